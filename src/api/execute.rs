@@ -1,0 +1,192 @@
+//! `POST /execute`: judge code against test cases (or run it once, as a
+//! playground), record the execution, and answer with the verdicts.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::ApiJson;
+use super::{ApiError, AppState};
+use crate::judge::{
+    self, Comparison, Limits, RequestedLimits, Submission, Summary, TestCase, TestResult,
+};
+use crate::store::ExecutionRecord;
+
+pub const MAX_TEST_CASES: usize = 100;
+const MAX_ID_CHARS: usize = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecuteRequest {
+    language: String,
+    code: String,
+    /// Omitted: a playground run of the program once, with `stdin`.
+    test_cases: Option<Vec<TestCase>>,
+    stdin: Option<String>,
+    user_id: Option<String>,
+    question_id: Option<String>,
+    #[serde(default)]
+    limits: RequestedLimits,
+    #[serde(default)]
+    compare: Comparison,
+}
+
+pub async fn execute(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ExecuteRequest>,
+) -> Result<Json<ExecutionView>, ApiError> {
+    let language = state.languages.get(&request.language).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_language",
+            format!(
+                "unsupported language {:?}; supported: {}",
+                request.language,
+                state.languages.names().join(", ")
+            ),
+        )
+    })?;
+    let submission = submission(&request, &state)?;
+    let created_at = Utc::now();
+    let report = judge::judge(language.clone(), submission.clone()).await;
+    let record = ExecutionRecord {
+        id: Uuid::new_v4(),
+        submission_id: Uuid::new_v4(),
+        user_id: request.user_id,
+        question_id: request.question_id,
+        language: language.info().name.to_string(),
+        runtime: language.info().version.to_string(),
+        code: submission.code,
+        limits: submission.limits,
+        comparison: submission.comparison,
+        created_at,
+        report,
+    };
+    state
+        .database
+        .insert_execution(&record)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(ExecutionView::new(record)))
+}
+
+/// The request's checks beyond its JSON shape.
+fn submission(request: &ExecuteRequest, state: &AppState) -> Result<Submission, ApiError> {
+    if request.code.trim().is_empty() {
+        return Err(ApiError::invalid("code must not be empty"));
+    }
+    for (name, id) in [
+        ("user_id", &request.user_id),
+        ("question_id", &request.question_id),
+    ] {
+        if id
+            .as_ref()
+            .is_some_and(|id| id.chars().count() > MAX_ID_CHARS)
+        {
+            return Err(ApiError::invalid(format!(
+                "{name} is longer than {MAX_ID_CHARS} characters"
+            )));
+        }
+    }
+    let test_cases = match (&request.test_cases, &request.stdin) {
+        (None, stdin) => vec![TestCase {
+            input: stdin.clone().unwrap_or_default(),
+            expected_output: None,
+        }],
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "stdin is for playground runs; give each test case its own input",
+            ));
+        }
+        (Some(tests), None) if tests.is_empty() => {
+            return Err(ApiError::invalid(
+                "test_cases must not be empty; omit it to run the program once with stdin",
+            ));
+        }
+        (Some(tests), None) if tests.len() > MAX_TEST_CASES => {
+            return Err(ApiError::invalid(format!(
+                "at most {MAX_TEST_CASES} test cases per request, got {}",
+                tests.len()
+            )));
+        }
+        (Some(tests), None) => tests.clone(),
+    };
+    request.compare.validate().map_err(ApiError::invalid)?;
+    Ok(Submission {
+        code: request.code.clone(),
+        test_cases,
+        limits: state
+            .limits
+            .resolve(&request.limits)
+            .map_err(ApiError::invalid)?,
+        comparison: request.compare,
+    })
+}
+
+/// An execution as the API shows it: the response to `POST /execute` and,
+/// with the code, to `GET /executions/{id}`.
+#[derive(Debug, Serialize)]
+pub struct ExecutionView {
+    pub execution_id: Uuid,
+    pub submission_id: Uuid,
+    pub user_id: Option<String>,
+    pub question_id: Option<String>,
+    pub language: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub summary: Summary,
+    pub test_results: Vec<TestResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compile_output: Option<String>,
+    pub metadata: Metadata,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Metadata {
+    pub language: String,
+    pub runtime: String,
+    pub execution_time_ms: f64,
+    pub cpu_usage_percent: f64,
+    pub memory_usage_mb: f64,
+    pub limits: Limits,
+    pub compare: Comparison,
+}
+
+impl ExecutionView {
+    pub fn new(record: ExecutionRecord) -> Self {
+        let report = record.report;
+        Self {
+            execution_id: record.id,
+            submission_id: record.submission_id,
+            user_id: record.user_id,
+            question_id: record.question_id,
+            created_at: record.created_at,
+            code: None,
+            summary: report.summary,
+            test_results: report.test_results,
+            compile_output: report.compile_output,
+            metadata: Metadata {
+                language: record.language.clone(),
+                runtime: record.runtime,
+                execution_time_ms: report.execution_time_ms,
+                cpu_usage_percent: report.cpu_usage_percent,
+                memory_usage_mb: report.memory_usage_mb,
+                limits: record.limits,
+                compare: record.comparison,
+            },
+            language: record.language,
+        }
+    }
+
+    pub fn with_code(record: ExecutionRecord) -> Self {
+        let code = record.code.clone();
+        Self {
+            code: Some(code),
+            ..Self::new(record)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! HTTP only: routes, request parsing and response shapes. Judging lives in
+//! `judge`, storage in `store`.
+
+mod error;
+mod execute;
+mod executions;
+mod health;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+pub use execute::ExecutionView;
+
+use crate::judge::LimitPolicy;
+use crate::languages::Languages;
+use crate::store::Database;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub languages: Arc<Languages>,
+    pub limits: LimitPolicy,
+    pub database: Database,
+}
+
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/execute", post(execute::execute))
+        .route("/executions/{id}", get(executions::show))
+        .route("/languages", get(health::languages))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(health::unknown_route)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(CatchPanicLayer::custom(health::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

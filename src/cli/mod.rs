@@ -1,0 +1,4 @@
+//! Commands that judge without the HTTP server.
+
+pub mod bench;
+pub mod run;

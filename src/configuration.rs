@@ -1,0 +1,99 @@
+//! Settings, from command-line flags or the environment (flags win).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::judge::{LimitPolicy, Limits};
+use crate::sandbox::SandboxConfig;
+
+/// Where the runtimes are and how the sandbox is sized; shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct RuntimeSettings {
+    /// Directory holding the built runtime components (python.wasm).
+    #[arg(long, env = "JUDGEBOX_RUNTIMES_DIR", default_value = "runtimes/build")]
+    pub runtimes_dir: PathBuf,
+    /// Directory for precompiled runtimes; only the operator may write here.
+    #[arg(
+        long,
+        env = "JUDGEBOX_CACHE_DIR",
+        default_value = "runtimes/build/cache"
+    )]
+    pub cache_dir: PathBuf,
+    /// Test cases run at once [default: the number of CPUs].
+    #[arg(long, env = "JUDGEBOX_WORKERS")]
+    pub workers: Option<u32>,
+    /// Linear memory (MiB) each sandbox slot keeps resident between runs.
+    #[arg(long, env = "JUDGEBOX_KEEP_RESIDENT_MB", default_value_t = 16)]
+    pub keep_resident_mb: usize,
+    #[command(flatten)]
+    pub limits: LimitSettings,
+}
+
+/// Per-test-case limits: what a request gets by default and the most it may ask for.
+#[derive(Debug, Clone, Args)]
+pub struct LimitSettings {
+    #[arg(long, env = "JUDGEBOX_DEFAULT_TIME_MS", default_value_t = 5_000)]
+    pub default_time_ms: u64,
+    #[arg(long, env = "JUDGEBOX_MAX_TIME_MS", default_value_t = 10_000)]
+    pub max_time_ms: u64,
+    #[arg(long, env = "JUDGEBOX_DEFAULT_MEMORY_MB", default_value_t = 256)]
+    pub default_memory_mb: u64,
+    #[arg(long, env = "JUDGEBOX_MAX_MEMORY_MB", default_value_t = 1024)]
+    pub max_memory_mb: u64,
+    /// Stdout cap in KiB.
+    #[arg(long, env = "JUDGEBOX_DEFAULT_OUTPUT_KB", default_value_t = 8 << 10)]
+    pub default_output_kb: u64,
+    #[arg(long, env = "JUDGEBOX_MAX_OUTPUT_KB", default_value_t = 64 << 10)]
+    pub max_output_kb: u64,
+    /// Stderr cap in KiB (not settable per request).
+    #[arg(long, env = "JUDGEBOX_STDERR_KB", default_value_t = 1 << 10)]
+    pub stderr_kb: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    #[arg(long, env = "JUDGEBOX_BIND", default_value = "0.0.0.0:8000")]
+    pub bind: SocketAddr,
+    /// SQLite URL; the file is created on first start.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://judgebox.db")]
+    pub database_url: String,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "JUDGEBOX_MAX_BODY_BYTES", default_value_t = 16 << 20)]
+    pub max_body_bytes: usize,
+    #[command(flatten)]
+    pub runtime: RuntimeSettings,
+}
+
+impl RuntimeSettings {
+    pub fn workers(&self) -> u32 {
+        self.workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
+    }
+
+    pub fn sandbox(&self) -> SandboxConfig {
+        SandboxConfig {
+            max_concurrent_runs: self.workers(),
+            max_memory_bytes: self.limits.max_memory_mb << 20,
+            keep_resident_bytes: self.keep_resident_mb << 20,
+        }
+    }
+
+    pub fn limit_policy(&self) -> LimitPolicy {
+        let l = &self.limits;
+        LimitPolicy {
+            default: Limits {
+                time_ms: l.default_time_ms,
+                memory_mb: l.default_memory_mb,
+                output_kb: l.default_output_kb,
+                stderr_kb: l.stderr_kb,
+                instruction_limit: None,
+            },
+            max_time_ms: l.max_time_ms,
+            max_memory_mb: l.max_memory_mb,
+            max_output_kb: l.max_output_kb,
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! One module per language behind the `Language` trait. Adding a language is
+//! one file here plus one line in `Languages::load`.
+
+mod python;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Result;
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::sandbox::{Run, RunLimits, WasmSandbox};
+
+/// What `GET /languages` shows about a language.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageInfo {
+    /// The name requests use, e.g. `python`.
+    pub name: &'static str,
+    /// The runtime, e.g. `CPython 3.14 (wasm)`.
+    pub version: &'static str,
+    /// Where programs run: `wasm` (Wasmtime) or `native` (restricted process).
+    pub backend: &'static str,
+    /// File extensions `judgebox run` recognises, without the dot.
+    #[serde(skip)]
+    pub extensions: &'static [&'static str],
+}
+
+/// The outcome of preparing source code for running.
+pub enum Compiled {
+    Ready(Arc<dyn Program>),
+    /// The source was rejected; `output` is what the compiler said.
+    Failed {
+        output: String,
+    },
+}
+
+#[async_trait]
+pub trait Language: Send + Sync {
+    fn info(&self) -> &LanguageInfo;
+
+    /// Checks or compiles `code` once per submission. `Err` is a host failure.
+    async fn compile(&self, code: &str, limits: &RunLimits) -> Result<Compiled>;
+}
+
+/// A compiled program, run once per test case.
+#[async_trait]
+pub trait Program: Send + Sync {
+    /// Runs with `stdin`; `Err` is a host failure, not a failing program.
+    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run<i32>>;
+}
+
+/// Every language this server can run, by name.
+pub struct Languages {
+    by_name: BTreeMap<&'static str, Arc<dyn Language>>,
+}
+
+impl Languages {
+    /// Loads every runtime from `runtimes_dir`, precompiling into `cache_dir`
+    /// what has not been compiled for this engine yet.
+    pub fn load(sandbox: &WasmSandbox, runtimes_dir: &Path, cache_dir: &Path) -> Result<Self> {
+        let mut languages = Self {
+            by_name: BTreeMap::new(),
+        };
+        languages.register(python::Python::load(sandbox, runtimes_dir, cache_dir)?);
+        Ok(languages)
+    }
+
+    fn register(&mut self, language: impl Language + 'static) {
+        self.by_name
+            .insert(language.info().name, Arc::new(language));
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Language>> {
+        self.by_name.get(name).cloned()
+    }
+
+    /// The language whose extensions include `extension` (without the dot).
+    pub fn for_extension(&self, extension: &str) -> Option<Arc<dyn Language>> {
+        self.by_name
+            .values()
+            .find(|language| language.info().extensions.contains(&extension))
+            .cloned()
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.by_name.keys().copied().collect()
+    }
+
+    pub fn infos(&self) -> Vec<LanguageInfo> {
+        self.by_name.values().map(|l| l.info().clone()).collect()
+    }
+}

@@ -1,0 +1,63 @@
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use judgebox::cli::{bench, run};
+use judgebox::configuration::{RuntimeSettings, ServerSettings};
+use judgebox::startup::{Application, Runtime};
+
+/// Runs untrusted student code in WebAssembly sandboxes and judges it.
+#[derive(Parser)]
+#[command(name = "judgebox", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve(ServerSettings),
+    /// Judge a source file locally, without a server, and print the verdicts.
+    Run(run::RunArgs),
+    /// Precompile the runtimes into the cache, so the server starts in milliseconds.
+    Precompile(RuntimeSettings),
+    /// Measure sandbox and HTTP latency and throughput, against native Python.
+    Bench(bench::BenchArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The server logs its work; the local commands print results, so only problems.
+    let default_level = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Serve(settings) => serve(settings).await,
+        Command::Run(args) => run::run(args).await,
+        Command::Precompile(settings) => Runtime::load(&settings).map(|_| ExitCode::SUCCESS),
+        Command::Bench(args) => bench::bench(args).await.map(|()| ExitCode::SUCCESS),
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("judgebox: {error:#}");
+        ExitCode::from(2)
+    })
+}
+
+async fn serve(settings: ServerSettings) -> anyhow::Result<ExitCode> {
+    let app = Application::build(&settings).await?;
+    // A plain line on stdout, for people and for tests waiting on the port.
+    println!("judgebox listening on http://{}", app.local_addr()?);
+    app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,114 @@
+//! The one wasmtime `Engine` every language shares, configured for many short
+//! runs: a pooling allocator with copy-on-write memory images, fuel metering,
+//! and epoch interruption driven by a ticker thread.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+use tokio::sync::{Semaphore, SemaphorePermit};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// How often the epoch advances: running guests yield to the async runtime
+/// this often, which is what lets a wall-clock timeout stop a busy loop.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Native stack for compiled guest code. CPython recurses on the C stack for
+/// calls through C (`lru_cache`, `map`, `sorted(key=...)`), so depth 10^5
+/// needs far more than wasmtime's 512 KiB default.
+const MAX_WASM_STACK: usize = 48 << 20;
+
+/// Per pool slot; the component-model interpreters instantiate a dozen core
+/// modules that share one linear memory.
+const CORE_INSTANCES_PER_RUN: u32 = 32;
+const MEMORIES_PER_RUN: u32 = 4;
+const TABLES_PER_RUN: u32 = 16;
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Instances alive at once; runs beyond this wait for a slot.
+    pub max_concurrent_runs: u32,
+    /// The largest memory limit any run may be given.
+    pub max_memory_bytes: u64,
+    /// Linear memory kept resident per pool slot after a run: reset with
+    /// `memset` instead of `madvise`, which is faster under parallel load.
+    pub keep_resident_bytes: usize,
+}
+
+/// The shared engine plus the slots that bound concurrent instances, so the
+/// pool can never be exhausted: a run waits for a slot instead of failing.
+#[derive(Clone)]
+pub struct WasmSandbox {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    slots: Semaphore,
+}
+
+impl WasmSandbox {
+    pub fn new(config: &SandboxConfig) -> Result<Self> {
+        let slots = config.max_concurrent_runs.max(1);
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(slots)
+            .total_core_instances(slots * CORE_INSTANCES_PER_RUN)
+            .total_memories(slots * MEMORIES_PER_RUN)
+            .total_tables(slots * TABLES_PER_RUN)
+            .total_stacks(slots)
+            .max_core_instances_per_component(CORE_INSTANCES_PER_RUN)
+            .max_memories_per_component(MEMORIES_PER_RUN)
+            .max_tables_per_component(TABLES_PER_RUN)
+            .max_memory_size(usize::try_from(config.max_memory_bytes)?)
+            .max_core_instance_size(4 << 20)
+            .max_component_instance_size(4 << 20)
+            .table_elements(50_000)
+            .linear_memory_keep_resident(config.keep_resident_bytes)
+            .table_keep_resident(config.keep_resident_bytes.min(1 << 20));
+
+        let mut wasm = Config::new();
+        wasm.wasm_component_model(true)
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .memory_init_cow(true)
+            .max_wasm_stack(MAX_WASM_STACK)
+            .async_stack_size(MAX_WASM_STACK + (1 << 20))
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&wasm)?;
+        spawn_epoch_ticker(&engine);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                engine,
+                slots: Semaphore::new(slots as usize),
+            }),
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// Waits until an instance may be created; the slot is held until dropped.
+    pub async fn slot(&self) -> SemaphorePermit<'_> {
+        self.inner
+            .slots
+            .acquire()
+            .await
+            .expect("the slot semaphore is never closed")
+    }
+}
+
+fn spawn_epoch_ticker(engine: &Engine) {
+    let engine = engine.weak();
+    std::thread::Builder::new()
+        .name("epoch-ticker".into())
+        .spawn(move || {
+            // Ends when the last handle to the engine is dropped.
+            while let Some(engine) = engine.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .expect("spawning the epoch ticker thread");
+}

@@ -1,0 +1,73 @@
+//! Isolation for untrusted programs. No HTTP and no SQL here: callers hand in
+//! code, input and limits, and get back what the program did.
+
+mod artifact;
+mod cpu_time;
+mod engine;
+mod interpreter;
+mod memory;
+mod output;
+
+use std::time::Duration;
+
+pub use engine::{SandboxConfig, WasmSandbox};
+pub use interpreter::Interpreter;
+
+/// What one run may use. Every field is enforced by the host, not the guest.
+#[derive(Debug, Clone)]
+pub struct RunLimits {
+    pub wall_time: Duration,
+    pub memory_bytes: u64,
+    pub stdout_bytes: usize,
+    pub stderr_bytes: usize,
+    /// Wasmtime fuel; `None` meters without a limit.
+    pub fuel: Option<u64>,
+}
+
+/// Why a run ended without the guest returning normally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stopped {
+    /// The wall-clock limit passed (busy loops and sleeps alike).
+    WallTime,
+    /// The fuel (instruction) limit ran out.
+    Fuel,
+    /// The program wrote more than its stdout or stderr cap.
+    Output,
+    /// The WebAssembly call stack overflowed (runaway native recursion).
+    StackOverflow,
+    /// Any other WebAssembly trap, with wasmtime's description.
+    Trap(String),
+    /// The guest ended the process itself through WASI `exit` (`os._exit(n)`).
+    Exit(i32),
+}
+
+/// What a run used. `memory_limit_hit` is set when the guest asked for more
+/// memory than allowed and was refused, whatever it did next.
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    pub wall_time: Duration,
+    pub cpu_time: Duration,
+    pub peak_memory_bytes: u64,
+    pub memory_limit_hit: bool,
+    pub fuel_consumed: u64,
+}
+
+/// The result of calling into a fresh instance: the guest's return value, or
+/// why it was stopped, plus what it wrote and used.
+#[derive(Debug, Clone)]
+pub struct Run<R> {
+    pub ended: Result<R, Stopped>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub usage: Usage,
+}
+
+impl Run<i32> {
+    /// The program's exit status, however it exited; `None` if it was stopped.
+    pub fn exit_code(&self) -> Option<i32> {
+        match self.ended {
+            Ok(code) | Err(Stopped::Exit(code)) => Some(code),
+            Err(_) => None,
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Builds the application: sandbox, languages, database, HTTP router.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use tokio::net::TcpListener;
+
+use crate::api::{self, AppState};
+use crate::configuration::{RuntimeSettings, ServerSettings};
+use crate::judge::LimitPolicy;
+use crate::languages::Languages;
+use crate::sandbox::WasmSandbox;
+use crate::store::Database;
+
+/// Everything needed to judge code, without HTTP or a database: used by the
+/// server, `judgebox run` and `judgebox bench`.
+pub struct Runtime {
+    pub languages: Arc<Languages>,
+    pub limits: LimitPolicy,
+}
+
+impl Runtime {
+    pub fn load(settings: &RuntimeSettings) -> Result<Self> {
+        let started = Instant::now();
+        let sandbox = WasmSandbox::new(&settings.sandbox()).context("configuring wasmtime")?;
+        let languages = Languages::load(&sandbox, &settings.runtimes_dir, &settings.cache_dir)?;
+        tracing::info!(
+            languages = ?languages.names(),
+            workers = settings.workers(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "runtimes loaded"
+        );
+        Ok(Self {
+            languages: Arc::new(languages),
+            limits: settings.limit_policy(),
+        })
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+}
+
+impl Application {
+    pub async fn build(settings: &ServerSettings) -> Result<Self> {
+        let runtime = Runtime::load(&settings.runtime)?;
+        let database = Database::connect(&settings.database_url).await?;
+        let state = AppState {
+            languages: runtime.languages,
+            limits: runtime.limits,
+            database,
+        };
+        let router = api::router(state, settings.max_body_bytes);
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("binding {}", settings.bind))?;
+        Ok(Self { listener, router })
+    }
+
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing the SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
