@@ -1,0 +1,163 @@
+//! Spawns the real `judgebox serve` binary on a random port with its own
+//! SQLite database, and talks to it over HTTP.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    server: Child,
+    data_dir: TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with_env(&[]).await
+    }
+
+    /// Starts a server whose process environment also holds `env`.
+    pub async fn spawn_with_env(env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::tempdir().expect("creating a temporary directory");
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Self::start(data_dir, env)
+    }
+
+    /// Stops the server (SIGKILL, nothing flushed on purpose) and starts a new
+    /// one on the same database.
+    pub async fn restart(mut self) -> Self {
+        self.server.kill().expect("killing the server");
+        self.server.wait().expect("reaping the server");
+        let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
+        Self::start(data_dir, std::mem::take(&mut self.env))
+    }
+
+    fn start(data_dir: TempDir, env: Vec<(String, String)>) -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let runtimes = root.join("runtimes/build");
+        let database = data_dir.path().join("judgebox.db");
+        let mut server = Command::new(env!("CARGO_BIN_EXE_judgebox"))
+            .arg("serve")
+            .args(["--bind", "127.0.0.1:0"])
+            .arg("--database-url")
+            .arg(format!("sqlite://{}", database.display()))
+            .arg("--runtimes-dir")
+            .arg(&runtimes)
+            .arg("--cache-dir")
+            .arg(runtimes.join("cache"))
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starting judgebox serve");
+        let address = listening_address(&mut server);
+        Self {
+            address,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+            server,
+            data_dir,
+            env,
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.path().to_path_buf()
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("GET failed");
+        read(response).await
+    }
+
+    pub async fn execute(&self, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/execute", self.address))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST /execute failed");
+        read(response).await
+    }
+
+    pub async fn execute_raw(&self, body: impl Into<reqwest::Body>, content_type: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/execute", self.address))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST /execute failed");
+        read(response).await
+    }
+
+    /// Runs `code` once as a playground run with `stdin`; returns its only test result.
+    pub async fn run_python(&self, code: &str, stdin: &str) -> Value {
+        let (status, body) = self
+            .execute(json!({"language": "python", "code": code, "stdin": stdin}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["test_results"][0].clone()
+    }
+
+    /// Judges `code` against (input, expected output) pairs with extra request fields.
+    pub async fn judge_python(&self, code: &str, tests: &[(&str, &str)], extra: Value) -> Value {
+        let test_cases: Vec<Value> = tests
+            .iter()
+            .map(|(input, expected)| json!({"input": input, "expected_output": expected}))
+            .collect();
+        let mut body = json!({
+            "language": "python", "code": code, "test_cases": test_cases,
+            "user_id": "student_1", "question_id": "q1",
+        });
+        for (key, value) in extra.as_object().into_iter().flatten() {
+            body[key] = value.clone();
+        }
+        let (status, body) = self.execute(body).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("reading the body");
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text:?}"));
+    (status, body)
+}
+
+fn listening_address(server: &mut Child) -> String {
+    let stdout = server.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("reading the server's first line");
+    let address = line
+        .trim()
+        .strip_prefix("judgebox listening on ")
+        .unwrap_or_else(|| panic!("the server did not start: {line:?}"));
+    address.to_string()
+}

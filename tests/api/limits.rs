@@ -1,0 +1,151 @@
+//! Every limit, exceeded; and the next run is unaffected.
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+const HELLO: &str = "print('hello')";
+
+async fn assert_still_judges(app: &TestApp) {
+    let result = app.run_python(HELLO, "").await;
+    assert_eq!(result["status"], "accepted", "{result}");
+    assert_eq!(result["actual_output"], "hello\n");
+}
+
+/// Runs `code` once, without judging its output, under `limits`.
+async fn run_with_limits(app: &TestApp, code: &str, limits: serde_json::Value) -> serde_json::Value {
+    let request = json!({"language": "python", "code": code, "limits": limits});
+    let (status, body) = app.execute(request).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    body["test_results"][0].clone()
+}
+
+#[tokio::test]
+async fn a_busy_loop_and_a_long_sleep_stop_at_the_time_limit() {
+    let app = TestApp::spawn().await;
+    for code in ["while True: pass", "import time\ntime.sleep(60)", "import time\nwhile True: time.sleep(0.001)"] {
+        let result = run_with_limits(&app, code, json!({"time_ms": 500})).await;
+        assert_eq!(result["status"], "time_limit_exceeded", "{code}: {result}");
+        let elapsed = result["execution_time_ms"].as_f64().unwrap();
+        assert!(elapsed >= 500.0 && elapsed < 5_000.0, "{code}: ran {elapsed} ms");
+        assert!(result["message"].as_str().unwrap().contains("500 ms"), "{result}");
+        assert_still_judges(&app).await;
+    }
+}
+
+#[tokio::test]
+async fn output_printed_before_a_timeout_is_kept() {
+    let app = TestApp::spawn().await;
+    let code = "import sys\nprint('started')\nsys.stdout.flush()\nwhile True: pass";
+    let result = run_with_limits(&app, code, json!({"time_ms": 300})).await;
+    assert_eq!(result["status"], "time_limit_exceeded");
+    assert_eq!(result["actual_output"], "started\n");
+}
+
+#[tokio::test]
+async fn the_instruction_limit_gives_the_same_verdict_on_any_machine() {
+    let app = TestApp::spawn().await;
+    let code = "total = 0\nfor i in range(10**7):\n    total += i\nprint(total)";
+    let limits = json!({"instruction_limit": 50_000_000});
+    let first = run_with_limits(&app, code, limits.clone()).await;
+    let second = run_with_limits(&app, code, limits).await;
+    for result in [&first, &second] {
+        assert_eq!(result["status"], "time_limit_exceeded", "{result}");
+        assert!(result["message"].as_str().unwrap().contains("instruction limit"), "{result}");
+    }
+    assert_eq!(first["instructions"], second["instructions"]);
+    // Enough instructions: accepted, and the count is reported.
+    let small = "print(sum(range(1000)))";
+    let result = run_with_limits(&app, small, json!({"instruction_limit": 1_000_000_000})).await;
+    assert_eq!(result["actual_output"], "499500\n");
+    assert!(result["instructions"].as_u64().unwrap() < 1_000_000_000);
+}
+
+#[tokio::test]
+async fn allocating_past_the_memory_limit_is_memory_limit_exceeded() {
+    let app = TestApp::spawn().await;
+    let programs = [
+        "x = bytearray(10**9)",
+        "chunks = []\nwhile True:\n    chunks.append(bytearray(2**20))",
+        "s = 'x' * (300 * 2**20)",
+    ];
+    for code in programs {
+        let result = run_with_limits(&app, code, json!({})).await;
+        assert_eq!(result["status"], "memory_limit_exceeded", "{code}: {result}");
+        assert!(result["memory_usage_mb"].as_f64().unwrap() <= 256.0, "{result}");
+        assert_still_judges(&app).await;
+    }
+    // Under a raised limit the same allocation succeeds.
+    let code = "x = bytearray(300 * 2**20)\nprint(len(x))";
+    let result = run_with_limits(&app, code, json!({"memory_mb": 512})).await;
+    assert_eq!(result["actual_output"], format!("{}\n", 300 * (1 << 20)));
+    assert!(result["memory_usage_mb"].as_f64().unwrap() > 300.0, "{result}");
+}
+
+#[tokio::test]
+async fn printing_past_the_output_limit_is_output_limit_exceeded() {
+    let app = TestApp::spawn().await;
+    let exactly = "import sys\nsys.stdout.write('x' * 1024)";
+    let result = run_with_limits(&app, exactly, json!({"output_kb": 1})).await;
+    assert_eq!(result["actual_output"].as_str().unwrap().len(), 1024, "{result}");
+    assert_ne!(result["status"], "output_limit_exceeded");
+
+    let one_more = "import sys\nsys.stdout.write('x' * 1025)";
+    let result = run_with_limits(&app, one_more, json!({"output_kb": 1})).await;
+    assert_eq!(result["status"], "output_limit_exceeded", "{result}");
+    assert_eq!(result["actual_output"].as_str().unwrap().len(), 1024, "kept at most the cap");
+
+    let endless = "while True: print('spam' * 100)";
+    let result = run_with_limits(&app, endless, json!({})).await;
+    assert_eq!(result["status"], "output_limit_exceeded", "{result}");
+    assert_eq!(result["actual_output"].as_str().unwrap().len(), 8 << 20);
+
+    let endless_stderr = "import sys\nwhile True: sys.stderr.write('e' * 1000)";
+    let result = run_with_limits(&app, endless_stderr, json!({})).await;
+    assert_eq!(result["status"], "output_limit_exceeded", "{result}");
+    assert_eq!(result["stderr"].as_str().unwrap().len(), 1 << 20);
+    assert_still_judges(&app).await;
+}
+
+#[tokio::test]
+async fn runaway_recursion_is_a_runtime_error() {
+    let app = TestApp::spawn().await;
+    let programs = [
+        "def f(n): return f(n + 1) + 1\nf(0)",
+        "import sys\nsys.setrecursionlimit(10**6)\ndef f(n): return f(n + 1) + 1\nf(0)",
+        "import sys\nsys.setrecursionlimit(10**6)\ndef f(n): return list(map(f, [n + 1]))\nf(0)",
+        "import sys\nsys.setrecursionlimit(10**6)\nx = []\nfor _ in range(10**5): x = [x]\nprint(repr(x)[:10])",
+    ];
+    for code in programs {
+        let result = run_with_limits(&app, code, json!({})).await;
+        assert_eq!(result["status"], "runtime_error", "{code}: {result}");
+        let explained = result["stderr"].as_str().unwrap().contains("RecursionError")
+            || result["message"].as_str().unwrap_or_default().contains("stack overflow");
+        assert!(explained, "{code}: {result}");
+        assert_still_judges(&app).await;
+    }
+}
+
+#[tokio::test]
+async fn recursive_solutions_to_depth_ten_to_the_fifth_work() {
+    let app = TestApp::spawn().await;
+    let code = "import sys\nsys.setrecursionlimit(10**6)\ndef depth(n): return 0 if n == 0 else 1 + depth(n - 1)\nprint(depth(10**5))";
+    let result = run_with_limits(&app, code, json!({})).await;
+    assert_eq!(result["status"], "accepted", "{result}");
+    assert_eq!(result["actual_output"], "100000\n");
+    let dfs = r#"
+import sys
+sys.setrecursionlimit(10**6)
+n = 10**5
+children = [[i + 1] if i + 1 < n else [] for i in range(n)]
+def size(v):
+    total = 1
+    for child in children[v]:
+        total += size(child)
+    return total
+print(size(0))
+"#;
+    let result = run_with_limits(&app, dfs, json!({})).await;
+    assert_eq!(result["status"], "accepted", "{result}");
+    assert_eq!(result["actual_output"], "100000\n");
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests: the real server binary over HTTP, one server per test.
+
+mod execute;
+mod helpers;
+mod isolation;
+mod limits;
+mod storage;
+mod validation;
