@@ -33,9 +33,22 @@ fn run_prints_a_table_of_verdicts_and_fails_when_a_test_fails() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert!(lines.iter().any(|l| l.trim_start().starts_with("1  accepted")), "{stdout}");
-    assert!(lines.iter().any(|l| l.trim_start().starts_with("2  wrong_answer")), "{stdout}");
-    assert!(stdout.contains("expected") && stdout.contains("\"11\""), "{stdout}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim_start().starts_with("1  accepted")),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim_start().starts_with("2  wrong_answer")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("expected") && stdout.contains("\"11\""),
+        "{stdout}"
+    );
     assert!(stdout.contains("1 of 2 passed (50%)"), "{stdout}");
 }
 
@@ -54,9 +67,20 @@ fn run_with_a_suite_file_and_json_output_matches_the_api() {
 
     let output = judgebox_run(
         &[&solution],
-        &["--tests", tests.to_str().unwrap(), "--language", "python", "--json"],
+        &[
+            "--tests",
+            tests.to_str().unwrap(),
+            "--language",
+            "python",
+            "--json",
+        ],
     );
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(body["summary"]["all_passed"], true);
     assert_eq!(body["test_results"][0]["status"], "accepted");
@@ -71,5 +95,21 @@ fn run_explains_a_file_it_cannot_judge() {
     let output = judgebox_run(&[&unknown], &[]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("--language") && stderr.contains("python"), "{stderr}");
+    assert!(
+        stderr.contains("--language") && stderr.contains("python"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_refuses_an_empty_test_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let solution = dir.path().join("solution.py");
+    std::fs::write(&solution, "print(1)\n").unwrap();
+    let tests = dir.path().join("tests.json");
+    std::fs::write(&tests, "[]").unwrap();
+    let output = judgebox_run(&[&solution], &["--tests", tests.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("test_cases must not be empty"), "{stderr}");
 }

@@ -15,7 +15,6 @@ use crate::judge::{
 };
 use crate::store::ExecutionRecord;
 
-pub const MAX_TEST_CASES: usize = 100;
 const MAX_ID_CHARS: usize = 200;
 
 #[derive(Debug, Deserialize)]
@@ -73,11 +72,8 @@ pub async fn execute(
     Ok(Json(ExecutionView::new(record)))
 }
 
-/// The request's checks beyond its JSON shape.
+/// The request's checks beyond its JSON shape; the rest is `Submission::new`.
 fn submission(request: &ExecuteRequest, state: &AppState) -> Result<Submission, ApiError> {
-    if request.code.trim().is_empty() {
-        return Err(ApiError::invalid("code must not be empty"));
-    }
     for (name, id) in [
         ("user_id", &request.user_id),
         ("question_id", &request.question_id),
@@ -92,38 +88,25 @@ fn submission(request: &ExecuteRequest, state: &AppState) -> Result<Submission, 
         }
     }
     let test_cases = match (&request.test_cases, &request.stdin) {
-        (None, stdin) => vec![TestCase {
-            input: stdin.clone().unwrap_or_default(),
-            expected_output: None,
-        }],
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid(
                 "stdin is for playground runs; give each test case its own input",
             ));
         }
-        (Some(tests), None) if tests.is_empty() => {
-            return Err(ApiError::invalid(
-                "test_cases must not be empty; omit it to run the program once with stdin",
-            ));
-        }
-        (Some(tests), None) if tests.len() > MAX_TEST_CASES => {
-            return Err(ApiError::invalid(format!(
-                "at most {MAX_TEST_CASES} test cases per request, got {}",
-                tests.len()
-            )));
-        }
         (Some(tests), None) => tests.clone(),
+        (None, stdin) => vec![TestCase {
+            input: stdin.clone().unwrap_or_default(),
+            expected_output: None,
+        }],
     };
-    request.compare.validate().map_err(ApiError::invalid)?;
-    Ok(Submission {
-        code: request.code.clone(),
+    Submission::new(
+        request.code.clone(),
         test_cases,
-        limits: state
-            .limits
-            .resolve(&request.limits)
-            .map_err(ApiError::invalid)?,
-        comparison: request.compare,
-    })
+        &request.limits,
+        request.compare,
+        &state.limits,
+    )
+    .map_err(ApiError::invalid)
 }
 
 /// An execution as the API shows it: the response to `POST /execute` and,

@@ -41,6 +41,14 @@ pub async fn unknown_route() -> ApiError {
     ApiError::not_found("no such endpoint; see GET /languages, POST /execute, GET /executions/{id}")
 }
 
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not accept that method",
+    )
+}
+
 pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::internal(anyhow::anyhow!("a request handler panicked")).into_response()
 }

@@ -83,16 +83,8 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
             Comparison::default(),
         ),
     };
-    comparison.validate().map_err(anyhow::Error::msg)?;
-    let submission = Submission {
-        code,
-        test_cases,
-        limits: runtime
-            .limits
-            .resolve(&limits)
-            .map_err(anyhow::Error::msg)?,
-        comparison,
-    };
+    let submission = Submission::new(code, test_cases, &limits, comparison, &runtime.limits)
+        .map_err(anyhow::Error::msg)?;
     let playground = args.tests.is_none();
     let report = judge::judge(language.clone(), submission.clone()).await;
     let all_passed = report.summary.all_passed;

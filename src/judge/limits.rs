@@ -51,6 +51,9 @@ pub struct LimitPolicy {
 /// The interpreter itself needs this much before the program allocates anything.
 pub const MIN_MEMORY_MB: u64 = 32;
 
+/// Wasmtime keeps fuel in an `i64`; ~10^10 fuel is about a second of guest work.
+const MAX_INSTRUCTIONS: u64 = i64::MAX as u64;
+
 impl Default for LimitPolicy {
     fn default() -> Self {
         Self {
@@ -104,8 +107,8 @@ impl LimitPolicy {
             )?,
             stderr_kb: default.stderr_kb,
             instruction_limit: match requested.instruction_limit {
-                Some(0) => return Err("limits.instruction_limit must be positive".into()),
-                other => other.or(default.instruction_limit),
+                None => default.instruction_limit,
+                limit => Some(within("instruction_limit", limit, 1, MAX_INSTRUCTIONS, 0)?),
             },
         })
     }

@@ -45,12 +45,47 @@ pub struct TestCase {
     pub expected_output: Option<String>,
 }
 
+/// Most test cases one submission may carry.
+pub const MAX_TEST_CASES: usize = 100;
+
+/// A validated submission: build it with `Submission::new`.
 #[derive(Debug, Clone)]
 pub struct Submission {
     pub code: String,
     pub test_cases: Vec<TestCase>,
     pub limits: Limits,
     pub comparison: Comparison,
+}
+
+impl Submission {
+    /// Checks what every way in (HTTP, CLI) must check; the error says what is wrong.
+    pub fn new(
+        code: String,
+        test_cases: Vec<TestCase>,
+        limits: &RequestedLimits,
+        comparison: Comparison,
+        policy: &LimitPolicy,
+    ) -> Result<Self, String> {
+        if code.trim().is_empty() {
+            return Err("code must not be empty".into());
+        }
+        if test_cases.is_empty() {
+            return Err("test_cases must not be empty: give at least one test case".into());
+        }
+        if test_cases.len() > MAX_TEST_CASES {
+            return Err(format!(
+                "at most {MAX_TEST_CASES} test cases per submission, got {}",
+                test_cases.len()
+            ));
+        }
+        comparison.validate()?;
+        Ok(Self {
+            code,
+            test_cases,
+            limits: policy.resolve(limits)?,
+            comparison,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -217,8 +252,8 @@ fn verdict(
         Err(Stopped::Output) => (
             Status::OutputLimitExceeded,
             Some(format!(
-                "output limit exceeded: stdout is capped at {} KiB",
-                limits.output_kb
+                "output limit exceeded: stdout is capped at {} KiB, stderr at {} KiB",
+                limits.output_kb, limits.stderr_kb
             )),
         ),
         Err(Stopped::WallTime) => (

@@ -51,7 +51,7 @@ impl Language for Python {
             })),
             Ok(Some(message)) => Compiled::Failed { output: message },
             Err(stopped) => Compiled::Failed {
-                output: format!("parsing the program was stopped: {stopped:?}"),
+                output: format!("parsing the program was stopped: {stopped}"),
             },
         })
     }

@@ -41,6 +41,19 @@ pub enum Stopped {
     Exit(i32),
 }
 
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stopped::WallTime => f.write_str("the time limit was reached"),
+            Stopped::Fuel => f.write_str("the instruction limit was reached"),
+            Stopped::Output => f.write_str("the output limit was reached"),
+            Stopped::StackOverflow => f.write_str("the stack overflowed"),
+            Stopped::Trap(trap) => write!(f, "it crashed: {trap}"),
+            Stopped::Exit(code) => write!(f, "it exited with status {code}"),
+        }
+    }
+}
+
 /// What a run used. `memory_limit_hit` is set when the guest asked for more
 /// memory than allowed and was refused, whatever it did next.
 #[derive(Debug, Clone, Default)]

@@ -11,7 +11,11 @@ const SUM: &str = "a, b = map(int, input().split())\nprint(a + b)\n";
 async fn a_correct_solution_is_accepted_on_every_test() {
     let app = TestApp::spawn().await;
     let body = app
-        .judge_python(SUM, &[("1 2\n", "3\n"), ("10 -4\n", "6"), ("0 0", "0\n")], json!({}))
+        .judge_python(
+            SUM,
+            &[("1 2\n", "3\n"), ("10 -4\n", "6"), ("0 0", "0\n")],
+            json!({}),
+        )
         .await;
     assert_eq!(body["summary"]["total_tests"], 3);
     assert_eq!(body["summary"]["passed"], 3);
@@ -41,7 +45,9 @@ async fn a_correct_solution_is_accepted_on_every_test() {
 async fn a_wrong_answer_is_reported_per_test_with_the_output() {
     let app = TestApp::spawn().await;
     let code = "a, b = map(int, input().split())\nprint(a * b)\n";
-    let body = app.judge_python(code, &[("2 2", "4"), ("2 3", "5")], json!({})).await;
+    let body = app
+        .judge_python(code, &[("2 2", "4"), ("2 3", "5")], json!({}))
+        .await;
     assert_eq!(body["test_results"][0]["status"], "accepted");
     assert_eq!(body["test_results"][1]["status"], "wrong_answer");
     assert_eq!(body["test_results"][1]["passed"], false);
@@ -59,10 +65,21 @@ async fn an_uncaught_exception_is_a_runtime_error_with_the_traceback() {
     assert_eq!(result["status"], "runtime_error");
     assert_eq!(result["exit_code"], 1);
     let stderr = result["stderr"].as_str().unwrap();
-    assert!(stderr.starts_with("Traceback (most recent call last):"), "{stderr}");
-    assert!(stderr.contains("File \"main.py\", line 2, in divide"), "{stderr}");
+    assert!(
+        stderr.starts_with("Traceback (most recent call last):"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("File \"main.py\", line 2, in divide"),
+        "{stderr}"
+    );
     assert!(stderr.contains("return a / b"), "{stderr}");
-    assert!(stderr.trim_end().ends_with("ZeroDivisionError: division by zero"), "{stderr}");
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("ZeroDivisionError: division by zero"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -94,7 +111,10 @@ async fn a_syntax_error_is_a_compilation_error_on_every_test() {
     }
     let output = body["compile_output"].as_str().unwrap();
     assert!(output.contains("line 1"), "{output}");
-    assert!(output.contains("SyntaxError: unterminated string literal"), "{output}");
+    assert!(
+        output.contains("SyntaxError: unterminated string literal"),
+        "{output}"
+    );
     assert_eq!(body["summary"]["passed"], 0);
 }
 
@@ -105,7 +125,10 @@ async fn programs_read_stdin_every_way_students_write_it() {
     let programs = [
         ("n = int(input())\nprint(n * 2)", "6\n"),
         ("input()\nprint(sum(map(int, input().split())))", "9\n"),
-        ("import sys\nprint(len(sys.stdin.read().splitlines()))", "4\n"),
+        (
+            "import sys\nprint(len(sys.stdin.read().splitlines()))",
+            "4\n",
+        ),
         ("import sys\nprint(sum(1 for _ in sys.stdin))", "4\n"),
         ("import sys\nprint(sys.stdin.readline().strip())", "3\n"),
         ("import sys\nprint(sys.stdin.buffer.read()[:1])", "b'3'\n"),
@@ -119,7 +142,10 @@ async fn programs_read_stdin_every_way_students_write_it() {
     }
     let eof = app.run_python("input()\ninput()", "only one line\n").await;
     assert_eq!(eof["status"], "runtime_error");
-    assert!(eof["stderr"].as_str().unwrap().contains("EOFError"), "{eof}");
+    assert!(
+        eof["stderr"].as_str().unwrap().contains("EOFError"),
+        "{eof}"
+    );
 }
 
 #[tokio::test]
@@ -162,7 +188,10 @@ async fn every_comparison_mode_judges_as_documented() {
             .await;
         let status = &body["test_results"][0]["status"];
         let want = if accepted { "accepted" } else { "wrong_answer" };
-        assert_eq!(status, want, "mode {mode}, output {output:?}, expected {expected:?}");
+        assert_eq!(
+            status, want,
+            "mode {mode}, output {output:?}, expected {expected:?}"
+        );
         assert_eq!(body["metadata"]["compare"]["mode"], mode);
     }
     // Trimmed is the default.
@@ -175,12 +204,57 @@ async fn every_comparison_mode_judges_as_documented() {
 async fn the_standard_library_students_use_imports() {
     let app = TestApp::spawn().await;
     let modules = [
-        "abc", "argparse", "array", "base64", "bisect", "calendar", "cmath", "collections",
-        "collections.abc", "copy", "csv", "dataclasses", "datetime", "decimal", "difflib", "enum",
-        "fnmatch", "fractions", "functools", "graphlib", "hashlib", "heapq", "html", "io",
-        "itertools", "json", "keyword", "logging", "math", "numbers", "operator", "os", "pathlib",
-        "pickle", "pprint", "queue", "random", "re", "secrets", "shlex", "statistics", "string",
-        "struct", "sys", "textwrap", "time", "timeit", "typing", "unicodedata", "unittest", "uuid",
+        "abc",
+        "argparse",
+        "array",
+        "base64",
+        "bisect",
+        "calendar",
+        "cmath",
+        "collections",
+        "collections.abc",
+        "copy",
+        "csv",
+        "dataclasses",
+        "datetime",
+        "decimal",
+        "difflib",
+        "enum",
+        "fnmatch",
+        "fractions",
+        "functools",
+        "graphlib",
+        "hashlib",
+        "heapq",
+        "html",
+        "io",
+        "itertools",
+        "json",
+        "keyword",
+        "logging",
+        "math",
+        "numbers",
+        "operator",
+        "os",
+        "pathlib",
+        "pickle",
+        "pprint",
+        "queue",
+        "random",
+        "re",
+        "secrets",
+        "shlex",
+        "statistics",
+        "string",
+        "struct",
+        "sys",
+        "textwrap",
+        "time",
+        "timeit",
+        "typing",
+        "unicodedata",
+        "unittest",
+        "uuid",
         "zlib",
     ];
     let code = format!("import {}\nprint('imported')", modules.join(", "));
@@ -219,8 +293,14 @@ async fn test_results_keep_the_order_of_the_test_cases() {
     let app = TestApp::spawn().await;
     // Earlier tests take longer, so they finish last when run in parallel.
     let code = "import time\nn = int(input())\ntime.sleep(n / 10)\nprint(n)";
-    let tests: Vec<(String, String)> = (0..6).rev().map(|n| (n.to_string(), n.to_string())).collect();
-    let tests: Vec<(&str, &str)> = tests.iter().map(|(i, o)| (i.as_str(), o.as_str())).collect();
+    let tests: Vec<(String, String)> = (0..6)
+        .rev()
+        .map(|n| (n.to_string(), n.to_string()))
+        .collect();
+    let tests: Vec<(&str, &str)> = tests
+        .iter()
+        .map(|(i, o)| (i.as_str(), o.as_str()))
+        .collect();
     let body = app.judge_python(code, &tests, json!({})).await;
     let outputs: Vec<&str> = body["test_results"]
         .as_array()
@@ -256,5 +336,8 @@ async fn the_same_program_uses_the_same_number_of_instructions_every_run() {
     let first = app.run_python(code, "").await;
     let second = app.run_python(code, "").await;
     assert_eq!(first["status"], "accepted");
-    assert_eq!(first["instructions"], second["instructions"], "{first} {second}");
+    assert_eq!(
+        first["instructions"], second["instructions"],
+        "{first} {second}"
+    );
 }

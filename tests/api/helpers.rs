@@ -26,7 +26,10 @@ impl TestApp {
     /// Starts a server whose process environment also holds `env`.
     pub async fn spawn_with_env(env: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("creating a temporary directory");
-        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Self::start(data_dir, env)
     }
 
@@ -95,7 +98,11 @@ impl TestApp {
         read(response).await
     }
 
-    pub async fn execute_raw(&self, body: impl Into<reqwest::Body>, content_type: &str) -> (StatusCode, Value) {
+    pub async fn execute_raw(
+        &self,
+        body: impl Into<reqwest::Body>,
+        content_type: &str,
+    ) -> (StatusCode, Value) {
         let response = self
             .client
             .post(format!("{}/execute", self.address))
@@ -145,7 +152,8 @@ impl Drop for TestApp {
 async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.expect("reading the body");
-    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text:?}"));
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text:?}"));
     (status, body)
 }
 

@@ -16,13 +16,20 @@ async fn programs_cannot_open_network_connections() {
         "import _socket\ns = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)".to_string(),
         format!("import _socket\ns = _socket.socket()\ns.connect(('{host}', {port}))"),
         "import urllib.request\nurllib.request.urlopen('http://127.0.0.1/')".to_string(),
-        "import http.client\nhttp.client.HTTPConnection('127.0.0.1').request('GET', '/')".to_string(),
+        "import http.client\nhttp.client.HTTPConnection('127.0.0.1').request('GET', '/')"
+            .to_string(),
     ];
     for code in attempts {
         let code = format!("{code}\nprint('connected')");
         let result = app.run_python(&code, "").await;
         assert_eq!(result["status"], "runtime_error", "{code}: {result}");
-        assert!(!result["actual_output"].as_str().unwrap().contains("connected"), "{code}");
+        assert!(
+            !result["actual_output"]
+                .as_str()
+                .unwrap()
+                .contains("connected"),
+            "{code}"
+        );
     }
 }
 
@@ -32,7 +39,10 @@ async fn programs_cannot_read_or_list_host_files() {
     let database = app.data_dir().join("judgebox.db");
     let attempts = [
         "print(open('/etc/passwd').read())".to_string(),
-        format!("print(open({:?}, 'rb').read()[:16])", database.display().to_string()),
+        format!(
+            "print(open({:?}, 'rb').read()[:16])",
+            database.display().to_string()
+        ),
         "import os\nprint(os.listdir('/'))".to_string(),
         "import os\nprint(os.listdir('.'))".to_string(),
         "print(open('/proc/self/environ').read())".to_string(),
@@ -43,7 +53,10 @@ async fn programs_cannot_read_or_list_host_files() {
         assert_eq!(result["status"], "runtime_error", "{code}: {result}");
         assert_eq!(result["actual_output"], "", "{code}");
         let stderr = result["stderr"].as_str().unwrap();
-        assert!(stderr.contains("No such file or directory"), "{code}: {stderr}");
+        assert!(
+            stderr.contains("No such file or directory"),
+            "{code}: {stderr}"
+        );
     }
     assert!(!std::path::Path::new("/tmp/judgebox-escape").exists());
 }
@@ -87,14 +100,20 @@ math.pi = 3
 sys.setrecursionlimit(50)
 print("tampered")
 "#;
-    assert_eq!(app.run_python(tamper, "").await["actual_output"], "tampered\n");
+    assert_eq!(
+        app.run_python(tamper, "").await["actual_output"],
+        "tampered\n"
+    );
     let inspect = r#"
 import sys, builtins, json, math
 print('counter' in globals(), hasattr(sys, 'leak'), hasattr(builtins, 'leak'), hasattr(json, 'leak'))
 print(math.pi, sys.getrecursionlimit())
 "#;
     let result = app.run_python(inspect, "").await;
-    assert_eq!(result["actual_output"], "False False False False\n3.141592653589793 1000\n");
+    assert_eq!(
+        result["actual_output"],
+        "False False False False\n3.141592653589793 1000\n"
+    );
 }
 
 #[tokio::test]
@@ -103,7 +122,12 @@ async fn random_numbers_differ_between_runs() {
     let code = "import random\nprint(random.random(), random.randint(0, 10**9))";
     let mut outputs = std::collections::HashSet::new();
     for _ in 0..3 {
-        outputs.insert(app.run_python(code, "").await["actual_output"].as_str().unwrap().to_string());
+        outputs.insert(
+            app.run_python(code, "").await["actual_output"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     assert_eq!(outputs.len(), 3, "{outputs:?}");
 }

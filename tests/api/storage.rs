@@ -9,14 +9,23 @@ use crate::helpers::TestApp;
 async fn an_execution_is_recorded_with_its_code_and_results() {
     let app = TestApp::spawn().await;
     let code = "print(int(input()) + 1)";
-    let posted = app.judge_python(code, &[("1", "2"), ("5", "7")], json!({})).await;
+    let posted = app
+        .judge_python(code, &[("1", "2"), ("5", "7")], json!({}))
+        .await;
     let id = posted["execution_id"].as_str().unwrap();
     let (status, stored) = app.get(&format!("/executions/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{stored}");
     assert_eq!(stored["execution_id"], id);
     assert_eq!(stored["code"], code);
     assert_eq!(stored["language"], "python");
-    for field in ["submission_id", "user_id", "question_id", "summary", "test_results", "created_at"] {
+    for field in [
+        "submission_id",
+        "user_id",
+        "question_id",
+        "summary",
+        "test_results",
+        "created_at",
+    ] {
         assert_eq!(stored[field], posted[field], "{field}");
     }
     assert_eq!(stored["metadata"]["limits"], posted["metadata"]["limits"]);
@@ -26,7 +35,9 @@ async fn an_execution_is_recorded_with_its_code_and_results() {
 #[tokio::test]
 async fn recorded_executions_survive_a_restart() {
     let app = TestApp::spawn().await;
-    let posted = app.judge_python("print('kept')", &[("", "kept")], json!({})).await;
+    let posted = app
+        .judge_python("print('kept')", &[("", "kept")], json!({}))
+        .await;
     let id = posted["execution_id"].as_str().unwrap().to_string();
     let app = app.restart().await;
     let (status, stored) = app.get(&format!("/executions/{id}")).await;
@@ -39,11 +50,17 @@ async fn recorded_executions_survive_a_restart() {
 async fn health_readiness_and_languages_answer() {
     let app = TestApp::spawn().await;
     let (status, body) = app.get("/healthz").await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
     let (status, body) = app.get("/readyz").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["languages"], json!(["python"]));
     let (status, body) = app.get("/languages").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, json!([{"name": "python", "version": "CPython 3.14 (wasm)", "backend": "wasm"}]));
+    assert_eq!(
+        body,
+        json!([{"name": "python", "version": "CPython 3.14 (wasm)", "backend": "wasm"}])
+    );
 }
