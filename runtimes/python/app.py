@@ -35,6 +35,9 @@ try:
 except ValueError as _e:
     traceback.format_exception(_e)
 decimal.getcontext()
+# Everything above is permanent: the collector never has to walk it during a run.
+gc.collect()
+gc.freeze()
 
 
 def _std_streams():
@@ -89,11 +92,7 @@ def _compile(code):
         return None, "".join(traceback.format_exception_only(type(exc), exc))
 
 
-def _execute(code):
-    compiled, error = _compile(code)
-    if error is not None:
-        sys.stderr.write(error)
-        return 1
+def _execute(compiled):
     main = types.ModuleType("__main__")
     main.__file__ = _FILENAME
     main.__builtins__ = builtins
@@ -110,19 +109,16 @@ def _execute(code):
 
 
 class WitWorld(wit_world.WitWorld):
-    def check(self, code: str):
-        try:
-            return _compile(code)[1]
-        except BaseException as exc:  # e.g. MemoryError on a huge program
-            return f"{type(exc).__name__} while parsing the program\n"
-
-    def run(self, code: str) -> int:
+    def run(self, code: str) -> wit_world.Outcome:
         # An exception escaping run() would trap the whole instance, so nothing may.
         try:
+            compiled, error = _compile(code)
+            if error is not None:
+                return wit_world.Outcome_SyntaxError(error)
             random.seed()  # the snapshot froze the seed; draw a fresh one per run
             linecache.cache[_FILENAME] = (len(code), None, code.splitlines(True), _FILENAME)
             sys.stdin, sys.stdout, sys.stderr = _std_streams()
-            status = _execute(code)
+            status = _execute(compiled)
         except BaseException as exc:
             try:
                 sys.stderr.write(f"judgebox: internal guest error: {type(exc).__name__}\n")
@@ -134,4 +130,4 @@ class WitWorld(wit_world.WitWorld):
                 stream.flush()
             except BaseException:
                 pass  # the host may have closed the stream (output limit); it knows
-        return status
+        return wit_world.Outcome_Exited(status)

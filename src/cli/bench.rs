@@ -2,16 +2,18 @@
 //! over HTTP, throughput, and the same programs run by native `python3`.
 //! Prints figures; asserts nothing (these machines are shared and noisy).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use futures::future::BoxFuture;
 use serde_json::json;
 
 use crate::configuration::{RuntimeSettings, ServerSettings};
-use crate::languages::{Compiled, Program};
+use crate::languages::Program;
+use crate::sandbox::RunLimits;
 use crate::startup::{Application, Runtime};
 
 const HELLO: &str = "print('hello, world')";
@@ -25,149 +27,152 @@ pub struct BenchArgs {
     /// Seconds per throughput figure.
     #[arg(long, default_value_t = 5)]
     pub seconds: u64,
-    /// The native Python to compare against.
-    #[arg(long, default_value = "python3")]
+    /// The native Python to compare against (Debian's, not a pyenv shim).
+    #[arg(long, default_value = "/usr/bin/python3")]
     pub python: PathBuf,
     #[command(flatten)]
     pub runtime: RuntimeSettings,
 }
 
+/// One benchmarked operation; cloneable so parallel callers can each run it.
+type Call = Arc<dyn Fn() -> BoxFuture<'static, Result<()>> + Send + Sync>;
+
 pub async fn bench(args: BenchArgs) -> Result<()> {
     let runtime = Runtime::load(&args.runtime)?;
-    let workers = args.runtime.workers();
+    let workers = args.runtime.workers() as usize;
     println!(
-        "judgebox bench: {} iterations, {workers} workers, keep-resident {} MiB",
-        args.iterations, args.runtime.keep_resident_mb
+        "judgebox bench: {} iterations, {workers} workers, keep-resident {} MiB, native {}",
+        args.iterations,
+        args.runtime.keep_resident_mb,
+        args.python.display()
     );
-
-    let hello = compile(&runtime, HELLO).await?;
-    let sandbox = time_runs(args.iterations, || run_once(&hello, &runtime)).await?;
-    report("sandbox run, hello world (per test)", &sandbox);
-
-    let native = time_runs(args.iterations.min(100), || {
-        native_python(&args.python, HELLO)
-    })
-    .await?;
-    report("native python3 -c, hello world", &native);
-
-    let http = HttpBench::start(&args.runtime).await?;
-    let end_to_end = time_runs(args.iterations, || http.execute(HELLO)).await?;
-    report("POST /execute over HTTP, 1 test", &end_to_end);
-
-    let sandbox_rate = throughput(workers as usize, args.seconds, || {
-        run_once(&hello, &runtime)
-    })
-    .await?;
-    println!(
-        "{:<44} {sandbox_rate:>9.0} runs/s",
-        format!("sandbox throughput ({workers} parallel)")
-    );
-    let http_rate = throughput(workers as usize, args.seconds, || http.execute(HELLO)).await?;
-    println!(
-        "{:<44} {http_rate:>9.0} requests/s",
-        format!("POST /execute throughput ({workers} clients)")
-    );
-
-    let cpu = compile(&runtime, CPU_BOUND).await?;
-    let wasm_cpu = time_runs(5, || run_once(&cpu, &runtime)).await?;
-    let native_cpu = time_runs(5, || native_python(&args.python, CPU_BOUND)).await?;
-    report("sandbox, sum(i*i for i in range(10**6))", &wasm_cpu);
-    report("native python3, same program", &native_cpu);
-
-    println!();
-    println!(
-        "/execute p50 vs native python3 p50: {:.1}x faster",
-        percentile(&native, 50.0) / percentile(&end_to_end, 50.0)
-    );
-    println!(
-        "sandbox p50 vs native python3 p50:  {:.1}x faster",
-        percentile(&native, 50.0) / percentile(&sandbox, 50.0)
-    );
-    println!(
-        "CPU-bound slowdown (median):        {:.1}x slower than native",
-        percentile(&wasm_cpu, 50.0) / percentile(&native_cpu, 50.0)
-    );
-    Ok(())
-}
-
-async fn compile(runtime: &Runtime, code: &str) -> Result<Arc<dyn Program>> {
+    let limits = runtime.limits.default.run_limits();
     let python = runtime
         .languages
         .get("python")
         .context("python is not loaded")?;
-    let limits = runtime.limits.default.run_limits();
-    match python.compile(code, &limits).await? {
-        Compiled::Ready(program) => Ok(program),
-        Compiled::Failed { output } => bail!("the benchmark program did not compile: {output}"),
-    }
-}
+    let hello = sandbox_call(python.compile(HELLO).await?, &limits);
+    let hello_native = native_call(&args.python, HELLO);
+    let http = Arc::new(HttpBench::start(&args.runtime).await?);
+    let hello_http: Call = Arc::new(move || {
+        let http = http.clone();
+        Box::pin(async move { http.execute(HELLO).await })
+    });
 
-async fn run_once(program: &Arc<dyn Program>, runtime: &Runtime) -> Result<()> {
-    let run = program
-        .run(b"", &runtime.limits.default.run_limits())
-        .await?;
-    if run.exit_code() != Some(0) {
-        bail!(
-            "the benchmark program failed: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-    }
+    let sandbox = time_runs(args.iterations, &hello).await?;
+    report("sandbox run, hello world (per test)", &sandbox);
+    let native = time_runs(args.iterations.min(100), &hello_native).await?;
+    report("native python3 -c, hello world", &native);
+    let end_to_end = time_runs(args.iterations, &hello_http).await?;
+    report("POST /execute over HTTP, 1 test", &end_to_end);
+
+    let rate = throughput(workers, args.seconds, &hello).await?;
+    println!(
+        "{:<44} {rate:>9.0} runs/s",
+        format!("sandbox throughput ({workers} parallel)")
+    );
+    let rate = throughput(workers, args.seconds, &hello_http).await?;
+    println!(
+        "{:<44} {rate:>9.0} requests/s",
+        format!("POST /execute throughput ({workers} clients)")
+    );
+
+    let wasm_cpu = time_runs(5, &sandbox_call(python.compile(CPU_BOUND).await?, &limits)).await?;
+    report("sandbox, sum(i*i for i in range(10**6))", &wasm_cpu);
+    let native_cpu = time_runs(5, &native_call(&args.python, CPU_BOUND)).await?;
+    report("native python3, same program", &native_cpu);
+
+    let p50 = |times: &[f64]| percentile(times, 50.0);
+    println!();
+    println!(
+        "per-test sandbox vs native python3 (p50): {:.1}x faster",
+        p50(&native) / p50(&sandbox)
+    );
+    println!(
+        "POST /execute vs native python3 (p50):    {:.1}x faster",
+        p50(&native) / p50(&end_to_end)
+    );
+    println!(
+        "CPU-bound program (p50):                  {:.1}x slower than native",
+        p50(&wasm_cpu) / p50(&native_cpu)
+    );
     Ok(())
 }
 
-async fn native_python(python: &PathBuf, code: &str) -> Result<()> {
-    let output = tokio::process::Command::new(python)
-        .args(["-c", code])
-        .output()
-        .await
-        .with_context(|| format!("running {}", python.display()))?;
-    if !output.status.success() {
-        bail!(
-            "{} failed: {}",
-            python.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(())
+fn sandbox_call(program: Arc<dyn Program>, limits: &RunLimits) -> Call {
+    let limits = limits.clone();
+    Arc::new(move || {
+        let (program, limits) = (program.clone(), limits.clone());
+        Box::pin(async move {
+            let run = program.run(b"", &limits).await?;
+            if run.exit_code() != Some(0) {
+                bail!(
+                    "the benchmark program failed: {}",
+                    String::from_utf8_lossy(&run.stderr)
+                );
+            }
+            Ok(())
+        })
+    })
 }
 
-/// One warm-up, then `n` timed runs, in milliseconds.
-async fn time_runs<F, Fut>(n: usize, mut f: F) -> Result<Vec<f64>>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<()>>,
-{
-    f().await?;
+fn native_call(python: &Path, code: &'static str) -> Call {
+    let python = python.to_path_buf();
+    Arc::new(move || {
+        let python = python.clone();
+        Box::pin(async move {
+            let output = tokio::process::Command::new(&python)
+                .args(["-c", code])
+                .output()
+                .await
+                .with_context(|| format!("running {}", python.display()))?;
+            if !output.status.success() {
+                bail!(
+                    "{} failed: {}",
+                    python.display(),
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+            Ok(())
+        })
+    })
+}
+
+/// One warm-up, then `n` timed calls, in milliseconds, sorted.
+async fn time_runs(n: usize, call: &Call) -> Result<Vec<f64>> {
+    call().await?;
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();
-        f().await?;
+        call().await?;
         times.push(started.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);
     Ok(times)
 }
 
-/// Completed calls per second with `parallel` callers for `seconds`.
-async fn throughput<F, Fut>(parallel: usize, seconds: u64, f: F) -> Result<f64>
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Result<()>>,
-{
+/// Completed calls per second with `parallel` callers, each its own task so
+/// they run on separate threads, for `seconds`.
+async fn throughput(parallel: usize, seconds: u64, call: &Call) -> Result<f64> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
-    let callers = (0..parallel).map(|_| async {
-        let mut done = 0u64;
-        while Instant::now() < deadline {
-            f().await?;
-            done += 1;
-        }
-        anyhow::Ok(done)
-    });
-    let done: u64 = futures::future::try_join_all(callers)
-        .await?
-        .into_iter()
-        .sum();
+    let callers: Vec<_> = (0..parallel)
+        .map(|_| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                let mut done = 0u64;
+                while Instant::now() < deadline {
+                    call().await?;
+                    done += 1;
+                }
+                anyhow::Ok(done)
+            })
+        })
+        .collect();
+    let mut done = 0;
+    for caller in callers {
+        done += caller.await??;
+    }
     Ok(done as f64 / started.elapsed().as_secs_f64())
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub use compare::{CompareMode, Comparison};
 pub use limits::{LimitPolicy, Limits, RequestedLimits};
 
-use crate::languages::{Compiled, Language, Program};
+use crate::languages::{Language, Program};
 use crate::sandbox::{Run, Stopped};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,28 +151,21 @@ pub struct Report {
 /// how many run at once); results keep the order of the test cases.
 pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Report {
     let started = Instant::now();
-    let run_limits = submission.limits.run_limits();
-    let compiled = language.compile(&submission.code, &run_limits).await;
-    let (results, compile_output) = match compiled {
-        Ok(Compiled::Ready(program)) => (run_all(program, &submission).await, None),
-        Ok(Compiled::Failed { output }) => {
-            let message = Some("the program did not compile: see compile_output".to_string());
-            let results = unrun_results(&submission, Status::CompilationError, message);
-            (results, Some(output))
-        }
+    let results = match language.compile(&submission.code).await {
+        Ok(program) => run_all(program, &submission).await,
         Err(error) => {
             tracing::error!(
                 error = format!("{error:#}"),
                 "compiling a submission failed"
             );
             let message = Some(internal_message(&error));
-            (
-                unrun_results(&submission, Status::InternalError, message),
-                None,
-            )
+            (1..)
+                .zip(submission.test_cases.iter().cloned())
+                .map(|(number, test)| unrun_result(number, test, message.clone()))
+                .collect()
         }
     };
-    report(results, compile_output, started.elapsed())
+    report(results, started.elapsed())
 }
 
 async fn run_all(program: Arc<dyn Program>, submission: &Submission) -> Vec<TestResult> {
@@ -200,7 +193,7 @@ async fn run_all(program: Arc<dyn Program>, submission: &Submission) -> Vec<Test
 fn judge_run(
     test_number: u32,
     test: TestCase,
-    run: anyhow::Result<Run<i32>>,
+    run: anyhow::Result<Run>,
     limits: &Limits,
     comparison: &Comparison,
 ) -> TestResult {
@@ -212,11 +205,15 @@ fn judge_run(
                 test_number,
                 "running a test case failed"
             );
-            let message = Some(internal_message(&error));
-            return unrun_result(test_number, test, Status::InternalError, message);
+            return unrun_result(test_number, test, Some(internal_message(&error)));
         }
     };
     let actual_output = String::from_utf8_lossy(&run.stdout).into_owned();
+    let stderr = match &run.ended {
+        // Where the language itself prints it.
+        Err(Stopped::SyntaxError(message)) => message.clone(),
+        _ => String::from_utf8_lossy(&run.stderr).into_owned(),
+    };
     let exit_code = run.exit_code();
     let (status, message) = verdict(&run, exit_code, limits, || match &test.expected_output {
         None => true,
@@ -229,7 +226,7 @@ fn judge_run(
         input: test.input,
         expected_output: test.expected_output,
         actual_output,
-        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+        stderr,
         exit_code,
         message,
         execution_time_ms: millis(run.usage.wall_time),
@@ -242,7 +239,7 @@ fn judge_run(
 /// The status of a run, and a sentence for the student when the status alone
 /// does not say what happened.
 fn verdict(
-    run: &Run<i32>,
+    run: &Run,
     exit_code: Option<i32>,
     limits: &Limits,
     output_matches: impl FnOnce() -> bool,
@@ -276,6 +273,10 @@ fn verdict(
             Status::RuntimeError,
             Some("stack overflow: the recursion is too deep".into()),
         ),
+        Err(Stopped::SyntaxError(_)) => (
+            Status::CompilationError,
+            Some("the program did not compile: see compile_output".into()),
+        ),
         Err(Stopped::Trap(trap)) => (
             Status::RuntimeError,
             Some(format!("the program crashed: {trap}")),
@@ -302,26 +303,11 @@ fn internal_message(error: &anyhow::Error) -> String {
     format!("internal error: {error}; the program was not judged, please retry")
 }
 
-fn unrun_results(
-    submission: &Submission,
-    status: Status,
-    message: Option<String>,
-) -> Vec<TestResult> {
-    (1..)
-        .zip(submission.test_cases.iter().cloned())
-        .map(|(number, test)| unrun_result(number, test, status, message.clone()))
-        .collect()
-}
-
-fn unrun_result(
-    test_number: u32,
-    test: TestCase,
-    status: Status,
-    message: Option<String>,
-) -> TestResult {
+/// A test case that could not be run because the host failed.
+fn unrun_result(test_number: u32, test: TestCase, message: Option<String>) -> TestResult {
     TestResult {
         test_number,
-        status,
+        status: Status::InternalError,
         passed: false,
         input: test.input,
         expected_output: test.expected_output,
@@ -336,11 +322,12 @@ fn unrun_result(
     }
 }
 
-fn report(
-    test_results: Vec<TestResult>,
-    compile_output: Option<String>,
-    elapsed: Duration,
-) -> Report {
+fn report(test_results: Vec<TestResult>, elapsed: Duration) -> Report {
+    // A program that does not compile fails every test the same way.
+    let compile_output = test_results
+        .iter()
+        .find(|r| r.status == Status::CompilationError)
+        .map(|r| r.stderr.clone());
     let total = test_results.len() as u32;
     let passed = test_results.iter().filter(|r| r.passed).count() as u32;
     let execution_time_ms = millis(elapsed);

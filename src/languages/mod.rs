@@ -27,28 +27,20 @@ pub struct LanguageInfo {
     pub extensions: &'static [&'static str],
 }
 
-/// The outcome of preparing source code for running.
-pub enum Compiled {
-    Ready(Arc<dyn Program>),
-    /// The source was rejected; `output` is what the compiler said.
-    Failed {
-        output: String,
-    },
-}
-
 #[async_trait]
 pub trait Language: Send + Sync {
     fn info(&self) -> &LanguageInfo;
 
-    /// Checks or compiles `code` once per submission. `Err` is a host failure.
-    async fn compile(&self, code: &str, limits: &RunLimits) -> Result<Compiled>;
+    /// Prepares `code` once per submission. Syntax errors surface when it
+    /// runs, as `Stopped::SyntaxError`; `Err` is a host failure.
+    async fn compile(&self, code: &str) -> Result<Arc<dyn Program>>;
 }
 
 /// A compiled program, run once per test case.
 #[async_trait]
 pub trait Program: Send + Sync {
     /// Runs with `stdin`; `Err` is a host failure, not a failing program.
-    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run<i32>>;
+    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run>;
 }
 
 /// Every language this server can run, by name.

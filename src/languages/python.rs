@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use async_trait::async_trait;
 
-use super::{Compiled, Language, LanguageInfo, Program};
+use super::{Language, LanguageInfo, Program};
 use crate::sandbox::{Interpreter, Run, RunLimits, WasmSandbox};
 
 const INFO: LanguageInfo = LanguageInfo {
@@ -40,20 +40,13 @@ impl Language for Python {
         &INFO
     }
 
-    /// Parses the program in a fresh instance, so a syntax error is reported
-    /// once as a compilation error instead of once per test case.
-    async fn compile(&self, code: &str, limits: &RunLimits) -> Result<Compiled> {
-        let check = self.interpreter.check(code, limits).await?;
-        Ok(match check.ended {
-            Ok(None) => Compiled::Ready(Arc::new(PythonProgram {
-                interpreter: self.interpreter.clone(),
-                code: code.into(),
-            })),
-            Ok(Some(message)) => Compiled::Failed { output: message },
-            Err(stopped) => Compiled::Failed {
-                output: format!("parsing the program was stopped: {stopped}"),
-            },
-        })
+    /// Nothing to do ahead of time: each run parses the source in its own
+    /// fresh instance, which costs far less than a separate checking instance.
+    async fn compile(&self, code: &str) -> Result<Arc<dyn Program>> {
+        Ok(Arc::new(PythonProgram {
+            interpreter: self.interpreter.clone(),
+            code: code.into(),
+        }))
     }
 }
 
@@ -64,7 +57,7 @@ struct PythonProgram {
 
 #[async_trait]
 impl Program for PythonProgram {
-    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run<i32>> {
+    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
         self.interpreter.run(&self.code, stdin, limits).await
     }
 }

@@ -1,5 +1,5 @@
 //! An interpreter compiled to a WebAssembly component (CPython today) that
-//! implements `runtimes/wit/interpreter.wit`. Every call gets a fresh
+//! implements `runtimes/wit/interpreter.wit`. Every run gets a fresh
 //! instance, so nothing a program does can be seen by the next one.
 
 use std::path::Path;
@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use futures::future::BoxFuture;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
@@ -18,6 +17,7 @@ use super::cpu_time::CpuTimed;
 use super::memory::MemoryLimiter;
 use super::output::CappedPipe;
 use super::{Run, RunLimits, Stopped, Usage, WasmSandbox};
+use bindings::Outcome;
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -67,39 +67,9 @@ impl Interpreter {
         Ok((Self { sandbox, pre }, compiled))
     }
 
-    /// Parses `code`: `Ok(Some(message))` for a syntax error.
-    pub async fn check(&self, code: &str, limits: &RunLimits) -> Result<Run<Option<String>>> {
-        let code = code.to_owned();
-        self.call(b"", limits, move |guest, store| {
-            Box::pin(async move { guest.call_check(store, &code).await })
-        })
-        .await
-    }
-
-    /// Runs `code` with `stdin`; returns its exit status.
-    pub async fn run(&self, code: &str, stdin: &[u8], limits: &RunLimits) -> Result<Run<i32>> {
-        let code = code.to_owned();
-        self.call(stdin, limits, move |guest, store| {
-            Box::pin(async move { guest.call_run(store, &code).await })
-        })
-        .await
-    }
-
-    /// Calls into a fresh instance under `limits`. `Err` means the host failed
-    /// (not the program): the caller reports an internal error.
-    async fn call<R>(
-        &self,
-        stdin: &[u8],
-        limits: &RunLimits,
-        call: impl for<'a> FnOnce(
-            &'a bindings::Interpreter,
-            &'a mut Store<Guest>,
-        ) -> BoxFuture<'a, wasmtime::Result<R>>
-        + Send,
-    ) -> Result<Run<R>>
-    where
-        R: Send + 'static,
-    {
+    /// Runs `code` with `stdin` in a fresh instance under `limits`; returns
+    /// its exit status. `Err` means the host failed, not the program.
+    pub async fn run(&self, code: &str, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
         let _slot = self.sandbox.slot().await;
         let stdout = CappedPipe::new(limits.stdout_bytes);
         let stderr = CappedPipe::new(limits.stderr_bytes);
@@ -129,7 +99,7 @@ impl Interpreter {
         let work = CpuTimed::new(
             async {
                 let guest = self.pre.instantiate_async(&mut store).await?;
-                call(&guest, &mut store).await
+                guest.call_run(&mut store, code).await
             },
             &cpu_nanos,
         );
@@ -142,7 +112,8 @@ impl Interpreter {
         let (stderr, stderr_overflowed) = stderr.take();
         let ended = match returned {
             Err(_elapsed) => Err(Stopped::WallTime),
-            Ok(Ok(value)) => Ok(value),
+            Ok(Ok(Outcome::Exited(status))) => Ok(status),
+            Ok(Ok(Outcome::SyntaxError(message))) => Err(Stopped::SyntaxError(message)),
             Ok(Err(_)) if stdout_overflowed || stderr_overflowed => Err(Stopped::Output),
             Ok(Err(error)) => Err(stopped_by(error)?),
         };

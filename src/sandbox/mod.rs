@@ -39,19 +39,9 @@ pub enum Stopped {
     Trap(String),
     /// The guest ended the process itself through WASI `exit` (`os._exit(n)`).
     Exit(i32),
-}
-
-impl std::fmt::Display for Stopped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Stopped::WallTime => f.write_str("the time limit was reached"),
-            Stopped::Fuel => f.write_str("the instruction limit was reached"),
-            Stopped::Output => f.write_str("the output limit was reached"),
-            Stopped::StackOverflow => f.write_str("the stack overflowed"),
-            Stopped::Trap(trap) => write!(f, "it crashed: {trap}"),
-            Stopped::Exit(code) => write!(f, "it exited with status {code}"),
-        }
-    }
+    /// The interpreter rejected the source before running it; the message is
+    /// the language's own.
+    SyntaxError(String),
 }
 
 /// What a run used. `memory_limit_hit` is set when the guest asked for more
@@ -65,17 +55,18 @@ pub struct Usage {
     pub fuel_consumed: u64,
 }
 
-/// The result of calling into a fresh instance: the guest's return value, or
-/// why it was stopped, plus what it wrote and used.
+/// The result of a run in a fresh instance: what the guest returned, or why
+/// it was stopped, plus what it wrote and used.
 #[derive(Debug, Clone)]
-pub struct Run<R> {
-    pub ended: Result<R, Stopped>,
+pub struct Run {
+    /// The exit status, or why the program did not get to exit by itself.
+    pub ended: Result<i32, Stopped>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub usage: Usage,
 }
 
-impl Run<i32> {
+impl Run {
     /// The program's exit status, however it exited; `None` if it was stopped.
     pub fn exit_code(&self) -> Option<i32> {
         match self.ended {

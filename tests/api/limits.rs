@@ -141,7 +141,13 @@ async fn printing_past_the_output_limit_is_output_limit_exceeded() {
     let result = run_with_limits(&app, endless_stderr, json!({})).await;
     assert_eq!(result["status"], "output_limit_exceeded", "{result}");
     assert_eq!(result["stderr"].as_str().unwrap().len(), 1 << 20);
-    assert!(result["message"].as_str().unwrap().contains("stderr at 1024 KiB"), "{result}");
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap()
+            .contains("stderr at 1024 KiB"),
+        "{result}"
+    );
     assert_still_judges(&app).await;
 }
 

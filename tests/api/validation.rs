@@ -200,5 +200,11 @@ async fn unknown_executions_and_routes_are_404_and_bad_ids_400() {
     let (status, body) = app.get("/no/such/route").await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found", "");
     let (status, body) = app.get("/execute").await;
-    assert_error(status, &body, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method");
+    assert_error(
+        status,
+        &body,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "method",
+    );
 }
