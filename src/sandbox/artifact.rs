@@ -34,23 +34,63 @@ pub fn load_component(
         )
     })?;
     let path = precompiled_path(engine, &wasm, cache_dir, name);
-    let compiled = !path.exists();
-    if compiled {
-        std::fs::create_dir_all(cache_dir)
-            .with_context(|| format!("creating {}", cache_dir.display()))?;
+    if !path.exists() {
         let code = engine
             .precompile_component(&wasm)
-            .map_err(|e| anyhow::anyhow!("compiling the {name} runtime: {e:?}"))?;
-        // Write then rename, so a concurrent or interrupted start never sees half a file.
-        let partial = path.with_extension(format!("partial-{}", std::process::id()));
-        std::fs::write(&partial, code).with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, &path).with_context(|| format!("writing {}", path.display()))?;
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("compiling the {name} runtime"))?;
+        if let Err(error) = write_atomically(&path, &code) {
+            // A read-only image on a machine whose CPU differs from the build
+            // machine's: run anyway, at the price of compiling at every start.
+            tracing::warn!(
+                path = %path.display(),
+                error = format!("{error:#}"),
+                "cannot cache the precompiled {name} runtime; it will be compiled at every start"
+            );
+            // SAFETY: `code` was produced by `precompile_component` just now.
+            let component = unsafe { Component::deserialize(engine, &code) }?;
+            return Ok((component, true));
+        }
+        remove_stale_artifacts(cache_dir, name, &path);
+        // SAFETY: as below; the file was written from `code` just now.
+        return Ok((unsafe { Component::deserialize_file(engine, &path) }?, true));
     }
-    // SAFETY: the file was produced by `precompile_component` above or by an
-    // earlier start of this program, in a directory only the operator controls;
-    // its name carries the engine compatibility hash, so wasmtime's own checks
-    // see a matching configuration.
+    // SAFETY: the file was produced by `precompile_component` in an earlier
+    // start, in a directory only the operator can write to; its name carries
+    // the engine's compatibility hash, and wasmtime checks the configuration.
     let component = unsafe { Component::deserialize_file(engine, &path) }
-        .map_err(|e| anyhow::anyhow!("loading {}: {e:?}", path.display()))?;
-    Ok((component, compiled))
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("loading {}", path.display()))?;
+    Ok((component, false))
+}
+
+/// Writes then renames, so a concurrent or interrupted start never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().context("the cache path has no directory")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let partial = path.with_extension(format!("partial-{}", std::process::id()));
+    std::fs::write(&partial, bytes).with_context(|| format!("writing {}", partial.display()))?;
+    std::fs::rename(&partial, path).with_context(|| format!("renaming to {}", path.display()))?;
+    Ok(())
+}
+
+/// Deletes this runtime's artifacts from earlier builds (about 40 MB each),
+/// which would otherwise pile up with every rebuilt runtime.
+fn remove_stale_artifacts(cache_dir: &Path, name: &str, current: &Path) {
+    let Ok(entries) = std::fs::read_dir(cache_dir) else {
+        return;
+    };
+    for path in entries.flatten().map(|entry| entry.path()) {
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let stale = file_name.starts_with(&format!("{name}-")) && file_name.ends_with(".cwasm");
+        if stale && path != current {
+            // `remove_file` unlinks a symlink itself, never its target.
+            if let Err(error) = std::fs::remove_file(&path) {
+                tracing::warn!(path = %path.display(), %error, "cannot remove a stale artifact");
+            }
+        }
+    }
 }

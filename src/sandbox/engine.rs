@@ -76,6 +76,15 @@ impl WasmSandbox {
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&wasm)?;
         spawn_epoch_ticker(&engine);
+        // Every layer here is in-process and always available; say what holds.
+        tracing::info!(
+            slots,
+            max_memory_mb = config.max_memory_bytes >> 20,
+            "sandbox: WebAssembly (Wasmtime) with no files, network, environment or \
+             process access; fuel metering; epoch interruption every {} ms; \
+             pooling allocator with copy-on-write memory",
+            EPOCH_TICK.as_millis()
+        );
         Ok(Self {
             inner: Arc::new(Inner {
                 engine,

@@ -198,4 +198,8 @@ print(size(0))
     let result = run_with_limits(&app, dfs, json!({})).await;
     assert_eq!(result["status"], "accepted", "{result}");
     assert_eq!(result["actual_output"], "100000\n");
+    // Memoised recursion goes through C frames, bounded by CPython's own C-stack guard.
+    let memoised = "import sys, functools\nsys.setrecursionlimit(10**6)\n@functools.lru_cache(None)\ndef f(n): return f(n - 1) + 1 if n else 0\nprint(f(2000))";
+    let result = run_with_limits(&app, memoised, json!({})).await;
+    assert_eq!(result["actual_output"], "2000\n", "{result}");
 }

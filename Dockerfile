@@ -1,0 +1,29 @@
+# judgebox in a container: `docker build -t judgebox .` then
+# `docker run -p 8000:8000 -v judgebox-data:/var/lib/judgebox judgebox`.
+# The runtime is precompiled at build time, so a cold start takes milliseconds
+# (scale-to-zero friendly) on the same CPU family; on a different one it is
+# compiled once at start and the server logs a warning.
+
+FROM rust:1.95-bookworm AS build
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 python3-venv \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+ENV CARGO_TARGET_DIR=/src/target
+RUN make setup
+
+FROM debian:bookworm-slim
+RUN useradd --system --uid 10001 --home-dir /var/lib/judgebox --create-home judgebox
+COPY --from=build /src/target/release/judgebox /usr/local/bin/judgebox
+COPY --from=build /src/runtimes/build /opt/judgebox/runtimes
+ENV JUDGEBOX_BIND=0.0.0.0:8000 \
+    JUDGEBOX_RUNTIMES_DIR=/opt/judgebox/runtimes \
+    JUDGEBOX_CACHE_DIR=/opt/judgebox/runtimes/cache \
+    DATABASE_URL=sqlite:///var/lib/judgebox/judgebox.db
+# Untrusted code never runs natively, but the server itself needs no privileges either.
+USER judgebox
+VOLUME /var/lib/judgebox
+EXPOSE 8000
+ENTRYPOINT ["judgebox"]
+CMD ["serve"]
