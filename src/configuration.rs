@@ -3,26 +3,28 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::Result;
 use clap::Args;
 
 use crate::judge::{LimitPolicy, Limits};
 use crate::sandbox::SandboxConfig;
 
+/// Absolute (the checkout this binary was built from), so that running
+/// `judgebox` inside a folder someone else prepared never loads its runtimes.
+const RUNTIMES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/runtimes/build");
+const CACHE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/runtimes/build/cache");
+
 /// Where the runtimes are and how the sandbox is sized; shared by every command.
 #[derive(Debug, Clone, Args)]
 pub struct RuntimeSettings {
     /// Directory holding the built runtime components (python.wasm).
-    #[arg(long, env = "JUDGEBOX_RUNTIMES_DIR", default_value = "runtimes/build")]
+    #[arg(long, env = "JUDGEBOX_RUNTIMES_DIR", default_value = RUNTIMES_DIR)]
     pub runtimes_dir: PathBuf,
     /// Directory for precompiled runtimes; only the operator may write here.
-    #[arg(
-        long,
-        env = "JUDGEBOX_CACHE_DIR",
-        default_value = "runtimes/build/cache"
-    )]
+    #[arg(long, env = "JUDGEBOX_CACHE_DIR", default_value = CACHE_DIR)]
     pub cache_dir: PathBuf,
     /// Test cases run at once [default: the number of CPUs].
-    #[arg(long, env = "JUDGEBOX_WORKERS")]
+    #[arg(long, env = "JUDGEBOX_WORKERS", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub workers: Option<u32>,
     /// Linear memory (MiB) each sandbox slot keeps resident between runs.
     #[arg(long, env = "JUDGEBOX_KEEP_RESIDENT_MB", default_value_t = 16)]
@@ -73,27 +75,26 @@ impl RuntimeSettings {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
     }
 
-    pub fn sandbox(&self) -> SandboxConfig {
+    /// Sized for `policy`, whose memory maximum bounds every pool slot.
+    pub fn sandbox(&self, policy: &LimitPolicy) -> SandboxConfig {
         SandboxConfig {
             max_concurrent_runs: self.workers(),
-            max_memory_bytes: self.limits.max_memory_mb << 20,
-            keep_resident_bytes: self.keep_resident_mb << 20,
+            max_memory_bytes: policy.max_memory_mb() << 20,
+            keep_resident_bytes: self.keep_resident_mb.min(1 << 10) << 20,
         }
     }
 
-    pub fn limit_policy(&self) -> LimitPolicy {
+    /// The limit settings, checked: each default within its maximum.
+    pub fn limit_policy(&self) -> Result<LimitPolicy> {
         let l = &self.limits;
-        LimitPolicy {
-            default: Limits {
-                time_ms: l.default_time_ms,
-                memory_mb: l.default_memory_mb,
-                output_kb: l.default_output_kb,
-                stderr_kb: l.stderr_kb,
-                instruction_limit: None,
-            },
-            max_time_ms: l.max_time_ms,
-            max_memory_mb: l.max_memory_mb,
-            max_output_kb: l.max_output_kb,
-        }
+        let default = Limits {
+            time_ms: l.default_time_ms,
+            memory_mb: l.default_memory_mb,
+            output_kb: l.default_output_kb,
+            stderr_kb: l.stderr_kb,
+            instruction_limit: None,
+        };
+        LimitPolicy::new(default, l.max_time_ms, l.max_memory_mb, l.max_output_kb)
+            .map_err(|problem| anyhow::anyhow!("invalid limit settings: {problem}"))
     }
 }

@@ -24,7 +24,9 @@ pub struct Runtime {
 impl Runtime {
     pub fn load(settings: &RuntimeSettings) -> Result<Self> {
         let started = Instant::now();
-        let sandbox = WasmSandbox::new(&settings.sandbox()).context("configuring wasmtime")?;
+        let limits = settings.limit_policy()?;
+        let sandbox =
+            WasmSandbox::new(&settings.sandbox(&limits)).context("configuring wasmtime")?;
         let languages = Languages::load(&sandbox, &settings.runtimes_dir, &settings.cache_dir)?;
         tracing::info!(
             languages = ?languages.names(),
@@ -34,7 +36,7 @@ impl Runtime {
         );
         Ok(Self {
             languages: Arc::new(languages),
-            limits: settings.limit_policy(),
+            limits,
         })
     }
 }

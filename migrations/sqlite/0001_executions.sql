@@ -29,6 +29,7 @@ CREATE TABLE execution_test_results (
     expected_output   TEXT,
     actual_output     TEXT NOT NULL,
     stderr            TEXT NOT NULL,
+    output_truncated  BOOLEAN NOT NULL,  -- output above was cut to the response budget
     exit_code         INTEGER,
     message           TEXT,
     execution_time_ms REAL NOT NULL,

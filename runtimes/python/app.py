@@ -112,16 +112,19 @@ class WitWorld(wit_world.WitWorld):
     def run(self, code: str) -> wit_world.Outcome:
         # An exception escaping run() would trap the whole instance, so nothing may.
         try:
+            sys.stdin, sys.stdout, sys.stderr = _std_streams()
             compiled, error = _compile(code)
             if error is not None:
                 return wit_world.Outcome_SyntaxError(error)
             random.seed()  # the snapshot froze the seed; draw a fresh one per run
             linecache.cache[_FILENAME] = (len(code), None, code.splitlines(True), _FILENAME)
-            sys.stdin, sys.stdout, sys.stderr = _std_streams()
             status = _execute(compiled)
         except BaseException as exc:
+            # The source was too much to compile (MemoryError, or RecursionError
+            # on absurd nesting): say so as CPython would, without our frames.
+            _UNCAUGHT.append(exc)
             try:
-                sys.stderr.write(f"judgebox: internal guest error: {type(exc).__name__}\n")
+                sys.stderr.write("".join(traceback.format_exception_only(exc)))
             except BaseException:
                 pass
             status = 1
@@ -129,5 +132,5 @@ class WitWorld(wit_world.WitWorld):
             try:
                 stream.flush()
             except BaseException:
-                pass  # the host may have closed the stream (output limit); it knows
+                pass  # nothing left to report it to
         return wit_world.Outcome_Exited(status)

@@ -1,6 +1,8 @@
 //! Errors as JSON: `{"error": {"code": "...", "message": "..."}}`, with the
 //! right status, for every way a request can be wrong.
 
+use std::any::Any;
+
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, Request};
@@ -85,4 +87,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let Json(value) = Json::<T>::from_request(request, state).await?;
         Ok(Self(value))
     }
+}
+
+/// Unknown paths, wrong methods and handler panics answer in JSON too.
+pub async fn unknown_route() -> ApiError {
+    ApiError::not_found("no such endpoint; see GET /languages, POST /execute, GET /executions/{id}")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not accept that method",
+    )
+}
+
+pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    ApiError::internal(anyhow::anyhow!("a request handler panicked")).into_response()
 }

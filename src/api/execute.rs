@@ -51,19 +51,14 @@ pub async fn execute(
     let submission = submission(&request, &state)?;
     let created_at = Utc::now();
     let report = judge::judge(language.clone(), submission.clone()).await;
-    let record = ExecutionRecord {
-        id: Uuid::new_v4(),
-        submission_id: Uuid::new_v4(),
-        user_id: request.user_id,
-        question_id: request.question_id,
-        language: language.info().name.to_string(),
-        runtime: language.info().version.to_string(),
-        code: submission.code,
-        limits: submission.limits,
-        comparison: submission.comparison,
-        created_at,
+    let record = ExecutionRecord::new(
+        language.info(),
+        submission,
         report,
-    };
+        request.user_id,
+        request.question_id,
+        created_at,
+    );
     state
         .database
         .insert_execution(&record)

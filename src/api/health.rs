@@ -1,11 +1,8 @@
 //! Liveness, readiness and the list of languages.
 
-use std::any::Any;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{ApiError, AppState};
@@ -35,20 +32,4 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
         "languages": state.languages.names(),
         "database": "ok",
     })))
-}
-
-pub async fn unknown_route() -> ApiError {
-    ApiError::not_found("no such endpoint; see GET /languages, POST /execute, GET /executions/{id}")
-}
-
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "this endpoint does not accept that method",
-    )
-}
-
-pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
-    ApiError::internal(anyhow::anyhow!("a request handler panicked")).into_response()
 }

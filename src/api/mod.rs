@@ -35,10 +35,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/languages", get(health::languages))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .fallback(health::unknown_route)
-        .method_not_allowed_fallback(health::method_not_allowed)
+        .fallback(error::unknown_route)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(CatchPanicLayer::custom(health::panic_response))
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

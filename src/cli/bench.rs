@@ -22,10 +22,10 @@ const CPU_BOUND: &str = "print(sum(i*i for i in range(10**6)))";
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Timed runs per latency figure.
-    #[arg(long, default_value_t = 300)]
-    pub iterations: usize,
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: u64,
     /// Seconds per throughput figure.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     pub seconds: u64,
     /// The native Python to compare against (Debian's, not a pyenv shim).
     #[arg(long, default_value = "/usr/bin/python3")]
@@ -46,7 +46,7 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
         args.runtime.keep_resident_mb,
         args.python.display()
     );
-    let limits = runtime.limits.default.run_limits();
+    let limits = runtime.limits.default_limits().run_limits();
     let python = runtime
         .languages
         .get("python")
@@ -139,9 +139,9 @@ fn native_call(python: &Path, code: &'static str) -> Call {
 }
 
 /// One warm-up, then `n` timed calls, in milliseconds, sorted.
-async fn time_runs(n: usize, call: &Call) -> Result<Vec<f64>> {
+async fn time_runs(n: u64, call: &Call) -> Result<Vec<f64>> {
     call().await?;
-    let mut times = Vec::with_capacity(n);
+    let mut times = Vec::new();
     for _ in 0..n {
         let started = Instant::now();
         call().await?;

@@ -10,7 +10,6 @@ use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use clap::Args;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::api::ExecutionView;
 use crate::configuration::RuntimeSettings;
@@ -42,13 +41,18 @@ pub struct RunArgs {
 #[serde(untagged)]
 enum TestsFile {
     List(Vec<TestCase>),
-    Suite {
-        test_cases: Vec<TestCase>,
-        #[serde(default)]
-        limits: RequestedLimits,
-        #[serde(default)]
-        compare: Comparison,
-    },
+    Suite(Suite),
+}
+
+/// The `POST /execute` fields that describe tests, checked as strictly.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Suite {
+    test_cases: Vec<TestCase>,
+    #[serde(default)]
+    limits: RequestedLimits,
+    #[serde(default)]
+    compare: Comparison,
 }
 
 /// Exits 0 when every test passed, 1 otherwise.
@@ -67,11 +71,7 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
                 TestsFile::List(tests) => {
                     (tests, RequestedLimits::default(), Comparison::default())
                 }
-                TestsFile::Suite {
-                    test_cases,
-                    limits,
-                    compare,
-                } => (test_cases, limits, compare),
+                TestsFile::Suite(suite) => (suite.test_cases, suite.limits, suite.compare),
             }
         }
         None => (
@@ -89,19 +89,8 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
     let report = judge::judge(language.clone(), submission.clone()).await;
     let all_passed = report.summary.all_passed;
     if args.json {
-        let record = ExecutionRecord {
-            id: Uuid::new_v4(),
-            submission_id: Uuid::new_v4(),
-            user_id: None,
-            question_id: None,
-            language: language.info().name.into(),
-            runtime: language.info().version.into(),
-            code: submission.code,
-            limits: submission.limits,
-            comparison: submission.comparison,
-            created_at: Utc::now(),
-            report,
-        };
+        let record =
+            ExecutionRecord::new(language.info(), submission, report, None, None, Utc::now());
         println!(
             "{}",
             serde_json::to_string_pretty(&ExecutionView::new(record))?

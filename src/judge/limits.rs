@@ -39,13 +39,13 @@ impl Limits {
     }
 }
 
-/// The server's defaults and maxima.
+/// The server's defaults and maxima; build it with `LimitPolicy::new`.
 #[derive(Debug, Clone)]
 pub struct LimitPolicy {
-    pub default: Limits,
-    pub max_time_ms: u64,
-    pub max_memory_mb: u64,
-    pub max_output_kb: u64,
+    default: Limits,
+    max_time_ms: u64,
+    max_memory_mb: u64,
+    max_output_kb: u64,
 }
 
 /// The interpreter itself needs this much before the program allocates anything.
@@ -54,51 +54,86 @@ pub const MIN_MEMORY_MB: u64 = 32;
 /// Wasmtime keeps fuel in an `i64`; ~10^10 fuel is about a second of guest work.
 const MAX_INSTRUCTIONS: u64 = i64::MAX as u64;
 
-impl Default for LimitPolicy {
-    fn default() -> Self {
-        Self {
-            default: Limits {
-                time_ms: 5_000,
-                memory_mb: 256,
-                output_kb: 8 << 10,
-                stderr_kb: 1 << 10,
-                instruction_limit: None,
-            },
-            max_time_ms: 10_000,
-            max_memory_mb: 1024,
-            max_output_kb: 64 << 10,
-        }
+/// Bounds on the operator's settings, far above any sensible value, so byte
+/// counts derived from them cannot overflow.
+const MAX_MEMORY_SETTING_MB: u64 = 64 << 10;
+const MAX_OUTPUT_SETTING_KB: u64 = 4 << 20;
+
+/// `Ok(value)` if `min <= value <= max`, else a message naming it.
+fn within(name: &str, value: u64, min: u64, max: u64) -> Result<u64, String> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{name} must be between {min} and {max}, got {value}"
+        ))
     }
 }
 
 impl LimitPolicy {
+    /// Checks the operator's settings: each default within its maximum.
+    pub fn new(
+        default: Limits,
+        max_time_ms: u64,
+        max_memory_mb: u64,
+        max_output_kb: u64,
+    ) -> Result<Self, String> {
+        within(
+            "max_memory_mb",
+            max_memory_mb,
+            MIN_MEMORY_MB,
+            MAX_MEMORY_SETTING_MB,
+        )?;
+        within("max_output_kb", max_output_kb, 1, MAX_OUTPUT_SETTING_KB)?;
+        within("default_time_ms", default.time_ms, 1, max_time_ms)?;
+        within(
+            "default_memory_mb",
+            default.memory_mb,
+            MIN_MEMORY_MB,
+            max_memory_mb,
+        )?;
+        within("default_output_kb", default.output_kb, 1, max_output_kb)?;
+        within("stderr_kb", default.stderr_kb, 1, MAX_OUTPUT_SETTING_KB)?;
+        Ok(Self {
+            default,
+            max_time_ms,
+            max_memory_mb,
+            max_output_kb,
+        })
+    }
+
+    pub fn default_limits(&self) -> &Limits {
+        &self.default
+    }
+
+    pub fn max_memory_mb(&self) -> u64 {
+        self.max_memory_mb
+    }
+
     /// The limits a request gets, or a message naming the first value out of range.
     pub fn resolve(&self, requested: &RequestedLimits) -> Result<Limits, String> {
-        let within = |name: &str, value: Option<u64>, min: u64, max: u64, default: u64| match value
-        {
-            None => Ok(default),
-            Some(v) if (min..=max).contains(&v) => Ok(v),
-            Some(v) => Err(format!(
-                "limits.{name} must be between {min} and {max}, got {v}"
-            )),
+        let pick = |name: &str, value: Option<u64>, min: u64, max: u64, default: u64| {
+            value.map_or(Ok(default), |v| {
+                within(&format!("limits.{name}"), v, min, max)
+            })
         };
         let default = &self.default;
         Ok(Limits {
-            time_ms: within(
+            time_ms: pick(
                 "time_ms",
                 requested.time_ms,
                 1,
                 self.max_time_ms,
                 default.time_ms,
             )?,
-            memory_mb: within(
+            memory_mb: pick(
                 "memory_mb",
                 requested.memory_mb,
                 MIN_MEMORY_MB,
                 self.max_memory_mb,
                 default.memory_mb,
             )?,
-            output_kb: within(
+            output_kb: pick(
                 "output_kb",
                 requested.output_kb,
                 1,
@@ -108,7 +143,12 @@ impl LimitPolicy {
             stderr_kb: default.stderr_kb,
             instruction_limit: match requested.instruction_limit {
                 None => default.instruction_limit,
-                limit => Some(within("instruction_limit", limit, 1, MAX_INSTRUCTIONS, 0)?),
+                Some(limit) => Some(within(
+                    "limits.instruction_limit",
+                    limit,
+                    1,
+                    MAX_INSTRUCTIONS,
+                )?),
             },
         })
     }
@@ -118,23 +158,33 @@ impl LimitPolicy {
 mod tests {
     use super::*;
 
+    fn policy() -> LimitPolicy {
+        let default = Limits {
+            time_ms: 5_000,
+            memory_mb: 256,
+            output_kb: 8 << 10,
+            stderr_kb: 1 << 10,
+            instruction_limit: None,
+        };
+        LimitPolicy::new(default, 10_000, 1024, 64 << 10).unwrap()
+    }
+
     #[test]
     fn unset_limits_take_the_defaults() {
-        let policy = LimitPolicy::default();
+        let policy = policy();
         assert_eq!(
             policy.resolve(&RequestedLimits::default()),
-            Ok(policy.default.clone())
+            Ok(policy.default_limits().clone())
         );
     }
 
     #[test]
     fn limits_beyond_the_maximum_are_rejected_with_their_name() {
-        let policy = LimitPolicy::default();
         let too_long = RequestedLimits {
             time_ms: Some(60_000),
             ..Default::default()
         };
-        let error = policy.resolve(&too_long).unwrap_err();
+        let error = policy().resolve(&too_long).unwrap_err();
         assert!(
             error.contains("limits.time_ms") && error.contains("10000"),
             "{error}"
@@ -144,10 +194,19 @@ mod tests {
             ..Default::default()
         };
         assert!(
-            policy
+            policy()
                 .resolve(&too_small)
                 .unwrap_err()
                 .contains("memory_mb")
         );
+    }
+
+    #[test]
+    fn settings_whose_default_exceeds_the_maximum_are_rejected() {
+        let default = policy().default_limits().clone();
+        let error = LimitPolicy::new(default.clone(), 10_000, 128, 64 << 10).unwrap_err();
+        assert!(error.contains("default_memory_mb"), "{error}");
+        let error = LimitPolicy::new(default, 10_000, 1 << 40, 64 << 10).unwrap_err();
+        assert!(error.contains("max_memory_mb"), "{error}");
     }
 }

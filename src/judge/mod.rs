@@ -7,6 +7,8 @@ mod limits;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio::task::JoinSet;
+
 use serde::{Deserialize, Serialize};
 
 pub use compare::{CompareMode, Comparison};
@@ -26,6 +28,12 @@ pub enum Status {
     RuntimeError,
     CompilationError,
     InternalError,
+}
+
+impl Status {
+    pub fn is_pass(self) -> bool {
+        self == Status::Accepted
+    }
 }
 
 /// The serde name, e.g. `wrong_answer`.
@@ -97,6 +105,9 @@ pub struct TestResult {
     pub expected_output: Option<String>,
     pub actual_output: String,
     pub stderr: String,
+    /// `actual_output` or `stderr` was cut to this test's share of the
+    /// response; the comparison used the whole output.
+    pub output_truncated: bool,
     pub exit_code: Option<i32>,
     /// Why a limit or crash ended the run, in words; absent for normal exits.
     pub message: Option<String>,
@@ -147,11 +158,18 @@ pub struct Report {
     pub memory_usage_mb: f64,
 }
 
+/// How much program output one response (and stored execution) carries,
+/// across all its test cases; each test's stdout and stderr get an equal
+/// share, never less than `MIN_OUTPUT_SHARE_BYTES`. Comparison always sees
+/// the whole output.
+const OUTPUT_BUDGET_BYTES: usize = 8 << 20;
+const MIN_OUTPUT_SHARE_BYTES: usize = 4 << 10;
+
 /// Compiles once, then runs every test case in parallel (the sandbox bounds
 /// how many run at once); results keep the order of the test cases.
 pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Report {
     let started = Instant::now();
-    let results = match language.compile(&submission.code).await {
+    let (results, compile_output) = match language.compile(&submission.code).await {
         Ok(program) => run_all(program, &submission).await,
         Err(error) => {
             tracing::error!(
@@ -159,44 +177,66 @@ pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Repor
                 "compiling a submission failed"
             );
             let message = Some(internal_message(&error));
-            (1..)
+            let results = (1..)
                 .zip(submission.test_cases.iter().cloned())
                 .map(|(number, test)| unrun_result(number, test, message.clone()))
-                .collect()
+                .collect();
+            (results, None)
         }
     };
-    report(results, started.elapsed())
+    report(results, compile_output, started.elapsed())
 }
 
-async fn run_all(program: Arc<dyn Program>, submission: &Submission) -> Vec<TestResult> {
-    let tasks: Vec<_> = (1..)
-        .zip(submission.test_cases.iter().cloned())
-        .map(|(number, test)| {
-            let program = program.clone();
-            let limits = submission.limits.clone();
-            let comparison = submission.comparison;
-            tokio::spawn(async move {
-                let run = program
-                    .run(test.input.as_bytes(), &limits.run_limits())
-                    .await;
-                judge_run(number, test, run, &limits, &comparison)
-            })
+/// The results in test-case order, and the syntax error if the code has one.
+async fn run_all(
+    program: Arc<dyn Program>,
+    submission: &Submission,
+) -> (Vec<TestResult>, Option<String>) {
+    let count = submission.test_cases.len();
+    let output_share = (OUTPUT_BUDGET_BYTES / (2 * count.max(1))).max(MIN_OUTPUT_SHARE_BYTES);
+    // Dropped with this future (say, the client went away): every run is aborted.
+    let mut tasks = JoinSet::new();
+    for (index, test) in submission.test_cases.iter().cloned().enumerate() {
+        let program = program.clone();
+        let limits = submission.limits.clone();
+        let comparison = submission.comparison;
+        tasks.spawn(async move {
+            let run = program
+                .run(test.input.as_bytes(), &limits.run_limits())
+                .await;
+            let number = index as u32 + 1;
+            (
+                index,
+                judge_run(number, test, run, &limits, &comparison, output_share),
+            )
+        });
+    }
+    let mut judged = vec![None; count];
+    while let Some(joined) = tasks.join_next().await {
+        let (index, result) = joined.expect("judging a test case panicked");
+        judged[index] = Some(result);
+    }
+    let mut compile_output = None;
+    let results = judged
+        .into_iter()
+        .map(|judged| {
+            let (result, syntax_error) = judged.expect("every test case is judged");
+            compile_output = compile_output.take().or(syntax_error);
+            result
         })
         .collect();
-    let mut results = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        results.push(task.await.expect("judging a test case panicked"));
-    }
-    results
+    (results, compile_output)
 }
 
+/// The verdict of one run, and its syntax error if it had one.
 fn judge_run(
     test_number: u32,
     test: TestCase,
     run: anyhow::Result<Run>,
     limits: &Limits,
     comparison: &Comparison,
-) -> TestResult {
+    output_share: usize,
+) -> (TestResult, Option<String>) {
     let run = match run {
         Ok(run) => run,
         Err(error) => {
@@ -205,35 +245,48 @@ fn judge_run(
                 test_number,
                 "running a test case failed"
             );
-            return unrun_result(test_number, test, Some(internal_message(&error)));
+            return (
+                unrun_result(test_number, test, Some(internal_message(&error))),
+                None,
+            );
         }
     };
-    let actual_output = String::from_utf8_lossy(&run.stdout).into_owned();
-    let stderr = match &run.ended {
-        // Where the language itself prints it.
-        Err(Stopped::SyntaxError(message)) => message.clone(),
-        _ => String::from_utf8_lossy(&run.stderr).into_owned(),
-    };
+    let mut actual_output = String::from_utf8_lossy(&run.stdout).into_owned();
+    let mut stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     let exit_code = run.exit_code();
     let (status, message) = verdict(&run, exit_code, limits, || match &test.expected_output {
         None => true,
         Some(expected) => comparison.matches(expected, &actual_output),
     });
-    TestResult {
+    let output_truncated = cut(&mut actual_output, output_share) | cut(&mut stderr, output_share);
+    let syntax_error = match run.ended {
+        Err(Stopped::SyntaxError(message)) => Some(message),
+        _ => None,
+    };
+    let result = TestResult {
         test_number,
         status,
-        passed: status == Status::Accepted,
+        passed: status.is_pass(),
         input: test.input,
         expected_output: test.expected_output,
         actual_output,
         stderr,
+        output_truncated,
         exit_code,
         message,
         execution_time_ms: millis(run.usage.wall_time),
         cpu_time_ms: millis(run.usage.cpu_time),
         memory_usage_mb: megabytes(run.usage.peak_memory_bytes),
         instructions: run.usage.fuel_consumed,
-    }
+    };
+    (result, syntax_error)
+}
+
+/// Cuts `text` to at most `max` bytes on a character boundary; true if it was longer.
+fn cut(text: &mut String, max: usize) -> bool {
+    let longer = text.len() > max;
+    text.truncate(text.floor_char_boundary(max));
+    longer
 }
 
 /// The status of a run, and a sentence for the student when the status alone
@@ -261,7 +314,7 @@ fn verdict(
             Status::TimeLimitExceeded,
             Some(format!(
                 "instruction limit of {} exceeded",
-                limits.instruction_limit.unwrap_or(u64::MAX)
+                limits.instruction_limit.unwrap_or_default()
             )),
         ),
         // Checked before crashes: running out of memory often ends in one.
@@ -313,6 +366,7 @@ fn unrun_result(test_number: u32, test: TestCase, message: Option<String>) -> Te
         expected_output: test.expected_output,
         actual_output: String::new(),
         stderr: String::new(),
+        output_truncated: false,
         exit_code: None,
         message,
         execution_time_ms: 0.0,
@@ -322,12 +376,11 @@ fn unrun_result(test_number: u32, test: TestCase, message: Option<String>) -> Te
     }
 }
 
-fn report(test_results: Vec<TestResult>, elapsed: Duration) -> Report {
-    // A program that does not compile fails every test the same way.
-    let compile_output = test_results
-        .iter()
-        .find(|r| r.status == Status::CompilationError)
-        .map(|r| r.stderr.clone());
+fn report(
+    test_results: Vec<TestResult>,
+    compile_output: Option<String>,
+    elapsed: Duration,
+) -> Report {
     let total = test_results.len() as u32;
     let passed = test_results.iter().filter(|r| r.passed).count() as u32;
     let execution_time_ms = millis(elapsed);

@@ -51,13 +51,19 @@ pub fn load_component(
             let component = unsafe { Component::deserialize(engine, &code) }?;
             return Ok((component, true));
         }
-        remove_stale_artifacts(cache_dir, name, &path);
         // SAFETY: as below; the file was written from `code` just now.
         return Ok((unsafe { Component::deserialize_file(engine, &path) }?, true));
     }
+    if let Err(error) = written_only_by_us(&path) {
+        anyhow::bail!(
+            "refusing to load {}: {error:#}. It is native code; remove it or fix its owner and mode",
+            path.display()
+        );
+    }
     // SAFETY: the file was produced by `precompile_component` in an earlier
-    // start, in a directory only the operator can write to; its name carries
-    // the engine's compatibility hash, and wasmtime checks the configuration.
+    // start, and only this user or root can have written it (checked above);
+    // its name carries the engine's compatibility hash, and wasmtime checks
+    // the configuration again.
     let component = unsafe { Component::deserialize_file(engine, &path) }
         .map_err(anyhow::Error::from)
         .with_context(|| format!("loading {}", path.display()))?;
@@ -74,23 +80,26 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Deletes this runtime's artifacts from earlier builds (about 40 MB each),
-/// which would otherwise pile up with every rebuilt runtime.
-fn remove_stale_artifacts(cache_dir: &Path, name: &str, current: &Path) {
-    let Ok(entries) = std::fs::read_dir(cache_dir) else {
-        return;
-    };
-    for path in entries.flatten().map(|entry| entry.path()) {
-        let file_name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let stale = file_name.starts_with(&format!("{name}-")) && file_name.ends_with(".cwasm");
-        if stale && path != current {
-            // `remove_file` unlinks a symlink itself, never its target.
-            if let Err(error) = std::fs::remove_file(&path) {
-                tracing::warn!(path = %path.display(), %error, "cannot remove a stale artifact");
-            }
+/// Checks that `path` and its directory are owned by this user or root, are
+/// not symlinks, and are writable by no one else: loading a planted artifact
+/// would run its native code as the server.
+fn written_only_by_us(path: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let user = unsafe { libc::geteuid() };
+    let dir = path.parent().context("the cache path has no directory")?;
+    for checked in [path, dir] {
+        let meta = std::fs::symlink_metadata(checked)
+            .with_context(|| format!("reading {}", checked.display()))?;
+        if meta.file_type().is_symlink() {
+            anyhow::bail!("{} is a symlink", checked.display());
+        }
+        if meta.uid() != user && meta.uid() != 0 {
+            anyhow::bail!("{} is owned by uid {}", checked.display(), meta.uid());
+        }
+        if meta.mode() & 0o022 != 0 {
+            anyhow::bail!("{} is writable by group or others", checked.display());
         }
     }
+    Ok(())
 }

@@ -67,8 +67,8 @@ impl Interpreter {
         Ok((Self { sandbox, pre }, compiled))
     }
 
-    /// Runs `code` with `stdin` in a fresh instance under `limits`; returns
-    /// its exit status. `Err` means the host failed, not the program.
+    /// Runs `code` with `stdin` in a fresh instance under `limits`. `Err`
+    /// means the host failed (e.g. could not instantiate), not the program.
     pub async fn run(&self, code: &str, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
         let _slot = self.sandbox.slot().await;
         let stdout = CappedPipe::new(limits.stdout_bytes);
@@ -98,8 +98,13 @@ impl Interpreter {
         let started = Instant::now();
         let work = CpuTimed::new(
             async {
-                let guest = self.pre.instantiate_async(&mut store).await?;
-                guest.call_run(&mut store, code).await
+                // Failing to instantiate is ours; anything the call does is the program's.
+                let guest = self
+                    .pre
+                    .instantiate_async(&mut store)
+                    .await
+                    .map_err(|e| anyhow::Error::from(e).context("instantiating the runtime"))?;
+                anyhow::Ok(guest.call_run(&mut store, code).await)
             },
             &cpu_nanos,
         );
@@ -112,10 +117,16 @@ impl Interpreter {
         let (stderr, stderr_overflowed) = stderr.take();
         let ended = match returned {
             Err(_elapsed) => Err(Stopped::WallTime),
-            Ok(Ok(Outcome::Exited(status))) => Ok(status),
-            Ok(Ok(Outcome::SyntaxError(message))) => Err(Stopped::SyntaxError(message)),
-            Ok(Err(_)) if stdout_overflowed || stderr_overflowed => Err(Stopped::Output),
-            Ok(Err(error)) => Err(stopped_by(error)?),
+            Ok(instantiated) => match instantiated? {
+                Ok(Outcome::Exited(status)) => Ok(status),
+                Ok(Outcome::SyntaxError(mut message)) => {
+                    // The message quotes the offending line, which can be huge.
+                    message.truncate(message.floor_char_boundary(limits.stderr_bytes));
+                    Err(Stopped::SyntaxError(message))
+                }
+                Err(_) if stdout_overflowed || stderr_overflowed => Err(Stopped::Output),
+                Err(error) => Err(stopped_by(error)),
+            },
         };
         let usage = Usage {
             wall_time,
@@ -133,18 +144,23 @@ impl Interpreter {
     }
 }
 
-/// Classifies an error from a guest call: a trap or exit is the program's
-/// doing; anything else is a host failure and stays an error.
-fn stopped_by(error: wasmtime::Error) -> Result<Stopped> {
+/// Why a guest call failed. Traps and exits are ordinary; any other error
+/// (a WASI call the host refused outright, a malformed return value) can only
+/// come from a misbehaving guest, so it counts as a crash too.
+fn stopped_by(error: wasmtime::Error) -> Stopped {
     if let Some(trap) = error.downcast_ref::<Trap>() {
-        return Ok(match trap {
+        return match trap {
             Trap::OutOfFuel => Stopped::Fuel,
             Trap::StackOverflow => Stopped::StackOverflow,
             other => Stopped::Trap(other.to_string()),
-        });
+        };
     }
     if let Some(exit) = error.downcast_ref::<I32Exit>() {
-        return Ok(Stopped::Exit(exit.0));
+        return Stopped::Exit(exit.0);
     }
-    Err(anyhow::Error::from(error).context("the sandbox failed to run the program"))
+    tracing::warn!(
+        error = format!("{error:#}"),
+        "a guest call failed without a trap"
+    );
+    Stopped::Trap(error.to_string())
 }

@@ -2,10 +2,6 @@
 
 use wasmtime::ResourceLimiter;
 
-/// Enough for the interpreters' function tables; a guest cannot use tables to
-/// get around the memory limit.
-const MAX_TABLE_ELEMENTS: usize = 1 << 20;
-
 pub struct MemoryLimiter {
     limit: u64,
     used: u64,
@@ -36,10 +32,12 @@ impl ResourceLimiter for MemoryLimiter {
         &mut self,
         current: usize,
         desired: usize,
-        _maximum: Option<usize>,
+        maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         let used = self.used + (desired - current) as u64;
-        if used > self.limit {
+        // `maximum` is the module's own or the pool slot's size; wasmtime would
+        // refuse past it anyway, but then the refusal must count as a hit too.
+        if used > self.limit || maximum.is_some_and(|maximum| desired > maximum) {
             // Refusing makes `memory.grow` return -1, which the guest's
             // allocator turns into its own out-of-memory error (MemoryError).
             self.limit_hit = true;
@@ -49,12 +47,14 @@ impl ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
+    /// Tables are bounded by the pool (`table_elements`), so they cannot be
+    /// used to get around the memory limit.
     fn table_growing(
         &mut self,
         _current: usize,
-        desired: usize,
+        _desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= MAX_TABLE_ELEMENTS)
+        Ok(true)
     }
 }

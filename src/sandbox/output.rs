@@ -12,7 +12,7 @@ use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError};
 
 /// How many bytes a guest may hand over in one write; larger writes are split
-/// by the guest. Bounded so a permit never promises more than the cap allows.
+/// by the guest. The cap itself is enforced in `append`, whatever the permit.
 const WRITE_PERMIT: usize = 64 * 1024;
 
 #[derive(Clone)]

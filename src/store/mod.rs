@@ -14,7 +14,8 @@ use sqlx::sqlite::{
 };
 use uuid::Uuid;
 
-use crate::judge::{Comparison, Limits, Report, Status, Summary, TestResult};
+use crate::judge::{Comparison, Limits, Report, Status, Submission, Summary, TestResult};
+use crate::languages::LanguageInfo;
 
 /// One judged execution as it is stored and returned by `GET /executions/{id}`.
 #[derive(Debug, Clone)]
@@ -30,6 +31,32 @@ pub struct ExecutionRecord {
     pub comparison: Comparison,
     pub created_at: DateTime<Utc>,
     pub report: Report,
+}
+
+impl ExecutionRecord {
+    /// A record of `submission` judged as `report`, with fresh ids.
+    pub fn new(
+        language: &LanguageInfo,
+        submission: Submission,
+        report: Report,
+        user_id: Option<String>,
+        question_id: Option<String>,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            submission_id: Uuid::new_v4(),
+            user_id,
+            question_id,
+            language: language.name.to_string(),
+            runtime: language.version.to_string(),
+            code: submission.code,
+            limits: submission.limits,
+            comparison: submission.comparison,
+            created_at,
+            report,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -94,9 +121,9 @@ impl Database {
         for result in &report.test_results {
             sqlx::query(
                 "INSERT INTO execution_test_results (execution_id, test_number, status, input,
-                     expected_output, actual_output, stderr, exit_code, message, execution_time_ms,
-                     cpu_time_ms, memory_usage_mb, instructions)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     expected_output, actual_output, stderr, output_truncated, exit_code, message,
+                     execution_time_ms, cpu_time_ms, memory_usage_mb, instructions)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(execution.id.to_string())
             .bind(result.test_number)
@@ -105,6 +132,7 @@ impl Database {
             .bind(&result.expected_output)
             .bind(&result.actual_output)
             .bind(&result.stderr)
+            .bind(result.output_truncated)
             .bind(result.exit_code)
             .bind(&result.message)
             .bind(result.execution_time_ms)
@@ -166,11 +194,12 @@ fn test_result_from_row(row: &SqliteRow) -> Result<TestResult> {
     Ok(TestResult {
         test_number: row.try_get("test_number")?,
         status,
-        passed: status == Status::Accepted,
+        passed: status.is_pass(),
         input: row.try_get("input")?,
         expected_output: row.try_get("expected_output")?,
         actual_output: row.try_get("actual_output")?,
         stderr: row.try_get("stderr")?,
+        output_truncated: row.try_get("output_truncated")?,
         exit_code: row.try_get("exit_code")?,
         message: row.try_get("message")?,
         execution_time_ms: row.try_get("execution_time_ms")?,
