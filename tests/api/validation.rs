@@ -21,6 +21,17 @@ fn assert_error(
     );
 }
 
+/// A 422 `invalid_request` whose message mentions `mentions`.
+fn assert_invalid(status: StatusCode, body: &Value, mentions: &str) {
+    assert_error(
+        status,
+        body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_request",
+        mentions,
+    );
+}
+
 #[tokio::test]
 async fn an_unknown_language_lists_the_supported_ones() {
     let app = TestApp::spawn().await;
@@ -46,23 +57,11 @@ async fn an_unknown_language_lists_the_supported_ones() {
 async fn missing_or_empty_code_is_rejected() {
     let app = TestApp::spawn().await;
     let (status, body) = app.execute(json!({"language": "python"})).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_request",
-        "code",
-    );
+    assert_invalid(status, &body, "code");
     let (status, body) = app
         .execute(json!({"language": "python", "code": "  \n"}))
         .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_request",
-        "code must not be empty",
-    );
+    assert_invalid(status, &body, "code must not be empty");
 }
 
 #[tokio::test]
@@ -83,23 +82,11 @@ async fn malformed_or_mistyped_json_is_rejected() {
     let (status, body) = app
         .execute(json!({"language": "python", "code": "print(1)", "test_cases": "nope"}))
         .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_request",
-        "test_cases",
-    );
+    assert_invalid(status, &body, "test_cases");
     let (status, body) = app
         .execute(json!({"language": "python", "code": "print(1)", "test_case": []}))
         .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_request",
-        "test_case",
-    );
+    assert_invalid(status, &body, "test_case");
 }
 
 #[tokio::test]
@@ -111,23 +98,11 @@ async fn too_many_or_no_test_cases_are_rejected() {
     let (status, body) = app
         .execute(json!({"language": "python", "code": "print()", "test_cases": tests}))
         .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_request",
-        "at most 100",
-    );
+    assert_invalid(status, &body, "at most 100");
     let (status, body) = app
         .execute(json!({"language": "python", "code": "print()", "test_cases": []}))
         .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_request",
-        "test_cases",
-    );
+    assert_invalid(status, &body, "test_cases");
 }
 
 #[tokio::test]
@@ -157,13 +132,7 @@ async fn limits_and_tolerances_out_of_range_are_rejected() {
             request[key] = value.clone();
         }
         let (status, body) = app.execute(request).await;
-        assert_error(
-            status,
-            &body,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_request",
-            mentions,
-        );
+        assert_invalid(status, &body, mentions);
     }
 }
 
