@@ -12,10 +12,20 @@ BIN := $(CARGO_TARGET_DIR)/release/judgebox
 VENV := runtimes/python/.venv
 COMPONENTIZE_PY_VERSION := 0.25.1
 PYTHON_WASM := runtimes/build/python.wasm
+JAVASCRIPT_WASM := runtimes/build/javascript.wasm
+JAVASCRIPT_TARGET_DIR ?= /var/cache/judgebox/javascript-target
+# Debian's wasi-libc, seen through a sysroot that holds nothing else, so that
+# clang cannot pick up glibc's headers for QuickJS's C sources.
+WASI_SYSROOT := runtimes/build/wasi-sysroot
+# Cargo for the guest: rquickjs builds QuickJS's C with Debian's clang, not a
+# downloaded WASI SDK.
+JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm32_wasip2=llvm-ar-19 \
+	CFLAGS_wasm32_wasip2="--target=wasm32-wasi --sysroot=$(abspath $(WASI_SYSROOT))" \
+	CARGO_TARGET_DIR=$(JAVASCRIPT_TARGET_DIR) $(CARGO)
 
 .PHONY: setup run test bench lint system-packages build precompile
 
-setup: system-packages $(PYTHON_WASM) build precompile
+setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) build precompile
 
 run: setup
 	$(BIN) serve
@@ -26,21 +36,28 @@ test: setup
 bench: setup
 	$(BIN) bench
 
-lint:
+lint: $(JAVASCRIPT_WASM)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --locked --all-targets -- -D warnings
+	cd runtimes/javascript && $(CARGO) fmt -- --check
+	cd runtimes/javascript && $(JAVASCRIPT_CARGO) clippy --release --locked -- -D warnings
 
-# Debian packages: a C toolchain for the -sys crates, venv for componentize-py.
+# Debian packages: a C toolchain for the -sys crates, venv for componentize-py,
+# clang/llvm 19 and wasi-libc for QuickJS; and Rust's WASI 0.2 target.
 system-packages:
 	@missing=""; \
 	command -v cc >/dev/null || missing="$$missing build-essential"; \
 	command -v $(PYTHON) >/dev/null || missing="$$missing python3"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	command -v clang-19 >/dev/null || missing="$$missing clang-19"; \
+	command -v llvm-ar-19 >/dev/null || missing="$$missing llvm-19"; \
+	[ -f /usr/include/wasm32-wasi/stdio.h ] || missing="$$missing wasi-libc"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi; \
-	command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it with rustup (Rust 1.95)"; exit 1; }
+	command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it with rustup (Rust 1.95)"; exit 1; }; \
+	rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
 
 $(VENV)/bin/componentize-py:
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +70,21 @@ $(PYTHON_WASM): runtimes/python/app.py runtimes/wit/interpreter.wit $(VENV)/bin/
 		componentize app -o ../build/python.wasm.partial
 	mv $@.partial $@
 
+# QuickJS-NG with the Node-style prelude, as a WASI 0.2 component; judgebox
+# snapshots it with Wizer when it precompiles it.
+$(JAVASCRIPT_WASM): runtimes/javascript/Cargo.toml runtimes/javascript/Cargo.lock \
+		runtimes/javascript/.cargo/config.toml runtimes/javascript/src/lib.rs \
+		runtimes/javascript/src/prelude.js runtimes/wit/interpreter.wit
+	mkdir -p $(WASI_SYSROOT)/include $(WASI_SYSROOT)/lib $(dir $@)
+	ln -sfn /usr/include/wasm32-wasi $(WASI_SYSROOT)/include/wasm32-wasi
+	ln -sfn /usr/lib/wasm32-wasi $(WASI_SYSROOT)/lib/wasm32-wasi
+	cd runtimes/javascript && $(JAVASCRIPT_CARGO) build --release --locked
+	cp $(JAVASCRIPT_TARGET_DIR)/wasm32-wasip2/release/judgebox_javascript.wasm $@.partial
+	mv $@.partial $@
+
 build:
 	$(CARGO) build --release --locked
 
 # Compile the runtimes to native code once, so the server starts in milliseconds.
-precompile: build $(PYTHON_WASM)
+precompile: build $(PYTHON_WASM) $(JAVASCRIPT_WASM)
 	$(BIN) precompile

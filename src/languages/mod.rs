@@ -1,6 +1,8 @@
 //! One module per language behind the `Language` trait. Adding a language is
 //! one file here plus one line in `Languages::load`.
 
+mod interpreted;
+mod javascript;
 mod python;
 
 use std::collections::BTreeMap;
@@ -55,7 +57,8 @@ impl Languages {
         let mut languages = Self {
             by_name: BTreeMap::new(),
         };
-        languages.register(python::Python::load(sandbox, runtimes_dir, cache_dir)?);
+        languages.register(javascript::load(sandbox, runtimes_dir, cache_dir)?);
+        languages.register(python::load(sandbox, runtimes_dir, cache_dir)?);
         Ok(languages)
     }
 

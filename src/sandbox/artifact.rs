@@ -9,6 +9,8 @@ use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+use super::snapshot::snapshot_component;
+
 /// Where the precompiled form of `wasm` lives: keyed by the component's
 /// content and by the engine settings it was compiled for, so a rebuilt
 /// runtime or a changed engine configuration never loads stale code.
@@ -19,13 +21,16 @@ pub fn precompiled_path(engine: &Engine, wasm: &[u8], cache_dir: &Path, name: &s
     cache_dir.join(format!("{name}-{content}-{:016x}.cwasm", hasher.finish()))
 }
 
-/// Loads the component at `wasm_path`, compiling and caching it first if needed.
+/// Loads the component at `wasm_path`, compiling and caching it first if
+/// needed, after pre-initialising it with Wizer when `wizer` is set (the
+/// cache is keyed by the file as built, so that happens once too).
 /// Returns the component and whether it had to be compiled.
 pub fn load_component(
     engine: &Engine,
     wasm_path: &Path,
     cache_dir: &Path,
     name: &str,
+    wizer: bool,
 ) -> Result<(Component, bool)> {
     let wasm = std::fs::read(wasm_path).with_context(|| {
         format!(
@@ -35,6 +40,11 @@ pub fn load_component(
     })?;
     let path = precompiled_path(engine, &wasm, cache_dir, name);
     if !path.exists() {
+        let wasm = if wizer {
+            snapshot_component(engine, &wasm)?
+        } else {
+            wasm
+        };
         let code = engine
             .precompile_component(&wasm)
             .map_err(anyhow::Error::from)

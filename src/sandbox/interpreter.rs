@@ -51,15 +51,18 @@ pub struct Interpreter {
 
 impl Interpreter {
     /// Loads the component at `wasm_path`, precompiling it into `cache_dir`
-    /// on first use. Returns the interpreter and whether it was compiled.
+    /// on first use (after a Wizer snapshot if `wizer` is set, for guests
+    /// that export `wizer-initialize`). Returns the interpreter and whether
+    /// it was compiled.
     pub fn load(
         sandbox: &WasmSandbox,
         name: &str,
         wasm_path: &Path,
         cache_dir: &Path,
+        wizer: bool,
     ) -> Result<(Self, bool)> {
         let engine = sandbox.engine();
-        let (component, compiled) = load_component(engine, wasm_path, cache_dir, name)?;
+        let (component, compiled) = load_component(engine, wasm_path, cache_dir, name, wizer)?;
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         let pre = bindings::InterpreterPre::new(linker.instantiate_pre(&component)?)?;

@@ -7,6 +7,7 @@ mod engine;
 mod interpreter;
 mod memory;
 mod output;
+mod snapshot;
 
 use std::time::Duration;
 

@@ -115,22 +115,32 @@ impl TestApp {
     }
 
     /// Runs `code` once as a playground run with `stdin`; returns its only test result.
-    pub async fn run_python(&self, code: &str, stdin: &str) -> Value {
+    pub async fn run_code(&self, language: &str, code: &str, stdin: &str) -> Value {
         let (status, body) = self
-            .execute(json!({"language": "python", "code": code, "stdin": stdin}))
+            .execute(json!({"language": language, "code": code, "stdin": stdin}))
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["test_results"][0].clone()
     }
 
+    pub async fn run_python(&self, code: &str, stdin: &str) -> Value {
+        self.run_code("python", code, stdin).await
+    }
+
     /// Judges `code` against (input, expected output) pairs with extra request fields.
-    pub async fn judge_python(&self, code: &str, tests: &[(&str, &str)], extra: Value) -> Value {
+    pub async fn judge_code(
+        &self,
+        language: &str,
+        code: &str,
+        tests: &[(&str, &str)],
+        extra: Value,
+    ) -> Value {
         let test_cases: Vec<Value> = tests
             .iter()
             .map(|(input, expected)| json!({"input": input, "expected_output": expected}))
             .collect();
         let mut body = json!({
-            "language": "python", "code": code, "test_cases": test_cases,
+            "language": language, "code": code, "test_cases": test_cases,
             "user_id": "student_1", "question_id": "q1",
         });
         for (key, value) in extra.as_object().into_iter().flatten() {
@@ -139,6 +149,10 @@ impl TestApp {
         let (status, body) = self.execute(body).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
+    }
+
+    pub async fn judge_python(&self, code: &str, tests: &[(&str, &str)], extra: Value) -> Value {
+        self.judge_code("python", code, tests, extra).await
     }
 }
 

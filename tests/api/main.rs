@@ -3,6 +3,7 @@
 mod execute;
 mod helpers;
 mod isolation;
+mod javascript;
 mod limits;
 mod storage;
 mod validation;

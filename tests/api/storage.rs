@@ -56,11 +56,14 @@ async fn health_readiness_and_languages_answer() {
     );
     let (status, body) = app.get("/readyz").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["languages"], json!(["python"]));
+    assert_eq!(body["languages"], json!(["javascript", "python"]));
     let (status, body) = app.get("/languages").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
-        json!([{"name": "python", "version": "CPython 3.14 (wasm)", "backend": "wasm"}])
+        json!([
+            {"name": "javascript", "version": "QuickJS-NG 0.16.2 (wasm)", "backend": "wasm"},
+            {"name": "python", "version": "CPython 3.14 (wasm)", "backend": "wasm"},
+        ])
     );
 }
