@@ -16,8 +16,29 @@ use crate::languages::Program;
 use crate::sandbox::RunLimits;
 use crate::startup::{Application, Runtime};
 
-const HELLO: &str = "print('hello, world')";
-const CPU_BOUND: &str = "print(sum(i*i for i in range(10**6)))";
+/// One language's benchmark programs and the native interpreter to beat.
+struct Subject {
+    language: &'static str,
+    hello: &'static str,
+    cpu_bound: &'static str,
+    /// The native interpreter's flag for running a program given inline.
+    inline_flag: &'static str,
+}
+
+const SUBJECTS: [Subject; 2] = [
+    Subject {
+        language: "python",
+        hello: "print('hello, world')",
+        cpu_bound: "print(sum(i*i for i in range(10**6)))",
+        inline_flag: "-c",
+    },
+    Subject {
+        language: "javascript",
+        hello: "console.log('hello, world')",
+        cpu_bound: "let s = 0; for (let i = 0; i < 1e7; i++) s += (i * i) % 7; console.log(s)",
+        inline_flag: "-e",
+    },
+];
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -30,6 +51,9 @@ pub struct BenchArgs {
     /// The native Python to compare against (Debian's, not a pyenv shim).
     #[arg(long, default_value = "/usr/bin/python3")]
     pub python: PathBuf,
+    /// The native Node.js to compare against.
+    #[arg(long, default_value = "node")]
+    pub node: PathBuf,
     #[command(flatten)]
     pub runtime: RuntimeSettings,
 }
@@ -41,28 +65,46 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
     let runtime = Runtime::load(&args.runtime)?;
     let workers = args.runtime.workers() as usize;
     println!(
-        "judgebox bench: {} iterations, {workers} workers, keep-resident {} MiB, native {}",
-        args.iterations,
-        args.runtime.keep_resident_mb,
-        args.python.display()
+        "judgebox bench: {} iterations, {workers} workers, keep-resident {} MiB",
+        args.iterations, args.runtime.keep_resident_mb,
     );
-    let limits = runtime.limits.default_limits().run_limits();
-    let python = runtime
-        .languages
-        .get("python")
-        .context("python is not loaded")?;
-    let hello = sandbox_call(python.compile(HELLO).await?, &limits);
-    let hello_native = native_call(&args.python, HELLO);
     let http = Arc::new(HttpBench::start(&args.runtime).await?);
+    for subject in &SUBJECTS {
+        let native = match subject.language {
+            "python" => &args.python,
+            _ => &args.node,
+        };
+        bench_language(&args, &runtime, &http, subject, native, workers).await?;
+    }
+    Ok(())
+}
+
+async fn bench_language(
+    args: &BenchArgs,
+    runtime: &Runtime,
+    http: &Arc<HttpBench>,
+    subject: &'static Subject,
+    native: &Path,
+    workers: usize,
+) -> Result<()> {
+    println!("\n== {} (native: {})", subject.language, native.display());
+    let limits = runtime.limits.default_limits().run_limits();
+    let language = runtime
+        .languages
+        .get(subject.language)
+        .with_context(|| format!("{} is not loaded", subject.language))?;
+    let hello = sandbox_call(language.compile(subject.hello).await?, &limits);
+    let hello_native = native_call(native, subject.inline_flag, subject.hello);
+    let http = http.clone();
     let hello_http: Call = Arc::new(move || {
         let http = http.clone();
-        Box::pin(async move { http.execute(HELLO).await })
+        Box::pin(async move { http.execute(subject.language, subject.hello).await })
     });
 
     let sandbox = time_runs(args.iterations, &hello).await?;
     report("sandbox run, hello world (per test)", &sandbox);
-    let native = time_runs(args.iterations.min(100), &hello_native).await?;
-    report("native python3 -c, hello world", &native);
+    let native_times = time_runs(args.iterations.min(100), &hello_native).await?;
+    report("native, hello world (process per run)", &native_times);
     let end_to_end = time_runs(args.iterations, &hello_http).await?;
     report("POST /execute over HTTP, 1 test", &end_to_end);
 
@@ -77,23 +119,28 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
         format!("POST /execute throughput ({workers} clients)")
     );
 
-    let wasm_cpu = time_runs(5, &sandbox_call(python.compile(CPU_BOUND).await?, &limits)).await?;
-    report("sandbox, sum(i*i for i in range(10**6))", &wasm_cpu);
-    let native_cpu = time_runs(5, &native_call(&args.python, CPU_BOUND)).await?;
-    report("native python3, same program", &native_cpu);
+    let cpu = sandbox_call(language.compile(subject.cpu_bound).await?, &limits);
+    let wasm_cpu = time_runs(5, &cpu).await?;
+    report("sandbox, CPU-bound program", &wasm_cpu);
+    let native_cpu = time_runs(
+        5,
+        &native_call(native, subject.inline_flag, subject.cpu_bound),
+    )
+    .await?;
+    report("native, same program", &native_cpu);
+    println!("   ({})", subject.cpu_bound);
 
     let p50 = |times: &[f64]| percentile(times, 50.0);
-    println!();
     println!(
-        "per-test sandbox vs native python3 (p50): {:.1}x faster",
-        p50(&native) / p50(&sandbox)
+        "per-test sandbox vs native (p50):   {:.1}x faster",
+        p50(&native_times) / p50(&sandbox)
     );
     println!(
-        "POST /execute vs native python3 (p50):    {:.1}x faster",
-        p50(&native) / p50(&end_to_end)
+        "POST /execute vs native (p50):      {:.1}x faster",
+        p50(&native_times) / p50(&end_to_end)
     );
     println!(
-        "CPU-bound program (p50):                  {:.1}x slower than native",
+        "CPU-bound program (p50):            {:.1}x slower than native",
         p50(&wasm_cpu) / p50(&native_cpu)
     );
     Ok(())
@@ -116,22 +163,19 @@ fn sandbox_call(program: Arc<dyn Program>, limits: &RunLimits) -> Call {
     })
 }
 
-fn native_call(python: &Path, code: &'static str) -> Call {
-    let python = python.to_path_buf();
+fn native_call(interpreter: &Path, inline_flag: &'static str, code: &'static str) -> Call {
+    let interpreter = interpreter.to_path_buf();
     Arc::new(move || {
-        let python = python.clone();
+        let interpreter = interpreter.clone();
         Box::pin(async move {
-            let output = tokio::process::Command::new(&python)
-                .args(["-c", code])
+            let output = tokio::process::Command::new(&interpreter)
+                .args([inline_flag, code])
                 .output()
                 .await
-                .with_context(|| format!("running {}", python.display()))?;
+                .with_context(|| format!("running {}", interpreter.display()))?;
             if !output.status.success() {
-                bail!(
-                    "{} failed: {}",
-                    python.display(),
-                    String::from_utf8_lossy(&output.stderr)
-                );
+                let stderr = String::from_utf8_lossy(&output.stderr);
+                bail!("{} failed: {stderr}", interpreter.display());
             }
             Ok(())
         })
@@ -219,9 +263,9 @@ impl HttpBench {
         })
     }
 
-    async fn execute(&self, code: &str) -> Result<()> {
+    async fn execute(&self, language: &str, code: &str) -> Result<()> {
         let body = json!({
-            "language": "python", "code": code, "user_id": "bench", "question_id": "hello",
+            "language": language, "code": code, "user_id": "bench", "question_id": "hello",
             "test_cases": [{"input": "", "expected_output": "hello, world"}],
         });
         let response = self.client.post(&self.url).json(&body).send().await?;
