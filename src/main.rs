@@ -5,6 +5,7 @@ use tracing_subscriber::EnvFilter;
 
 use judgebox::cli::{bench, run};
 use judgebox::configuration::{RuntimeSettings, ServerSettings};
+use judgebox::sandbox::native::NativeSandbox;
 use judgebox::startup::{Application, Runtime};
 
 /// Runs untrusted student code in WebAssembly sandboxes and judges it.
@@ -23,8 +24,10 @@ enum Command {
     Run(run::RunArgs),
     /// Precompile the runtimes into the cache, so the server starts in milliseconds.
     Precompile(RuntimeSettings),
-    /// Measure sandbox and HTTP latency and throughput, against native Python.
+    /// Measure sandbox and HTTP latency and throughput, against native interpreters.
     Bench(bench::BenchArgs),
+    /// Check each isolation layer of the native sandbox on this machine.
+    Doctor,
 }
 
 #[tokio::main]
@@ -47,6 +50,7 @@ async fn main() -> ExitCode {
         Command::Run(args) => run::run(args).await,
         Command::Precompile(settings) => Runtime::load(&settings).map(|_| ExitCode::SUCCESS),
         Command::Bench(args) => bench::bench(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Doctor => doctor().await,
     };
     result.unwrap_or_else(|error| {
         eprintln!("judgebox: {error:#}");
@@ -60,4 +64,29 @@ async fn serve(settings: ServerSettings) -> anyhow::Result<ExitCode> {
     println!("judgebox listening on http://{}", app.local_addr()?);
     app.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per layer; fails if a layer that must always be on is not.
+async fn doctor() -> anyhow::Result<ExitCode> {
+    let runs = std::env::temp_dir().join(format!("judgebox-doctor-{}", std::process::id()));
+    let sandbox = NativeSandbox::new(&runs)?;
+    let layers = sandbox.layers().await;
+    let _ = std::fs::remove_dir_all(&runs);
+    println!("WebAssembly sandbox: always on (no files, network, environment or processes)");
+    for layer in &layers {
+        let state = if layer.active {
+            "active"
+        } else {
+            "UNAVAILABLE"
+        };
+        println!("native: {}: {state} ({})", layer.name, layer.detail);
+    }
+    let seccomp_active = layers
+        .iter()
+        .any(|l| l.active && l.name.starts_with("seccomp"));
+    Ok(if seccomp_active {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -113,3 +113,25 @@ fn run_refuses_an_empty_test_list() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("test_cases must not be empty"), "{stderr}");
 }
+
+#[test]
+fn doctor_reports_every_native_sandbox_layer() {
+    let output = Command::new(env!("CARGO_BIN_EXE_judgebox"))
+        .arg("doctor")
+        .output()
+        .expect("running judgebox doctor");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("native: seccomp denylist"), "{stdout}");
+    assert!(
+        stdout.contains("native: session, rlimits, timeout"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Landlock"), "{stdout}");
+    assert!(
+        stdout.lines().all(|l| l.contains(": active (")
+            || l.contains("UNAVAILABLE")
+            || l.starts_with("WebAssembly")),
+        "{stdout}"
+    );
+}

@@ -6,6 +6,7 @@ mod cpu_time;
 mod engine;
 mod interpreter;
 mod memory;
+pub mod native;
 mod output;
 mod snapshot;
 

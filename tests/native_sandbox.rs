@@ -1,0 +1,254 @@
+//! The native sandbox (for compilers and the JVM): every limit exceeded, and
+//! nothing outside the run directory reachable. Programs are /bin/sh and
+//! Debian's python3, run exactly as a compiler or a JVM would be.
+
+use std::path::Path;
+use std::time::Duration;
+
+use judgebox::sandbox::native::{
+    NativeCommand, NativeExit, NativeLimits, NativeRun, NativeSandbox,
+};
+
+fn limits() -> NativeLimits {
+    NativeLimits {
+        wall_time: Duration::from_secs(5),
+        cpu_seconds: 5,
+        address_space_bytes: 512 << 20,
+        file_size_bytes: 1 << 20,
+        open_files: 64,
+        stack_bytes: 8 << 20,
+        stdout_bytes: 1 << 20,
+        stderr_bytes: 1 << 20,
+    }
+}
+
+fn shell(script: &str) -> NativeCommand {
+    NativeCommand {
+        program: "/bin/sh".into(),
+        args: vec!["-c".into(), script.into()],
+        ..Default::default()
+    }
+}
+
+fn python(code: &str) -> NativeCommand {
+    NativeCommand {
+        program: "/usr/bin/python3".into(),
+        args: vec!["-c".into(), code.into()],
+        ..Default::default()
+    }
+}
+
+async fn run(command: NativeCommand, limits: NativeLimits) -> NativeRun {
+    let base = tempfile::tempdir().unwrap();
+    let sandbox = NativeSandbox::new(base.path()).unwrap();
+    let dir = sandbox.run_dir().unwrap();
+    sandbox.run(&dir, &command, &limits).await.unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Processes anywhere on the machine whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|cmdline| text(&cmdline).replace('\0', " "))
+        .filter(|cmdline| cmdline.contains(marker))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_program_runs_and_reports_its_exit_code_and_output() {
+    let command = NativeCommand {
+        stdin: b"input\n".to_vec(),
+        ..shell("read x; echo \"got $x\"; echo oops >&2; exit 3")
+    };
+    let result = run(command, limits()).await;
+    assert_eq!(result.exit, Some(NativeExit::Code(3)));
+    assert_eq!(text(&result.stdout), "got input\n");
+    assert_eq!(text(&result.stderr), "oops\n");
+}
+
+#[tokio::test]
+async fn sleeping_past_the_wall_clock_limit_is_killed_on_time() {
+    let short = NativeLimits {
+        wall_time: Duration::from_millis(500),
+        ..limits()
+    };
+    let result = run(shell("sleep 30"), short).await;
+    assert!(result.timed_out);
+    assert_eq!(result.exit, None);
+    assert!(
+        result.wall_time < Duration::from_secs(3),
+        "{:?}",
+        result.wall_time
+    );
+}
+
+#[tokio::test]
+async fn burning_cpu_past_the_cpu_limit_is_stopped_by_the_kernel() {
+    let one_second = NativeLimits {
+        cpu_seconds: 1,
+        ..limits()
+    };
+    let result = run(shell("while :; do :; done"), one_second).await;
+    assert!(
+        !result.timed_out,
+        "the CPU limit, not the wall clock, must stop it"
+    );
+    assert!(
+        matches!(
+            result.exit,
+            Some(NativeExit::Signal(libc::SIGXCPU | libc::SIGKILL))
+        ),
+        "{:?}",
+        result.exit
+    );
+}
+
+#[tokio::test]
+async fn allocating_past_the_address_space_limit_fails() {
+    let result = run(python("x = bytearray(600 << 20)"), limits()).await;
+    assert_eq!(
+        result.exit,
+        Some(NativeExit::Code(1)),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(text(&result.stderr).contains("MemoryError"));
+}
+
+#[tokio::test]
+async fn writing_a_file_past_the_size_limit_is_stopped() {
+    // `yes` dies of SIGXFSZ (status 128 + 25) with the file at exactly the limit.
+    let result = run(shell("yes > big; echo $?; wc -c < big"), limits()).await;
+    let expected = format!("{}\n{}\n", 128 + libc::SIGXFSZ, 1 << 20);
+    assert_eq!(text(&result.stdout), expected, "{}", text(&result.stderr));
+}
+
+#[tokio::test]
+async fn opening_past_the_file_descriptor_limit_fails() {
+    let code = "import os\nfds = []\ntry:\n    while True: fds.append(os.open('/usr/bin/python3', os.O_RDONLY))\nexcept OSError as e:\n    print(len(fds), e.errno)";
+    let result = run(python(code), limits()).await;
+    let out = text(&result.stdout);
+    let (count, errno) = out.trim().split_once(' ').unwrap();
+    assert!(count.parse::<u32>().unwrap() < 64, "{out}");
+    assert_eq!(errno.parse::<i32>().unwrap(), libc::EMFILE);
+}
+
+#[tokio::test]
+async fn printing_without_end_stops_at_the_output_cap() {
+    let capped = NativeLimits {
+        stdout_bytes: 64 << 10,
+        ..limits()
+    };
+    let result = run(shell("yes"), capped).await;
+    assert!(result.output_exceeded);
+    assert!(
+        !result.timed_out,
+        "the cap must stop it long before the wall clock"
+    );
+    assert_eq!(result.stdout.len(), 64 << 10);
+}
+
+#[tokio::test]
+async fn network_sockets_are_refused() {
+    let code = "import socket\nfor family, kind in [(socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET6, socket.SOCK_DGRAM), (socket.AF_NETLINK, socket.SOCK_RAW)]:\n    try:\n        socket.socket(family, kind)\n        print('opened')\n    except OSError as e:\n        print(e.errno)\nsocket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\nprint('unix ok')";
+    let result = run(python(code), limits()).await;
+    let eperm = libc::EPERM.to_string();
+    assert_eq!(
+        text(&result.stdout),
+        format!("{eperm}\n{eperm}\n{eperm}\nunix ok\n"),
+        "{}",
+        text(&result.stderr)
+    );
+}
+
+#[tokio::test]
+async fn namespaces_mounts_and_ptrace_are_refused() {
+    let code = "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nfor name, call in [('unshare', lambda: libc.unshare(0x10000000)), ('ptrace', lambda: libc.ptrace(0, 0, 0, 0)), ('mount', lambda: libc.mount(b'none', b'/mnt', b'tmpfs', 0, None))]:\n    print(name, call(), ctypes.get_errno())";
+    let result = run(python(code), limits()).await;
+    let eperm = libc::EPERM;
+    assert_eq!(
+        text(&result.stdout),
+        format!("unshare -1 {eperm}\nptrace -1 {eperm}\nmount -1 {eperm}\n"),
+        "{}",
+        text(&result.stderr)
+    );
+}
+
+#[tokio::test]
+async fn files_outside_the_run_directory_cannot_be_read_or_written() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("planted");
+    let script = format!(
+        "cat /etc/passwd; cat /proc/self/environ; touch {0}; echo inside > mine && cat mine",
+        target.display()
+    );
+    let result = run(shell(&script), limits()).await;
+    let stdout = text(&result.stdout);
+    assert_eq!(
+        stdout, "inside\n",
+        "only the run directory is readable: {stdout}"
+    );
+    assert!(!stdout.contains("root:"));
+    assert!(!target.exists());
+}
+
+#[tokio::test]
+async fn the_environment_holds_only_what_the_sandbox_sets() {
+    // The test process's own environment (cargo sets CARGO_* variables) must not leak.
+    let result = run(shell("env | cut -d= -f1 | sort"), limits()).await;
+    assert_eq!(text(&result.stdout), "HOME\nLANG\nPATH\nPWD\nTMPDIR\n");
+}
+
+#[tokio::test]
+async fn detached_and_background_processes_do_not_survive_the_run() {
+    let marker = format!("judgebox-test-marker-{}", std::process::id());
+    let script = format!(
+        "i=0; while [ $i -lt 200 ]; do sleep 60 & i=$((i+1)); done; setsid sh -c 'sleep 61 # {marker}' & sleep 0.3 # {marker}"
+    );
+    let result = run(shell(&script), limits()).await;
+    assert_eq!(
+        result.exit,
+        Some(NativeExit::Code(0)),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(
+        processes_with(&marker).is_empty(),
+        "{:?}",
+        processes_with(&marker)
+    );
+}
+
+#[tokio::test]
+async fn symlinks_planted_in_the_run_directory_are_not_followed_on_cleanup() {
+    let outside = tempfile::tempdir().unwrap();
+    let precious = outside.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    let script = format!(
+        "ln -s {0} link; ln -s {1} file-link",
+        outside.path().display(),
+        precious.display()
+    );
+    let result = run(shell(&script), limits()).await;
+    assert_eq!(
+        result.exit,
+        Some(NativeExit::Code(0)),
+        "{}",
+        text(&result.stderr)
+    );
+    // The run directory is gone (dropped inside `run`), the targets are not.
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
+    assert!(Path::new(outside.path()).is_dir());
+}
