@@ -123,6 +123,14 @@ impl TestApp {
         body["test_results"][0].clone()
     }
 
+    /// Runs `code` once, without judging its output, under `limits`.
+    pub async fn run_with_limits(&self, language: &str, code: &str, limits: Value) -> Value {
+        let request = json!({"language": language, "code": code, "limits": limits});
+        let (status, body) = self.execute(request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["test_results"][0].clone()
+    }
+
     pub async fn run_python(&self, code: &str, stdin: &str) -> Value {
         self.run_code("python", code, stdin).await
     }

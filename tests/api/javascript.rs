@@ -12,10 +12,7 @@ async fn run_js(app: &TestApp, code: &str, stdin: &str) -> Value {
 }
 
 async fn run_js_with_limits(app: &TestApp, code: &str, limits: Value) -> Value {
-    let request = json!({"language": "javascript", "code": code, "limits": limits});
-    let (status, body) = app.execute(request).await;
-    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
-    body["test_results"][0].clone()
+    app.run_with_limits("javascript", code, limits).await
 }
 
 #[tokio::test]

@@ -12,16 +12,12 @@ async fn assert_still_judges(app: &TestApp) {
     assert_eq!(result["actual_output"], "hello\n");
 }
 
-/// Runs `code` once, without judging its output, under `limits`.
 async fn run_with_limits(
     app: &TestApp,
     code: &str,
     limits: serde_json::Value,
 ) -> serde_json::Value {
-    let request = json!({"language": "python", "code": code, "limits": limits});
-    let (status, body) = app.execute(request).await;
-    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
-    body["test_results"][0].clone()
+    app.run_with_limits("python", code, limits).await
 }
 
 #[tokio::test]
