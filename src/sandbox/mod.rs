@@ -4,6 +4,7 @@
 mod artifact;
 mod cpu_time;
 mod engine;
+mod guest;
 mod interpreter;
 mod memory;
 pub mod native;

@@ -1,0 +1,120 @@
+//! What every guest run shares, whatever its kind (interpreter component or
+//! compiled command module): WASI with capped streams and nothing else, a
+//! store with the memory limiter and fuel, the wall-clock limit, CPU time,
+//! and telling the program's failures from the host's.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use wasmtime::{Engine, Store, Trap};
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
+
+use super::cpu_time::CpuTimed;
+use super::memory::MemoryLimiter;
+use super::output::CappedPipe;
+use super::{Run, RunLimits, Stopped, Usage};
+
+/// Host state that carries the memory limiter.
+pub(super) trait Limited: Send + 'static {
+    fn memory(&mut self) -> &mut MemoryLimiter;
+    fn memory_ref(&self) -> &MemoryLimiter;
+}
+
+/// The program's standard streams, as the host provides and caps them.
+pub(super) struct Streams {
+    stdout: CappedPipe,
+    stderr: CappedPipe,
+}
+
+/// WASI with the test's stdin, capped stdout/stderr, and no files, network,
+/// environment or arguments; the caller builds it for its WASI version.
+pub(super) fn wasi(stdin: &[u8], limits: &RunLimits) -> (WasiCtxBuilder, Streams) {
+    let streams = Streams {
+        stdout: CappedPipe::new(limits.stdout_bytes),
+        stderr: CappedPipe::new(limits.stderr_bytes),
+    };
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .stdin(MemoryInputPipe::new(stdin.to_vec()))
+        .stdout(streams.stdout.clone())
+        .stderr(streams.stderr.clone())
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false);
+    (builder, streams)
+}
+
+/// Runs `call` on a fresh store holding `state` under `limits`. `call`
+/// returns `Err` for a host failure (e.g. instantiation), `Ok(Err)` for an
+/// error the guest caused, and `Ok(Ok)` for how the program ended.
+pub(super) async fn run_limited<T: Limited>(
+    engine: &Engine,
+    state: T,
+    streams: Streams,
+    limits: &RunLimits,
+    call: impl AsyncFnOnce(&mut Store<T>) -> Result<wasmtime::Result<Result<i32, Stopped>>>,
+) -> Result<Run> {
+    let mut store = Store::new(engine, state);
+    store.limiter(|state| state.memory());
+    let fuel = limits.fuel.unwrap_or(i64::MAX as u64);
+    store.set_fuel(fuel)?;
+    // Yield at every epoch tick so the timeout below can fire mid-loop.
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_async_yield_and_update(1);
+
+    let cpu_nanos = AtomicU64::new(0);
+    let started = Instant::now();
+    // Dropping the future on timeout unwinds the guest's fiber; the store
+    // and its pool slot are released when `store` drops.
+    let work = CpuTimed::new(call(&mut store), &cpu_nanos);
+    let returned = tokio::time::timeout(limits.wall_time, work).await;
+    let wall_time = started.elapsed();
+
+    let (stdout, stdout_overflowed) = streams.stdout.take();
+    let (stderr, stderr_overflowed) = streams.stderr.take();
+    let ended = match returned {
+        Err(_elapsed) => Err(Stopped::WallTime),
+        Ok(called) => match called? {
+            Ok(ended) => ended,
+            Err(_) if stdout_overflowed || stderr_overflowed => Err(Stopped::Output),
+            Err(error) => Err(stopped_by(error)),
+        },
+    };
+    let memory = store.data().memory_ref();
+    let usage = Usage {
+        wall_time,
+        cpu_time: Duration::from_nanos(cpu_nanos.load(Ordering::Relaxed)),
+        peak_memory_bytes: memory.peak_bytes(),
+        memory_limit_hit: memory.limit_hit(),
+        fuel_consumed: fuel - store.get_fuel()?,
+    };
+    Ok(Run {
+        ended,
+        stdout,
+        stderr,
+        usage,
+    })
+}
+
+/// Why a guest call failed. Traps and exits are ordinary; any other error
+/// (a WASI call the host refused outright, a malformed return value) can only
+/// come from a misbehaving guest, so it counts as a crash too.
+fn stopped_by(error: wasmtime::Error) -> Stopped {
+    if let Some(trap) = error.downcast_ref::<Trap>() {
+        return match trap {
+            Trap::OutOfFuel => Stopped::Fuel,
+            Trap::StackOverflow => Stopped::StackOverflow,
+            other => Stopped::Trap(other.to_string()),
+        };
+    }
+    if let Some(exit) = error.downcast_ref::<I32Exit>() {
+        return Stopped::Exit(exit.0);
+    }
+    tracing::warn!(
+        error = format!("{error:#}"),
+        "a guest call failed without a trap"
+    );
+    Stopped::Trap(error.to_string())
+}
