@@ -17,6 +17,7 @@ JAVASCRIPT_TARGET_DIR ?= /var/cache/judgebox/javascript-target
 # Debian's wasi-libc, seen through a sysroot that holds nothing else, so that
 # clang cannot pick up glibc's headers for QuickJS's C sources.
 WASI_SYSROOT := runtimes/build/wasi-sysroot
+CPP_INCLUDE := runtimes/build/include/bits/stdc++.h
 # Cargo for the guest: rquickjs builds QuickJS's C with Debian's clang, not a
 # downloaded WASI SDK.
 JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm32_wasip2=llvm-ar-19 \
@@ -25,7 +26,7 @@ JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm
 
 .PHONY: setup run test bench lint system-packages build precompile
 
-setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) build precompile
+setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) build precompile
 
 run: setup
 	$(BIN) serve
@@ -43,7 +44,8 @@ lint: $(JAVASCRIPT_WASM)
 	cd runtimes/javascript && $(JAVASCRIPT_CARGO) clippy --release --locked -- -D warnings
 
 # Debian packages: a C toolchain for the -sys crates, venv for componentize-py,
-# clang/llvm 19 and wasi-libc for QuickJS; and Rust's WASI 0.2 target.
+# clang/llvm/lld 19, wasi-libc and libc++ for wasm32 (QuickJS, C and C++
+# submissions); and Rust's WASI 0.2 target.
 system-packages:
 	@missing=""; \
 	command -v cc >/dev/null || missing="$$missing build-essential"; \
@@ -52,6 +54,9 @@ system-packages:
 	command -v clang-19 >/dev/null || missing="$$missing clang-19"; \
 	command -v llvm-ar-19 >/dev/null || missing="$$missing llvm-19"; \
 	[ -f /usr/include/wasm32-wasi/stdio.h ] || missing="$$missing wasi-libc"; \
+	command -v wasm-ld-19 >/dev/null || missing="$$missing lld-19"; \
+	[ -f /usr/lib/wasm32-wasi/libc++.a ] || missing="$$missing libc++-19-dev-wasm32 libc++abi-19-dev-wasm32"; \
+	[ -f /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ] || missing="$$missing libclang-rt-19-dev-wasm32"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -74,17 +79,25 @@ $(PYTHON_WASM): runtimes/python/app.py runtimes/wit/interpreter.wit $(VENV)/bin/
 # snapshots it with Wizer when it precompiles it.
 $(JAVASCRIPT_WASM): runtimes/javascript/Cargo.toml runtimes/javascript/Cargo.lock \
 		runtimes/javascript/.cargo/config.toml runtimes/javascript/src/lib.rs \
-		runtimes/javascript/src/prelude.js runtimes/wit/interpreter.wit
-	mkdir -p $(WASI_SYSROOT)/include $(WASI_SYSROOT)/lib $(dir $@)
-	ln -sfn /usr/include/wasm32-wasi $(WASI_SYSROOT)/include/wasm32-wasi
-	ln -sfn /usr/lib/wasm32-wasi $(WASI_SYSROOT)/lib/wasm32-wasi
+		runtimes/javascript/src/prelude.js runtimes/wit/interpreter.wit | $(WASI_SYSROOT)
+	mkdir -p $(dir $@)
 	cd runtimes/javascript && $(JAVASCRIPT_CARGO) build --release --locked
 	cp $(JAVASCRIPT_TARGET_DIR)/wasm32-wasip2/release/judgebox_javascript.wasm $@.partial
 	mv $@.partial $@
+
+$(WASI_SYSROOT):
+	mkdir -p $@/include $@/lib
+	ln -sfn /usr/include/wasm32-wasi $@/include/wasm32-wasi
+	ln -sfn /usr/lib/wasm32-wasi $@/lib/wasm32-wasi
+
+# Our own headers for C++ submissions (libc++ has no <bits/stdc++.h>).
+$(CPP_INCLUDE): runtimes/cpp/bits/stdc++.h | $(WASI_SYSROOT)
+	mkdir -p $(dir $@)
+	cp $< $@
 
 build:
 	$(CARGO) build --release --locked
 
 # Compile the runtimes to native code once, so the server starts in milliseconds.
-precompile: build $(PYTHON_WASM) $(JAVASCRIPT_WASM)
+precompile: build $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE)
 	$(BIN) precompile

@@ -23,6 +23,10 @@ pub struct RuntimeSettings {
     /// Directory for precompiled runtimes; only the operator may write here.
     #[arg(long, env = "JUDGEBOX_CACHE_DIR", default_value = CACHE_DIR)]
     pub cache_dir: PathBuf,
+    /// Where compilers get their private run directories [default: the
+    /// system temporary directory's judgebox-runs].
+    #[arg(long, env = "JUDGEBOX_RUNS_DIR")]
+    pub runs_dir: Option<PathBuf>,
     /// Test cases run at once [default: the number of CPUs].
     #[arg(long, env = "JUDGEBOX_WORKERS", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub workers: Option<u32>,
@@ -70,6 +74,12 @@ pub struct ServerSettings {
 }
 
 impl RuntimeSettings {
+    pub fn runs_dir(&self) -> PathBuf {
+        self.runs_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("judgebox-runs"))
+    }
+
     pub fn workers(&self) -> u32 {
         self.workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))

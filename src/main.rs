@@ -48,7 +48,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(settings) => serve(settings).await,
         Command::Run(args) => run::run(args).await,
-        Command::Precompile(settings) => Runtime::load(&settings).map(|_| ExitCode::SUCCESS),
+        Command::Precompile(settings) => Runtime::load(&settings).await.map(|_| ExitCode::SUCCESS),
         Command::Bench(args) => bench::bench(args).await.map(|()| ExitCode::SUCCESS),
         Command::Doctor => doctor().await,
     };

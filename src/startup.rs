@@ -12,6 +12,7 @@ use crate::configuration::{RuntimeSettings, ServerSettings};
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
 use crate::sandbox::WasmSandbox;
+use crate::sandbox::native::NativeSandbox;
 use crate::store::Database;
 
 /// Everything needed to judge code, without HTTP or a database: used by the
@@ -22,12 +23,31 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    pub fn load(settings: &RuntimeSettings) -> Result<Self> {
+    pub async fn load(settings: &RuntimeSettings) -> Result<Self> {
         let started = Instant::now();
         let limits = settings.limit_policy()?;
         let sandbox =
             WasmSandbox::new(&settings.sandbox(&limits)).context("configuring wasmtime")?;
-        let languages = Languages::load(&sandbox, &settings.runtimes_dir, &settings.cache_dir)?;
+        let native =
+            NativeSandbox::new(&settings.runs_dir()).context("setting up the native sandbox")?;
+        for layer in native.layers().await {
+            if layer.active {
+                tracing::info!("native sandbox: {}: active ({})", layer.name, layer.detail);
+            } else {
+                tracing::warn!(
+                    "native sandbox: {}: UNAVAILABLE ({})",
+                    layer.name,
+                    layer.detail
+                );
+            }
+        }
+        let native = Arc::new(native);
+        let languages = Languages::load(
+            &sandbox,
+            &native,
+            &settings.runtimes_dir,
+            &settings.cache_dir,
+        )?;
         tracing::info!(
             languages = ?languages.names(),
             workers = settings.workers(),
@@ -48,7 +68,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &ServerSettings) -> Result<Self> {
-        let runtime = Runtime::load(&settings.runtime)?;
+        let runtime = Runtime::load(&settings.runtime).await?;
         let database = Database::connect(&settings.database_url).await?;
         let state = AppState {
             languages: runtime.languages,

@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use serde_json::json;
 
 use crate::configuration::{RuntimeSettings, ServerSettings};
-use crate::languages::Program;
+use crate::languages::{Compiled, Program};
 use crate::sandbox::RunLimits;
 use crate::startup::{Application, Runtime};
 
@@ -62,7 +62,7 @@ pub struct BenchArgs {
 type Call = Arc<dyn Fn() -> BoxFuture<'static, Result<()>> + Send + Sync>;
 
 pub async fn bench(args: BenchArgs) -> Result<()> {
-    let runtime = Runtime::load(&args.runtime)?;
+    let runtime = Runtime::load(&args.runtime).await?;
     let workers = args.runtime.workers() as usize;
     println!(
         "judgebox bench: {} iterations, {workers} workers, keep-resident {} MiB",
@@ -93,7 +93,7 @@ async fn bench_language(
         .languages
         .get(subject.language)
         .with_context(|| format!("{} is not loaded", subject.language))?;
-    let hello = sandbox_call(language.compile(subject.hello).await?, &limits);
+    let hello = sandbox_call(ready(language.compile(subject.hello).await?)?, &limits);
     let hello_native = native_call(native, subject.inline_flag, subject.hello);
     let http = http.clone();
     let hello_http: Call = Arc::new(move || {
@@ -119,7 +119,7 @@ async fn bench_language(
         format!("POST /execute throughput ({workers} clients)")
     );
 
-    let cpu = sandbox_call(language.compile(subject.cpu_bound).await?, &limits);
+    let cpu = sandbox_call(ready(language.compile(subject.cpu_bound).await?)?, &limits);
     let wasm_cpu = time_runs(5, &cpu).await?;
     report("sandbox, CPU-bound program", &wasm_cpu);
     let native_cpu = time_runs(
@@ -144,6 +144,13 @@ async fn bench_language(
         p50(&wasm_cpu) / p50(&native_cpu)
     );
     Ok(())
+}
+
+fn ready(compiled: Compiled) -> Result<Arc<dyn Program>> {
+    match compiled {
+        Compiled::Ready(program) => Ok(program),
+        Compiled::Failed { output } => bail!("the benchmark program did not compile: {output}"),
+    }
 }
 
 fn sandbox_call(program: Arc<dyn Program>, limits: &RunLimits) -> Call {

@@ -59,7 +59,7 @@ struct Suite {
 pub async fn run(args: RunArgs) -> Result<ExitCode> {
     let code = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
-    let runtime = Runtime::load(&args.runtime)?;
+    let runtime = Runtime::load(&args.runtime).await?;
     let language = pick_language(&args, &runtime)?;
     let (test_cases, limits, comparison) = match &args.tests {
         Some(path) => {

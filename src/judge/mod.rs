@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use compare::{CompareMode, Comparison};
 pub use limits::{LimitPolicy, Limits, RequestedLimits};
 
-use crate::languages::{Language, Program};
+use crate::languages::{Compiled, Language, Program};
 use crate::sandbox::{Run, Stopped};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,23 +165,28 @@ pub struct Report {
 const OUTPUT_BUDGET_BYTES: usize = 8 << 20;
 const MIN_OUTPUT_SHARE_BYTES: usize = 4 << 10;
 
+const COMPILE_FAILED: &str = "the program did not compile: see compile_output";
+
 /// Compiles once, then runs every test case in parallel (the sandbox bounds
 /// how many run at once); results keep the order of the test cases.
 pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Report {
     let started = Instant::now();
     let (results, compile_output) = match language.compile(&submission.code).await {
-        Ok(program) => run_all(program, &submission).await,
+        Ok(Compiled::Ready(program)) => run_all(program, &submission).await,
+        Ok(Compiled::Failed { output }) => {
+            let results = unrun_results(&submission, Status::CompilationError, COMPILE_FAILED);
+            (results, Some(output))
+        }
         Err(error) => {
             tracing::error!(
                 error = format!("{error:#}"),
                 "compiling a submission failed"
             );
-            let message = Some(internal_message(&error));
-            let results = (1..)
-                .zip(submission.test_cases.iter().cloned())
-                .map(|(number, test)| unrun_result(number, test, message.clone()))
-                .collect();
-            (results, None)
+            let message = internal_message(&error);
+            (
+                unrun_results(&submission, Status::InternalError, &message),
+                None,
+            )
         }
     };
     report(results, compile_output, started.elapsed())
@@ -245,8 +250,9 @@ fn judge_run(
                 test_number,
                 "running a test case failed"
             );
+            let message = internal_message(&error);
             return (
-                unrun_result(test_number, test, Some(internal_message(&error))),
+                unrun_result(test_number, test, Status::InternalError, &message),
                 None,
             );
         }
@@ -326,10 +332,7 @@ fn verdict(
             Status::RuntimeError,
             Some("stack overflow: the recursion is too deep".into()),
         ),
-        Err(Stopped::SyntaxError(_)) => (
-            Status::CompilationError,
-            Some("the program did not compile: see compile_output".into()),
-        ),
+        Err(Stopped::SyntaxError(_)) => (Status::CompilationError, Some(COMPILE_FAILED.into())),
         Err(Stopped::Trap(trap)) => (
             Status::RuntimeError,
             Some(format!("the program crashed: {trap}")),
@@ -356,11 +359,19 @@ fn internal_message(error: &anyhow::Error) -> String {
     format!("internal error: {error}; the program was not judged, please retry")
 }
 
-/// A test case that could not be run because the host failed.
-fn unrun_result(test_number: u32, test: TestCase, message: Option<String>) -> TestResult {
+/// Every test case of a submission that did not get to run.
+fn unrun_results(submission: &Submission, status: Status, message: &str) -> Vec<TestResult> {
+    (1..)
+        .zip(submission.test_cases.iter().cloned())
+        .map(|(number, test)| unrun_result(number, test, status, message))
+        .collect()
+}
+
+/// A test case that did not get to run (compilation failed, or the host did).
+fn unrun_result(test_number: u32, test: TestCase, status: Status, message: &str) -> TestResult {
     TestResult {
         test_number,
-        status: Status::InternalError,
+        status,
         passed: false,
         input: test.input,
         expected_output: test.expected_output,
@@ -368,7 +379,7 @@ fn unrun_result(test_number: u32, test: TestCase, message: Option<String>) -> Te
         stderr: String::new(),
         output_truncated: false,
         exit_code: None,
-        message,
+        message: Some(message.to_string()),
         execution_time_ms: 0.0,
         cpu_time_ms: 0.0,
         memory_usage_mb: 0.0,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use async_trait::async_trait;
 
-use super::{Language, LanguageInfo, Program};
+use super::{Compiled, Language, LanguageInfo, Program};
 use crate::sandbox::{Interpreter, Run, RunLimits, WasmSandbox};
 
 pub struct Interpreted {
@@ -46,11 +46,11 @@ impl Language for Interpreted {
 
     /// Nothing to do ahead of time: each run parses the source in its own
     /// fresh instance, which costs far less than a separate checking instance.
-    async fn compile(&self, code: &str) -> Result<Arc<dyn Program>> {
-        Ok(Arc::new(Source {
+    async fn compile(&self, code: &str) -> Result<Compiled> {
+        Ok(Compiled::Ready(Arc::new(Source {
             interpreter: self.interpreter.clone(),
             code: code.into(),
-        }))
+        })))
     }
 }
 

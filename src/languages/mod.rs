@@ -1,6 +1,9 @@
 //! One module per language behind the `Language` trait. Adding a language is
 //! one file here plus one line in `Languages::load`.
 
+mod c;
+mod clang;
+mod cpp;
 mod interpreted;
 mod javascript;
 mod python;
@@ -13,7 +16,9 @@ use anyhow::Result;
 use async_trait::async_trait;
 use serde::Serialize;
 
+use crate::sandbox::native::NativeSandbox;
 use crate::sandbox::{Run, RunLimits, WasmSandbox};
+use clang::Clang;
 
 /// What `GET /languages` shows about a language.
 #[derive(Debug, Clone, Serialize)]
@@ -29,13 +34,22 @@ pub struct LanguageInfo {
     pub extensions: &'static [&'static str],
 }
 
+/// The outcome of preparing source code for running.
+pub enum Compiled {
+    Ready(Arc<dyn Program>),
+    /// The compiler rejected the source; `output` is what it said.
+    Failed {
+        output: String,
+    },
+}
+
 #[async_trait]
 pub trait Language: Send + Sync {
     fn info(&self) -> &LanguageInfo;
 
-    /// Prepares `code` once per submission. Syntax errors surface when it
-    /// runs, as `Stopped::SyntaxError`; `Err` is a host failure.
-    async fn compile(&self, code: &str) -> Result<Arc<dyn Program>>;
+    /// Prepares `code` once per submission. Interpreters find syntax errors
+    /// when the code runs (`Stopped::SyntaxError`); `Err` is a host failure.
+    async fn compile(&self, code: &str) -> Result<Compiled>;
 }
 
 /// A compiled program, run once per test case.
@@ -52,11 +66,19 @@ pub struct Languages {
 
 impl Languages {
     /// Loads every runtime from `runtimes_dir`, precompiling into `cache_dir`
-    /// what has not been compiled for this engine yet.
-    pub fn load(sandbox: &WasmSandbox, runtimes_dir: &Path, cache_dir: &Path) -> Result<Self> {
+    /// what has not been compiled for this engine yet. Compilers run in `native`.
+    pub fn load(
+        sandbox: &WasmSandbox,
+        native: &Arc<NativeSandbox>,
+        runtimes_dir: &Path,
+        cache_dir: &Path,
+    ) -> Result<Self> {
         let mut languages = Self {
             by_name: BTreeMap::new(),
         };
+        let toolchain = clang::toolchain(runtimes_dir, &runtimes_dir.join("include"), cache_dir);
+        languages.register(Clang::new(c::C, toolchain.clone(), sandbox, native.clone()));
+        languages.register(Clang::new(cpp::CPP, toolchain, sandbox, native.clone()));
         languages.register(javascript::load(sandbox, runtimes_dir, cache_dir)?);
         languages.register(python::load(sandbox, runtimes_dir, cache_dir)?);
         Ok(languages)

@@ -81,7 +81,7 @@ pub fn load_component(
 }
 
 /// Writes then renames, so a concurrent or interrupted start never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().context("the cache path has no directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let partial = path.with_extension(format!("partial-{}", std::process::id()));
@@ -93,7 +93,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Checks that `path` and its directory are owned by this user or root, are
 /// not symlinks, and are writable by no one else: loading a planted artifact
 /// would run its native code as the server.
-fn written_only_by_us(path: &Path) -> Result<()> {
+pub(super) fn written_only_by_us(path: &Path) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid has no preconditions and cannot fail.
     let user = unsafe { libc::geteuid() };

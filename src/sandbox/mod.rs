@@ -2,6 +2,7 @@
 //! code, input and limits, and get back what the program did.
 
 mod artifact;
+mod command;
 mod cpu_time;
 mod engine;
 mod guest;
@@ -13,6 +14,7 @@ mod snapshot;
 
 use std::time::Duration;
 
+pub use command::WasiCommand;
 pub use engine::{SandboxConfig, WasmSandbox};
 pub use interpreter::Interpreter;
 

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real server binary over HTTP, one server per test.
 
+mod compiled;
 mod execute;
 mod helpers;
 mod isolation;

@@ -56,12 +56,17 @@ async fn health_readiness_and_languages_answer() {
     );
     let (status, body) = app.get("/readyz").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["languages"], json!(["javascript", "python"]));
+    assert_eq!(
+        body["languages"],
+        json!(["c", "cpp", "javascript", "python"])
+    );
     let (status, body) = app.get("/languages").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
         json!([
+            {"name": "c", "version": "C17, clang 19 (wasm)", "backend": "wasm"},
+            {"name": "cpp", "version": "C++17, clang 19 (wasm)", "backend": "wasm"},
             {"name": "javascript", "version": "QuickJS-NG 0.16.2 (wasm)", "backend": "wasm"},
             {"name": "python", "version": "CPython 3.14 (wasm)", "backend": "wasm"},
         ])

@@ -1,0 +1,214 @@
+//! C and C++: compiled by Debian's clang-19 to WebAssembly inside the native
+//! sandbox, then run like the interpreters, in a fresh instance per test.
+//! Compiled programs are cached by source, flags and toolchain, in memory
+//! (bounded by size) and on disk; identical submissions compile once.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use async_trait::async_trait;
+use moka::future::Cache;
+use sha2::{Digest, Sha256};
+
+use super::{Compiled, Language, LanguageInfo, Program};
+use crate::sandbox::native::{NativeCommand, NativeLimits, NativeSandbox};
+use crate::sandbox::{Run, RunLimits, WasiCommand, WasmSandbox};
+
+/// Compiler diagnostics kept for `compile_output`.
+const MAX_DIAGNOSTICS: usize = 64 << 10;
+/// Compiled programs kept in memory, by native code size.
+const CACHE_BYTES: u64 = 256 << 20;
+
+/// Stack-first layout turns a stack overflow into a clean trap instead of
+/// silent corruption; 64 MiB fits recursion 10^6 deep of a small function.
+const LINK_FLAGS: &[&str] = &["-Wl,--stack-first", "-Wl,-z,stack-size=67108864"];
+
+/// One language built with clang: its name, compiler and flags.
+pub struct ClangLanguage {
+    pub info: LanguageInfo,
+    pub compiler: &'static str,
+    pub source_file: &'static str,
+    pub flags: &'static [&'static str],
+}
+
+pub struct Clang {
+    language: ClangLanguage,
+    toolchain: Toolchain,
+    sandbox: WasmSandbox,
+    native: Arc<NativeSandbox>,
+    compiled: Cache<String, Arc<WasiCommand>>,
+}
+
+/// Where the toolchain lives, shared by C and C++.
+#[derive(Clone)]
+pub struct Toolchain {
+    /// A sysroot holding only Debian's wasi-libc (see the Makefile).
+    pub sysroot: PathBuf,
+    /// Headers of our own, e.g. `bits/stdc++.h`.
+    pub include: PathBuf,
+    pub cache_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum BuildError {
+    #[error("the compiler rejected the program")]
+    Rejected(String),
+    #[error(transparent)]
+    Host(#[from] anyhow::Error),
+}
+
+impl Clang {
+    pub fn new(
+        language: ClangLanguage,
+        toolchain: Toolchain,
+        sandbox: &WasmSandbox,
+        native: Arc<NativeSandbox>,
+    ) -> Self {
+        let compiled = Cache::builder()
+            .weigher(|_, command: &Arc<WasiCommand>| {
+                command.native_bytes().try_into().unwrap_or(u32::MAX)
+            })
+            .max_capacity(CACHE_BYTES)
+            .build();
+        Self {
+            language,
+            toolchain,
+            sandbox: sandbox.clone(),
+            native,
+            compiled,
+        }
+    }
+
+    /// Names the program: any change to source, flags or compiler is a new key.
+    fn key(&self, code: &str) -> String {
+        let mut hash = Sha256::new();
+        for part in [
+            self.language.info.name,
+            self.language.compiler,
+            self.language.info.version,
+        ] {
+            hash.update(part.as_bytes());
+            hash.update([0]);
+        }
+        for flag in self.language.flags.iter().chain(LINK_FLAGS) {
+            hash.update(flag.as_bytes());
+            hash.update([0]);
+        }
+        hash.update(code.as_bytes());
+        hex::encode(hash.finalize())
+    }
+
+    async fn build(&self, code: &str, key: &str) -> Result<Arc<WasiCommand>, BuildError> {
+        let artifact = self
+            .toolchain
+            .cache_dir
+            .join("programs")
+            .join(format!("{key}.cwasm"));
+        if let Some(command) = WasiCommand::load(&self.sandbox, &artifact)? {
+            return Ok(Arc::new(command));
+        }
+        let dir = self.native.run_dir()?;
+        std::fs::write(dir.path().join(self.language.source_file), code)
+            .context("writing the source")?;
+        let args = self
+            .language
+            .flags
+            .iter()
+            .chain(LINK_FLAGS)
+            .map(Into::into)
+            .chain([
+                format!("--sysroot={}", self.toolchain.sysroot.display()).into(),
+                "-isystem".into(),
+                self.toolchain.include.clone().into_os_string(),
+                self.language.source_file.into(),
+                "-o".into(),
+                "program.wasm".into(),
+            ]);
+        let command = NativeCommand {
+            program: self.language.compiler.into(),
+            args: args.collect(),
+            read_only_paths: vec![
+                self.toolchain.sysroot.clone(),
+                self.toolchain.include.clone(),
+            ],
+            ..Default::default()
+        };
+        let run = self.native.run(&dir, &command, &compile_limits()).await?;
+        if run.timed_out {
+            return Err(BuildError::Rejected(
+                "compilation took longer than 10 s".into(),
+            ));
+        }
+        if run.exit != Some(crate::sandbox::native::NativeExit::Code(0)) {
+            let mut diagnostics = String::from_utf8_lossy(&run.stderr).into_owned();
+            diagnostics.truncate(diagnostics.floor_char_boundary(MAX_DIAGNOSTICS));
+            return Err(BuildError::Rejected(diagnostics));
+        }
+        let wasm = std::fs::read(dir.path().join("program.wasm"))
+            .context("reading the compiled program")?;
+        let command =
+            tokio::task::block_in_place(|| WasiCommand::compile(&self.sandbox, &wasm, &artifact))?;
+        Ok(Arc::new(command))
+    }
+}
+
+/// Compilers are large programs reading untrusted input: 10 s, 512 MiB.
+fn compile_limits() -> NativeLimits {
+    NativeLimits {
+        wall_time: Duration::from_secs(10),
+        cpu_seconds: 10,
+        address_space_bytes: 512 << 20,
+        file_size_bytes: 64 << 20,
+        open_files: 256,
+        stack_bytes: 8 << 20,
+        stdout_bytes: MAX_DIAGNOSTICS,
+        stderr_bytes: MAX_DIAGNOSTICS,
+    }
+}
+
+#[async_trait]
+impl Language for Clang {
+    fn info(&self) -> &LanguageInfo {
+        &self.language.info
+    }
+
+    async fn compile(&self, code: &str) -> Result<Compiled> {
+        let key = self.key(code);
+        // Concurrent compiles of the same key wait for the first one.
+        match self
+            .compiled
+            .try_get_with(key.clone(), self.build(code, &key))
+            .await
+        {
+            Ok(command) => Ok(Compiled::Ready(Arc::new(Binary { command }))),
+            Err(error) => match error.as_ref() {
+                BuildError::Rejected(output) => Ok(Compiled::Failed {
+                    output: output.clone(),
+                }),
+                BuildError::Host(error) => Err(anyhow::anyhow!("{error:#}")),
+            },
+        }
+    }
+}
+
+struct Binary {
+    command: Arc<WasiCommand>,
+}
+
+#[async_trait]
+impl Program for Binary {
+    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
+        self.command.run(stdin, limits).await
+    }
+}
+
+/// The shared toolchain paths under `runtimes_dir` (see the Makefile).
+pub fn toolchain(runtimes_dir: &Path, include: &Path, cache_dir: &Path) -> Toolchain {
+    Toolchain {
+        sysroot: runtimes_dir.join("wasi-sysroot"),
+        include: include.to_path_buf(),
+        cache_dir: cache_dir.to_path_buf(),
+    }
+}

@@ -1,0 +1,132 @@
+//! C and C++: compiled in the native sandbox to WebAssembly, judged like the
+//! interpreted languages.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const SUM_CPP: &str = "#include <bits/stdc++.h>\nusing namespace std;\nint main() { long long a, b; cin >> a >> b; cout << a + b << endl; }\n";
+
+async fn run_cpp(app: &TestApp, code: &str, limits: Value) -> Value {
+    app.run_with_limits("cpp", code, limits).await
+}
+
+#[tokio::test]
+async fn a_cpp_solution_is_compiled_and_judged() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .judge_code(
+            "cpp",
+            SUM_CPP,
+            &[("1 2", "3"), ("20 22", "42"), ("2 2", "5")],
+            json!({}),
+        )
+        .await;
+    let statuses: Vec<&str> = body["test_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["accepted", "accepted", "wrong_answer"], "{body}");
+    assert_eq!(body["metadata"]["runtime"], "C++17, clang 19 (wasm)");
+    // The same source again: served from the compiled-program cache, same verdicts.
+    let again = app
+        .judge_code("cpp", SUM_CPP, &[("1 2", "3")], json!({}))
+        .await;
+    assert_eq!(again["test_results"][0]["status"], "accepted");
+}
+
+#[tokio::test]
+async fn a_c_solution_is_compiled_and_judged() {
+    let app = TestApp::spawn().await;
+    let code = "#include <stdio.h>\n#include <math.h>\nint main(void) { double x; scanf(\"%lf\", &x); printf(\"%.3f\\n\", sqrt(x)); return 0; }\n";
+    let body = app
+        .judge_code("c", code, &[("2", "1.414")], json!({}))
+        .await;
+    assert_eq!(body["test_results"][0]["status"], "accepted", "{body}");
+}
+
+#[tokio::test]
+async fn a_compile_error_reports_the_diagnostics_on_every_test() {
+    let app = TestApp::spawn().await;
+    let code = "int main() { return undefined_name; }\n";
+    let body = app
+        .judge_code("cpp", code, &[("", ""), ("", "")], json!({}))
+        .await;
+    for test in body["test_results"].as_array().unwrap() {
+        assert_eq!(test["status"], "compilation_error");
+    }
+    let output = body["compile_output"].as_str().unwrap();
+    assert!(
+        output.contains("main.cpp:1:21: error: use of undeclared identifier 'undefined_name'"),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn including_host_files_does_not_leak_them() {
+    let app = TestApp::spawn().await;
+    let code = "#include \"/etc/passwd\"\nint main() {}\n";
+    let body = app.judge_code("cpp", code, &[("", "")], json!({})).await;
+    assert_eq!(body["test_results"][0]["status"], "compilation_error");
+    let output = body["compile_output"].as_str().unwrap();
+    assert!(!output.contains("root:"), "{output}");
+    assert!(output.contains("/etc/passwd"), "{output}");
+}
+
+#[tokio::test]
+async fn every_limit_and_crash_gives_its_verdict() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            "int main() { for (;;) {} }",
+            json!({"time_ms": 500}),
+            "time_limit_exceeded",
+        ),
+        (
+            "int main() { volatile long n = 0; for (;;) n++; }",
+            json!({"instruction_limit": 1_000_000}),
+            "time_limit_exceeded",
+        ),
+        (
+            "#include <vector>\nint main() { std::vector<std::vector<char>> v; for (;;) v.emplace_back(1 << 20, 1); }",
+            json!({}),
+            "memory_limit_exceeded",
+        ),
+        (
+            "#include <cstdio>\nint main() { for (;;) puts(\"spam spam spam\"); }",
+            json!({}),
+            "output_limit_exceeded",
+        ),
+        (
+            "#include <cstdio>\nint main() { volatile int zero = 0; printf(\"%d\", 7 / zero); }",
+            json!({}),
+            "runtime_error",
+        ),
+        (
+            "#include <cstdlib>\nint main() { abort(); }",
+            json!({}),
+            "runtime_error",
+        ),
+        ("int main() { return 3; }", json!({}), "runtime_error"),
+    ];
+    for (code, limits, status) in cases {
+        let result = run_cpp(&app, code, limits).await;
+        assert_eq!(result["status"], status, "{code}: {result}");
+    }
+    let result = run_cpp(&app, "int main() { return 3; }", json!({})).await;
+    assert_eq!(result["exit_code"], 3);
+}
+
+#[tokio::test]
+async fn recursion_a_million_deep_works_and_runaway_recursion_is_a_runtime_error() {
+    let app = TestApp::spawn().await;
+    let deep = "#include <cstdio>\nint depth(int n) { return n == 0 ? 0 : 1 + depth(n - 1); }\nint main() { volatile int n = 1000000; printf(\"%d\\n\", depth(n)); }";
+    let result = run_cpp(&app, deep, json!({})).await;
+    assert_eq!(result["actual_output"], "1000000\n", "{result}");
+    // A volatile read after the call keeps clang from turning it into a loop.
+    let runaway = "int f(int n) { volatile int a[16]; a[n % 16] = n; return f(n + 1) + a[0]; }\nint main() { return f(0); }";
+    let result = run_cpp(&app, runaway, json!({})).await;
+    assert_eq!(result["status"], "runtime_error", "{result}");
+}
