@@ -5,6 +5,8 @@
 # compiled once at start and the server logs a warning.
 
 FROM rust:1.95-bookworm AS build
+# `make setup` installs the rest (clang, wasi-libc, libc++ for wasm32, the
+# wasm32-wasip2 Rust target); python3 and venv are for componentize-py.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 python3-venv \
     && rm -rf /var/lib/apt/lists/*
@@ -14,12 +16,18 @@ ENV CARGO_TARGET_DIR=/src/target
 RUN make setup
 
 FROM debian:bookworm-slim
+# clang compiles C and C++ submissions (inside the native sandbox) at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends clang-19 lld-19 wasi-libc \
+        libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /var/lib/judgebox --create-home judgebox
 COPY --from=build /src/target/release/judgebox /usr/local/bin/judgebox
 COPY --from=build /src/runtimes/build /opt/judgebox/runtimes
 ENV JUDGEBOX_BIND=0.0.0.0:8000 \
     JUDGEBOX_RUNTIMES_DIR=/opt/judgebox/runtimes \
     JUDGEBOX_CACHE_DIR=/opt/judgebox/runtimes/cache \
+    JUDGEBOX_RUNS_DIR=/var/lib/judgebox/runs \
     DATABASE_URL=sqlite:///var/lib/judgebox/judgebox.db
 # Untrusted code never runs natively, but the server itself needs no privileges either.
 USER judgebox
