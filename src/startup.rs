@@ -48,6 +48,7 @@ impl Runtime {
             &settings.runtimes_dir,
             &settings.cache_dir,
         )?;
+        languages.prepare().await?;
         tracing::info!(
             languages = ?languages.names(),
             workers = settings.workers(),

@@ -13,4 +13,5 @@ pub const C: ClangLanguage = ClangLanguage {
     compiler: "/usr/bin/clang-19",
     source_file: "main.c",
     flags: &["--target=wasm32-wasi", "-O2", "-std=c17", "-lm"],
+    precompiled_header: None,
 };

@@ -19,4 +19,5 @@ pub const CPP: ClangLanguage = ClangLanguage {
         "-std=c++17",
         "-fno-exceptions",
     ],
+    precompiled_header: Some("bits/stdc++.h"),
 };

@@ -47,6 +47,12 @@ pub enum Compiled {
 pub trait Language: Send + Sync {
     fn info(&self) -> &LanguageInfo;
 
+    /// Builds what the language needs before its first submission (a
+    /// precompiled header, say), so no request pays for it.
+    async fn prepare(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Prepares `code` once per submission. Interpreters find syntax errors
     /// when the code runs (`Stopped::SyntaxError`); `Err` is a host failure.
     async fn compile(&self, code: &str) -> Result<Compiled>;
@@ -82,6 +88,14 @@ impl Languages {
         languages.register(javascript::load(sandbox, runtimes_dir, cache_dir)?);
         languages.register(python::load(sandbox, runtimes_dir, cache_dir)?);
         Ok(languages)
+    }
+
+    /// Runs every language's `prepare`.
+    pub async fn prepare(&self) -> Result<()> {
+        for language in self.by_name.values() {
+            language.prepare().await?;
+        }
+        Ok(())
     }
 
     fn register(&mut self, language: impl Language + 'static) {
