@@ -55,6 +55,7 @@ system-packages:
 	command -v llvm-ar-19 >/dev/null || missing="$$missing llvm-19"; \
 	[ -f /usr/include/wasm32-wasi/stdio.h ] || missing="$$missing wasi-libc"; \
 	command -v wasm-ld-19 >/dev/null || missing="$$missing lld-19"; \
+	command -v javac >/dev/null || missing="$$missing openjdk-17-jdk-headless"; \
 	[ -f /usr/lib/wasm32-wasi/libc++.a ] || missing="$$missing libc++-19-dev-wasm32 libc++abi-19-dev-wasm32"; \
 	[ -f /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ] || missing="$$missing libclang-rt-19-dev-wasm32"; \
 	if [ -n "$$missing" ]; then \

@@ -22,10 +22,12 @@ fn limits() -> NativeLimits {
     }
 }
 
+/// A shell script that may run the system's commands (`/usr/bin`).
 fn shell(script: &str) -> NativeCommand {
     NativeCommand {
         program: "/bin/sh".into(),
         args: vec!["-c".into(), script.into()],
+        executables: vec!["/usr/bin".into()],
         ..Default::default()
     }
 }
@@ -251,4 +253,17 @@ async fn symlinks_planted_in_the_run_directory_are_not_followed_on_cleanup() {
     // The run directory is gone (dropped inside `run`), the targets are not.
     assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
     assert!(Path::new(outside.path()).is_dir());
+}
+
+#[tokio::test]
+async fn only_the_commands_own_executables_can_run() {
+    // python3 may run itself, but not a shell or any other program.
+    let code = "import subprocess\nfor argv in (['/bin/sh', '-c', 'echo escaped'], ['/usr/bin/id']):\n    try:\n        subprocess.run(argv)\n        print('ran')\n    except PermissionError:\n        print('refused')";
+    let result = run(python(code), limits()).await;
+    assert_eq!(
+        text(&result.stdout),
+        "refused\nrefused\n",
+        "{}",
+        text(&result.stderr)
+    );
 }

@@ -18,6 +18,8 @@ use crate::sandbox::{Run, RunLimits, WasiCommand, WasmSandbox};
 
 /// Compiler diagnostics kept for `compile_output`.
 const MAX_DIAGNOSTICS: usize = 64 << 10;
+/// The driver runs the linker (wasm-ld) from here; nothing else may run.
+const LLVM_BIN: &str = "/usr/lib/llvm-19/bin";
 /// Compiled programs kept in memory, by native code size.
 const CACHE_BYTES: u64 = 256 << 20;
 
@@ -129,6 +131,7 @@ impl Clang {
             program: self.language.compiler.into(),
             args,
             read_only_paths: self.read_only_paths(),
+            executables: vec![LLVM_BIN.into()],
             ..Default::default()
         };
         let run = self.native.run(&dir, &command, &compile_limits()).await?;
@@ -191,6 +194,7 @@ impl Clang {
             program: self.language.compiler.into(),
             args,
             read_only_paths: self.read_only_paths(),
+            executables: vec![LLVM_BIN.into()],
             ..Default::default()
         };
         let run = self.native.run(&dir, &command, &compile_limits()).await?;

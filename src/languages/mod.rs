@@ -5,6 +5,7 @@ mod c;
 mod clang;
 mod cpp;
 mod interpreted;
+mod java;
 mod javascript;
 mod python;
 
@@ -85,6 +86,7 @@ impl Languages {
         let toolchain = clang::toolchain(runtimes_dir, &runtimes_dir.join("include"), cache_dir);
         languages.register(Clang::new(c::C, toolchain.clone(), sandbox, native.clone()));
         languages.register(Clang::new(cpp::CPP, toolchain, sandbox, native.clone()));
+        languages.register(java::Java::new(native.clone(), cache_dir));
         languages.register(javascript::load(sandbox, runtimes_dir, cache_dir)?);
         languages.register(python::load(sandbox, runtimes_dir, cache_dir)?);
         Ok(languages)

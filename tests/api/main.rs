@@ -4,6 +4,7 @@ mod compiled;
 mod execute;
 mod helpers;
 mod isolation;
+mod java;
 mod javascript;
 mod limits;
 mod storage;

@@ -27,6 +27,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
+use super::{Run, Stopped, Usage};
+
 /// What one native run may use.
 #[derive(Debug, Clone)]
 pub struct NativeLimits {
@@ -53,6 +55,9 @@ pub struct NativeCommand {
     pub stdin: Vec<u8>,
     /// Readable besides the system toolchain directories.
     pub read_only_paths: Vec<PathBuf>,
+    /// What the program may execute besides `program` itself (files or
+    /// directories; symlinks count by their targets).
+    pub executables: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +75,34 @@ pub struct NativeRun {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub wall_time: Duration,
+}
+
+impl NativeRun {
+    /// The run as the judge sees every run. A native process meters no fuel;
+    /// `memory_limit_hit` is for the caller to tell (e.g. from the JVM's error).
+    pub fn into_run(self, memory_limit_hit: bool) -> Run {
+        let ended = match self.exit {
+            _ if self.output_exceeded => Err(Stopped::Output),
+            _ if self.timed_out => Err(Stopped::WallTime),
+            // RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one.
+            Some(NativeExit::Signal(libc::SIGXCPU)) => Err(Stopped::WallTime),
+            Some(NativeExit::Signal(signal)) => {
+                Err(Stopped::Trap(format!("killed by signal {signal}")))
+            }
+            Some(NativeExit::Code(code)) => Ok(code),
+            None => Err(Stopped::WallTime),
+        };
+        Run {
+            ended,
+            stdout: self.stdout,
+            stderr: self.stderr,
+            usage: Usage {
+                wall_time: self.wall_time,
+                memory_limit_hit,
+                ..Usage::default()
+            },
+        }
+    }
 }
 
 /// A private directory for one run: mode 0700, removed on drop with
@@ -149,7 +182,15 @@ impl NativeSandbox {
         command: &NativeCommand,
         limits: &NativeLimits,
     ) -> Result<NativeRun> {
-        let landlock = landlock::ruleset(dir.path(), &command.read_only_paths)
+        let program = std::fs::canonicalize(&command.program)
+            .with_context(|| format!("finding {}", command.program.display()))?;
+        let executables: Vec<PathBuf> = command
+            .executables
+            .iter()
+            .cloned()
+            .chain([program])
+            .collect();
+        let landlock = landlock::ruleset(dir.path(), &command.read_only_paths, &executables)
             .context("preparing the Landlock ruleset")?;
         let mut process = Command::new(&command.program);
         process
@@ -290,10 +331,11 @@ impl NativeSandbox {
                 detail: format!("a probe under the filter failed: {other:?}"),
             },
         });
-        // Landlock refuses reading /etc; without it, the shell can.
-        layers.push(match probe_run("read -r line < /etc/passwd").await {
+        // Landlock refuses reading /etc and running anything the command does
+        // not list; without it, the shell can do both.
+        layers.push(match probe_run("read -r line < /etc/passwd || /bin/true").await {
             Ok(run) if run.exit != Some(NativeExit::Code(0)) => Layer {
-                name: "Landlock (read-only toolchain, writable run directory, no TCP)",
+                name: "Landlock (read-only toolchain, writable run directory, only the command's executables, no TCP)",
                 active: true,
                 detail: "enforced".into(),
             },

@@ -1,0 +1,113 @@
+//! Java: javac and the JVM in the native sandbox.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+async fn run_java(app: &TestApp, code: &str, limits: Value) -> Value {
+    app.run_with_limits("java", code, limits).await
+}
+
+#[tokio::test]
+async fn a_java_solution_is_compiled_and_judged() {
+    let app = TestApp::spawn().await;
+    let code = "import java.util.*;\npublic class Solution {\n  public static void main(String[] args) {\n    Scanner in = new Scanner(System.in);\n    System.out.println(in.nextLong() + in.nextLong());\n  }\n}\n";
+    let body = app
+        .judge_code("java", code, &[("1 2", "3"), ("2 2", "5")], json!({}))
+        .await;
+    assert_eq!(body["test_results"][0]["status"], "accepted", "{body}");
+    assert_eq!(body["test_results"][1]["status"], "wrong_answer");
+    assert_eq!(
+        body["metadata"]["runtime"],
+        "Java 17, OpenJDK (native sandbox)"
+    );
+}
+
+#[tokio::test]
+async fn a_java_compile_error_reports_javacs_diagnostics() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .judge_code(
+            "java",
+            "public class Main { public static void main(String[] a) { int x = \"s\"; } }",
+            &[("", "")],
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["test_results"][0]["status"], "compilation_error");
+    let output = body["compile_output"].as_str().unwrap();
+    assert!(
+        output.contains("Main.java:1: error: incompatible types"),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn java_limits_and_failures_give_their_verdicts() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            "public class Main { public static void main(String[] a) { while (true) {} } }",
+            json!({"time_ms": 1500}),
+            "time_limit_exceeded",
+        ),
+        (
+            "import java.util.*;\npublic class Main { public static void main(String[] a) { List<long[]> l = new ArrayList<>(); while (true) l.add(new long[1 << 20]); } }",
+            json!({}),
+            "memory_limit_exceeded",
+        ),
+        (
+            "public class Main { public static void main(String[] a) { throw new IllegalStateException(\"boom\"); } }",
+            json!({}),
+            "runtime_error",
+        ),
+        (
+            "public class Main { public static void main(String[] a) { while (true) System.out.println(\"spam spam\"); } }",
+            json!({}),
+            "output_limit_exceeded",
+        ),
+    ];
+    for (code, limits, status) in cases {
+        let result = run_java(&app, code, limits).await;
+        assert_eq!(result["status"], status, "{code}: {result}");
+    }
+    let deep = "public class Main { static int d(int n) { return n == 0 ? 0 : 1 + d(n - 1); } public static void main(String[] a) { System.out.println(d(100000)); } }";
+    assert_eq!(
+        run_java(&app, deep, json!({})).await["actual_output"],
+        "100000\n"
+    );
+}
+
+#[tokio::test]
+async fn java_programs_cannot_reach_the_network_files_or_processes() {
+    let app = TestApp::spawn().await;
+    let attempts = [
+        "new java.net.Socket(\"127.0.0.1\", 5432);",
+        "System.out.println(java.nio.file.Files.readString(java.nio.file.Path.of(\"/etc/passwd\")));",
+        "new ProcessBuilder(\"/bin/sh\", \"-c\", \"echo escaped\").inheritIO().start().waitFor();",
+    ];
+    for attempt in attempts {
+        let code = format!(
+            "public class Main {{ public static void main(String[] a) throws Exception {{ {attempt} System.out.println(\"reached\"); }} }}"
+        );
+        let result = run_java(&app, &code, json!({})).await;
+        assert_eq!(result["status"], "runtime_error", "{attempt}: {result}");
+        assert!(
+            !result["actual_output"]
+                .as_str()
+                .unwrap()
+                .contains("reached"),
+            "{attempt}"
+        );
+        assert!(
+            !result["actual_output"].as_str().unwrap().contains("root:"),
+            "{attempt}"
+        );
+    }
+    // Ten thousand threads: refused by the limits, and the server goes on.
+    let threads = "public class Main { public static void main(String[] a) throws Exception { for (int i = 0; i < 10000; i++) { Thread t = new Thread(() -> { try { Thread.sleep(60000); } catch (Exception e) {} }); t.setDaemon(true); t.start(); } System.out.println(\"all started\"); } }";
+    let result = run_java(&app, threads, json!({"time_ms": 3000})).await;
+    assert_ne!(result["status"], "accepted", "{result}");
+    let (status, _) = app.get("/healthz").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+}
