@@ -28,6 +28,7 @@ fn shell(script: &str) -> NativeCommand {
         program: "/bin/sh".into(),
         args: vec!["-c".into(), script.into()],
         executables: vec!["/usr/bin".into()],
+        may_start_processes: true,
         ..Default::default()
     }
 }
@@ -256,10 +257,22 @@ async fn symlinks_planted_in_the_run_directory_are_not_followed_on_cleanup() {
 }
 
 #[tokio::test]
+async fn a_program_that_may_not_start_processes_cannot_fork_but_can_start_threads() {
+    let code = "import os, threading\ntry:\n    os.fork()\n    print('forked')\nexcept OSError as e:\n    print('fork refused', e.errno)\nt = threading.Thread(target=print, args=('thread ran',))\nt.start(); t.join()";
+    let result = run(python(code), limits()).await;
+    let expected = format!("fork refused {}\nthread ran\n", libc::EAGAIN);
+    assert_eq!(text(&result.stdout), expected, "{}", text(&result.stderr));
+}
+
+#[tokio::test]
 async fn only_the_commands_own_executables_can_run() {
     // python3 may run itself, but not a shell or any other program.
     let code = "import subprocess\nfor argv in (['/bin/sh', '-c', 'echo escaped'], ['/usr/bin/id']):\n    try:\n        subprocess.run(argv)\n        print('ran')\n    except PermissionError:\n        print('refused')";
-    let result = run(python(code), limits()).await;
+    let command = NativeCommand {
+        may_start_processes: true,
+        ..python(code)
+    };
+    let result = run(command, limits()).await;
     assert_eq!(
         text(&result.stdout),
         "refused\nrefused\n",

@@ -132,6 +132,7 @@ impl Clang {
             args,
             read_only_paths: self.read_only_paths(),
             executables: vec![LLVM_BIN.into()],
+            may_start_processes: true,
             ..Default::default()
         };
         let run = self.native.run(&dir, &command, &compile_limits()).await?;
@@ -195,6 +196,7 @@ impl Clang {
             args,
             read_only_paths: self.read_only_paths(),
             executables: vec![LLVM_BIN.into()],
+            may_start_processes: true,
             ..Default::default()
         };
         let run = self.native.run(&dir, &command, &compile_limits()).await?;

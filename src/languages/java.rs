@@ -227,8 +227,9 @@ impl Program for Classes {
             env: vec![("MALLOC_ARENA_MAX".into(), "1".into())],
             stdin: stdin.to_vec(),
             read_only_paths: vec![self.dir.clone()],
-            // Only the JVM itself: no shells, no jspawnhelper, so no processes.
+            // Only the JVM itself: no shells, no jspawnhelper; threads but no processes.
             executables: Vec::new(),
+            may_start_processes: false,
         };
         let native_limits = NativeLimits {
             wall_time: limits.wall_time,

@@ -58,6 +58,9 @@ pub struct NativeCommand {
     /// What the program may execute besides `program` itself (files or
     /// directories; symlinks count by their targets).
     pub executables: Vec<PathBuf>,
+    /// Compilers start their own tools; programs being judged may only
+    /// start threads.
+    pub may_start_processes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +138,7 @@ pub struct Layer {
 
 pub struct NativeSandbox {
     seccomp: Arc<Vec<BpfProgram>>,
+    no_processes: Arc<BpfProgram>,
     runs_dir: PathBuf,
 }
 
@@ -154,6 +158,7 @@ impl NativeSandbox {
             return Err(io::Error::last_os_error()).context("becoming a child subreaper");
         }
         let seccomp = seccomp::filters().context("building the seccomp filters")?;
+        let no_processes = seccomp::no_processes().context("building the seccomp filters")?;
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -161,6 +166,7 @@ impl NativeSandbox {
             .with_context(|| format!("creating {}", runs_dir.display()))?;
         Ok(Self {
             seccomp: Arc::new(seccomp),
+            no_processes: Arc::new(no_processes),
             runs_dir: runs_dir.to_path_buf(),
         })
     }
@@ -207,6 +213,7 @@ impl NativeSandbox {
             .stderr(Stdio::piped())
             .kill_on_drop(true);
         let seccomp = self.seccomp.clone();
+        let no_processes = (!command.may_start_processes).then(|| self.no_processes.clone());
         let limits_in_child = limits.clone();
         let landlock = Mutex::new(Some(landlock));
         // SAFETY: runs in the forked child before exec; it only makes syscalls
@@ -220,7 +227,7 @@ impl NativeSandbox {
                 if let Some(ruleset) = landlock.lock().ok().and_then(|mut r| r.take()) {
                     ruleset.restrict_self().map_err(io::Error::other)?;
                 }
-                for filter in seccomp.iter() {
+                for filter in seccomp.iter().chain(no_processes.as_deref()) {
                     seccompiler::apply_filter(filter).map_err(io::Error::other)?;
                 }
                 Ok(())
@@ -300,6 +307,7 @@ impl NativeSandbox {
         let probe = |script: &str| NativeCommand {
             program: "/bin/sh".into(),
             args: vec!["-c".into(), script.into()],
+            may_start_processes: true,
             ..Default::default()
         };
         let limits = NativeLimits {

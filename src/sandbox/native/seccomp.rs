@@ -137,3 +137,30 @@ fn condition(
 ) -> Result<SeccompCondition> {
     Ok(SeccompCondition::new(arg, len, op, value)?)
 }
+
+/// For programs that may have threads but no processes (a JVM, a compiled
+/// solution): `fork`, `vfork` and `clone` without CLONE_THREAD are refused.
+/// Without it, a fork bomb run as root (where RLIMIT_NPROC does nothing)
+/// could exhaust the machine's processes before the timeout ends it.
+pub fn no_processes() -> Result<BpfProgram> {
+    let arch = TargetArch::try_from(std::env::consts::ARCH)?;
+    let thread = libc::CLONE_THREAD as u64;
+    let not_a_thread = condition(
+        0,
+        SeccompCmpArgLen::Qword,
+        SeccompCmpOp::MaskedEq(thread),
+        0,
+    )?;
+    let rules = BTreeMap::from([
+        (libc::SYS_fork, Vec::new()),
+        (libc::SYS_vfork, Vec::new()),
+        (libc::SYS_clone, vec![SeccompRule::new(vec![not_a_thread])?]),
+    ]);
+    let filter = SeccompFilter::new(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EAGAIN as u32),
+        arch,
+    )?;
+    Ok(filter.try_into()?)
+}
