@@ -16,10 +16,13 @@ ENV CARGO_TARGET_DIR=/src/target
 RUN make setup
 
 FROM debian:bookworm-slim
-# clang compiles C and C++ submissions (inside the native sandbox) at run time.
+# Compilers run at request time, inside the native sandbox: clang for C and
+# C++ to WebAssembly, g++ for C++ that needs exceptions or threads, and the
+# JDK for Java.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends clang-19 lld-19 wasi-libc \
         libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32 \
+        g++ openjdk-17-jdk-headless \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /var/lib/judgebox --create-home judgebox
 COPY --from=build /src/target/release/judgebox /usr/local/bin/judgebox

@@ -13,6 +13,7 @@ CREATE TABLE executions (
     total_tests       INTEGER NOT NULL,
     passed            INTEGER NOT NULL,
     compile_output    TEXT,
+    backend           TEXT,           -- where it ran: wasm or native
     execution_time_ms REAL NOT NULL,
     cpu_usage_percent REAL NOT NULL,
     memory_usage_mb   REAL NOT NULL,

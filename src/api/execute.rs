@@ -127,6 +127,10 @@ pub struct ExecutionView {
 pub struct Metadata {
     pub language: String,
     pub runtime: String,
+    /// Where the program ran: `wasm`, or `native` (Java, C++ that needs
+    /// exceptions or threads); absent when it did not compile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
     pub execution_time_ms: f64,
     pub cpu_usage_percent: f64,
     pub memory_usage_mb: f64,
@@ -150,6 +154,7 @@ impl ExecutionView {
             metadata: Metadata {
                 language: record.language.clone(),
                 runtime: record.runtime,
+                backend: report.backend,
                 execution_time_ms: report.execution_time_ms,
                 cpu_usage_percent: report.cpu_usage_percent,
                 memory_usage_mb: report.memory_usage_mb,

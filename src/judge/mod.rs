@@ -156,6 +156,8 @@ pub struct Report {
     /// cases ran in parallel.
     pub cpu_usage_percent: f64,
     pub memory_usage_mb: f64,
+    /// Where the program ran (`wasm` or `native`), once it compiled.
+    pub backend: Option<String>,
 }
 
 /// How much program output one response (and stored execution) carries,
@@ -171,8 +173,12 @@ const COMPILE_FAILED: &str = "the program did not compile: see compile_output";
 /// how many run at once); results keep the order of the test cases.
 pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Report {
     let started = Instant::now();
+    let mut backend = None;
     let (results, compile_output) = match language.compile(&submission.code).await {
-        Ok(Compiled::Ready(program)) => run_all(program, &submission).await,
+        Ok(Compiled::Ready(program)) => {
+            backend = Some(program.backend().to_string());
+            run_all(program, &submission).await
+        }
         Ok(Compiled::Failed { output }) => {
             let results = unrun_results(&submission, Status::CompilationError, COMPILE_FAILED);
             (results, Some(output))
@@ -189,7 +195,10 @@ pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Repor
             )
         }
     };
-    report(results, compile_output, started.elapsed())
+    Report {
+        backend,
+        ..report(results, compile_output, started.elapsed())
+    }
 }
 
 /// The results in test-case order, and the syntax error if the code has one.
@@ -410,6 +419,7 @@ fn report(
         execution_time_ms,
         compile_output,
         test_results,
+        backend: None,
     }
 }
 

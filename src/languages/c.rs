@@ -14,4 +14,5 @@ pub const C: ClangLanguage = ClangLanguage {
     source_file: "main.c",
     flags: &["--target=wasm32-wasi", "-O2", "-std=c17", "-lm"],
     precompiled_header: None,
+    native_fallback: None,
 };

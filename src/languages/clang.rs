@@ -18,6 +18,8 @@ use crate::sandbox::{Run, RunLimits, WasiCommand, WasmSandbox};
 
 /// Compiler diagnostics kept for `compile_output`.
 const MAX_DIAGNOSTICS: usize = 64 << 10;
+/// Stack of a natively built program, as large as the WebAssembly one.
+const NATIVE_STACK_BYTES: u64 = 64 << 20;
 /// The driver runs the linker (wasm-ld) from here; nothing else may run.
 const LLVM_BIN: &str = "/usr/lib/llvm-19/bin";
 /// Compiled programs kept in memory, by native code size.
@@ -35,6 +37,7 @@ pub struct ClangLanguage {
     pub flags: &'static [&'static str],
     /// A header worth precompiling, used when a source includes it.
     pub precompiled_header: Option<&'static str>,
+    pub native_fallback: Option<NativeFallback>,
 }
 
 pub struct Clang {
@@ -42,7 +45,7 @@ pub struct Clang {
     toolchain: Toolchain,
     sandbox: WasmSandbox,
     native: Arc<NativeSandbox>,
-    compiled: Cache<String, Arc<WasiCommand>>,
+    compiled: Cache<String, Arc<Built>>,
     /// The precompiled header, once `prepare` built it.
     pch: tokio::sync::OnceCell<Option<PathBuf>>,
 }
@@ -73,8 +76,9 @@ impl Clang {
         native: Arc<NativeSandbox>,
     ) -> Self {
         let compiled = Cache::builder()
-            .weigher(|_, command: &Arc<WasiCommand>| {
-                command.native_bytes().try_into().unwrap_or(u32::MAX)
+            .weigher(|_, built: &Arc<Built>| match built.as_ref() {
+                Built::Wasm(command) => command.native_bytes().try_into().unwrap_or(u32::MAX),
+                Built::Native(_) => 1,
             })
             .max_capacity(CACHE_BYTES)
             .build();
@@ -166,14 +170,18 @@ impl Clang {
         hex::encode(hash.finalize())
     }
 
-    async fn build(&self, code: &str, key: &str) -> Result<Arc<WasiCommand>, BuildError> {
+    async fn build(&self, code: &str, key: &str) -> Result<Arc<Built>, BuildError> {
         let artifact = self
             .toolchain
             .cache_dir
             .join("programs")
             .join(format!("{key}.cwasm"));
         if let Some(command) = WasiCommand::load(&self.sandbox, &artifact)? {
-            return Ok(Arc::new(command));
+            return Ok(Arc::new(Built::Wasm(command)));
+        }
+        let binary = artifact.with_extension("native");
+        if binary.exists() {
+            return Ok(Arc::new(Built::Native(binary)));
         }
         let dir = self.native.run_dir()?;
         std::fs::write(dir.path().join(self.language.source_file), code)
@@ -206,16 +214,80 @@ impl Clang {
             ));
         }
         if run.exit != Some(NativeExit::Code(0)) {
-            let mut diagnostics = String::from_utf8_lossy(&run.stderr).into_owned();
-            diagnostics.truncate(diagnostics.floor_char_boundary(MAX_DIAGNOSTICS));
+            let diagnostics = diagnostics(&run.stderr);
+            if let Some(fallback) = &self.language.native_fallback
+                && fallback
+                    .triggers
+                    .iter()
+                    .any(|trigger| diagnostics.contains(trigger))
+            {
+                return self.build_native(code, fallback, &binary).await;
+            }
             return Err(BuildError::Rejected(diagnostics));
         }
         let wasm = std::fs::read(dir.path().join("program.wasm"))
             .context("reading the compiled program")?;
         let command =
             tokio::task::block_in_place(|| WasiCommand::compile(&self.sandbox, &wasm, &artifact))?;
-        Ok(Arc::new(command))
+        Ok(Arc::new(Built::Wasm(command)))
     }
+
+    /// What WebAssembly cannot build (exceptions, threads), built natively;
+    /// the binary then runs in the native sandbox, threads but no processes.
+    async fn build_native(
+        &self,
+        code: &str,
+        fallback: &NativeFallback,
+        binary: &Path,
+    ) -> Result<Arc<Built>, BuildError> {
+        let dir = self.native.run_dir()?;
+        std::fs::write(dir.path().join(self.language.source_file), code)
+            .context("writing the source")?;
+        let mut args: Vec<std::ffi::OsString> = fallback.flags.iter().map(Into::into).collect();
+        args.extend([
+            self.language.source_file.into(),
+            "-o".into(),
+            "program".into(),
+        ]);
+        let command = NativeCommand {
+            program: fallback.compiler.into(),
+            args,
+            // The gcc driver runs cc1plus, as and ld.
+            executables: vec!["/usr/bin".into(), "/usr/lib/gcc".into()],
+            may_start_processes: true,
+            ..Default::default()
+        };
+        let run = self.native.run(&dir, &command, &compile_limits()).await?;
+        if run.exit != Some(NativeExit::Code(0)) || run.timed_out {
+            return Err(BuildError::Rejected(diagnostics(&run.stderr)));
+        }
+        std::fs::create_dir_all(binary.parent().expect("a file in a directory"))
+            .context("creating the program cache")?;
+        let partial = binary.with_extension("partial");
+        std::fs::copy(dir.path().join("program"), &partial).context("caching the binary")?;
+        std::fs::rename(&partial, binary).context("caching the binary")?;
+        Ok(Arc::new(Built::Native(binary.to_path_buf())))
+    }
+}
+
+fn diagnostics(stderr: &[u8]) -> String {
+    let mut text = String::from_utf8_lossy(stderr).into_owned();
+    text.truncate(text.floor_char_boundary(MAX_DIAGNOSTICS));
+    text
+}
+
+/// A program ready to run: WebAssembly, or a native binary on disk.
+enum Built {
+    Wasm(WasiCommand),
+    Native(PathBuf),
+}
+
+/// How to build natively what clang for WebAssembly cannot.
+pub struct NativeFallback {
+    pub compiler: &'static str,
+    pub flags: &'static [&'static str],
+    /// Diagnostics that mean "needs the native build".
+    pub triggers: &'static [&'static str],
 }
 
 /// Compilers are large programs reading untrusted input: 10 s, 512 MiB.
@@ -267,7 +339,10 @@ impl Language for Clang {
             .try_get_with(key.clone(), self.build(code, &key))
             .await
         {
-            Ok(command) => Ok(Compiled::Ready(Arc::new(Binary { command }))),
+            Ok(built) => Ok(Compiled::Ready(Arc::new(Binary {
+                built,
+                native: self.native.clone(),
+            }))),
             Err(error) => match error.as_ref() {
                 BuildError::Rejected(output) => Ok(Compiled::Failed {
                     output: output.clone(),
@@ -279,13 +354,44 @@ impl Language for Clang {
 }
 
 struct Binary {
-    command: Arc<WasiCommand>,
+    built: Arc<Built>,
+    native: Arc<NativeSandbox>,
 }
 
 #[async_trait]
 impl Program for Binary {
+    fn backend(&self) -> &'static str {
+        match self.built.as_ref() {
+            Built::Wasm(_) => "wasm",
+            Built::Native(_) => "native",
+        }
+    }
+
     async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
-        self.command.run(stdin, limits).await
+        let binary = match self.built.as_ref() {
+            Built::Wasm(command) => return command.run(stdin, limits).await,
+            Built::Native(binary) => binary,
+        };
+        let dir = self.native.run_dir()?;
+        let command = NativeCommand {
+            program: binary.clone(),
+            stdin: stdin.to_vec(),
+            ..Default::default()
+        };
+        let native_limits = NativeLimits {
+            wall_time: limits.wall_time,
+            cpu_seconds: limits.wall_time.as_secs() + 1,
+            // The memory limit, plus the stack reserved for deep recursion.
+            address_space_bytes: limits.memory_bytes + NATIVE_STACK_BYTES,
+            file_size_bytes: 1 << 20,
+            open_files: 64,
+            stack_bytes: NATIVE_STACK_BYTES,
+            stdout_bytes: limits.stdout_bytes,
+            stderr_bytes: limits.stderr_bytes,
+        };
+        let run = self.native.run(&dir, &command, &native_limits).await?;
+        let out_of_memory = String::from_utf8_lossy(&run.stderr).contains("std::bad_alloc");
+        Ok(run.into_run(out_of_memory))
     }
 }
 

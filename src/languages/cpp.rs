@@ -1,7 +1,7 @@
 //! C++17 compiled to WebAssembly.
 
 use super::LanguageInfo;
-use super::clang::ClangLanguage;
+use super::clang::{ClangLanguage, NativeFallback};
 
 pub const CPP: ClangLanguage = ClangLanguage {
     info: LanguageInfo {
@@ -20,4 +20,17 @@ pub const CPP: ClangLanguage = ClangLanguage {
         "-fno-exceptions",
     ],
     precompiled_header: Some("bits/stdc++.h"),
+    native_fallback: Some(NativeFallback {
+        compiler: "/usr/bin/g++",
+        flags: &["-O2", "-std=c++17", "-pthread"],
+        triggers: &[
+            "with exceptions disabled",
+            "no member named 'thread' in namespace 'std'",
+            "no member named 'async' in namespace 'std'",
+            "no type named 'mutex' in namespace 'std'",
+            "no member named 'mutex' in namespace 'std'",
+            "'thread' file not found",
+            "'mutex' file not found",
+        ],
+    }),
 };

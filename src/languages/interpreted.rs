@@ -61,6 +61,10 @@ struct Source {
 
 #[async_trait]
 impl Program for Source {
+    fn backend(&self) -> &'static str {
+        "wasm"
+    }
+
     async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
         self.interpreter.run(&self.code, stdin, limits).await
     }

@@ -205,6 +205,10 @@ impl Language for Java {
 
 #[async_trait]
 impl Program for Classes {
+    fn backend(&self) -> &'static str {
+        "native"
+    }
+
     /// A fresh JVM: the memory limit is its heap (`-Xmx`); `OutOfMemoryError`
     /// is reported as the memory limit.
     async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {

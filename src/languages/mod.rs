@@ -62,6 +62,9 @@ pub trait Language: Send + Sync {
 /// A compiled program, run once per test case.
 #[async_trait]
 pub trait Program: Send + Sync {
+    /// Where it runs: `wasm` or `native`.
+    fn backend(&self) -> &'static str;
+
     /// Runs with `stdin`; `Err` is a host failure, not a failing program.
     async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run>;
 }

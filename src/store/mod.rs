@@ -96,9 +96,9 @@ impl Database {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO executions (id, submission_id, user_id, question_id, language, runtime, code,
-                 limits, comparison, total_tests, passed, compile_output, execution_time_ms,
+                 limits, comparison, total_tests, passed, compile_output, backend, execution_time_ms,
                  cpu_usage_percent, memory_usage_mb, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(execution.id.to_string())
         .bind(execution.submission_id.to_string())
@@ -112,6 +112,7 @@ impl Database {
         .bind(report.summary.total_tests)
         .bind(report.summary.passed)
         .bind(&report.compile_output)
+        .bind(&report.backend)
         .bind(report.execution_time_ms)
         .bind(report.cpu_usage_percent)
         .bind(report.memory_usage_mb)
@@ -168,6 +169,7 @@ impl Database {
             summary: Summary::new(row.try_get("total_tests")?, row.try_get("passed")?),
             test_results,
             compile_output: row.try_get("compile_output")?,
+            backend: row.try_get("backend")?,
             execution_time_ms: row.try_get("execution_time_ms")?,
             cpu_usage_percent: row.try_get("cpu_usage_percent")?,
             memory_usage_mb: row.try_get("memory_usage_mb")?,

@@ -130,3 +130,43 @@ async fn recursion_a_million_deep_works_and_runaway_recursion_is_a_runtime_error
     let result = run_cpp(&app, runaway, json!({})).await;
     assert_eq!(result["status"], "runtime_error", "{result}");
 }
+
+#[tokio::test]
+async fn cpp_that_webassembly_cannot_build_falls_back_to_native_gcc() {
+    let app = TestApp::spawn().await;
+    let exceptions = "#include <bits/stdc++.h>\nusing namespace std;\nint main() { try { throw runtime_error(\"x\"); } catch (const exception& e) { cout << \"caught \" << e.what() << endl; } }\n";
+    let body = app
+        .judge_code("cpp", exceptions, &[("", "caught x")], json!({}))
+        .await;
+    assert_eq!(body["test_results"][0]["status"], "accepted", "{body}");
+    assert_eq!(body["metadata"]["backend"], "native");
+    let threads = "#include <thread>\n#include <iostream>\nint main() { int x = 0; std::thread t([&] { x = 42; }); t.join(); std::cout << x << std::endl; }\n";
+    let body = app
+        .judge_code("cpp", threads, &[("", "42")], json!({}))
+        .await;
+    assert_eq!(body["test_results"][0]["status"], "accepted", "{body}");
+    // Programs WebAssembly can build stay there.
+    let body = app
+        .judge_code("cpp", SUM_CPP, &[("1 2", "3")], json!({}))
+        .await;
+    assert_eq!(body["metadata"]["backend"], "wasm");
+}
+
+#[tokio::test]
+async fn a_native_cpp_program_cannot_fork_and_leaves_nothing_behind() {
+    let app = TestApp::spawn().await;
+    let fork_bomb = "#include <unistd.h>\n#include <cstdio>\n#include <stdexcept>\nint main() { try { throw 1; } catch (...) {} for (;;) if (fork() < 0) { perror(\"fork\"); return 1; } }\n";
+    let result = app
+        .run_with_limits("cpp", fork_bomb, json!({"time_ms": 2000}))
+        .await;
+    assert_eq!(result["status"], "runtime_error", "{result}");
+    assert!(
+        result["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("fork: Resource temporarily unavailable"),
+        "{result}"
+    );
+    let (status, _) = app.get("/healthz").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+}
