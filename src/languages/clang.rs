@@ -5,19 +5,17 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use async_trait::async_trait;
 use moka::future::Cache;
 use sha2::{Digest, Sha256};
 
+use super::compiler::{self, BuildError};
 use super::{Compiled, Language, LanguageInfo, Program};
 use crate::sandbox::native::{NativeCommand, NativeExit, NativeLimits, NativeSandbox};
 use crate::sandbox::{Run, RunLimits, WasiCommand, WasmSandbox};
 
-/// Compiler diagnostics kept for `compile_output`.
-const MAX_DIAGNOSTICS: usize = 64 << 10;
 /// Stack of a natively built program, as large as the WebAssembly one.
 const NATIVE_STACK_BYTES: u64 = 64 << 20;
 /// The driver runs the linker (wasm-ld) from here; nothing else may run.
@@ -60,14 +58,6 @@ pub struct Toolchain {
     pub cache_dir: PathBuf,
 }
 
-#[derive(Debug, thiserror::Error)]
-enum BuildError {
-    #[error("the compiler rejected the program")]
-    Rejected(String),
-    #[error(transparent)]
-    Host(#[from] anyhow::Error),
-}
-
 impl Clang {
     pub fn new(
         language: ClangLanguage,
@@ -103,6 +93,18 @@ impl Clang {
             .collect()
     }
 
+    /// clang with `args`, reading the toolchain, running only its own tools.
+    fn compiler_command(&self, args: Vec<std::ffi::OsString>) -> NativeCommand {
+        NativeCommand {
+            program: self.language.compiler.into(),
+            args,
+            read_only_paths: self.read_only_paths(),
+            executables: vec![LLVM_BIN.into()],
+            may_start_processes: true,
+            ..Default::default()
+        }
+    }
+
     fn read_only_paths(&self) -> Vec<PathBuf> {
         let toolchain = &self.toolchain;
         vec![
@@ -131,15 +133,8 @@ impl Clang {
             "-o".into(),
             "header.pch".into(),
         ]);
-        let command = NativeCommand {
-            program: self.language.compiler.into(),
-            args,
-            read_only_paths: self.read_only_paths(),
-            executables: vec![LLVM_BIN.into()],
-            may_start_processes: true,
-            ..Default::default()
-        };
-        let run = self.native.run(&dir, &command, &compile_limits()).await?;
+        let command = self.compiler_command(args);
+        let run = self.native.run(&dir, &command, &compiler::limits()).await?;
         anyhow::ensure!(
             run.exit == Some(NativeExit::Code(0)),
             "precompiling {header} failed: {}",
@@ -199,22 +194,15 @@ impl Clang {
             "-o".into(),
             "program.wasm".into(),
         ]);
-        let command = NativeCommand {
-            program: self.language.compiler.into(),
-            args,
-            read_only_paths: self.read_only_paths(),
-            executables: vec![LLVM_BIN.into()],
-            may_start_processes: true,
-            ..Default::default()
-        };
-        let run = self.native.run(&dir, &command, &compile_limits()).await?;
+        let command = self.compiler_command(args);
+        let run = self.native.run(&dir, &command, &compiler::limits()).await?;
         if run.timed_out {
             return Err(BuildError::Rejected(
                 "compilation took longer than 10 s".into(),
             ));
         }
         if run.exit != Some(NativeExit::Code(0)) {
-            let diagnostics = diagnostics(&run.stderr);
+            let diagnostics = compiler::diagnostics(&run.stderr);
             if let Some(fallback) = &self.language.native_fallback
                 && fallback
                     .triggers
@@ -257,9 +245,9 @@ impl Clang {
             may_start_processes: true,
             ..Default::default()
         };
-        let run = self.native.run(&dir, &command, &compile_limits()).await?;
+        let run = self.native.run(&dir, &command, &compiler::limits()).await?;
         if run.exit != Some(NativeExit::Code(0)) || run.timed_out {
-            return Err(BuildError::Rejected(diagnostics(&run.stderr)));
+            return Err(BuildError::Rejected(compiler::diagnostics(&run.stderr)));
         }
         std::fs::create_dir_all(binary.parent().expect("a file in a directory"))
             .context("creating the program cache")?;
@@ -268,12 +256,6 @@ impl Clang {
         std::fs::rename(&partial, binary).context("caching the binary")?;
         Ok(Arc::new(Built::Native(binary.to_path_buf())))
     }
-}
-
-fn diagnostics(stderr: &[u8]) -> String {
-    let mut text = String::from_utf8_lossy(stderr).into_owned();
-    text.truncate(text.floor_char_boundary(MAX_DIAGNOSTICS));
-    text
 }
 
 /// A program ready to run: WebAssembly, or a native binary on disk.
@@ -288,20 +270,6 @@ pub struct NativeFallback {
     pub flags: &'static [&'static str],
     /// Diagnostics that mean "needs the native build".
     pub triggers: &'static [&'static str],
-}
-
-/// Compilers are large programs reading untrusted input: 10 s, 512 MiB.
-fn compile_limits() -> NativeLimits {
-    NativeLimits {
-        wall_time: Duration::from_secs(10),
-        cpu_seconds: 10,
-        address_space_bytes: 512 << 20,
-        file_size_bytes: 64 << 20,
-        open_files: 256,
-        stack_bytes: 8 << 20,
-        stdout_bytes: MAX_DIAGNOSTICS,
-        stderr_bytes: MAX_DIAGNOSTICS,
-    }
 }
 
 #[async_trait]
@@ -334,22 +302,14 @@ impl Language for Clang {
     async fn compile(&self, code: &str) -> Result<Compiled> {
         let key = self.key(code);
         // Concurrent compiles of the same key wait for the first one.
-        match self
+        let built = self
             .compiled
             .try_get_with(key.clone(), self.build(code, &key))
-            .await
-        {
-            Ok(built) => Ok(Compiled::Ready(Arc::new(Binary {
-                built,
-                native: self.native.clone(),
-            }))),
-            Err(error) => match error.as_ref() {
-                BuildError::Rejected(output) => Ok(Compiled::Failed {
-                    output: output.clone(),
-                }),
-                BuildError::Host(error) => Err(anyhow::anyhow!("{error:#}")),
-            },
-        }
+            .await;
+        let native = self.native.clone();
+        compiler::compiled(
+            built.map(|built| Arc::new(Binary { built, native }) as Arc<dyn Program>),
+        )
     }
 }
 

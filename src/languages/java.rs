@@ -4,13 +4,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use async_trait::async_trait;
 use moka::future::Cache;
 use sha2::{Digest, Sha256};
 
+use super::compiler::{self, BuildError};
 use super::{Compiled, Language, LanguageInfo, Program};
 use crate::sandbox::native::{NativeCommand, NativeExit, NativeLimits, NativeSandbox};
 use crate::sandbox::{Run, RunLimits};
@@ -24,7 +24,6 @@ const INFO: LanguageInfo = LanguageInfo {
 
 const JAVAC: &str = "/usr/bin/javac";
 const JAVA: &str = "/usr/bin/java";
-const MAX_DIAGNOSTICS: usize = 64 << 10;
 
 /// javac's own JVM: a fast start (C1 only, serial GC) inside 512 MiB of
 /// address space; annotation processing off.
@@ -72,14 +71,6 @@ struct Classes {
     native: Arc<NativeSandbox>,
 }
 
-#[derive(Debug, thiserror::Error)]
-enum BuildError {
-    #[error("the compiler rejected the program")]
-    Rejected(String),
-    #[error(transparent)]
-    Host(#[from] anyhow::Error),
-}
-
 impl Java {
     pub fn new(native: Arc<NativeSandbox>, cache_dir: &Path) -> Self {
         Self {
@@ -119,17 +110,16 @@ impl Java {
             env: vec![("MALLOC_ARENA_MAX".into(), "1".into())],
             ..Default::default()
         };
-        let run = self.native.run(&dir, &command, &compile_limits()).await?;
+        let run = self.native.run(&dir, &command, &compiler::limits()).await?;
         if run.timed_out {
             return Err(BuildError::Rejected(
                 "compilation took longer than 10 s".into(),
             ));
         }
         if run.exit != Some(NativeExit::Code(0)) {
-            let mut diagnostics = String::from_utf8_lossy(&run.stderr).into_owned();
-            diagnostics.push_str(&String::from_utf8_lossy(&run.stdout));
-            diagnostics.truncate(diagnostics.floor_char_boundary(MAX_DIAGNOSTICS));
-            return Err(BuildError::Rejected(diagnostics));
+            // javac prints some diagnostics on stdout.
+            let output = [run.stderr, run.stdout].concat();
+            return Err(BuildError::Rejected(compiler::diagnostics(&output)));
         }
         let compiled = dir.path().join("classes");
         if !compiled.join(format!("{main_class}.class")).exists() {
@@ -169,20 +159,6 @@ fn main_class(code: &str) -> String {
         .unwrap_or_else(|| "Main".into())
 }
 
-/// javac is a large program reading untrusted input: 10 s, 512 MiB.
-fn compile_limits() -> NativeLimits {
-    NativeLimits {
-        wall_time: Duration::from_secs(10),
-        cpu_seconds: 10,
-        address_space_bytes: 512 << 20,
-        file_size_bytes: 64 << 20,
-        open_files: 256,
-        stack_bytes: 8 << 20,
-        stdout_bytes: MAX_DIAGNOSTICS,
-        stderr_bytes: MAX_DIAGNOSTICS,
-    }
-}
-
 #[async_trait]
 impl Language for Java {
     fn info(&self) -> &LanguageInfo {
@@ -191,15 +167,8 @@ impl Language for Java {
 
     async fn compile(&self, code: &str) -> Result<Compiled> {
         let key = hex::encode(Sha256::digest(code.as_bytes()));
-        match self.compiled.try_get_with(key, self.build(code)).await {
-            Ok(classes) => Ok(Compiled::Ready(classes)),
-            Err(error) => match error.as_ref() {
-                BuildError::Rejected(output) => Ok(Compiled::Failed {
-                    output: output.clone(),
-                }),
-                BuildError::Host(error) => Err(anyhow::anyhow!("{error:#}")),
-            },
-        }
+        let built = self.compiled.try_get_with(key, self.build(code)).await;
+        compiler::compiled(built.map(|classes| classes as Arc<dyn Program>))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod c;
 mod clang;
+mod compiler;
 mod cpp;
 mod interpreted;
 mod java;
