@@ -76,7 +76,124 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
         };
         bench_language(&args, &runtime, &http, subject, native, workers).await?;
     }
+    for subject in &COMPILED {
+        bench_compiled(&runtime, &http, subject).await?;
+    }
     Ok(())
+}
+
+/// A compiled language: what a submission waits for (compile and run), what a
+/// resubmission waits for (cached), and compute against a native build.
+struct CompiledSubject {
+    language: &'static str,
+    source_file: &'static str,
+    hello: &'static str,
+    cpu_bound: &'static str,
+    /// Builds `source_file` in a directory and returns the command that runs it.
+    native: fn(&Path) -> Result<tokio::process::Command>,
+}
+
+const COMPILED: [CompiledSubject; 2] = [
+    CompiledSubject {
+        language: "cpp",
+        source_file: "main.cpp",
+        hello: "#include <bits/stdc++.h>\nint main() { std::cout << \"hello, world\" << std::endl; }\n",
+        cpu_bound: "#include <cstdio>\nint main() { unsigned long long s = 0; for (unsigned i = 0; i < 300000000u; i++) s += (i * i) % 7; printf(\"%llu\\n\", s); }\n",
+        native: |dir| {
+            let built = std::process::Command::new("g++")
+                .args(["-O2", "-o", "main", "main.cpp"])
+                .current_dir(dir)
+                .status()?;
+            anyhow::ensure!(built.success(), "g++ failed");
+            Ok(tokio::process::Command::new(dir.join("main")))
+        },
+    },
+    CompiledSubject {
+        language: "java",
+        source_file: "Main.java",
+        hello: "public class Main { public static void main(String[] a) { System.out.println(\"hello, world\"); } }\n",
+        cpu_bound: "public class Main { public static void main(String[] a) { long s = 0; for (int i = 0; i < 300000000; i++) s += ((long) i * i) % 7; System.out.println(s); } }\n",
+        native: |dir| {
+            let built = std::process::Command::new("javac")
+                .arg("Main.java")
+                .current_dir(dir)
+                .status()?;
+            anyhow::ensure!(built.success(), "javac failed");
+            let mut java = tokio::process::Command::new("java");
+            java.args(["-cp", &dir.display().to_string(), "Main"]);
+            Ok(java)
+        },
+    },
+];
+
+async fn bench_compiled(
+    runtime: &Runtime,
+    http: &Arc<HttpBench>,
+    subject: &'static CompiledSubject,
+) -> Result<()> {
+    println!("\n== {} (compiled)", subject.language);
+    let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (fresh_http, counter_for_call) = (http.clone(), counter.clone());
+    let fresh: Call = Arc::new(move || {
+        let (http, n) = (
+            fresh_http.clone(),
+            counter_for_call.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        );
+        // A comment no earlier run had: nothing is cached.
+        let code = format!(
+            "// judgebox bench {} {n}\n{}",
+            std::process::id(),
+            subject.hello
+        );
+        Box::pin(async move { http.execute(subject.language, &code).await })
+    });
+    report(
+        "POST /execute, compile and run (new source)",
+        &time_runs(5, &fresh).await?,
+    );
+    let cached_http = http.clone();
+    let cached: Call = Arc::new(move || {
+        let http = cached_http.clone();
+        Box::pin(async move { http.execute(subject.language, subject.hello).await })
+    });
+    report(
+        "POST /execute, resubmission (cached)",
+        &time_runs(30, &cached).await?,
+    );
+
+    let limits = runtime.limits.default_limits().run_limits();
+    let language = runtime
+        .languages
+        .get(subject.language)
+        .context("not loaded")?;
+    let cpu = ready(language.compile(subject.cpu_bound).await?)?;
+    let sandboxed = time_runs(3, &sandbox_call(cpu, &limits)).await?;
+    report("sandbox, CPU-bound program", &sandboxed);
+    let dir = tempfile_dir()?;
+    std::fs::write(dir.join(subject.source_file), subject.cpu_bound)?;
+    let native_command = Arc::new(tokio::sync::Mutex::new((subject.native)(&dir)?));
+    let native: Call = Arc::new(move || {
+        let command = native_command.clone();
+        Box::pin(async move {
+            let output = command.lock().await.output().await?;
+            anyhow::ensure!(output.status.success(), "the native build failed to run");
+            Ok(())
+        })
+    });
+    let native_times = time_runs(3, &native).await?;
+    report("native build, same program", &native_times);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "CPU-bound program (p50):            {:.1}x slower than native",
+        percentile(&sandboxed, 50.0) / percentile(&native_times, 50.0)
+    );
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("judgebox-bench-build-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }
 
 async fn bench_language(
