@@ -251,7 +251,8 @@ impl Clang {
         }
         std::fs::create_dir_all(binary.parent().expect("a file in a directory"))
             .context("creating the program cache")?;
-        let partial = binary.with_extension("partial");
+        // Staged per process: replicas may share the cache directory.
+        let partial = binary.with_extension(format!("partial-{}", std::process::id()));
         std::fs::copy(dir.path().join("program"), &partial).context("caching the binary")?;
         std::fs::rename(&partial, binary).context("caching the binary")?;
         Ok(Arc::new(Built::Native(binary.to_path_buf())))
