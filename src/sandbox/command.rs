@@ -5,31 +5,16 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use wasmtime::{InstancePre, Linker, Module};
+use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use super::artifact::{write_atomically, written_only_by_us};
-use super::guest::{self, Limited, run_limited};
-use super::memory::MemoryLimiter;
+use super::guest::{Guest, run_limited};
 use super::{Run, RunLimits, Stopped, WasmSandbox};
-
-struct CommandState {
-    wasi: WasiP1Ctx,
-    memory: MemoryLimiter,
-}
-
-impl Limited for CommandState {
-    fn memory(&mut self) -> &mut MemoryLimiter {
-        &mut self.memory
-    }
-
-    fn memory_ref(&self) -> &MemoryLimiter {
-        &self.memory
-    }
-}
 
 pub struct WasiCommand {
     sandbox: WasmSandbox,
-    pre: InstancePre<CommandState>,
+    pre: InstancePre<Guest<WasiP1Ctx>>,
     /// Size of the compiled native code, for cache accounting.
     native_bytes: usize,
 }
@@ -67,8 +52,8 @@ impl WasiCommand {
 
     fn new(sandbox: &WasmSandbox, module: Module, native_bytes: usize) -> Result<Self> {
         let mut linker = Linker::new(sandbox.engine());
-        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |state: &mut CommandState| {
-            &mut state.wasi
+        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |guest: &mut Guest<WasiP1Ctx>| {
+            &mut guest.wasi
         })?;
         Ok(Self {
             sandbox: sandbox.clone(),
@@ -83,17 +68,11 @@ impl WasiCommand {
 
     /// Runs the program with `stdin` under `limits`. `Err` is a host failure.
     pub async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
-        let _slot = self.sandbox.slot().await;
-        let (mut wasi, streams) = guest::wasi(stdin, limits);
-        let state = CommandState {
-            wasi: wasi.build_p1(),
-            memory: MemoryLimiter::new(limits.memory_bytes),
-        };
         run_limited(
-            self.sandbox.engine(),
-            state,
-            streams,
+            &self.sandbox,
+            stdin,
             limits,
+            WasiCtxBuilder::build_p1,
             async |store| {
                 let instance = match self.pre.instantiate_async(&mut *store).await {
                     Ok(instance) => instance,

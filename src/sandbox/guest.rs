@@ -7,30 +7,62 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use wasmtime::{Engine, Store, Trap};
+use wasmtime::component::ResourceTable;
+use wasmtime::{Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
-use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
+use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::cpu_time::CpuTimed;
 use super::memory::MemoryLimiter;
 use super::output::CappedPipe;
-use super::{Run, RunLimits, Stopped, Usage};
+use super::{Run, RunLimits, Stopped, Usage, WasmSandbox};
 
-/// Host state that carries the memory limiter.
-pub(super) trait Limited: Send + 'static {
-    fn memory(&mut self) -> &mut MemoryLimiter;
-    fn memory_ref(&self) -> &MemoryLimiter;
+/// Host state of one run: its WASI context (`W`, by WASI version) and the
+/// memory limiter.
+pub(super) struct Guest<W> {
+    pub wasi: W,
+    pub memory: MemoryLimiter,
+}
+
+/// WASI 0.2 state: the context and the table of its resources.
+pub(super) struct WasiP2 {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiP2 {
+    pub fn new(ctx: WasiCtx) -> Self {
+        Self {
+            ctx,
+            table: ResourceTable::new(),
+        }
+    }
+}
+
+impl WasiView for WasiP2 {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiView for Guest<WasiP2> {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        self.wasi.ctx()
+    }
 }
 
 /// The program's standard streams, as the host provides and caps them.
-pub(super) struct Streams {
+struct Streams {
     stdout: CappedPipe,
     stderr: CappedPipe,
 }
 
 /// WASI with the test's stdin, capped stdout/stderr, and no files, network,
 /// environment or arguments; the caller builds it for its WASI version.
-pub(super) fn wasi(stdin: &[u8], limits: &RunLimits) -> (WasiCtxBuilder, Streams) {
+fn wasi(stdin: &[u8], limits: &RunLimits) -> (WasiCtxBuilder, Streams) {
     let streams = Streams {
         stdout: CappedPipe::new(limits.stdout_bytes),
         stderr: CappedPipe::new(limits.stderr_bytes),
@@ -46,18 +78,25 @@ pub(super) fn wasi(stdin: &[u8], limits: &RunLimits) -> (WasiCtxBuilder, Streams
     (builder, streams)
 }
 
-/// Runs `call` on a fresh store holding `state` under `limits`. `call`
+/// Runs `call` on a fresh store under `limits`, once a sandbox slot is free.
+/// `build` makes the WASI context for the guest's WASI version. `call`
 /// returns `Err` for a host failure (e.g. instantiation), `Ok(Err)` for an
 /// error the guest caused, and `Ok(Ok)` for how the program ended.
-pub(super) async fn run_limited<T: Limited>(
-    engine: &Engine,
-    state: T,
-    streams: Streams,
+pub(super) async fn run_limited<W: Send + 'static>(
+    sandbox: &WasmSandbox,
+    stdin: &[u8],
     limits: &RunLimits,
-    call: impl AsyncFnOnce(&mut Store<T>) -> Result<wasmtime::Result<Result<i32, Stopped>>>,
+    build: impl FnOnce(&mut WasiCtxBuilder) -> W,
+    call: impl AsyncFnOnce(&mut Store<Guest<W>>) -> Result<wasmtime::Result<Result<i32, Stopped>>>,
 ) -> Result<Run> {
-    let mut store = Store::new(engine, state);
-    store.limiter(|state| state.memory());
+    let _slot = sandbox.slot().await;
+    let (mut builder, streams) = wasi(stdin, limits);
+    let guest = Guest {
+        wasi: build(&mut builder),
+        memory: MemoryLimiter::new(limits.memory_bytes),
+    };
+    let mut store = Store::new(sandbox.engine(), guest);
+    store.limiter(|guest| &mut guest.memory);
     let fuel = limits.fuel.unwrap_or(i64::MAX as u64);
     store.set_fuel(fuel)?;
     // Yield at every epoch tick so the timeout below can fire mid-loop.
@@ -82,7 +121,7 @@ pub(super) async fn run_limited<T: Limited>(
             Err(error) => Err(stopped_by(error)),
         },
     };
-    let memory = store.data().memory_ref();
+    let memory = &store.data().memory;
     let usage = Usage {
         wall_time,
         cpu_time: Duration::from_nanos(cpu_nanos.load(Ordering::Relaxed)),

@@ -5,12 +5,11 @@
 use std::path::Path;
 
 use anyhow::Result;
-use wasmtime::component::{Linker, ResourceTable};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime::component::Linker;
+use wasmtime_wasi::WasiCtxBuilder;
 
 use super::artifact::load_component;
-use super::guest::{self, Limited, run_limited};
-use super::memory::MemoryLimiter;
+use super::guest::{Guest, WasiP2, run_limited};
 use super::{Run, RunLimits, Stopped, WasmSandbox};
 use bindings::Outcome;
 
@@ -22,36 +21,9 @@ mod bindings {
     });
 }
 
-/// Host state of one instance: WASI with no files, network, environment or
-/// arguments, and the memory limiter.
-struct Guest {
-    wasi: WasiCtx,
-    table: ResourceTable,
-    memory: MemoryLimiter,
-}
-
-impl Limited for Guest {
-    fn memory(&mut self) -> &mut MemoryLimiter {
-        &mut self.memory
-    }
-
-    fn memory_ref(&self) -> &MemoryLimiter {
-        &self.memory
-    }
-}
-
-impl WasiView for Guest {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
 pub struct Interpreter {
     sandbox: WasmSandbox,
-    pre: bindings::InterpreterPre<Guest>,
+    pre: bindings::InterpreterPre<Guest<WasiP2>>,
 }
 
 impl Interpreter {
@@ -78,38 +50,26 @@ impl Interpreter {
     /// Runs `code` with `stdin` in a fresh instance under `limits`. `Err`
     /// means the host failed (e.g. could not instantiate), not the program.
     pub async fn run(&self, code: &str, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
-        let _slot = self.sandbox.slot().await;
-        let (mut wasi, streams) = guest::wasi(stdin, limits);
-        let state = Guest {
-            wasi: wasi.build(),
-            table: ResourceTable::new(),
-            memory: MemoryLimiter::new(limits.memory_bytes),
-        };
-        run_limited(
-            self.sandbox.engine(),
-            state,
-            streams,
-            limits,
-            async |store| {
-                // Failing to instantiate is ours; anything the call does is the program's.
-                let guest = self
-                    .pre
-                    .instantiate_async(&mut *store)
-                    .await
-                    .map_err(|e| anyhow::Error::from(e).context("instantiating the runtime"))?;
-                Ok(guest
-                    .call_run(&mut *store, code)
-                    .await
-                    .map(|outcome| match outcome {
-                        Outcome::Exited(status) => Ok(status),
-                        Outcome::SyntaxError(mut message) => {
-                            // The message quotes the offending line, which can be huge.
-                            message.truncate(message.floor_char_boundary(limits.stderr_bytes));
-                            Err(Stopped::SyntaxError(message))
-                        }
-                    }))
-            },
-        )
+        let build = |wasi: &mut WasiCtxBuilder| WasiP2::new(wasi.build());
+        run_limited(&self.sandbox, stdin, limits, build, async |store| {
+            // Failing to instantiate is ours; anything the call does is the program's.
+            let guest = self
+                .pre
+                .instantiate_async(&mut *store)
+                .await
+                .map_err(|e| anyhow::Error::from(e).context("instantiating the runtime"))?;
+            Ok(guest
+                .call_run(&mut *store, code)
+                .await
+                .map(|outcome| match outcome {
+                    Outcome::Exited(status) => Ok(status),
+                    Outcome::SyntaxError(mut message) => {
+                        // The message quotes the offending line, which can be huge.
+                        message.truncate(message.floor_char_boundary(limits.stderr_bytes));
+                        Err(Stopped::SyntaxError(message))
+                    }
+                }))
+        })
         .await
     }
 }

@@ -3,24 +3,12 @@
 //! ready interpreter instead of building one.
 
 use anyhow::{Context, Result};
-use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::component::Linker;
 use wasmtime::{Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::WasiCtx;
 use wasmtime_wizer::Wizer;
 
-struct Initialising {
-    wasi: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Initialising {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
+use super::guest::WasiP2;
 
 /// Returns `wasm` with its initialisation already done. The guest gets no
 /// files, network, environment or input while it initialises.
@@ -41,10 +29,7 @@ pub fn snapshot_component(engine: &Engine, wasm: &[u8]) -> Result<Vec<u8>> {
 }
 
 async fn initialise(engine: &Engine, wasm: &[u8]) -> Result<Vec<u8>> {
-    let guest = Initialising {
-        wasi: WasiCtx::builder().build(),
-        table: ResourceTable::new(),
-    };
+    let guest = WasiP2::new(WasiCtx::builder().build());
     let mut store = Store::new(engine, guest);
     // The engine meters fuel and interrupts on epochs; initialisation is ours
     // and gets all it needs.
