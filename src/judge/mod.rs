@@ -195,10 +195,7 @@ pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Repor
             )
         }
     };
-    Report {
-        backend,
-        ..report(results, compile_output, started.elapsed())
-    }
+    report(results, compile_output, backend, started.elapsed())
 }
 
 /// The results in test-case order, and the syntax error if the code has one.
@@ -399,6 +396,7 @@ fn unrun_result(test_number: u32, test: TestCase, status: Status, message: &str)
 fn report(
     test_results: Vec<TestResult>,
     compile_output: Option<String>,
+    backend: Option<String>,
     elapsed: Duration,
 ) -> Report {
     let total = test_results.len() as u32;
@@ -419,7 +417,7 @@ fn report(
         execution_time_ms,
         compile_output,
         test_results,
-        backend: None,
+        backend,
     }
 }
 

@@ -357,10 +357,10 @@ impl Program for Binary {
 }
 
 /// The shared toolchain paths under `runtimes_dir` (see the Makefile).
-pub fn toolchain(runtimes_dir: &Path, include: &Path, cache_dir: &Path) -> Toolchain {
+pub fn toolchain(runtimes_dir: &Path, cache_dir: &Path) -> Toolchain {
     Toolchain {
         sysroot: runtimes_dir.join("wasi-sysroot"),
-        include: include.to_path_buf(),
+        include: runtimes_dir.join("include"),
         cache_dir: cache_dir.to_path_buf(),
     }
 }

@@ -150,11 +150,11 @@ fn main_class(code: &str) -> String {
         .enumerate()
         .filter(|(_, w)| **w == "public")
         .find_map(|(i, _)| {
-            let rest = words[i + 1..].iter().skip_while(|w| modifiers.contains(w));
-            let mut rest = rest;
-            (rest.next() == Some(&"class"))
-                .then(|| rest.next().map(|name| name.to_string()))
-                .flatten()
+            let mut rest = words[i + 1..].iter().skip_while(|w| modifiers.contains(w));
+            match (rest.next(), rest.next()) {
+                (Some(&"class"), Some(name)) => Some(name.to_string()),
+                _ => None,
+            }
         })
         .unwrap_or_else(|| "Main".into())
 }

@@ -87,7 +87,7 @@ impl Languages {
         let mut languages = Self {
             by_name: BTreeMap::new(),
         };
-        let toolchain = clang::toolchain(runtimes_dir, &runtimes_dir.join("include"), cache_dir);
+        let toolchain = clang::toolchain(runtimes_dir, cache_dir);
         languages.register(Clang::new(c::C, toolchain.clone(), sandbox, native.clone()));
         languages.register(Clang::new(cpp::CPP, toolchain, sandbox, native.clone()));
         languages.register(java::Java::new(native.clone(), cache_dir));
