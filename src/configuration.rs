@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::judge::{LimitPolicy, Limits};
 use crate::sandbox::SandboxConfig;
+use crate::sandbox::native::{DEFAULT_FIRST_UID, NativeConfig};
 
 /// Absolute (the checkout this binary was built from), so that running
 /// `judgebox` inside a folder someone else prepared never loads its runtimes.
@@ -30,6 +31,14 @@ pub struct RuntimeSettings {
     /// Test cases run at once [default: the number of CPUs].
     #[arg(long, env = "JUDGEBOX_WORKERS", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub workers: Option<u32>,
+    /// Native runs (compilers, JVMs, native binaries) at once [default: the
+    /// number of workers].
+    #[arg(long, env = "JUDGEBOX_NATIVE_SLOTS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub native_slots: Option<u32>,
+    /// When the service runs as root, native slot `i` runs as this uid + i;
+    /// the range must hold no accounts.
+    #[arg(long, env = "JUDGEBOX_SANDBOX_FIRST_UID", default_value_t = DEFAULT_FIRST_UID)]
+    pub sandbox_first_uid: u32,
     /// Linear memory (MiB) each sandbox slot keeps resident between runs.
     #[arg(long, env = "JUDGEBOX_KEEP_RESIDENT_MB", default_value_t = 16)]
     pub keep_resident_mb: usize,
@@ -91,6 +100,16 @@ impl RuntimeSettings {
             max_concurrent_runs: self.workers(),
             max_memory_bytes: policy.max_memory_mb() << 20,
             keep_resident_bytes: self.keep_resident_mb.min(1 << 10) << 20,
+        }
+    }
+
+    /// Native slots get uids when root; programs read the runtimes and caches.
+    pub fn native(&self) -> NativeConfig {
+        NativeConfig {
+            runs_dir: self.runs_dir(),
+            slots: self.native_slots.unwrap_or_else(|| self.workers()),
+            first_uid: self.sandbox_first_uid,
+            shared_paths: vec![self.runtimes_dir.clone(), self.cache_dir.clone()],
         }
     }
 

@@ -27,7 +27,7 @@ enum Command {
     /// Measure sandbox and HTTP latency and throughput, against native interpreters.
     Bench(bench::BenchArgs),
     /// Check each isolation layer of the native sandbox on this machine.
-    Doctor,
+    Doctor(RuntimeSettings),
 }
 
 #[tokio::main]
@@ -50,7 +50,7 @@ async fn main() -> ExitCode {
         Command::Run(args) => run::run(args).await,
         Command::Precompile(settings) => Runtime::load(&settings).await.map(|_| ExitCode::SUCCESS),
         Command::Bench(args) => bench::bench(args).await.map(|()| ExitCode::SUCCESS),
-        Command::Doctor => doctor().await,
+        Command::Doctor(settings) => doctor(settings).await,
     };
     result.unwrap_or_else(|error| {
         eprintln!("judgebox: {error:#}");
@@ -67,11 +67,9 @@ async fn serve(settings: ServerSettings) -> anyhow::Result<ExitCode> {
 }
 
 /// One line per layer; fails if a layer that must always be on is not.
-async fn doctor() -> anyhow::Result<ExitCode> {
-    let runs = std::env::temp_dir().join(format!("judgebox-doctor-{}", std::process::id()));
-    let sandbox = NativeSandbox::new(&runs)?;
+async fn doctor(settings: RuntimeSettings) -> anyhow::Result<ExitCode> {
+    let sandbox = NativeSandbox::new(&settings.native())?;
     let layers = sandbox.layers().await;
-    let _ = std::fs::remove_dir_all(&runs);
     println!("WebAssembly sandbox: always on (no files, network, environment or processes)");
     for layer in &layers {
         let state = if layer.active {

@@ -29,7 +29,7 @@ impl Runtime {
         let sandbox =
             WasmSandbox::new(&settings.sandbox(&limits)).context("configuring wasmtime")?;
         let native =
-            NativeSandbox::new(&settings.runs_dir()).context("setting up the native sandbox")?;
+            NativeSandbox::new(&settings.native()).context("setting up the native sandbox")?;
         for layer in native.layers().await {
             if layer.active {
                 tracing::info!("native sandbox: {}: active ({})", layer.name, layer.detail);

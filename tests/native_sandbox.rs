@@ -3,10 +3,11 @@
 //! Debian's python3, run exactly as a compiler or a JVM would be.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use judgebox::sandbox::native::{
-    NativeCommand, NativeExit, NativeLimits, NativeRun, NativeSandbox,
+    NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun, NativeSandbox,
 };
 
 fn limits() -> NativeLimits {
@@ -14,9 +15,11 @@ fn limits() -> NativeLimits {
         wall_time: Duration::from_secs(5),
         cpu_seconds: 5,
         address_space_bytes: 512 << 20,
+        memory_bytes: 256 << 20,
         file_size_bytes: 1 << 20,
         open_files: 64,
         stack_bytes: 8 << 20,
+        processes: 32,
         stdout_bytes: 1 << 20,
         stderr_bytes: 1 << 20,
     }
@@ -41,11 +44,36 @@ fn python(code: &str) -> NativeCommand {
     }
 }
 
+/// A sandbox with its own slot uids: tests run at once, and processes of one
+/// uid share its RLIMIT_NPROC.
+fn sandbox(base: &Path) -> NativeSandbox {
+    static CREATED: AtomicU32 = AtomicU32::new(0);
+    let config = NativeConfig {
+        first_uid: 64_400 + 16 * CREATED.fetch_add(1, Ordering::Relaxed),
+        ..NativeConfig::new(base)
+    };
+    NativeSandbox::new(&config).unwrap()
+}
+
 async fn run(command: NativeCommand, limits: NativeLimits) -> NativeRun {
     let base = tempfile::tempdir().unwrap();
-    let sandbox = NativeSandbox::new(base.path()).unwrap();
+    let sandbox = sandbox(base.path());
     let dir = sandbox.run_dir().unwrap();
     sandbox.run(&dir, &command, &limits).await.unwrap()
+}
+
+/// Whether the best-effort layer whose name starts with `name` is on here.
+async fn layer_active(name: &str) -> bool {
+    let base = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(base.path());
+    let layers = sandbox.layers().await;
+    let layer = layers.iter().find(|l| l.name.starts_with(name)).unwrap();
+    layer.active
+}
+
+fn running_as_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -218,7 +246,7 @@ async fn the_environment_holds_only_what_the_sandbox_sets() {
 async fn detached_and_background_processes_do_not_survive_the_run() {
     let marker = format!("judgebox-test-marker-{}", std::process::id());
     let script = format!(
-        "i=0; while [ $i -lt 200 ]; do sleep 60 & i=$((i+1)); done; setsid sh -c 'sleep 61 # {marker}' & sleep 0.3 # {marker}"
+        "i=0; while [ $i -lt 20 ]; do sleep 60 & i=$((i+1)); done; setsid sh -c 'sleep 61 # {marker}' & sleep 0.3 # {marker}"
     );
     let result = run(shell(&script), limits()).await;
     assert_eq!(
@@ -279,4 +307,126 @@ async fn only_the_commands_own_executables_can_run() {
         "{}",
         text(&result.stderr)
     );
+}
+
+#[tokio::test]
+async fn a_run_reports_its_cpu_time_and_peak_memory() {
+    let code = "x = bytearray(100 << 20)\nfor i in range(0, len(x), 4096): x[i] = 1\nprint(sum(range(3_000_000)))";
+    let result = run(python(code), limits()).await;
+    assert_eq!(
+        result.exit,
+        Some(NativeExit::Code(0)),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(
+        result.peak_memory_bytes >= 100 << 20,
+        "{}",
+        result.peak_memory_bytes
+    );
+    assert!(
+        result.peak_memory_bytes < 256 << 20,
+        "{}",
+        result.peak_memory_bytes
+    );
+    assert!(
+        result.cpu_time > Duration::from_millis(10),
+        "{:?}",
+        result.cpu_time
+    );
+}
+
+#[tokio::test]
+async fn programs_run_as_an_unprivileged_uid_when_the_service_is_root() {
+    let result = run(shell("id -u; id -G"), limits()).await;
+    let out = text(&result.stdout);
+    let mut lines = out.lines();
+    let uid: u32 = lines.next().unwrap().parse().unwrap();
+    if running_as_root() {
+        assert!(uid >= 60_000, "{out}");
+        assert_eq!(
+            lines.next().unwrap(),
+            uid.to_string(),
+            "no supplementary groups"
+        );
+    } else {
+        // SAFETY: geteuid cannot fail.
+        assert_eq!(uid, unsafe { libc::geteuid() });
+    }
+}
+
+#[tokio::test]
+async fn threads_past_the_process_limit_are_refused() {
+    let code = "import threading, time\nn = 0\ntry:\n    for _ in range(1000):\n        threading.Thread(target=time.sleep, args=(5,), daemon=True).start()\n        n += 1\nexcept RuntimeError as e:\n    print('refused after', n)";
+    let result = run(python(code), limits()).await;
+    let out = text(&result.stdout);
+    if running_as_root() {
+        let started: u32 = out
+            .trim()
+            .strip_prefix("refused after ")
+            .unwrap_or_else(|| panic!("{out} {}", text(&result.stderr)))
+            .parse()
+            .unwrap();
+        assert!(started < 32, "{out}");
+    }
+}
+
+#[tokio::test]
+async fn a_fork_bomb_is_held_and_leaves_nothing_behind() {
+    let marker = format!("judgebox-bomb-{}", std::process::id());
+    let script = format!("b() {{ b & b; }}; b # {marker}");
+    let short = NativeLimits {
+        wall_time: Duration::from_secs(2),
+        ..limits()
+    };
+    let result = run(shell(&script), short).await;
+    assert!(result.exit != Some(NativeExit::Code(0)));
+    assert!(
+        processes_with(&marker).is_empty(),
+        "{:?}",
+        processes_with(&marker)
+    );
+}
+
+#[tokio::test]
+async fn with_namespaces_the_program_is_pid_2_under_a_reaper() {
+    let result = run(python("import os; print(os.getpid())"), limits()).await;
+    let pid: u32 = text(&result.stdout).trim().parse().unwrap();
+    if layer_active("namespaces").await {
+        assert_eq!(pid, 2);
+    } else {
+        assert_ne!(pid, 2);
+    }
+}
+
+#[tokio::test]
+async fn signals_reach_the_program_as_they_would_outside_a_pid_namespace() {
+    // PID 1 would ignore SIGXCPU and SIGABRT; the program is not PID 1.
+    let one_second = NativeLimits {
+        cpu_seconds: 1,
+        ..limits()
+    };
+    let result = run(python("while True: pass"), one_second).await;
+    assert_eq!(result.exit, Some(NativeExit::Signal(libc::SIGXCPU)));
+    let result = run(python("import os; os.abort()"), limits()).await;
+    assert_eq!(result.exit, Some(NativeExit::Signal(libc::SIGABRT)));
+}
+
+#[tokio::test]
+async fn resident_memory_past_the_cgroup_limit_is_killed_and_reported() {
+    // Under the address-space limit (512 MiB), over the memory limit (128 MiB).
+    let small = NativeLimits {
+        memory_bytes: 128 << 20,
+        ..limits()
+    };
+    let code =
+        "x = bytearray(300 << 20)\nfor i in range(0, len(x), 4096): x[i] = 1\nprint('survived')";
+    let result = run(python(code), small).await;
+    if layer_active("cgroup").await {
+        assert!(result.out_of_memory, "{result:?}");
+        assert_eq!(result.exit, Some(NativeExit::Signal(libc::SIGKILL)));
+        assert_eq!(text(&result.stdout), "");
+    } else {
+        assert!(!result.out_of_memory);
+    }
 }

@@ -3,6 +3,8 @@
 //! Compiled programs are cached by source, flags and toolchain, in memory
 //! (bounded by size) and on disk; identical submissions compile once.
 
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -140,7 +142,7 @@ impl Clang {
             "precompiling {header} failed: {}",
             String::from_utf8_lossy(&run.stderr)
         );
-        let bytes = std::fs::read(dir.path().join("header.pch"))?;
+        let bytes = dir.read("header.pch")?;
         std::fs::create_dir_all(pch.parent().expect("a file in a directory"))?;
         std::fs::write(&pch, bytes)?;
         Ok(pch)
@@ -213,7 +215,8 @@ impl Clang {
             }
             return Err(BuildError::Rejected(diagnostics));
         }
-        let wasm = std::fs::read(dir.path().join("program.wasm"))
+        let wasm = dir
+            .read("program.wasm")
             .context("reading the compiled program")?;
         let command =
             tokio::task::block_in_place(|| WasiCommand::compile(&self.sandbox, &wasm, &artifact))?;
@@ -253,8 +256,16 @@ impl Clang {
             .context("creating the program cache")?;
         // Staged per process: replicas may share the cache directory.
         let partial = binary.with_extension(format!("partial-{}", std::process::id()));
-        std::fs::copy(dir.path().join("program"), &partial).context("caching the binary")?;
-        std::fs::rename(&partial, binary).context("caching the binary")?;
+        let program = dir.read("program").context("reading the binary")?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o755)
+            .open(&partial)
+            .and_then(|mut file| file.write_all(&program))
+            .and_then(|()| std::fs::rename(&partial, binary))
+            .context("caching the binary")?;
         Ok(Arc::new(Built::Native(binary.to_path_buf())))
     }
 }
@@ -283,20 +294,8 @@ impl Language for Clang {
         let Some(header) = self.language.precompiled_header else {
             return Ok(());
         };
-        let ready = self
-            .pch
-            .get_or_init(async || match self.build_pch(header).await {
-                Ok(pch) => Some(pch),
-                Err(error) => {
-                    // Compiles still work, only slower.
-                    tracing::warn!(error = format!("{error:#}"), "cannot precompile {header}");
-                    None
-                }
-            })
-            .await;
-        if let Some(pch) = ready {
-            tracing::info!(path = %pch.display(), "precompiled header ready");
-        }
+        let pch = self.build_pch(header);
+        compiler::prepare_once(&self.pch, &format!("a precompiled {header}"), pch).await;
         Ok(())
     }
 
@@ -344,9 +343,11 @@ impl Program for Binary {
             cpu_seconds: limits.wall_time.as_secs() + 1,
             // The memory limit, plus the stack reserved for deep recursion.
             address_space_bytes: limits.memory_bytes + NATIVE_STACK_BYTES,
+            memory_bytes: limits.memory_bytes + NATIVE_STACK_BYTES,
             file_size_bytes: 1 << 20,
             open_files: 64,
             stack_bytes: NATIVE_STACK_BYTES,
+            processes: compiler::PROGRAM_THREADS,
             stdout_bytes: limits.stdout_bytes,
             stderr_bytes: limits.stderr_bytes,
         };

@@ -1,4 +1,4 @@
-//! C++17 compiled to WebAssembly.
+//! C++ compiled to WebAssembly: `cpp` is C++17, `cpp20` is C++20.
 
 use super::LanguageInfo;
 use super::clang::{ClangLanguage, NativeFallback};
@@ -23,14 +23,39 @@ pub const CPP: ClangLanguage = ClangLanguage {
     native_fallback: Some(NativeFallback {
         compiler: "/usr/bin/g++",
         flags: &["-O2", "-std=c++17", "-pthread"],
-        triggers: &[
-            "with exceptions disabled",
-            "no member named 'thread' in namespace 'std'",
-            "no member named 'async' in namespace 'std'",
-            "no type named 'mutex' in namespace 'std'",
-            "no member named 'mutex' in namespace 'std'",
-            "'thread' file not found",
-            "'mutex' file not found",
-        ],
+        triggers: NEEDS_NATIVE,
     }),
 };
+
+pub const CPP20: ClangLanguage = ClangLanguage {
+    info: LanguageInfo {
+        name: "cpp20",
+        version: "C++20, clang 19 (wasm)",
+        // Files ending in .cpp are C++17; `--language cpp20` picks this one.
+        extensions: &[],
+        ..CPP.info
+    },
+    flags: &[
+        "--target=wasm32-wasi",
+        "-O2",
+        "-std=c++20",
+        "-fno-exceptions",
+    ],
+    native_fallback: Some(NativeFallback {
+        compiler: "/usr/bin/g++",
+        flags: &["-O2", "-std=c++20", "-pthread"],
+        triggers: NEEDS_NATIVE,
+    }),
+    ..CPP
+};
+
+/// Diagnostics that mean "needs exceptions or threads": built natively.
+const NEEDS_NATIVE: &[&str] = &[
+    "with exceptions disabled",
+    "no member named 'thread' in namespace 'std'",
+    "no member named 'async' in namespace 'std'",
+    "no type named 'mutex' in namespace 'std'",
+    "no member named 'mutex' in namespace 'std'",
+    "'thread' file not found",
+    "'mutex' file not found",
+];

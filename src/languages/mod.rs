@@ -89,7 +89,13 @@ impl Languages {
         };
         let toolchain = clang::toolchain(runtimes_dir, cache_dir);
         languages.register(Clang::new(c::C, toolchain.clone(), sandbox, native.clone()));
-        languages.register(Clang::new(cpp::CPP, toolchain, sandbox, native.clone()));
+        languages.register(Clang::new(
+            cpp::CPP,
+            toolchain.clone(),
+            sandbox,
+            native.clone(),
+        ));
+        languages.register(Clang::new(cpp::CPP20, toolchain, sandbox, native.clone()));
         languages.register(java::Java::new(native.clone(), cache_dir));
         languages.register(javascript::load(sandbox, runtimes_dir, cache_dir)?);
         languages.register(python::load(sandbox, runtimes_dir, cache_dir)?);

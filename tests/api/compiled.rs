@@ -170,3 +170,38 @@ async fn a_native_cpp_program_cannot_fork_and_leaves_nothing_behind() {
     let (status, _) = app.get("/healthz").await;
     assert_eq!(status, reqwest::StatusCode::OK);
 }
+
+#[tokio::test]
+async fn cpp20_is_its_own_language() {
+    let app = TestApp::spawn().await;
+    // Ranges, concepts and the spaceship operator are C++20 only.
+    let code = "#include <bits/stdc++.h>\nstruct P { int a; auto operator<=>(const P&) const = default; };\ntemplate <std::integral T> T twice(T x) { return 2 * x; }\nint main() { std::vector<int> v{3, 1, 2}; std::ranges::sort(v); std::cout << v[0] << v[2] << twice(21) << (P{1} < P{2}) << std::endl; }\n";
+    let body = app
+        .judge_code("cpp20", code, &[("", "13421")], json!({}))
+        .await;
+    assert_eq!(body["test_results"][0]["status"], "accepted", "{body}");
+    assert_eq!(body["metadata"]["runtime"], "C++20, clang 19 (wasm)");
+    let body = app
+        .judge_code("cpp", code, &[("", "13421")], json!({}))
+        .await;
+    assert_eq!(
+        body["test_results"][0]["status"], "compilation_error",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_natively_run_program_reports_its_memory_and_cpu_time() {
+    let app = TestApp::spawn().await;
+    // Exceptions send it to the native build; it touches 64 MiB.
+    let code = "#include <bits/stdc++.h>\nint main() { try { std::vector<char> v(64 << 20, 1); long s = 0; for (char c : v) s += c; std::cout << s << std::endl; throw 1; } catch (int) {} }\n";
+    let body = app
+        .judge_code("cpp", code, &[("", "67108864")], json!({}))
+        .await;
+    let test = &body["test_results"][0];
+    assert_eq!(test["status"], "accepted", "{body}");
+    assert_eq!(body["metadata"]["backend"], "native");
+    let memory = test["memory_usage_mb"].as_f64().unwrap();
+    assert!((64.0..256.0).contains(&memory), "{test}");
+    assert!(test["cpu_time_ms"].as_f64().unwrap() > 0.0, "{test}");
+}

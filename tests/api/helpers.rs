@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -16,6 +17,13 @@ pub struct TestApp {
     server: Child,
     data_dir: TempDir,
     env: Vec<(String, String)>,
+}
+
+/// Servers running at once each get their own slot uids, as replicas on one
+/// host must: processes of one uid share its RLIMIT_NPROC.
+fn own_uid_range() -> u32 {
+    static STARTED: AtomicU32 = AtomicU32::new(0);
+    61_000 + 16 * (STARTED.fetch_add(1, Ordering::Relaxed) % 200)
 }
 
 impl TestApp {
@@ -55,6 +63,8 @@ impl TestApp {
             .arg(&runtimes)
             .arg("--cache-dir")
             .arg(runtimes.join("cache"))
+            .arg("--sandbox-first-uid")
+            .arg(own_uid_range().to_string())
             .env("RUST_LOG", "warn")
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())

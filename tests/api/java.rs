@@ -21,6 +21,10 @@ async fn a_java_solution_is_compiled_and_judged() {
         body["metadata"]["runtime"],
         "Java 17, OpenJDK (native sandbox)"
     );
+    // The JVM's peak resident memory and CPU time, from the reaper's wait4.
+    let test = &body["test_results"][0];
+    assert!(test["memory_usage_mb"].as_f64().unwrap() > 10.0, "{test}");
+    assert!(test["cpu_time_ms"].as_f64().unwrap() > 10.0, "{test}");
 }
 
 #[tokio::test]

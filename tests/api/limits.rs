@@ -242,3 +242,13 @@ async fn a_huge_syntax_error_is_capped_and_reported_once() {
         assert_eq!(test["stderr"], "", "the message is in compile_output only");
     }
 }
+
+#[tokio::test]
+async fn a_run_stopped_by_the_clock_reports_the_instructions_it_ran() {
+    let app = TestApp::spawn().await;
+    let result = run_with_limits(&app, "while True: pass", json!({"time_ms": 500})).await;
+    assert_eq!(result["status"], "time_limit_exceeded", "{result}");
+    // Half a second of a busy loop is hundreds of millions of instructions.
+    let instructions = result["instructions"].as_u64().unwrap();
+    assert!(instructions > 10_000_000, "{result}");
+}

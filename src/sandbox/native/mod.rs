@@ -3,20 +3,25 @@
 //! - always: a new session, rlimits, a wall-clock timeout that kills the whole
 //!   process group, reaping of escaped descendants (the service is a child
 //!   subreaper), capped stdout/stderr, a scrubbed environment, a private run
-//!   directory removed without following symlinks, and a seccomp denylist;
-//! - best effort: Landlock (read-only toolchain, writable run directory, no TCP).
+//!   directory removed without following symlinks, a seccomp denylist, and a
+//!   bounded number of runs at once;
+//! - best effort: Landlock (read-only toolchain, writable run directory, no
+//!   TCP); an unprivileged uid per slot with `RLIMIT_NPROC`; new network, IPC,
+//!   UTS and PID namespaces; cgroup memory and pids limits.
 //!
 //! Without the always-on layers nothing runs: `NativeSandbox::new` fails.
 
+mod cgroup;
+mod child;
 mod landlock;
 mod seccomp;
+mod slots;
 
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io;
-use std::os::unix::fs::DirBuilderExt;
-use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Component, Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -27,6 +32,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
+use self::cgroup::Cgroups;
+use self::child::{ChildSetup, Report};
+use self::slots::Slots;
 use super::{Run, Stopped, Usage};
 
 /// What one native run may use.
@@ -35,12 +43,18 @@ pub struct NativeLimits {
     pub wall_time: Duration,
     /// RLIMIT_CPU: SIGXCPU at this many seconds, SIGKILL a second later.
     pub cpu_seconds: u64,
-    /// RLIMIT_AS: the address space, which bounds memory.
+    /// RLIMIT_AS: the address space, which bounds memory everywhere.
     pub address_space_bytes: u64,
+    /// The cgroup memory limit (resident memory and page cache), where
+    /// cgroups are available; the OOM killer enforces it.
+    pub memory_bytes: u64,
     /// RLIMIT_FSIZE: the largest file the program may write.
     pub file_size_bytes: u64,
     pub open_files: u64,
     pub stack_bytes: u64,
+    /// Processes and threads: RLIMIT_NPROC of the slot's uid, and the
+    /// cgroup pids limit.
+    pub processes: u64,
     pub stdout_bytes: usize,
     pub stderr_bytes: usize,
 }
@@ -75,14 +89,21 @@ pub struct NativeRun {
     pub exit: Option<NativeExit>,
     pub timed_out: bool,
     pub output_exceeded: bool,
+    /// The cgroup's OOM killer ended it.
+    pub out_of_memory: bool,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub wall_time: Duration,
+    /// User and system time, and peak resident memory, of the program and
+    /// the children it waited for; zero when the service killed it.
+    pub cpu_time: Duration,
+    pub peak_memory_bytes: u64,
 }
 
 impl NativeRun {
     /// The run as the judge sees every run. A native process meters no fuel;
-    /// `memory_limit_hit` is for the caller to tell (e.g. from the JVM's error).
+    /// `memory_limit_hit` adds what only the caller can tell (e.g. from the
+    /// JVM's error) to the cgroup's OOM kill.
     pub fn into_run(self, memory_limit_hit: bool) -> Run {
         let ended = match self.exit {
             _ if self.output_exceeded => Err(Stopped::Output),
@@ -101,8 +122,10 @@ impl NativeRun {
             stderr: self.stderr,
             usage: Usage {
                 wall_time: self.wall_time,
-                memory_limit_hit,
-                ..Usage::default()
+                cpu_time: self.cpu_time,
+                peak_memory_bytes: self.peak_memory_bytes,
+                memory_limit_hit: memory_limit_hit || self.out_of_memory,
+                fuel_consumed: 0,
             },
         }
     }
@@ -117,6 +140,48 @@ pub struct RunDir {
 impl RunDir {
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A file a run left here, read without following symlinks at any step
+    /// (what ran here could have planted them; it has ended by now).
+    pub fn read(&self, relative: &str) -> Result<Vec<u8>> {
+        let mut path = self.path.clone();
+        for component in Path::new(relative).components() {
+            let Component::Normal(name) = component else {
+                anyhow::bail!("{relative} is not a plain relative path");
+            };
+            path.push(name);
+            let kind = std::fs::symlink_metadata(&path)
+                .with_context(|| format!("reading {relative}"))?
+                .file_type();
+            anyhow::ensure!(!kind.is_symlink(), "{relative} is a symlink");
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)
+            .with_context(|| format!("reading {relative}"))?;
+        anyhow::ensure!(file.metadata()?.is_file(), "{relative} is not a file");
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut file, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// The names of the plain files in a directory of the run (no symlinks).
+    pub fn files_in(&self, relative: &str) -> Result<Vec<String>> {
+        let dir = self.path.join(relative);
+        anyhow::ensure!(
+            std::fs::symlink_metadata(&dir)?.is_dir(),
+            "{relative} is not a directory"
+        );
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        Ok(names)
     }
 }
 
@@ -136,10 +201,44 @@ pub struct Layer {
     pub detail: String,
 }
 
+/// How the native sandbox is set up.
+#[derive(Debug, Clone)]
+pub struct NativeConfig {
+    pub runs_dir: PathBuf,
+    /// Native runs (compiles and programs) at once.
+    pub slots: u32,
+    /// Slot `i` runs as uid `first_uid + i` when the service is root.
+    pub first_uid: u32,
+    /// Directories programs read (runtimes, caches): a slot uid needs to
+    /// read them as "other".
+    pub shared_paths: Vec<PathBuf>,
+}
+
+/// Uids from here are rarely accounts (Debian reserves 60000-64999 for
+/// its own global allocation, which nothing on a judge host uses).
+pub const DEFAULT_FIRST_UID: u32 = 60_000;
+
+impl NativeConfig {
+    /// One slot per CPU, no shared directories.
+    pub fn new(runs_dir: &Path) -> Self {
+        Self {
+            runs_dir: runs_dir.to_path_buf(),
+            slots: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+            first_uid: DEFAULT_FIRST_UID,
+            shared_paths: Vec::new(),
+        }
+    }
+}
+
 pub struct NativeSandbox {
     seccomp: Arc<Vec<BpfProgram>>,
     no_processes: Arc<BpfProgram>,
     runs_dir: PathBuf,
+    slots: Slots,
+    /// Whether each best-effort layer is on here, or why not.
+    uids: Result<(), String>,
+    namespaces: Result<(), String>,
+    cgroups: Result<Cgroups, String>,
 }
 
 /// Direct children of runs in flight: every other child of the service is
@@ -150,24 +249,37 @@ fn in_flight() -> &'static Mutex<HashSet<u32>> {
 }
 
 impl NativeSandbox {
-    /// Installs what the service needs (child subreaper) and prepares the
-    /// filters; fails if an always-on layer is unavailable.
-    pub fn new(runs_dir: &Path) -> Result<Self> {
+    /// Installs what the service needs (child subreaper), prepares the
+    /// filters and probes the best-effort layers; fails if an always-on
+    /// layer is unavailable.
+    pub fn new(config: &NativeConfig) -> Result<Self> {
         // SAFETY: prctl with these arguments only changes this process's flag.
         if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
             return Err(io::Error::last_os_error()).context("becoming a child subreaper");
         }
         let seccomp = seccomp::filters().context("building the seccomp filters")?;
         let no_processes = seccomp::no_processes().context("building the seccomp filters")?;
+        let runs_dir = &config.runs_dir;
         std::fs::DirBuilder::new()
             .recursive(true)
-            .mode(0o700)
             .create(runs_dir)
             .with_context(|| format!("creating {}", runs_dir.display()))?;
+        // Slot uids may pass through to their own run directory, whose
+        // random name they are told; they cannot list the others.
+        std::fs::set_permissions(runs_dir, std::fs::Permissions::from_mode(0o711))
+            .with_context(|| format!("securing {}", runs_dir.display()))?;
+        let mut shared = config.shared_paths.clone();
+        shared.push(runs_dir.clone());
+        let uids = slots::uids(config.slots, config.first_uid, &shared);
+        let slots = Slots::new(config.slots, uids.clone().unwrap_or_default());
         Ok(Self {
             seccomp: Arc::new(seccomp),
             no_processes: Arc::new(no_processes),
-            runs_dir: runs_dir.to_path_buf(),
+            runs_dir: runs_dir.clone(),
+            slots,
+            uids: uids.map(drop),
+            namespaces: child::namespaces_available(),
+            cgroups: Cgroups::probe(),
         })
     }
 
@@ -180,13 +292,52 @@ impl NativeSandbox {
         Ok(RunDir { path })
     }
 
-    /// Runs `command` in `dir` under every layer and `limits`. `Err` is a
-    /// failure of the service (it could not start the program).
+    /// Runs `command` in `dir` under every layer and `limits`, once a slot
+    /// is free. `Err` is a failure of the service (it could not start the
+    /// program).
     pub async fn run(
         &self,
         dir: &RunDir,
         command: &NativeCommand,
         limits: &NativeLimits,
+    ) -> Result<NativeRun> {
+        let slot = self.slots.acquire().await;
+        if let Some(uid) = slot.uid {
+            std::os::unix::fs::lchown(dir.path(), Some(uid), Some(uid))
+                .context("giving the run directory to the slot's uid")?;
+        }
+        let cgroups = match &self.cgroups {
+            Ok(cgroups) => Some(
+                cgroups
+                    .create(
+                        &uuid::Uuid::new_v4().to_string(),
+                        limits.memory_bytes,
+                        limits.processes,
+                    )
+                    .context("creating the run's cgroups")?,
+            ),
+            Err(_) => None,
+        };
+        let run = self
+            .run_in_slot(dir, command, limits, slot.uid, cgroups.as_ref())
+            .await;
+        let out_of_memory = cgroups.as_ref().is_some_and(|c| c.oom_killed());
+        if let Some(cgroups) = cgroups {
+            cgroups.remove_when_empty(reap_orphans).await;
+        }
+        run.map(|run| NativeRun {
+            out_of_memory,
+            ..run
+        })
+    }
+
+    async fn run_in_slot(
+        &self,
+        dir: &RunDir,
+        command: &NativeCommand,
+        limits: &NativeLimits,
+        uid: Option<u32>,
+        cgroups: Option<&cgroup::RunCgroups>,
     ) -> Result<NativeRun> {
         let program = std::fs::canonicalize(&command.program)
             .with_context(|| format!("finding {}", command.program.display()))?;
@@ -198,6 +349,20 @@ impl NativeSandbox {
             .collect();
         let landlock = landlock::ruleset(dir.path(), &command.read_only_paths, &executables)
             .context("preparing the Landlock ruleset")?;
+        let (report, report_writer) = child::pipe().context("creating the report pipe")?;
+        let setup = ChildSetup {
+            limits: limits.clone(),
+            uid,
+            cgroups: match cgroups {
+                Some(cgroups) => cgroups.join_files().context("opening the run's cgroups")?,
+                None => Vec::new(),
+            },
+            namespaces: self.namespaces.is_ok(),
+            landlock: Mutex::new(Some(landlock)),
+            seccomp: self.seccomp.clone(),
+            no_processes: (!command.may_start_processes).then(|| self.no_processes.clone()),
+            report: report_writer,
+        };
         let mut process = Command::new(&command.program);
         process
             .args(&command.args)
@@ -212,26 +377,9 @@ impl NativeSandbox {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        let seccomp = self.seccomp.clone();
-        let no_processes = (!command.may_start_processes).then(|| self.no_processes.clone());
-        let limits_in_child = limits.clone();
-        let landlock = Mutex::new(Some(landlock));
-        // SAFETY: runs in the forked child before exec; it only makes syscalls
-        // (setsid, setrlimit, landlock, seccomp) and allocates nothing.
+        // SAFETY: `pre_exec` makes only syscalls and allocates nothing (see child.rs).
         unsafe {
-            process.pre_exec(move || {
-                if libc::setsid() < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                apply_rlimits(&limits_in_child)?;
-                if let Some(ruleset) = landlock.lock().ok().and_then(|mut r| r.take()) {
-                    ruleset.restrict_self().map_err(io::Error::other)?;
-                }
-                for filter in seccomp.iter().chain(no_processes.as_deref()) {
-                    seccompiler::apply_filter(filter).map_err(io::Error::other)?;
-                }
-                Ok(())
-            });
+            process.pre_exec(move || setup.pre_exec());
         }
 
         let started = Instant::now();
@@ -247,6 +395,9 @@ impl NativeSandbox {
             in_flight_pids.insert(pid);
             (child, pid)
         };
+        // The service's copies of the child's descriptors (the report pipe's
+        // writing end above all) close with the command.
+        drop(process);
         let exceeded = Arc::new(Notify::new());
         let stdout = tokio::spawn(read_capped(
             child.stdout.take(),
@@ -264,43 +415,47 @@ impl NativeSandbox {
             tokio::spawn(async move { stdin.write_all(&input).await });
         }
 
-        let (exit, timed_out) = tokio::select! {
+        let (exited, timed_out) = tokio::select! {
             status = child.wait() => (Some(status?), false),
             _ = tokio::time::sleep(limits.wall_time) => (None, true),
             _ = exceeded.notified() => (None, false),
         };
         // Whatever the program left in its session dies with it.
         kill_group(pid);
-        let exit = match exit {
-            Some(status) => Some(status),
+        if exited.is_none() {
             // Killed by us: reap it, but its status says nothing about the program.
-            None => {
-                child.wait().await?;
-                None
-            }
-        };
+            child.wait().await?;
+        }
         in_flight().lock().unwrap().remove(&pid);
         reap_orphans();
         let wall_time = started.elapsed();
+        // The reaper wrote it before the child the service waited for ended.
+        let report = exited.and_then(|status| match Report::read(&report) {
+            Some(report) => Some(report),
+            None => {
+                tracing::warn!(%status, "a native run ended without its reaper's report");
+                None
+            }
+        });
         let (stdout, stdout_exceeded) = stdout.await?;
         let (stderr, stderr_exceeded) = stderr.await?;
         Ok(NativeRun {
-            exit: exit.map(|status| match status.code() {
-                Some(code) => NativeExit::Code(code),
-                None => NativeExit::Signal(status.signal().unwrap_or(0)),
-            }),
+            exit: report.map(|r| r.exit()),
             timed_out,
             output_exceeded: stdout_exceeded || stderr_exceeded,
+            out_of_memory: false,
             stdout,
             stderr,
             wall_time,
+            cpu_time: report.map(|r| r.cpu_time()).unwrap_or_default(),
+            peak_memory_bytes: report.map(|r| r.peak_memory_bytes()).unwrap_or_default(),
         })
     }
 
     /// Checks each layer in a throwaway child and says how it stands.
     pub async fn layers(&self) -> Vec<Layer> {
         let mut layers = vec![Layer {
-            name: "session, rlimits, timeout, process-group kill, orphan reaping, output caps",
+            name: "session, rlimits, timeout, process-group kill, orphan reaping, output caps, bounded runs at once",
             active: true,
             detail: "always on".into(),
         }];
@@ -314,9 +469,11 @@ impl NativeSandbox {
             wall_time: Duration::from_secs(5),
             cpu_seconds: 5,
             address_space_bytes: 512 << 20,
+            memory_bytes: 256 << 20,
             file_size_bytes: 1 << 20,
             open_files: 64,
             stack_bytes: 8 << 20,
+            processes: 16,
             stdout_bytes: 4096,
             stderr_bytes: 4096,
         };
@@ -356,36 +513,38 @@ impl NativeSandbox {
                         .into(),
             },
         });
+        layers.push(best_effort(
+            "unprivileged uid per slot with RLIMIT_NPROC",
+            &self.uids,
+            format!("{} slots", self.slots.count()),
+        ));
+        layers.push(best_effort(
+            "namespaces (network, IPC, UTS; PID with a reaper as PID 1)",
+            &self.namespaces,
+            "no network interfaces; whatever a run leaves dies with its PID 1",
+        ));
+        layers.push(best_effort(
+            "cgroup v1 memory and pids limits per run",
+            &self.cgroups.as_ref().map(drop).map_err(Clone::clone),
+            "the OOM killer enforces resident memory; pids.max holds fork bombs even as root",
+        ));
         layers
     }
 }
 
-fn apply_rlimits(limits: &NativeLimits) -> io::Result<()> {
-    let set = |resource, soft: u64, hard: u64| {
-        let limit = libc::rlimit {
-            rlim_cur: soft,
-            rlim_max: hard,
-        };
-        // SAFETY: a valid rlimit for a valid resource.
-        if unsafe { libc::setrlimit(resource, &limit) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
-    };
-    set(libc::RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)?;
-    set(
-        libc::RLIMIT_AS,
-        limits.address_space_bytes,
-        limits.address_space_bytes,
-    )?;
-    set(
-        libc::RLIMIT_FSIZE,
-        limits.file_size_bytes,
-        limits.file_size_bytes,
-    )?;
-    set(libc::RLIMIT_NOFILE, limits.open_files, limits.open_files)?;
-    set(libc::RLIMIT_STACK, limits.stack_bytes, limits.stack_bytes)?;
-    set(libc::RLIMIT_CORE, 0, 0)
+fn best_effort(name: &'static str, state: &Result<(), String>, active: impl Into<String>) -> Layer {
+    match state {
+        Ok(()) => Layer {
+            name,
+            active: true,
+            detail: active.into(),
+        },
+        Err(why) => Layer {
+            name,
+            active: false,
+            detail: why.clone(),
+        },
+    }
 }
 
 /// Reads at most `cap` bytes; past that, tells the run to stop the program
@@ -467,7 +626,7 @@ mod tests {
     #[test]
     fn run_directories_are_private() {
         let base = tempfile::tempdir().unwrap();
-        let sandbox = NativeSandbox::new(base.path()).unwrap();
+        let sandbox = NativeSandbox::new(&NativeConfig::new(base.path())).unwrap();
         let dir = sandbox.run_dir().unwrap();
         let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
