@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use wasmtime::component::ResourceTable;
-use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime::{Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -22,10 +22,6 @@ use super::{Run, RunLimits, Stopped, Usage, WasmSandbox};
 pub(super) struct Guest<W> {
     pub wasi: W,
     pub memory: MemoryLimiter,
-    /// Fuel left at the last epoch tick: what a run stopped by the wall
-    /// clock consumed (its fiber is dropped mid-call, and the store's own
-    /// figure with it).
-    pub fuel_left_at_tick: Option<u64>,
 }
 
 /// WASI 0.2 state: the context and the table of its resources.
@@ -64,6 +60,9 @@ struct Streams {
     stderr: CappedPipe,
 }
 
+/// Instructions between refuels: about 10 ms of guest code.
+const FUEL_SLICE: u64 = 5_000_000;
+
 /// WASI with the test's stdin, capped stdout/stderr, and no files, network,
 /// environment or arguments; the caller builds it for its WASI version.
 fn wasi(stdin: &[u8], limits: &RunLimits) -> (WasiCtxBuilder, Streams) {
@@ -98,7 +97,6 @@ pub(super) async fn run_limited<W: Send + 'static>(
     let guest = Guest {
         wasi: build(&mut builder),
         memory: MemoryLimiter::new(limits.memory_bytes),
-        fuel_left_at_tick: None,
     };
     let mut store = Store::new(sandbox.engine(), guest);
     store.limiter(|guest| &mut guest.memory);
@@ -106,10 +104,11 @@ pub(super) async fn run_limited<W: Send + 'static>(
     store.set_fuel(fuel)?;
     // Yield at every epoch tick so the timeout below can fire mid-loop.
     store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(|mut guest| {
-        guest.data_mut().fuel_left_at_tick = Some(guest.get_fuel()?);
-        Ok(UpdateDeadline::Yield(1))
-    });
+    store.epoch_deadline_async_yield_and_update(1);
+    // Compiled code keeps its fuel count in a register and writes it back
+    // only at calls; refuelling in slices writes it back at least every
+    // slice, so a run stopped by the clock still reports what it ran.
+    store.fuel_async_yield_interval(Some(FUEL_SLICE))?;
 
     let cpu_nanos = AtomicU64::new(0);
     let started = Instant::now();
@@ -121,10 +120,6 @@ pub(super) async fn run_limited<W: Send + 'static>(
 
     let (stdout, stdout_overflowed) = streams.stdout.take();
     let (stderr, stderr_overflowed) = streams.stderr.take();
-    let fuel_left = match &returned {
-        Err(_elapsed) => store.data().fuel_left_at_tick.unwrap_or(fuel),
-        Ok(_) => store.get_fuel()?,
-    };
     let ended = match returned {
         Err(_elapsed) => Err(Stopped::WallTime),
         Ok(called) => match called? {
@@ -139,7 +134,7 @@ pub(super) async fn run_limited<W: Send + 'static>(
         cpu_time: Duration::from_nanos(cpu_nanos.load(Ordering::Relaxed)),
         peak_memory_bytes: memory.peak_bytes(),
         memory_limit_hit: memory.limit_hit(),
-        fuel_consumed: fuel - fuel_left,
+        fuel_consumed: fuel - store.get_fuel()?,
     };
     Ok(Run {
         ended,

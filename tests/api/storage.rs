@@ -58,7 +58,7 @@ async fn health_readiness_and_languages_answer() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["languages"],
-        json!(["c", "cpp", "java", "javascript", "python"])
+        json!(["c", "cpp", "cpp20", "java", "javascript", "python"])
     );
     let (status, body) = app.get("/languages").await;
     assert_eq!(status, StatusCode::OK);
@@ -67,6 +67,7 @@ async fn health_readiness_and_languages_answer() {
         json!([
             {"name": "c", "version": "C17, clang 19 (wasm)", "backend": "wasm"},
             {"name": "cpp", "version": "C++17, clang 19 (wasm)", "backend": "wasm"},
+            {"name": "cpp20", "version": "C++20, clang 19 (wasm)", "backend": "wasm"},
             {"name": "java", "version": "Java 17, OpenJDK (native sandbox)", "backend": "native"},
             {"name": "javascript", "version": "QuickJS-NG 0.16.2 (wasm)", "backend": "wasm"},
             {"name": "python", "version": "CPython 3.14 (wasm)", "backend": "wasm"},

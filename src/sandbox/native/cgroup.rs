@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const ROOT: &str = "/sys/fs/cgroup";
+/// Run cgroups are named `judgebox-run-<service pid>-<name>`.
 const PREFIX: &str = "judgebox-run-";
 
 /// Where the service may create run cgroups: its own memory and pids cgroups.
@@ -57,8 +58,8 @@ impl Cgroups {
     /// cache) and `processes` (processes and threads).
     pub fn create(&self, name: &str, memory_bytes: u64, processes: u64) -> io::Result<RunCgroups> {
         let run = RunCgroups {
-            memory: self.memory.join(format!("{PREFIX}{name}")),
-            pids: self.pids.join(format!("{PREFIX}{name}")),
+            memory: self.memory.join(run_name(name)),
+            pids: self.pids.join(run_name(name)),
         };
         let made = (|| {
             fs::create_dir(&run.memory)?;
@@ -91,6 +92,10 @@ impl Cgroups {
             }
         }
     }
+}
+
+fn run_name(name: &str) -> String {
+    format!("{PREFIX}{}-{name}", std::process::id())
 }
 
 impl RunCgroups {
