@@ -32,19 +32,9 @@ impl Cgroups {
     /// made; `Err` says why not.
     pub fn probe() -> Result<Self, String> {
         let own = fs::read_to_string("/proc/self/cgroup").map_err(|e| e.to_string())?;
-        let path_of = |controller: &str| {
-            own.lines()
-                .filter_map(|line| line.splitn(3, ':').nth(1).zip(line.splitn(3, ':').nth(2)))
-                .find(|(controllers, _)| controllers.split(',').any(|c| c == controller))
-                .map(|(_, path)| Path::new(ROOT).join(controller).join(path.trim_start_matches('/')))
-                .filter(|path| path.join("cgroup.procs").exists())
-                .ok_or_else(|| {
-                    format!("no cgroup v1 {controller} hierarchy (cgroup v2 delegation is not supported yet)")
-                })
-        };
         let cgroups = Self {
-            memory: path_of("memory")?,
-            pids: path_of("pids")?,
+            memory: own_cgroup(&own, "memory")?,
+            pids: own_cgroup(&own, "pids")?,
         };
         cgroups.remove_stale();
         let probe = cgroups
@@ -92,6 +82,24 @@ impl Cgroups {
             }
         }
     }
+}
+
+/// The service's cgroup directory for a v1 `controller`, from
+/// /proc/self/cgroup lines such as `4:memory:/some/path`.
+fn own_cgroup(own: &str, controller: &str) -> Result<PathBuf, String> {
+    own.lines()
+        .filter_map(|line| line.split_once(':')?.1.split_once(':'))
+        .find(|(controllers, _)| controllers.split(',').any(|c| c == controller))
+        .map(|(_, path)| {
+            let relative = path.trim_start_matches('/');
+            Path::new(ROOT).join(controller).join(relative)
+        })
+        .filter(|path| path.join("cgroup.procs").exists())
+        .ok_or_else(|| {
+            format!(
+                "no cgroup v1 {controller} hierarchy (cgroup v2 delegation is not supported yet)"
+            )
+        })
 }
 
 fn run_name(name: &str) -> String {
