@@ -35,7 +35,7 @@ const SUBJECTS: [Subject; 2] = [
     Subject {
         language: "javascript",
         hello: "console.log('hello, world')",
-        cpu_bound: "let s = 0; for (let i = 0; i < 1e7; i++) s += (i * i) % 7; console.log(s)",
+        cpu_bound: "let s = 0; for (let i = 0; i < 1e6; i++) s += (i * i) % 7; console.log(s)",
         inline_flag: "-e",
     },
 ];
