@@ -31,8 +31,10 @@ setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) build pr
 run: setup
 	$(BIN) serve
 
+# The whole suite on SQLite, then the API tests again on PostgreSQL.
 test: setup
 	$(CARGO) test --release --locked
+	JUDGEBOX_TEST_POSTGRES_URL="$$(bash tests/postgres.sh)" $(CARGO) test --release --locked --test api
 
 bench: setup
 	$(BIN) bench

@@ -72,7 +72,8 @@ pub struct ServerSettings {
     /// Address to listen on.
     #[arg(long, env = "JUDGEBOX_BIND", default_value = "0.0.0.0:8000")]
     pub bind: SocketAddr,
-    /// SQLite URL; the file is created on first start.
+    /// `sqlite://FILE` (created on first start) or `postgres://USER@HOST/DB`
+    /// (several replicas may share it).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://judgebox.db")]
     pub database_url: String,
     /// Largest request body accepted, in bytes.

@@ -1,219 +1,129 @@
-//! Persistence with sqlx. SQLite is the embedded default; the schema lives in
-//! `migrations/` and is applied at start-up. No business rules here.
+//! Persistence with sqlx, through its `Any` driver: SQLite is the embedded
+//! default, PostgreSQL (a `postgres://` URL) serves several replicas. Each
+//! back end has its schema in `migrations/<backend>`, applied at start-up.
+//! Queries are written once, in the SQL both understand (`$1` parameters,
+//! integers for flags, text for times). No business rules here.
 
-use std::str::FromStr;
+mod executions;
+
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
-use sqlx::Row;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
-use uuid::Uuid;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
 
-use crate::judge::{Comparison, Limits, Report, Status, Submission, Summary, TestResult};
-use crate::languages::LanguageInfo;
+pub use executions::ExecutionRecord;
 
-/// One judged execution as it is stored and returned by `GET /executions/{id}`.
-#[derive(Debug, Clone)]
-pub struct ExecutionRecord {
-    pub id: Uuid,
-    pub submission_id: Uuid,
-    pub user_id: Option<String>,
-    pub question_id: Option<String>,
-    pub language: String,
-    pub runtime: String,
-    pub code: String,
-    pub limits: Limits,
-    pub comparison: Comparison,
-    pub created_at: DateTime<Utc>,
-    pub report: Report,
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
-impl ExecutionRecord {
-    /// A record of `submission` judged as `report`, with fresh ids.
-    pub fn new(
-        language: &LanguageInfo,
-        submission: Submission,
-        report: Report,
-        user_id: Option<String>,
-        question_id: Option<String>,
-        created_at: DateTime<Utc>,
-    ) -> Self {
-        Self {
-            id: Uuid::new_v4(),
-            submission_id: Uuid::new_v4(),
-            user_id,
-            question_id,
-            language: language.name.to_string(),
-            runtime: language.version.to_string(),
-            code: submission.code,
-            limits: submission.limits,
-            comparison: submission.comparison,
-            created_at,
-            report,
+impl Backend {
+    pub fn of(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL {url:?} is neither sqlite:// nor postgres://")
         }
     }
 }
 
 #[derive(Clone)]
 pub struct Database {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 impl Database {
-    /// Opens (creating if missing) the database at `url` and migrates it.
+    /// Opens the database at `url` (creating a SQLite file if missing) and
+    /// migrates it.
     pub async fn connect(url: &str) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("DATABASE_URL {url:?} is not a valid SQLite URL"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(url)?;
+        let (url, connections) = match backend {
+            // One writer at a time anyway; WAL lets readers go on meanwhile.
+            Backend::Sqlite => (sqlite_url(url), 4),
+            Backend::Postgres => (url.to_string(), 16),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        connection
+                            .execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
             .await
-            .with_context(|| format!("opening the database {url}"))?;
-        sqlx::migrate!("./migrations/sqlite")
+            .with_context(|| format!("opening the database {}", redacted(&url)))?;
+        let migrations = match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrations
             .run(&pool)
             .await
             .context("applying database migrations")?;
-        Ok(Self { pool })
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+}
 
-    pub async fn insert_execution(&self, execution: &ExecutionRecord) -> Result<()> {
-        let report = &execution.report;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO executions (id, submission_id, user_id, question_id, language, runtime, code,
-                 limits, comparison, total_tests, passed, compile_output, backend, execution_time_ms,
-                 cpu_usage_percent, memory_usage_mb, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(execution.id.to_string())
-        .bind(execution.submission_id.to_string())
-        .bind(&execution.user_id)
-        .bind(&execution.question_id)
-        .bind(&execution.language)
-        .bind(&execution.runtime)
-        .bind(&execution.code)
-        .bind(serde_json::to_string(&execution.limits)?)
-        .bind(serde_json::to_string(&execution.comparison)?)
-        .bind(report.summary.total_tests)
-        .bind(report.summary.passed)
-        .bind(&report.compile_output)
-        .bind(&report.backend)
-        .bind(report.execution_time_ms)
-        .bind(report.cpu_usage_percent)
-        .bind(report.memory_usage_mb)
-        .bind(execution.created_at.to_rfc3339())
-        .execute(&mut *tx)
-        .await?;
-        for result in &report.test_results {
-            sqlx::query(
-                "INSERT INTO execution_test_results (execution_id, test_number, status, input,
-                     expected_output, actual_output, stderr, output_truncated, exit_code, message,
-                     execution_time_ms, cpu_time_ms, memory_usage_mb, instructions)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(execution.id.to_string())
-            .bind(result.test_number)
-            .bind(result.status.to_string())
-            .bind(&result.input)
-            .bind(&result.expected_output)
-            .bind(&result.actual_output)
-            .bind(&result.stderr)
-            .bind(result.output_truncated)
-            .bind(result.exit_code)
-            .bind(&result.message)
-            .bind(result.execution_time_ms)
-            .bind(result.cpu_time_ms)
-            .bind(result.memory_usage_mb)
-            .bind(i64::try_from(result.instructions)?)
-            .execute(&mut *tx)
-            .await?;
+/// A SQLite URL that creates the file when it is missing.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// The URL without its password, for error messages and logs.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
         }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn execution(&self, id: Uuid) -> Result<Option<ExecutionRecord>> {
-        let id_text = id.to_string();
-        let Some(row) = sqlx::query("SELECT * FROM executions WHERE id = ?")
-            .bind(&id_text)
-            .fetch_optional(&self.pool)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let test_results = sqlx::query(
-            "SELECT * FROM execution_test_results WHERE execution_id = ? ORDER BY test_number",
-        )
-        .bind(&id_text)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(test_result_from_row)
-        .collect::<Result<Vec<_>>>()?;
-        let report = Report {
-            summary: Summary::new(row.try_get("total_tests")?, row.try_get("passed")?),
-            test_results,
-            compile_output: row.try_get("compile_output")?,
-            backend: row.try_get("backend")?,
-            execution_time_ms: row.try_get("execution_time_ms")?,
-            cpu_usage_percent: row.try_get("cpu_usage_percent")?,
-            memory_usage_mb: row.try_get("memory_usage_mb")?,
-        };
-        Ok(Some(ExecutionRecord {
-            id,
-            submission_id: Uuid::parse_str(row.try_get("submission_id")?)?,
-            user_id: row.try_get("user_id")?,
-            question_id: row.try_get("question_id")?,
-            language: row.try_get("language")?,
-            runtime: row.try_get("runtime")?,
-            code: row.try_get("code")?,
-            limits: serde_json::from_str(row.try_get("limits")?)?,
-            comparison: serde_json::from_str(row.try_get("comparison")?)?,
-            created_at: DateTime::parse_from_rfc3339(row.try_get("created_at")?)?
-                .with_timezone(&Utc),
-            report,
-        }))
+        _ => url.to_string(),
     }
 }
 
-fn test_result_from_row(row: &SqliteRow) -> Result<TestResult> {
-    let status: Status = from_text(row.try_get("status")?)?;
-    Ok(TestResult {
-        test_number: row.try_get("test_number")?,
-        status,
-        passed: status.is_pass(),
-        input: row.try_get("input")?,
-        expected_output: row.try_get("expected_output")?,
-        actual_output: row.try_get("actual_output")?,
-        stderr: row.try_get("stderr")?,
-        output_truncated: row.try_get("output_truncated")?,
-        exit_code: row.try_get("exit_code")?,
-        message: row.try_get("message")?,
-        execution_time_ms: row.try_get("execution_time_ms")?,
-        cpu_time_ms: row.try_get("cpu_time_ms")?,
-        memory_usage_mb: row.try_get("memory_usage_mb")?,
-        instructions: u64::try_from(row.try_get::<i64, _>("instructions")?)?,
-    })
-}
-
-/// Parses a unit enum from its serde name, the form `Display` stores.
-fn from_text<T: DeserializeOwned>(text: &str) -> Result<T> {
-    Ok(serde_json::from_value(serde_json::Value::String(
-        text.to_string(),
-    ))?)
+/// An integer column as the Rust type it holds (every integer is stored as
+/// a 64-bit one, the type both back ends agree on).
+fn int<T: TryFrom<i64>>(row: &AnyRow, column: &str) -> Result<T>
+where
+    T::Error: std::error::Error + Send + Sync + 'static,
+{
+    Ok(T::try_from(row.try_get::<i64, _>(column)?)?)
 }

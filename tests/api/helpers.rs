@@ -16,7 +16,65 @@ pub struct TestApp {
     pub client: reqwest::Client,
     server: Child,
     data_dir: TempDir,
+    database: TestDatabase,
     env: Vec<(String, String)>,
+}
+
+/// The database a test server uses: a SQLite file in its data directory, or,
+/// when `JUDGEBOX_TEST_POSTGRES_URL` names a PostgreSQL server (any database
+/// on it), a fresh database there, dropped with the app.
+enum TestDatabase {
+    Sqlite(String),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    fn create(data_dir: &Path) -> Self {
+        let Ok(admin_url) = std::env::var("JUDGEBOX_TEST_POSTGRES_URL") else {
+            let file = data_dir.join("judgebox.db");
+            return Self::Sqlite(format!("sqlite://{}", file.display()));
+        };
+        let name = format!("judgebox_test_{}", uuid::Uuid::new_v4().simple());
+        psql(&admin_url, &format!("CREATE DATABASE {name}"));
+        Self::Postgres { admin_url, name }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Self::Sqlite(url) => url.clone(),
+            // The admin URL with its database replaced by ours.
+            Self::Postgres { admin_url, name } => {
+                let (base, query) = admin_url.split_once('?').unwrap_or((admin_url, ""));
+                let (server, _) = base.rsplit_once('/').expect("a URL with a path");
+                let query = if query.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{query}")
+                };
+                format!("{server}/{name}{query}")
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, name } = self {
+            psql(
+                admin_url,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
+    }
+}
+
+fn psql(url: &str, statement: &str) {
+    let status = Command::new("psql")
+        .args([url, "-q", "-v", "ON_ERROR_STOP=1", "-c", statement])
+        .stdout(Stdio::null())
+        .status()
+        .expect("running psql");
+    assert!(status.success(), "psql failed: {statement}");
 }
 
 /// Servers running at once each get their own slot uids, as replicas on one
@@ -34,11 +92,12 @@ impl TestApp {
     /// Starts a server whose process environment also holds `env`.
     pub async fn spawn_with_env(env: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("creating a temporary directory");
+        let database = TestDatabase::create(data_dir.path());
         let env = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Self::start(data_dir, env)
+        Self::start(data_dir, database, env)
     }
 
     /// Stops the server (SIGKILL, nothing flushed on purpose) and starts a new
@@ -47,18 +106,18 @@ impl TestApp {
         self.server.kill().expect("killing the server");
         self.server.wait().expect("reaping the server");
         let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
-        Self::start(data_dir, std::mem::take(&mut self.env))
+        let database = std::mem::replace(&mut self.database, TestDatabase::Sqlite(String::new()));
+        Self::start(data_dir, database, std::mem::take(&mut self.env))
     }
 
-    fn start(data_dir: TempDir, env: Vec<(String, String)>) -> Self {
+    fn start(data_dir: TempDir, database: TestDatabase, env: Vec<(String, String)>) -> Self {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let runtimes = root.join("runtimes/build");
-        let database = data_dir.path().join("judgebox.db");
         let mut server = Command::new(env!("CARGO_BIN_EXE_judgebox"))
             .arg("serve")
             .args(["--bind", "127.0.0.1:0"])
             .arg("--database-url")
-            .arg(format!("sqlite://{}", database.display()))
+            .arg(database.url())
             .arg("--runtimes-dir")
             .arg(&runtimes)
             .arg("--cache-dir")
@@ -79,6 +138,7 @@ impl TestApp {
                 .unwrap(),
             server,
             data_dir,
+            database,
             env,
         }
     }

@@ -1,0 +1,190 @@
+//! Executions: every judged run, with its per-test results.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use super::{Database, int};
+use crate::judge::{Comparison, Limits, Report, Status, Submission, Summary, TestResult};
+use crate::languages::LanguageInfo;
+
+/// One judged execution as it is stored and returned by `GET /executions/{id}`.
+#[derive(Debug, Clone)]
+pub struct ExecutionRecord {
+    pub id: Uuid,
+    pub submission_id: Uuid,
+    pub user_id: Option<String>,
+    pub question_id: Option<String>,
+    pub language: String,
+    pub runtime: String,
+    pub code: String,
+    pub limits: Limits,
+    pub comparison: Comparison,
+    pub created_at: DateTime<Utc>,
+    pub report: Report,
+}
+
+impl ExecutionRecord {
+    /// A record of `submission` judged as `report`, with fresh ids.
+    pub fn new(
+        language: &LanguageInfo,
+        submission: Submission,
+        report: Report,
+        user_id: Option<String>,
+        question_id: Option<String>,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            submission_id: Uuid::new_v4(),
+            user_id,
+            question_id,
+            language: language.name.to_string(),
+            runtime: language.version.to_string(),
+            code: submission.code,
+            limits: submission.limits,
+            comparison: submission.comparison,
+            created_at,
+            report,
+        }
+    }
+}
+
+impl Database {
+    pub async fn insert_execution(&self, execution: &ExecutionRecord) -> Result<()> {
+        let report = &execution.report;
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO executions (id, submission_id, user_id, question_id, language, runtime, code,
+                 limits, comparison, total_tests, passed, compile_output, backend, execution_time_ms,
+                 cpu_usage_percent, memory_usage_mb, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        )
+        .bind(execution.id.to_string())
+        .bind(execution.submission_id.to_string())
+        .bind(&execution.user_id)
+        .bind(&execution.question_id)
+        .bind(&execution.language)
+        .bind(&execution.runtime)
+        .bind(&execution.code)
+        .bind(serde_json::to_string(&execution.limits)?)
+        .bind(serde_json::to_string(&execution.comparison)?)
+        .bind(i64::from(report.summary.total_tests))
+        .bind(i64::from(report.summary.passed))
+        .bind(&report.compile_output)
+        .bind(&report.backend)
+        .bind(report.execution_time_ms)
+        .bind(report.cpu_usage_percent)
+        .bind(report.memory_usage_mb)
+        .bind(execution.created_at.to_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        for result in &report.test_results {
+            sqlx::query(
+                "INSERT INTO execution_test_results (execution_id, test_number, status, input,
+                     expected_output, actual_output, stderr, output_truncated, exit_code, message,
+                     execution_time_ms, cpu_time_ms, memory_usage_mb, instructions)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(execution.id.to_string())
+            .bind(i64::from(result.test_number))
+            .bind(result.status.to_string())
+            .bind(&result.input)
+            .bind(&result.expected_output)
+            .bind(&result.actual_output)
+            .bind(&result.stderr)
+            .bind(result.output_truncated as i64)
+            .bind(result.exit_code.map(i64::from))
+            .bind(&result.message)
+            .bind(result.execution_time_ms)
+            .bind(result.cpu_time_ms)
+            .bind(result.memory_usage_mb)
+            .bind(i64::try_from(result.instructions)?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn execution(&self, id: Uuid) -> Result<Option<ExecutionRecord>> {
+        let id_text = id.to_string();
+        let Some(row) = sqlx::query("SELECT * FROM executions WHERE id = $1")
+            .bind(&id_text)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let test_results = sqlx::query(
+            // SQLite's schema declares the flag BOOLEAN, which the Any driver
+            // cannot read: as an integer expression it can.
+            "SELECT test_number, status, input, expected_output, actual_output, stderr,
+                 CAST(output_truncated AS BIGINT) AS output_truncated, exit_code, message,
+                 execution_time_ms, cpu_time_ms, memory_usage_mb, instructions
+             FROM execution_test_results WHERE execution_id = $1 ORDER BY test_number",
+        )
+        .bind(&id_text)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(test_result_from_row)
+        .collect::<Result<Vec<_>>>()?;
+        let report = Report {
+            summary: Summary::new(int(&row, "total_tests")?, int(&row, "passed")?),
+            test_results,
+            compile_output: row.try_get("compile_output")?,
+            backend: row.try_get("backend")?,
+            execution_time_ms: row.try_get("execution_time_ms")?,
+            cpu_usage_percent: row.try_get("cpu_usage_percent")?,
+            memory_usage_mb: row.try_get("memory_usage_mb")?,
+        };
+        Ok(Some(ExecutionRecord {
+            id,
+            submission_id: Uuid::parse_str(row.try_get("submission_id")?)?,
+            user_id: row.try_get("user_id")?,
+            question_id: row.try_get("question_id")?,
+            language: row.try_get("language")?,
+            runtime: row.try_get("runtime")?,
+            code: row.try_get("code")?,
+            limits: serde_json::from_str(row.try_get("limits")?)?,
+            comparison: serde_json::from_str(row.try_get("comparison")?)?,
+            created_at: DateTime::parse_from_rfc3339(row.try_get("created_at")?)?
+                .with_timezone(&Utc),
+            report,
+        }))
+    }
+}
+
+fn test_result_from_row(row: &AnyRow) -> Result<TestResult> {
+    let status: Status = from_text(row.try_get("status")?)?;
+    Ok(TestResult {
+        test_number: int(row, "test_number")?,
+        status,
+        passed: status.is_pass(),
+        input: row.try_get("input")?,
+        expected_output: row.try_get("expected_output")?,
+        actual_output: row.try_get("actual_output")?,
+        stderr: row.try_get("stderr")?,
+        output_truncated: row.try_get::<i64, _>("output_truncated")? != 0,
+        exit_code: row
+            .try_get::<Option<i64>, _>("exit_code")?
+            .map(i32::try_from)
+            .transpose()?,
+        message: row.try_get("message")?,
+        execution_time_ms: row.try_get("execution_time_ms")?,
+        cpu_time_ms: row.try_get("cpu_time_ms")?,
+        memory_usage_mb: row.try_get("memory_usage_mb")?,
+        instructions: u64::try_from(row.try_get::<i64, _>("instructions")?)?,
+    })
+}
+
+/// Parses a unit enum from its serde name, the form `Display` stores.
+fn from_text<T: DeserializeOwned>(text: &str) -> Result<T> {
+    Ok(serde_json::from_value(serde_json::Value::String(
+        text.to_string(),
+    ))?)
+}
