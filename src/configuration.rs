@@ -76,11 +76,35 @@ pub struct ServerSettings {
     /// (several replicas may share it).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://judgebox.db")]
     pub database_url: String,
+    /// The secret for the admin API (`Authorization: Bearer ...`), at least
+    /// 16 characters; unset, the admin API is off. Prefer the environment
+    /// variable: flags show in `ps`.
+    #[arg(long, env = "JUDGEBOX_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "JUDGEBOX_MAX_BODY_BYTES", default_value_t = 16 << 20)]
     pub max_body_bytes: usize,
     #[command(flatten)]
     pub runtime: RuntimeSettings,
+}
+
+/// Admin tokens shorter than this are refused at start-up.
+const MIN_ADMIN_TOKEN_CHARS: usize = 16;
+
+impl ServerSettings {
+    /// The admin token, checked; `None` turns the admin API off.
+    pub fn admin_token(&self) -> Result<Option<std::sync::Arc<str>>> {
+        match &self.admin_token {
+            None => Ok(None),
+            Some(token) if token.trim().chars().count() < MIN_ADMIN_TOKEN_CHARS => {
+                anyhow::bail!(
+                    "JUDGEBOX_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN_CHARS} characters \
+                     (try: openssl rand -hex 32)"
+                )
+            }
+            Some(token) => Ok(Some(token.trim().into())),
+        }
+    }
 }
 
 impl RuntimeSettings {

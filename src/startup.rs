@@ -69,12 +69,17 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &ServerSettings) -> Result<Self> {
+        let admin_token = settings.admin_token()?;
+        if admin_token.is_none() {
+            tracing::info!("admin API off: set JUDGEBOX_ADMIN_TOKEN to manage questions");
+        }
         let runtime = Runtime::load(&settings.runtime).await?;
         let database = Database::connect(&settings.database_url).await?;
         let state = AppState {
             languages: runtime.languages,
             limits: runtime.limits,
             database,
+            admin_token,
         };
         let router = api::router(state, settings.max_body_bytes);
         let listener = TcpListener::bind(settings.bind)

@@ -27,10 +27,8 @@ pub struct ExecuteRequest {
     stdin: Option<String>,
     user_id: Option<String>,
     question_id: Option<String>,
-    #[serde(default)]
-    limits: RequestedLimits,
-    #[serde(default)]
-    compare: Comparison,
+    limits: Option<RequestedLimits>,
+    compare: Option<Comparison>,
 }
 
 pub async fn execute(
@@ -48,7 +46,7 @@ pub async fn execute(
             ),
         )
     })?;
-    let submission = submission(&request, &state)?;
+    let submission = submission(&request, &state, language.info().name).await?;
     let created_at = Utc::now();
     let report = judge::judge(language.clone(), submission.clone()).await;
     let record = ExecutionRecord::new(
@@ -68,7 +66,11 @@ pub async fn execute(
 }
 
 /// The request's checks beyond its JSON shape; the rest is `Submission::new`.
-fn submission(request: &ExecuteRequest, state: &AppState) -> Result<Submission, ApiError> {
+async fn submission(
+    request: &ExecuteRequest,
+    state: &AppState,
+    language: &str,
+) -> Result<Submission, ApiError> {
     for (name, id) in [
         ("user_id", &request.user_id),
         ("question_id", &request.question_id),
@@ -82,6 +84,9 @@ fn submission(request: &ExecuteRequest, state: &AppState) -> Result<Submission, 
             )));
         }
     }
+    if let (Some(slug), None) = (&request.question_id, &request.test_cases) {
+        return question_submission(request, state, slug, language).await;
+    }
     let test_cases = match (&request.test_cases, &request.stdin) {
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid(
@@ -89,17 +94,43 @@ fn submission(request: &ExecuteRequest, state: &AppState) -> Result<Submission, 
             ));
         }
         (Some(tests), None) => tests.clone(),
-        (None, stdin) => vec![TestCase {
-            input: stdin.clone().unwrap_or_default(),
-            expected_output: None,
-        }],
+        (None, stdin) => vec![TestCase::new(stdin.clone().unwrap_or_default(), None)],
     };
     Submission::new(
         request.code.clone(),
         test_cases,
-        &request.limits,
-        request.compare,
+        &request.limits.clone().unwrap_or_default(),
+        request.compare.unwrap_or_default(),
         &state.limits,
+    )
+    .map_err(ApiError::invalid)
+}
+
+/// A submission to a stored question: its tests, limits and comparison.
+async fn question_submission(
+    request: &ExecuteRequest,
+    state: &AppState,
+    slug: &str,
+    language: &str,
+) -> Result<Submission, ApiError> {
+    let question = super::questions::find(state, slug).await?;
+    if request.stdin.is_some() || request.limits.is_some() || request.compare.is_some() {
+        return Err(ApiError::invalid(format!(
+            "question {slug:?} sets the tests, limits and comparison: send only language, code \
+             and user_id (or give test_cases to run your own tests)"
+        )));
+    }
+    if !question.allows(language) {
+        return Err(ApiError::invalid(format!(
+            "question {slug:?} accepts {}, not {language}",
+            question.languages.join(", ")
+        )));
+    }
+    Submission::with_limits(
+        request.code.clone(),
+        question.judge_tests(),
+        question.limits.clone(),
+        question.compare,
     )
     .map_err(ApiError::invalid)
 }

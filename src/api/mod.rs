@@ -1,10 +1,12 @@
 //! HTTP only: routes, request parsing and response shapes. Judging lives in
 //! `judge`, storage in `store`.
 
+mod admin;
 mod error;
 mod execute;
 mod executions;
 mod health;
+mod questions;
 
 use std::sync::Arc;
 
@@ -26,11 +28,16 @@ pub struct AppState {
     pub languages: Arc<Languages>,
     pub limits: LimitPolicy,
     pub database: Database,
+    /// `None`: the admin API answers 503.
+    pub admin_token: Option<Arc<str>>,
 }
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
+        .merge(admin::routes(state.clone()))
         .route("/execute", post(execute::execute))
+        .route("/questions", get(questions::list))
+        .route("/questions/{slug}", get(questions::show))
         .route("/executions/{id}", get(executions::show))
         .route("/languages", get(health::languages))
         .route("/healthz", get(health::healthz))

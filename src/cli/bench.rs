@@ -375,6 +375,7 @@ impl HttpBench {
             bind: "127.0.0.1:0".parse()?,
             database_url: format!("sqlite://{}", database_dir.join("bench.db").display()),
             max_body_bytes: 16 << 20,
+            admin_token: None,
             runtime: runtime.clone(),
         };
         let app = Application::build(&settings).await?;

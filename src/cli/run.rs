@@ -75,10 +75,7 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
             }
         }
         None => (
-            vec![TestCase {
-                input: read_stdin()?,
-                expected_output: None,
-            }],
+            vec![TestCase::new(read_stdin()?, None)],
             RequestedLimits::default(),
             Comparison::default(),
         ),

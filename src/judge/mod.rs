@@ -3,6 +3,7 @@
 
 mod compare;
 mod limits;
+mod question;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use compare::{CompareMode, Comparison};
 pub use limits::{LimitPolicy, Limits, RequestedLimits};
+pub use question::{Question, QuestionSpec, QuestionTest};
 
 use crate::languages::{Compiled, Language, Program};
 use crate::sandbox::{Run, Stopped};
@@ -51,6 +53,29 @@ pub struct TestCase {
     /// `None` runs the program without judging its output (a playground run):
     /// it is accepted if it exits normally.
     pub expected_output: Option<String>,
+    /// A question's hidden test: its result never shows the input, the
+    /// expected output or what the program printed. Not settable by requests.
+    #[serde(skip)]
+    pub hidden: bool,
+    /// What passing it adds to the score.
+    #[serde(skip, default = "one_point")]
+    pub points: u32,
+}
+
+fn one_point() -> u32 {
+    1
+}
+
+impl TestCase {
+    /// A visible test worth one point.
+    pub fn new(input: String, expected_output: Option<String>) -> Self {
+        Self {
+            input,
+            expected_output,
+            hidden: false,
+            points: 1,
+        }
+    }
 }
 
 /// Most test cases one submission may carry.
@@ -74,6 +99,17 @@ impl Submission {
         comparison: Comparison,
         policy: &LimitPolicy,
     ) -> Result<Self, String> {
+        let limits = policy.resolve(limits)?;
+        Self::with_limits(code, test_cases, limits, comparison)
+    }
+
+    /// The same checks, with limits already resolved (a question's).
+    pub fn with_limits(
+        code: String,
+        test_cases: Vec<TestCase>,
+        limits: Limits,
+        comparison: Comparison,
+    ) -> Result<Self, String> {
         if code.trim().is_empty() {
             return Err("code must not be empty".into());
         }
@@ -90,7 +126,7 @@ impl Submission {
         Ok(Self {
             code,
             test_cases,
-            limits: policy.resolve(limits)?,
+            limits,
             comparison,
         })
     }
@@ -117,6 +153,27 @@ pub struct TestResult {
     /// Wasmtime fuel consumed: the same program and input give the same count
     /// on any machine, unlike time.
     pub instructions: u64,
+    /// What passing this test adds to the score.
+    pub points: u32,
+    /// A hidden test: input, expected output, output and stderr are withheld.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+}
+
+impl TestResult {
+    /// Withholds what would reveal a hidden test: its data, and what the
+    /// program printed (which could echo the input).
+    fn hide_if(mut self, hidden: bool) -> Self {
+        if hidden {
+            self.hidden = true;
+            self.input = String::new();
+            self.expected_output = None;
+            self.actual_output = String::new();
+            self.stderr = String::new();
+            self.output_truncated = false;
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,10 +183,22 @@ pub struct Summary {
     pub failed: u32,
     pub all_passed: bool,
     pub pass_percentage: f64,
+    /// The points of the passed tests, out of `max_score`.
+    pub score: u32,
+    pub max_score: u32,
 }
 
 impl Summary {
-    pub fn new(total_tests: u32, passed: u32) -> Self {
+    pub fn of(results: &[TestResult]) -> Self {
+        let total_tests = results.len() as u32;
+        let passed = results.iter().filter(|r| r.passed).count() as u32;
+        let points = |passed_only: bool| {
+            results
+                .iter()
+                .filter(|r| r.passed || !passed_only)
+                .map(|r| r.points)
+                .sum()
+        };
         let pass_percentage = if total_tests == 0 {
             0.0
         } else {
@@ -141,6 +210,8 @@ impl Summary {
             failed: total_tests - passed,
             all_passed: passed == total_tests,
             pass_percentage,
+            score: points(true),
+            max_score: points(false),
         }
     }
 }
@@ -290,8 +361,10 @@ fn judge_run(
         cpu_time_ms: millis(run.usage.cpu_time),
         memory_usage_mb: megabytes(run.usage.peak_memory_bytes),
         instructions: run.usage.fuel_consumed,
+        points: test.points,
+        hidden: false,
     };
-    (result, syntax_error)
+    (result.hide_if(test.hidden), syntax_error)
 }
 
 /// Cuts `text` to at most `max` bytes on a character boundary; true if it was longer.
@@ -375,6 +448,7 @@ fn unrun_results(submission: &Submission, status: Status, message: &str) -> Vec<
 
 /// A test case that did not get to run (compilation failed, or the host did).
 fn unrun_result(test_number: u32, test: TestCase, status: Status, message: &str) -> TestResult {
+    let hidden = test.hidden;
     TestResult {
         test_number,
         status,
@@ -390,7 +464,10 @@ fn unrun_result(test_number: u32, test: TestCase, status: Status, message: &str)
         cpu_time_ms: 0.0,
         memory_usage_mb: 0.0,
         instructions: 0,
+        points: test.points,
+        hidden: false,
     }
+    .hide_if(hidden)
 }
 
 fn report(
@@ -399,12 +476,10 @@ fn report(
     backend: Option<String>,
     elapsed: Duration,
 ) -> Report {
-    let total = test_results.len() as u32;
-    let passed = test_results.iter().filter(|r| r.passed).count() as u32;
     let execution_time_ms = millis(elapsed);
     let cpu_ms: f64 = test_results.iter().map(|r| r.cpu_time_ms).sum();
     Report {
-        summary: Summary::new(total, passed),
+        summary: Summary::of(&test_results),
         memory_usage_mb: test_results
             .iter()
             .map(|r| r.memory_usage_mb)

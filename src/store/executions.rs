@@ -86,8 +86,8 @@ impl Database {
             sqlx::query(
                 "INSERT INTO execution_test_results (execution_id, test_number, status, input,
                      expected_output, actual_output, stderr, output_truncated, exit_code, message,
-                     execution_time_ms, cpu_time_ms, memory_usage_mb, instructions)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     execution_time_ms, cpu_time_ms, memory_usage_mb, instructions, points, hidden)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             )
             .bind(execution.id.to_string())
             .bind(i64::from(result.test_number))
@@ -103,6 +103,8 @@ impl Database {
             .bind(result.cpu_time_ms)
             .bind(result.memory_usage_mb)
             .bind(i64::try_from(result.instructions)?)
+            .bind(i64::from(result.points))
+            .bind(result.hidden as i64)
             .execute(&mut *tx)
             .await?;
         }
@@ -124,7 +126,7 @@ impl Database {
             // cannot read: as an integer expression it can.
             "SELECT test_number, status, input, expected_output, actual_output, stderr,
                  CAST(output_truncated AS BIGINT) AS output_truncated, exit_code, message,
-                 execution_time_ms, cpu_time_ms, memory_usage_mb, instructions
+                 execution_time_ms, cpu_time_ms, memory_usage_mb, instructions, points, hidden
              FROM execution_test_results WHERE execution_id = $1 ORDER BY test_number",
         )
         .bind(&id_text)
@@ -134,7 +136,7 @@ impl Database {
         .map(test_result_from_row)
         .collect::<Result<Vec<_>>>()?;
         let report = Report {
-            summary: Summary::new(int(&row, "total_tests")?, int(&row, "passed")?),
+            summary: Summary::of(&test_results),
             test_results,
             compile_output: row.try_get("compile_output")?,
             backend: row.try_get("backend")?,
@@ -178,7 +180,9 @@ fn test_result_from_row(row: &AnyRow) -> Result<TestResult> {
         execution_time_ms: row.try_get("execution_time_ms")?,
         cpu_time_ms: row.try_get("cpu_time_ms")?,
         memory_usage_mb: row.try_get("memory_usage_mb")?,
-        instructions: u64::try_from(row.try_get::<i64, _>("instructions")?)?,
+        instructions: int(row, "instructions")?,
+        points: int(row, "points")?,
+        hidden: row.try_get::<i64, _>("hidden")? != 0,
     })
 }
 

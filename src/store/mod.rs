@@ -5,6 +5,7 @@
 //! integers for flags, text for times). No business rules here.
 
 mod executions;
+mod questions;
 
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
 pub use executions::ExecutionRecord;
+pub use questions::QuestionSummary;
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

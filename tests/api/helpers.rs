@@ -157,6 +157,26 @@ impl TestApp {
         read(response).await
     }
 
+    /// Any request; `token` goes in `Authorization: Bearer`.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.expect("request failed")).await
+    }
+
     pub async fn execute(&self, body: Value) -> (StatusCode, Value) {
         let response = self
             .client
@@ -244,6 +264,9 @@ impl Drop for TestApp {
 async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.expect("reading the body");
+    if text.is_empty() {
+        return (status, Value::Null);
+    }
     let body =
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text:?}"));
     (status, body)

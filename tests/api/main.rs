@@ -7,5 +7,6 @@ mod isolation;
 mod java;
 mod javascript;
 mod limits;
+mod questions;
 mod storage;
 mod validation;

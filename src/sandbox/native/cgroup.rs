@@ -38,7 +38,7 @@ impl Cgroups {
         };
         cgroups.remove_stale();
         let probe = cgroups
-            .create(&format!("probe-{}", std::process::id()), 64 << 20, 8)
+            .create(&format!("probe-{}", uuid::Uuid::new_v4()), 64 << 20, 8)
             .map_err(|e| format!("cannot create a cgroup: {e}"))?;
         probe.remove();
         Ok(cgroups)

@@ -1,0 +1,93 @@
+//! `GET /questions` and `GET /questions/{slug}`: what students see of the
+//! questions. Hidden tests appear only as a count.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+
+use super::{ApiError, AppState};
+use crate::judge::{Comparison, Limits, Question};
+use crate::store::QuestionSummary;
+
+#[derive(Debug, Serialize)]
+pub struct PublicQuestion {
+    slug: String,
+    title: String,
+    statement: String,
+    limits: Limits,
+    compare: Comparison,
+    /// Empty: every language the server runs.
+    languages: Vec<String>,
+    /// The visible test cases, numbered as in verdicts.
+    examples: Vec<Example>,
+    hidden_tests: usize,
+    max_score: u32,
+}
+
+#[derive(Debug, Serialize)]
+struct Example {
+    test_number: usize,
+    input: String,
+    expected_output: String,
+    points: u32,
+}
+
+impl PublicQuestion {
+    fn new(question: Question) -> Self {
+        let examples = (1..)
+            .zip(&question.test_cases)
+            .filter(|(_, test)| !test.hidden)
+            .map(|(test_number, test)| Example {
+                test_number,
+                input: test.input.clone(),
+                expected_output: test.expected_output.clone(),
+                points: test.points,
+            })
+            .collect();
+        Self {
+            hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
+            max_score: question.test_cases.iter().map(|t| t.points).sum(),
+            examples,
+            slug: question.slug,
+            title: question.title,
+            statement: question.statement,
+            limits: question.limits,
+            compare: question.compare,
+            languages: question.languages,
+        }
+    }
+}
+
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<QuestionSummary>>, ApiError> {
+    let questions = state
+        .database
+        .questions()
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(questions))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<PublicQuestion>, ApiError> {
+    let question = find(&state, &slug).await?;
+    Ok(Json(PublicQuestion::new(question)))
+}
+
+/// The question, or a 404 naming it.
+pub async fn find(state: &AppState, slug: &str) -> Result<Question, ApiError> {
+    state
+        .database
+        .question(slug)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_question",
+                format!("no question {slug:?}; GET /questions lists them"),
+            )
+        })
+}

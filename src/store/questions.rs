@@ -1,0 +1,244 @@
+//! Questions and their test cases.
+
+use anyhow::Result;
+use chrono::Utc;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::{Database, int};
+use crate::judge::{Question, QuestionTest};
+
+/// A question as `GET /questions` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QuestionSummary {
+    pub slug: String,
+    pub title: String,
+    pub languages: Vec<String>,
+    pub test_cases: u32,
+    pub max_score: u32,
+}
+
+impl Database {
+    /// Stores a new question; `false` if its slug is taken.
+    pub async fn insert_question(&self, question: &Question) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let now = Utc::now().to_rfc3339();
+        let inserted = sqlx::query(
+            "INSERT INTO questions (slug, title, statement, limits, comparison, languages,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+             ON CONFLICT (slug) DO NOTHING",
+        )
+        .bind(&question.slug)
+        .bind(&question.title)
+        .bind(&question.statement)
+        .bind(serde_json::to_string(&question.limits)?)
+        .bind(serde_json::to_string(&question.compare)?)
+        .bind(serde_json::to_string(&question.languages)?)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(false);
+        }
+        insert_tests(&mut tx, &question.slug, &question.test_cases, 1).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Creates or replaces a question with all its test cases; `true` if it
+    /// was new.
+    pub async fn put_question(&self, question: &Question) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let now = Utc::now().to_rfc3339();
+        let existed = sqlx::query("SELECT 1 FROM questions WHERE slug = $1")
+            .bind(&question.slug)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        sqlx::query(
+            "INSERT INTO questions (slug, title, statement, limits, comparison, languages,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+             ON CONFLICT (slug) DO UPDATE SET title = $2, statement = $3, limits = $4,
+                 comparison = $5, languages = $6, updated_at = $7",
+        )
+        .bind(&question.slug)
+        .bind(&question.title)
+        .bind(&question.statement)
+        .bind(serde_json::to_string(&question.limits)?)
+        .bind(serde_json::to_string(&question.compare)?)
+        .bind(serde_json::to_string(&question.languages)?)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
+            .bind(&question.slug)
+            .execute(&mut *tx)
+            .await?;
+        insert_tests(&mut tx, &question.slug, &question.test_cases, 1).await?;
+        tx.commit().await?;
+        Ok(!existed)
+    }
+
+    /// `false` if there was no such question.
+    pub async fn delete_question(&self, slug: &str) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        // Explicitly, for SQLite connections without foreign keys enforced.
+        sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?;
+        let deleted = sqlx::query("DELETE FROM questions WHERE slug = $1")
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(deleted > 0)
+    }
+
+    pub async fn question(&self, slug: &str) -> Result<Option<Question>> {
+        let Some(row) = sqlx::query(
+            "SELECT slug, title, statement, limits, comparison, languages FROM questions
+             WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let test_cases = sqlx::query(
+            "SELECT input, expected_output, hidden, points FROM question_tests
+             WHERE question_slug = $1 ORDER BY position",
+        )
+        .bind(slug)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(test_from_row)
+        .collect::<Result<Vec<_>>>()?;
+        Ok(Some(Question {
+            slug: row.try_get("slug")?,
+            title: row.try_get("title")?,
+            statement: row.try_get("statement")?,
+            limits: serde_json::from_str(row.try_get("limits")?)?,
+            compare: serde_json::from_str(row.try_get("comparison")?)?,
+            languages: serde_json::from_str(row.try_get("languages")?)?,
+            test_cases,
+        }))
+    }
+
+    pub async fn questions(&self) -> Result<Vec<QuestionSummary>> {
+        sqlx::query(
+            "SELECT q.slug, q.title, q.languages, COUNT(t.position) AS test_cases,
+                 CAST(COALESCE(SUM(t.points), 0) AS BIGINT) AS max_score
+             FROM questions q LEFT JOIN question_tests t ON t.question_slug = q.slug
+             GROUP BY q.slug, q.title, q.languages ORDER BY q.slug",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(QuestionSummary {
+                slug: row.try_get("slug")?,
+                title: row.try_get("title")?,
+                languages: serde_json::from_str(row.try_get("languages")?)?,
+                test_cases: int(row, "test_cases")?,
+                max_score: int(row, "max_score")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Appends a test case; its number, or `None` if there is no such question.
+    pub async fn add_question_test(&self, slug: &str, test: &QuestionTest) -> Result<Option<u32>> {
+        let mut tx = self.pool().begin().await?;
+        let Some(row) = sqlx::query(
+            "SELECT CAST(COALESCE(MAX(t.position), 0) AS BIGINT) AS last,
+                 COUNT(t.position) AS count
+             FROM questions q LEFT JOIN question_tests t ON t.question_slug = q.slug
+             WHERE q.slug = $1 GROUP BY q.slug",
+        )
+        .bind(slug)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let last: i64 = int(&row, "last")?;
+        let count: u32 = int(&row, "count")?;
+        insert_tests(&mut tx, slug, std::slice::from_ref(test), last + 1).await?;
+        touch(&mut tx, slug).await?;
+        tx.commit().await?;
+        Ok(Some(count + 1))
+    }
+
+    /// Deletes test case `number` (1-based, in order); `false` if there is none.
+    pub async fn delete_question_test(&self, slug: &str, number: u32) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let position = sqlx::query(
+            "SELECT position FROM question_tests WHERE question_slug = $1
+             ORDER BY position LIMIT 1 OFFSET $2",
+        )
+        .bind(slug)
+        .bind(i64::from(number) - 1)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(position) = position else {
+            return Ok(false);
+        };
+        sqlx::query("DELETE FROM question_tests WHERE question_slug = $1 AND position = $2")
+            .bind(slug)
+            .bind(position.try_get::<i64, _>("position")?)
+            .execute(&mut *tx)
+            .await?;
+        touch(&mut tx, slug).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+async fn insert_tests(
+    tx: &mut Transaction<'_, Any>,
+    slug: &str,
+    tests: &[QuestionTest],
+    first_position: i64,
+) -> Result<()> {
+    for (position, test) in (first_position..).zip(tests) {
+        sqlx::query(
+            "INSERT INTO question_tests (question_slug, position, input, expected_output,
+                 hidden, points)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(slug)
+        .bind(position)
+        .bind(&test.input)
+        .bind(&test.expected_output)
+        .bind(test.hidden as i64)
+        .bind(i64::from(test.points))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn touch(tx: &mut Transaction<'_, Any>, slug: &str) -> Result<()> {
+    sqlx::query("UPDATE questions SET updated_at = $1 WHERE slug = $2")
+        .bind(Utc::now().to_rfc3339())
+        .bind(slug)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn test_from_row(row: &AnyRow) -> Result<QuestionTest> {
+    Ok(QuestionTest {
+        input: row.try_get("input")?,
+        expected_output: row.try_get("expected_output")?,
+        hidden: row.try_get::<i64, _>("hidden")? != 0,
+        points: int(row, "points")?,
+    })
+}

@@ -1,0 +1,311 @@
+//! Questions stored in the database: the admin API and its token, what
+//! students see, and submissions judged against stored (hidden) tests.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const TOKEN: &str = "a-test-admin-token-0123456789";
+const SECRET_INPUT: &str = "987654 123456";
+
+async fn admin_app() -> TestApp {
+    TestApp::spawn_with_env(&[("JUDGEBOX_ADMIN_TOKEN", TOKEN)]).await
+}
+
+fn sum_question() -> Value {
+    json!({
+        "slug": "sum-two",
+        "title": "Sum two numbers",
+        "statement": "Read two integers and print their sum.",
+        "limits": {"time_ms": 2000},
+        "languages": ["python", "cpp"],
+        "test_cases": [
+            {"input": "1 2", "expected_output": "3"},
+            {"input": SECRET_INPUT, "expected_output": "1111110", "hidden": true, "points": 3},
+            {"input": "-5 5", "expected_output": "0", "hidden": true, "points": 2},
+        ]
+    })
+}
+
+async fn admin(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    app.send(method, path, Some(TOKEN), body).await
+}
+
+#[tokio::test]
+async fn without_a_configured_token_the_admin_api_is_off() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app
+        .send(
+            Method::POST,
+            "/admin/questions",
+            Some(TOKEN),
+            Some(sum_question()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "admin_disabled");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("JUDGEBOX_ADMIN_TOKEN")
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_token_is_refused() {
+    let app = admin_app().await;
+    for token in [None, Some("wrong-token-wrong-token"), Some("")] {
+        let (status, body) = app
+            .send(
+                Method::POST,
+                "/admin/questions",
+                token,
+                Some(sum_question()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}: {body}");
+        assert_eq!(body["error"]["code"], "unauthorized");
+    }
+    let (status, _) = app.get("/questions/sum-two").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing was created");
+}
+
+#[tokio::test]
+async fn a_short_admin_token_stops_the_server_from_starting() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_judgebox"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite::memory:",
+        ])
+        .env("JUDGEBOX_ADMIN_TOKEN", "short")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("at least 16 characters"), "{stderr}");
+}
+
+#[tokio::test]
+async fn questions_are_created_read_updated_and_deleted() {
+    let app = admin_app().await;
+    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "question_exists");
+
+    // Teachers see everything, hidden tests included.
+    let (status, body) = admin(&app, Method::GET, "/admin/questions/sum-two", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["test_cases"][1]["input"], SECRET_INPUT);
+    assert_eq!(body["limits"]["time_ms"], 2000);
+
+    let (status, list) = app.get("/questions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        list,
+        json!([{"slug": "sum-two", "title": "Sum two numbers", "languages": ["python", "cpp"],
+                "test_cases": 3, "max_score": 6}])
+    );
+
+    // A new test case, then one removed: numbers follow the order.
+    let new_test = json!({"input": "10 10", "expected_output": "20"});
+    let (status, body) = admin(
+        &app,
+        Method::POST,
+        "/admin/questions/sum-two/test-cases",
+        Some(new_test),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["test_number"], 4);
+    let (status, _) = admin(
+        &app,
+        Method::DELETE,
+        "/admin/questions/sum-two/test-cases/1",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = admin(
+        &app,
+        Method::DELETE,
+        "/admin/questions/sum-two/test-cases/9",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (_, body) = admin(&app, Method::GET, "/admin/questions/sum-two", None).await;
+    let inputs: Vec<&str> = body["test_cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["input"].as_str().unwrap())
+        .collect();
+    assert_eq!(inputs, [SECRET_INPUT, "-5 5", "10 10"]);
+
+    // PUT replaces the whole question.
+    let mut replacement = sum_question();
+    replacement["title"] = json!("Add two numbers");
+    let (status, body) = admin(
+        &app,
+        Method::PUT,
+        "/admin/questions/sum-two",
+        Some(replacement),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = app.get("/questions/sum-two").await;
+    assert_eq!(body["title"], "Add two numbers");
+
+    let (status, _) = admin(&app, Method::DELETE, "/admin/questions/sum-two", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = app.get("/questions/sum-two").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "unknown_question");
+    let (status, _) = admin(&app, Method::DELETE, "/admin/questions/sum-two", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn students_see_examples_but_never_hidden_tests() {
+    let app = admin_app().await;
+    admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
+    let (status, body) = app.get("/questions/sum-two").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["examples"],
+        json!([{"test_number": 1, "input": "1 2", "expected_output": "3", "points": 1}])
+    );
+    assert_eq!(body["hidden_tests"], 2);
+    assert_eq!(body["max_score"], 6);
+    assert!(!body.to_string().contains(SECRET_INPUT), "{body}");
+}
+
+#[tokio::test]
+async fn a_submission_is_judged_on_the_stored_tests_without_revealing_hidden_ones() {
+    let app = admin_app().await;
+    admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
+    // Prints its input to stdout and stderr: the hidden input must not come back.
+    let code = "import sys\ndata = sys.stdin.read()\nprint(data, file=sys.stderr)\na, b = map(int, data.split())\nprint(a + b if a > 0 else data)";
+    let (status, body) = app
+        .execute(
+            json!({"language": "python", "code": code, "question_id": "sum-two", "user_id": "ada"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let statuses: Vec<&str> = body["test_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["accepted", "accepted", "wrong_answer"]);
+    assert_eq!(body["summary"]["score"], 4);
+    assert_eq!(body["summary"]["max_score"], 6);
+    let hidden = &body["test_results"][1];
+    assert_eq!(hidden["hidden"], true);
+    assert_eq!(hidden["input"], "");
+    assert_eq!(hidden["expected_output"], Value::Null);
+    assert_eq!(hidden["actual_output"], "");
+    assert_eq!(hidden["stderr"], "");
+    assert!(hidden["execution_time_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        body["test_results"][0]["input"], "1 2",
+        "visible tests show their data"
+    );
+    for secret in [SECRET_INPUT, "1111110", "-5 5"] {
+        assert!(
+            !body.to_string().contains(secret),
+            "{secret} leaked: {body}"
+        );
+    }
+    // Nor does the stored execution.
+    let id = body["execution_id"].as_str().unwrap();
+    let (_, stored) = app.get(&format!("/executions/{id}")).await;
+    assert_eq!(stored["summary"]["score"], 4);
+    for secret in [SECRET_INPUT, "1111110", "-5 5"] {
+        assert!(
+            !stored.to_string().contains(secret),
+            "{secret} leaked: {stored}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_question_submissions_get_clear_errors() {
+    let app = admin_app().await;
+    admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
+    let cases = [
+        (
+            json!({"language": "python", "code": "print(1)", "question_id": "no-such"}),
+            StatusCode::NOT_FOUND,
+            "unknown_question",
+        ),
+        (
+            json!({"language": "java", "code": "class Main {}", "question_id": "sum-two"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "accepts python, cpp, not java",
+        ),
+        (
+            json!({"language": "python", "code": "print(1)", "question_id": "sum-two", "limits": {"time_ms": 9000}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sets the tests, limits and comparison",
+        ),
+    ];
+    for (request, expected_status, expected_text) in cases {
+        let (status, body) = app.execute(request.clone()).await;
+        assert_eq!(status, expected_status, "{request}: {body}");
+        assert!(body["error"].to_string().contains(expected_text), "{body}");
+    }
+    let mut bad = sum_question();
+    bad["slug"] = json!("Not A Slug");
+    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("slug"));
+    let mut bad = sum_question();
+    bad["languages"] = json!(["cobol"]);
+    let (status, _) = admin(&app, Method::POST, "/admin/questions", Some(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Test data past the body limit (16 MiB) is refused whole.
+    let mut huge = sum_question();
+    huge["test_cases"][0]["input"] = json!("1 ".repeat(9 << 20));
+    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(huge)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+}
+
+#[tokio::test]
+async fn questions_with_megabytes_of_test_data_work_and_survive_a_restart() {
+    let app = admin_app().await;
+    let numbers: Vec<String> = (0..600_000).map(|i| i.to_string()).collect();
+    let input = numbers.join(" ");
+    let total: u64 = (0..600_000u64).sum();
+    assert!(input.len() > 3 << 20);
+    let question = json!({
+        "slug": "big-sum", "title": "Sum many numbers",
+        "test_cases": [{"input": input, "expected_output": total.to_string(), "hidden": true}]
+    });
+    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(question)).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", body["error"]);
+    let app = app.restart().await;
+    let code = "import sys\nprint(sum(map(int, sys.stdin.read().split())))";
+    let (status, body) = app
+        .execute(json!({"language": "python", "code": code, "question_id": "big-sum"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", body["error"]);
+    assert_eq!(
+        body["test_results"][0]["status"], "accepted",
+        "{}",
+        body["test_results"][0]
+    );
+}
