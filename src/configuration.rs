@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::judge::{LimitPolicy, Limits};
+use crate::queue::QueueConfig;
 use crate::sandbox::SandboxConfig;
 use crate::sandbox::native::{DEFAULT_FIRST_UID, NativeConfig};
 
@@ -85,13 +86,57 @@ pub struct ServerSettings {
     #[arg(long, env = "JUDGEBOX_MAX_BODY_BYTES", default_value_t = 16 << 20)]
     pub max_body_bytes: usize,
     #[command(flatten)]
+    pub queue: QueueSettings,
+    #[command(flatten)]
     pub runtime: RuntimeSettings,
+}
+
+/// The judging pool and the database work queue.
+#[derive(Debug, Clone, Args)]
+pub struct QueueSettings {
+    /// Submissions judged at once on this replica, synchronous and queued
+    /// alike [default: twice the number of workers].
+    #[arg(long, env = "JUDGEBOX_SUBMISSION_SLOTS", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub submission_slots: Option<u32>,
+    /// `POST /execute` requests that may wait for a slot; more get 503.
+    #[arg(long, env = "JUDGEBOX_MAX_WAITING", default_value_t = 64)]
+    pub max_waiting: u32,
+    /// Queued submissions (all replicas together) past which `POST
+    /// /submissions` gets 503.
+    #[arg(long, env = "JUDGEBOX_MAX_QUEUED", default_value_t = 10_000)]
+    pub max_queued: u64,
+    /// How long a replica's claim on a submission holds without renewal: a
+    /// replica that dies leaves its work to others after this.
+    #[arg(long, env = "JUDGEBOX_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub lease_seconds: u64,
+    /// How long SIGTERM waits for running submissions before handing them back.
+    #[arg(long, env = "JUDGEBOX_SHUTDOWN_GRACE_SECONDS", default_value_t = 20)]
+    pub shutdown_grace_seconds: u64,
 }
 
 /// Admin tokens shorter than this are refused at start-up.
 const MIN_ADMIN_TOKEN_CHARS: usize = 16;
 
 impl ServerSettings {
+    pub fn queue(&self) -> QueueConfig {
+        let queue = &self.queue;
+        let lease = std::time::Duration::from_secs(queue.lease_seconds);
+        QueueConfig {
+            slots: queue
+                .submission_slots
+                .unwrap_or_else(|| 2 * self.runtime.workers()),
+            max_waiting: queue.max_waiting,
+            max_queued: queue.max_queued,
+            lease,
+            // Polling covers what other replicas queue; a local submission
+            // wakes a worker at once.
+            poll: (lease / 10).clamp(
+                std::time::Duration::from_millis(100),
+                std::time::Duration::from_secs(2),
+            ),
+        }
+    }
+
     /// The admin token, checked; `None` turns the admin API off.
     pub fn admin_token(&self) -> Result<Option<std::sync::Arc<str>>> {
         match &self.admin_token {

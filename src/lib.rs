@@ -3,13 +3,16 @@
 //!
 //! The modules are the architecture: `api` (HTTP only) → `judge` (test cases,
 //! comparison, verdicts) → `languages` (one file per language) → `sandbox`
-//! (Wasmtime isolation); `store` keeps executions in the database.
+//! (Wasmtime isolation); `queue` shares judging between requests and the
+//! database's work queue; `store` keeps questions, submissions and
+//! executions in the database.
 
 pub mod api;
 pub mod cli;
 pub mod configuration;
 pub mod judge;
 pub mod languages;
+pub mod queue;
 pub mod sandbox;
 pub mod startup;
 pub mod store;

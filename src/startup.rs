@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use tokio::net::TcpListener;
@@ -11,6 +11,7 @@ use crate::api::{self, AppState};
 use crate::configuration::{RuntimeSettings, ServerSettings};
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
+use crate::queue::Judging;
 use crate::sandbox::WasmSandbox;
 use crate::sandbox::native::NativeSandbox;
 use crate::store::Database;
@@ -65,6 +66,8 @@ impl Runtime {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    judging: Arc<Judging>,
+    shutdown_grace: Duration,
 }
 
 impl Application {
@@ -75,28 +78,41 @@ impl Application {
         }
         let runtime = Runtime::load(&settings.runtime).await?;
         let database = Database::connect(&settings.database_url).await?;
+        let queue = settings.queue();
+        let judging = Judging::new(runtime.languages.clone(), database.clone(), queue);
         let state = AppState {
             languages: runtime.languages,
             limits: runtime.limits,
             database,
             admin_token,
+            judging: judging.clone(),
         };
         let router = api::router(state, settings.max_body_bytes);
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
-        Ok(Self { listener, router })
+        Ok(Self {
+            listener,
+            router,
+            judging,
+            shutdown_grace: Duration::from_secs(settings.queue.shutdown_grace_seconds),
+        })
     }
 
     pub fn local_addr(&self) -> Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+    /// Serves and works the queue until SIGINT or SIGTERM; then stops
+    /// accepting, finishes the requests in flight, and lets the workers
+    /// finish (or hand back) what they hold.
     pub async fn run_until_stopped(self) -> Result<()> {
+        let workers = self.judging.start_workers(self.judging.slots());
+        tracing::info!(worker = self.judging.worker_id(), "queue workers started");
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
+        self.judging.stop(workers, self.shutdown_grace).await;
         Ok(())
     }
 }

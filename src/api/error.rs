@@ -11,6 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+/// What a client told "busy" should wait before retrying.
+const RETRY_AFTER_SECONDS: &str = "5";
+
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
@@ -36,6 +39,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
+    /// Full for now: 503, with `Retry-After` (see `IntoResponse`).
+    pub fn busy(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+    }
+
     /// A failure of ours; the details go to the log, not to the client.
     pub fn internal(error: anyhow::Error) -> Self {
         tracing::error!(error = format!("{error:#}"), "request failed");
@@ -50,7 +58,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": self.message}});
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.code == "busy" {
+            let retry_after = axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS);
+            response.headers_mut().insert("retry-after", retry_after);
+        }
+        response
     }
 }
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::error::ApiJson;
 use super::{ApiError, AppState};
 use crate::judge::{
-    self, Comparison, Limits, RequestedLimits, Submission, Summary, TestCase, TestResult,
+    Comparison, Limits, Question, RequestedLimits, Submission, Summary, TestCase, TestResult,
 };
 use crate::store::ExecutionRecord;
 
@@ -46,47 +46,56 @@ pub async fn execute(
             ),
         )
     })?;
-    let submission = submission(&request, &state, language.info().name).await?;
-    let created_at = Utc::now();
-    let report = judge::judge(language.clone(), submission.clone()).await;
-    let record = ExecutionRecord::new(
-        language.info(),
-        submission,
-        report,
-        request.user_id,
-        request.question_id,
-        created_at,
-    );
-    state
-        .database
-        .insert_execution(&record)
+    check_id("user_id", request.user_id.as_deref())?;
+    check_id("question_id", request.question_id.as_deref())?;
+    let name = language.info().name;
+    let (submission, question) = match (&request.question_id, &request.test_cases) {
+        (Some(slug), None) => {
+            let question = super::questions::find(&state, slug).await?;
+            (
+                question_submission(&request, &question, name)?,
+                Some(question),
+            )
+        }
+        _ => (submission(&request, &state)?, None),
+    };
+    let _slot = state
+        .judging
+        .slot()
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(|_| ApiError::busy("every judging slot is taken and the wait is full"))?;
+    let record = match &question {
+        Some(question) => {
+            let judging =
+                state
+                    .judging
+                    .judge_question_now(name, submission, request.user_id, question);
+            judging.await
+        }
+        None => {
+            let (user, question_id) = (request.user_id, request.question_id);
+            state
+                .judging
+                .judge_adhoc(name, submission, user, question_id)
+                .await
+        }
+    }
+    .map_err(ApiError::internal)?;
     Ok(Json(ExecutionView::new(record)))
 }
 
+/// Ids are the client's; bounded so a request cannot store megabytes in one.
+pub fn check_id(name: &str, id: Option<&str>) -> Result<(), ApiError> {
+    if id.is_some_and(|id| id.chars().count() > MAX_ID_CHARS) {
+        return Err(ApiError::invalid(format!(
+            "{name} is longer than {MAX_ID_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
 /// The request's checks beyond its JSON shape; the rest is `Submission::new`.
-async fn submission(
-    request: &ExecuteRequest,
-    state: &AppState,
-    language: &str,
-) -> Result<Submission, ApiError> {
-    for (name, id) in [
-        ("user_id", &request.user_id),
-        ("question_id", &request.question_id),
-    ] {
-        if id
-            .as_ref()
-            .is_some_and(|id| id.chars().count() > MAX_ID_CHARS)
-        {
-            return Err(ApiError::invalid(format!(
-                "{name} is longer than {MAX_ID_CHARS} characters"
-            )));
-        }
-    }
-    if let (Some(slug), None) = (&request.question_id, &request.test_cases) {
-        return question_submission(request, state, slug, language).await;
-    }
+fn submission(request: &ExecuteRequest, state: &AppState) -> Result<Submission, ApiError> {
     let test_cases = match (&request.test_cases, &request.stdin) {
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid(
@@ -107,13 +116,12 @@ async fn submission(
 }
 
 /// A submission to a stored question: its tests, limits and comparison.
-async fn question_submission(
+fn question_submission(
     request: &ExecuteRequest,
-    state: &AppState,
-    slug: &str,
+    question: &Question,
     language: &str,
 ) -> Result<Submission, ApiError> {
-    let question = super::questions::find(state, slug).await?;
+    let slug = &question.slug;
     if request.stdin.is_some() || request.limits.is_some() || request.compare.is_some() {
         return Err(ApiError::invalid(format!(
             "question {slug:?} sets the tests, limits and comparison: send only language, code \

@@ -7,6 +7,7 @@ mod execute;
 mod executions;
 mod health;
 mod questions;
+mod submissions;
 
 use std::sync::Arc;
 
@@ -18,9 +19,11 @@ use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 pub use execute::ExecutionView;
+pub use submissions::SubmissionView;
 
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
+use crate::queue::Judging;
 use crate::store::Database;
 
 #[derive(Clone)]
@@ -30,6 +33,7 @@ pub struct AppState {
     pub database: Database,
     /// `None`: the admin API answers 503.
     pub admin_token: Option<Arc<str>>,
+    pub judging: Arc<Judging>,
 }
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
@@ -38,6 +42,12 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/execute", post(execute::execute))
         .route("/questions", get(questions::list))
         .route("/questions/{slug}", get(questions::show))
+        .route("/questions/{slug}/scoreboard", get(questions::scoreboard))
+        .route(
+            "/submissions",
+            post(submissions::submit).get(submissions::list),
+        )
+        .route("/submissions/{id}", get(submissions::show))
         .route("/executions/{id}", get(executions::show))
         .route("/languages", get(health::languages))
         .route("/healthz", get(health::healthz))

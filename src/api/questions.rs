@@ -76,6 +76,25 @@ pub async fn show(
     Ok(Json(PublicQuestion::new(question)))
 }
 
+/// Per user: best score, attempts, and when they first got every point.
+pub async fn scoreboard(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let question = find(&state, &slug).await?;
+    let rows = state
+        .database
+        .scoreboard(&slug)
+        .await
+        .map_err(ApiError::internal)?;
+    let max_score: u32 = question.test_cases.iter().map(|t| t.points).sum();
+    Ok(Json(serde_json::json!({
+        "question_id": slug,
+        "max_score": max_score,
+        "users": rows,
+    })))
+}
+
 /// The question, or a 404 naming it.
 pub async fn find(state: &AppState, slug: &str) -> Result<Question, ApiError> {
     state

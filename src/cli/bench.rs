@@ -11,7 +11,7 @@ use clap::Args;
 use futures::future::BoxFuture;
 use serde_json::json;
 
-use crate::configuration::{RuntimeSettings, ServerSettings};
+use crate::configuration::{QueueSettings, RuntimeSettings, ServerSettings};
 use crate::languages::{Compiled, Program};
 use crate::sandbox::RunLimits;
 use crate::startup::{Application, Runtime};
@@ -376,6 +376,13 @@ impl HttpBench {
             database_url: format!("sqlite://{}", database_dir.join("bench.db").display()),
             max_body_bytes: 16 << 20,
             admin_token: None,
+            queue: QueueSettings {
+                submission_slots: None,
+                max_waiting: 1024,
+                max_queued: 10_000,
+                lease_seconds: 30,
+                shutdown_grace_seconds: 1,
+            },
             runtime: runtime.clone(),
         };
         let app = Application::build(&settings).await?;

@@ -6,6 +6,7 @@
 
 mod executions;
 mod questions;
+mod submissions;
 
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use sqlx::{AnyPool, Executor, Row};
 
 pub use executions::ExecutionRecord;
 pub use questions::QuestionSummary;
+pub use submissions::{NewSubmission, ScoreboardRow, SubmissionRecord, SubmissionState};
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

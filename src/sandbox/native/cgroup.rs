@@ -69,14 +69,21 @@ impl Cgroups {
         }
     }
 
-    /// Run cgroups a crashed service left behind (empty ones can go).
+    /// Run cgroups a crashed service left behind. Only those of services
+    /// that are gone: others sharing this cgroup may be starting runs.
     fn remove_stale(&self) {
         for parent in [&self.memory, &self.pids] {
             let Ok(entries) = fs::read_dir(parent) else {
                 continue;
             };
             for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().starts_with(PREFIX) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let owner = name
+                    .strip_prefix(PREFIX)
+                    .and_then(|rest| rest.split('-').next())
+                    .and_then(|pid| pid.parse::<i32>().ok());
+                // SAFETY: signal 0 only asks whether the process exists.
+                if owner.is_some_and(|pid| unsafe { libc::kill(pid, 0) } != 0) {
                     let _ = fs::remove_dir(entry.path());
                 }
             }

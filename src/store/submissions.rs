@@ -1,0 +1,298 @@
+//! Submissions and the work queue over them. A worker claims the oldest
+//! queued submission (or a running one whose lease ran out: its replica
+//! died) and holds it under a lease it renews; PostgreSQL replicas skip
+//! rows another one has locked, SQLite has one writer anyway.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use super::{Backend, Database, int};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionState {
+    Queued,
+    Running,
+    Finished,
+}
+
+/// A submission as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubmissionRecord {
+    pub id: Uuid,
+    pub user_id: Option<String>,
+    pub question_id: String,
+    pub language: String,
+    #[serde(skip)]
+    pub code: String,
+    pub state: SubmissionState,
+    pub score: Option<u32>,
+    pub max_score: Option<u32>,
+    pub execution_id: Option<Uuid>,
+    #[serde(skip)]
+    pub callback_url: Option<String>,
+    /// The replica that ran (or runs) it.
+    pub worker: Option<String>,
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// What a new submission says.
+pub struct NewSubmission<'a> {
+    pub user_id: Option<&'a str>,
+    pub question_id: &'a str,
+    pub language: &'a str,
+    pub code: &'a str,
+    pub callback_url: Option<&'a str>,
+}
+
+/// A user's standing on a question.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreboardRow {
+    pub user_id: String,
+    pub best_score: u32,
+    pub max_score: u32,
+    pub attempts: u32,
+    /// When the user first got every point, if they did.
+    pub solved_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "id, user_id, question_slug, language, code, state, score, max_score,
+    execution_id, callback_url, worker, attempts, created_at, started_at, finished_at";
+
+impl Database {
+    /// Stores a submission in the queue, or, with `worker`, as already
+    /// running on it (the synchronous path).
+    pub async fn insert_submission(
+        &self,
+        new: &NewSubmission<'_>,
+        worker: Option<(&str, i64)>,
+    ) -> Result<SubmissionRecord> {
+        let id = Uuid::new_v4();
+        let now = Utc::now().to_rfc3339();
+        let (state, worker, lease, started) = match worker {
+            Some((worker, lease_until)) => ("running", Some(worker), Some(lease_until), Some(&now)),
+            None => ("queued", None, None, None),
+        };
+        sqlx::query(
+            "INSERT INTO submissions (id, user_id, question_slug, language, code, state,
+                 callback_url, worker, lease_until, attempts, created_at, started_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(id.to_string())
+        .bind(new.user_id)
+        .bind(new.question_id)
+        .bind(new.language)
+        .bind(new.code)
+        .bind(state)
+        .bind(new.callback_url)
+        .bind(worker)
+        .bind(lease)
+        .bind(i64::from(worker.is_some()))
+        .bind(&now)
+        .bind(started)
+        .execute(self.pool())
+        .await?;
+        self.submission(id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("submission {id} vanished after insert"))
+    }
+
+    pub async fn submission(&self, id: Uuid) -> Result<Option<SubmissionRecord>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM submissions WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(submission_from_row).transpose()
+    }
+
+    /// Newest first, filtered by user and question when given.
+    pub async fn submissions(
+        &self,
+        user_id: Option<&str>,
+        question_id: Option<&str>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<SubmissionRecord>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM submissions
+             WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR question_slug = $2)
+             ORDER BY created_at DESC, id LIMIT $3 OFFSET $4"
+        ))
+        .bind(user_id)
+        .bind(question_id)
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(submission_from_row)
+        .collect()
+    }
+
+    /// How many submissions wait for a worker.
+    pub async fn queued_submissions(&self) -> Result<u64> {
+        let row = sqlx::query("SELECT COUNT(*) AS queued FROM submissions WHERE state = 'queued'")
+            .fetch_one(self.pool())
+            .await?;
+        int(&row, "queued")
+    }
+
+    /// Takes the oldest submission that waits (or whose worker's lease ran
+    /// out) for `worker`, until `lease_until` (unix ms).
+    pub async fn claim_submission(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<Option<SubmissionRecord>> {
+        let lock = match self.backend() {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let row = sqlx::query(&format!(
+            "UPDATE submissions SET state = 'running', worker = $1, lease_until = $2,
+                 attempts = attempts + 1, started_at = $3
+             WHERE id = (SELECT id FROM submissions
+                         WHERE state = 'queued' OR (state = 'running' AND lease_until < $4)
+                         ORDER BY created_at LIMIT 1 {lock})
+             RETURNING {COLUMNS}"
+        ))
+        .bind(worker)
+        .bind(lease_until)
+        .bind(Utc::now().to_rfc3339())
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(submission_from_row).transpose()
+    }
+
+    /// Extends the lease; `false` if the submission is no longer this worker's.
+    pub async fn renew_lease(&self, id: Uuid, worker: &str, lease_until: i64) -> Result<bool> {
+        let renewed = sqlx::query(
+            "UPDATE submissions SET lease_until = $1
+             WHERE id = $2 AND worker = $3 AND state = 'running'",
+        )
+        .bind(lease_until)
+        .bind(id.to_string())
+        .bind(worker)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(renewed > 0)
+    }
+
+    /// Records the result; `false` if another worker took the submission
+    /// over meanwhile (its result wins).
+    pub async fn finish_submission(
+        &self,
+        id: Uuid,
+        worker: &str,
+        execution_id: Option<Uuid>,
+        score: u32,
+        max_score: u32,
+    ) -> Result<bool> {
+        let finished = sqlx::query(
+            "UPDATE submissions SET state = 'finished', execution_id = $1, score = $2,
+                 max_score = $3, finished_at = $4, lease_until = NULL
+             WHERE id = $5 AND worker = $6 AND state = 'running'",
+        )
+        .bind(execution_id.map(|id| id.to_string()))
+        .bind(i64::from(score))
+        .bind(i64::from(max_score))
+        .bind(Utc::now().to_rfc3339())
+        .bind(id.to_string())
+        .bind(worker)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(finished > 0)
+    }
+
+    /// Puts this worker's running submissions back in the queue (shutdown).
+    pub async fn hand_back_submissions(&self, worker: &str) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE submissions SET state = 'queued', worker = NULL, lease_until = NULL
+             WHERE worker = $1 AND state = 'running'",
+        )
+        .bind(worker)
+        .execute(self.pool())
+        .await?
+        .rows_affected())
+    }
+
+    /// Per user: best score, attempts, and when they first got every point.
+    pub async fn scoreboard(&self, question_id: &str) -> Result<Vec<ScoreboardRow>> {
+        sqlx::query(
+            "SELECT user_id, MAX(score) AS best_score, MAX(max_score) AS max_score,
+                 COUNT(*) AS attempts,
+                 MIN(CASE WHEN score = max_score THEN finished_at END) AS solved_at
+             FROM submissions
+             WHERE question_slug = $1 AND state = 'finished' AND user_id IS NOT NULL
+             GROUP BY user_id
+             ORDER BY best_score DESC, solved_at IS NULL, solved_at, user_id",
+        )
+        .bind(question_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(ScoreboardRow {
+                user_id: row.try_get("user_id")?,
+                best_score: int(row, "best_score")?,
+                max_score: int(row, "max_score")?,
+                attempts: int(row, "attempts")?,
+                solved_at: time(row.try_get("solved_at")?)?,
+            })
+        })
+        .collect()
+    }
+}
+
+fn time(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    Ok(text
+        .map(|t| DateTime::parse_from_rfc3339(&t))
+        .transpose()?
+        .map(|t| t.with_timezone(&Utc)))
+}
+
+fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
+    let state = match row.try_get::<String, _>("state")?.as_str() {
+        "queued" => SubmissionState::Queued,
+        "running" => SubmissionState::Running,
+        "finished" => SubmissionState::Finished,
+        other => anyhow::bail!("unknown submission state {other:?}"),
+    };
+    let optional_int = |column: &str| -> Result<Option<u32>> {
+        Ok(row
+            .try_get::<Option<i64>, _>(column)?
+            .map(u32::try_from)
+            .transpose()?)
+    };
+    Ok(SubmissionRecord {
+        id: Uuid::parse_str(&row.try_get::<String, _>("id")?)?,
+        user_id: row.try_get("user_id")?,
+        question_id: row.try_get("question_slug")?,
+        language: row.try_get("language")?,
+        code: row.try_get("code")?,
+        state,
+        score: optional_int("score")?,
+        max_score: optional_int("max_score")?,
+        execution_id: row
+            .try_get::<Option<String>, _>("execution_id")?
+            .map(|id| Uuid::parse_str(&id))
+            .transpose()?,
+        callback_url: row.try_get("callback_url")?,
+        worker: row.try_get("worker")?,
+        attempts: int(row, "attempts")?,
+        created_at: time(Some(row.try_get("created_at")?))?.expect("given"),
+        started_at: time(row.try_get("started_at")?)?,
+        finished_at: time(row.try_get("finished_at")?)?,
+    })
+}
