@@ -236,7 +236,9 @@ impl Database {
              FROM submissions
              WHERE question_slug = $1 AND state = 'finished' AND user_id IS NOT NULL
              GROUP BY user_id
-             ORDER BY best_score DESC, solved_at IS NULL, solved_at, user_id",
+             ORDER BY MAX(score) DESC,
+                 MIN(CASE WHEN score = max_score THEN finished_at END) IS NULL,
+                 MIN(CASE WHEN score = max_score THEN finished_at END), user_id",
         )
         .bind(question_id)
         .fetch_all(self.pool())

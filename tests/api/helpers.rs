@@ -25,7 +25,12 @@ pub struct TestApp {
 /// on it), a fresh database there, dropped with the app.
 enum TestDatabase {
     Sqlite(String),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another app's database (that app drops it).
+    Shared(String),
 }
 
 impl TestDatabase {
@@ -41,7 +46,7 @@ impl TestDatabase {
 
     fn url(&self) -> String {
         match self {
-            Self::Sqlite(url) => url.clone(),
+            Self::Sqlite(url) | Self::Shared(url) => url.clone(),
             // The admin URL with its database replaced by ours.
             Self::Postgres { admin_url, name } => {
                 let (base, query) = admin_url.split_once('?').unwrap_or((admin_url, ""));
@@ -98,6 +103,24 @@ impl TestApp {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Self::start(data_dir, database, env)
+    }
+
+    /// A second server (a replica) on this one's database.
+    pub async fn replica(&self, env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::tempdir().expect("creating a temporary directory");
+        let database = TestDatabase::Shared(self.database.url());
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Self::start(data_dir, database, env)
+    }
+
+    /// Sends SIGTERM and waits for the server to exit; its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.server.id() as i32, libc::SIGTERM) };
+        self.server.wait().expect("waiting for the server")
     }
 
     /// Stops the server (SIGKILL, nothing flushed on purpose) and starts a new

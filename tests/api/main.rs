@@ -9,4 +9,5 @@ mod javascript;
 mod limits;
 mod questions;
 mod storage;
+mod submissions;
 mod validation;

@@ -1,0 +1,368 @@
+//! Queued submissions: accepted at once, judged by the workers of any
+//! replica exactly once, reported by polling and by callback; backpressure,
+//! the scoreboard, and replicas that die or stop.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const TOKEN: &str = "a-test-admin-token-0123456789";
+const SUM: &str = "a, b = map(int, input().split())\nprint(a + b)";
+
+async fn app_with(env: &[(&str, &str)]) -> TestApp {
+    let mut all = vec![("JUDGEBOX_ADMIN_TOKEN", TOKEN)];
+    all.extend_from_slice(env);
+    let app = TestApp::spawn_with_env(&all).await;
+    let question = json!({
+        "slug": "sum", "title": "Sum",
+        "test_cases": [
+            {"input": "1 2", "expected_output": "3"},
+            {"input": "20 22", "expected_output": "42", "hidden": true, "points": 2}
+        ]
+    });
+    let (status, body) = app
+        .send(
+            Method::POST,
+            "/admin/questions",
+            Some(TOKEN),
+            Some(question),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app
+}
+
+async fn submit(app: &TestApp, body: Value) -> Value {
+    let (status, body) = app
+        .send(Method::POST, "/submissions", None, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    body
+}
+
+/// Polls until the submission is finished.
+async fn finished(app: &TestApp, id: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let (status, body) = app.get(&format!("/submissions/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if body["state"] == "finished" {
+            return body;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never finished: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_submission_is_accepted_at_once_and_judged_by_a_worker() {
+    let app = app_with(&[]).await;
+    let body = submit(
+        &app,
+        json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada"}),
+    )
+    .await;
+    assert!(["queued", "running", "finished"].contains(&body["state"].as_str().unwrap()));
+    let id = body["submission_id"].as_str().unwrap().to_string();
+    let done = finished(&app, &id).await;
+    assert_eq!(done["score"], 3, "{done}");
+    assert_eq!(done["max_score"], 3);
+    assert_eq!(done["attempts"], 1);
+    assert_eq!(done["result"]["submission_id"], id.as_str());
+    let hidden = &done["result"]["test_results"][1];
+    assert_eq!(hidden["status"], "accepted");
+    assert_eq!(hidden["input"], "", "hidden tests stay hidden: {hidden}");
+    assert!(!done.to_string().contains("20 22"));
+}
+
+#[tokio::test]
+async fn bad_submissions_get_clear_errors() {
+    let app = app_with(&[]).await;
+    let cases = [
+        (
+            json!({"language": "python", "code": SUM, "question_id": "nope"}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            json!({"language": "cobol", "code": SUM, "question_id": "sum"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"language": "python", "code": " ", "question_id": "sum"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"language": "python", "code": SUM, "question_id": "sum", "callback_url": "file:///etc/passwd"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (request, expected) in cases {
+        let (status, body) = app
+            .send(Method::POST, "/submissions", None, Some(request.clone()))
+            .await;
+        assert_eq!(status, expected, "{request}: {body}");
+        assert!(body["error"]["message"].is_string(), "{body}");
+    }
+    let (status, _) = app
+        .get(&format!("/submissions/{}", uuid::Uuid::new_v4()))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = app.get("/submissions?limit=1000").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+#[tokio::test]
+async fn submissions_are_listed_by_user_and_question_with_paging() {
+    let app = app_with(&[]).await;
+    for user in ["ada", "ada", "ada", "bob"] {
+        submit(
+            &app,
+            json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": user}),
+        )
+        .await;
+    }
+    let (_, page) = app
+        .get("/submissions?user_id=ada&question_id=sum&limit=2")
+        .await;
+    assert_eq!(page.as_array().unwrap().len(), 2, "{page}");
+    let (_, rest) = app.get("/submissions?user_id=ada&limit=2&offset=2").await;
+    assert_eq!(rest.as_array().unwrap().len(), 1, "{rest}");
+    assert!(rest[0]["result"].is_null(), "lists leave the results out");
+    let (_, bob) = app.get("/submissions?user_id=bob").await;
+    assert_eq!(bob.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_scoreboard_ranks_best_scores_and_counts_attempts() {
+    let app = app_with(&[]).await;
+    let wrong = "print(3)";
+    for (user, code) in [("ada", wrong), ("ada", SUM), ("bob", wrong), ("cy", SUM)] {
+        let id = submit(
+            &app,
+            json!({"language": "python", "code": code, "question_id": "sum", "user_id": user}),
+        )
+        .await["submission_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        finished(&app, &id).await;
+    }
+    // /execute against the question counts too.
+    let (status, _) = app
+        .execute(
+            json!({"language": "python", "code": wrong, "question_id": "sum", "user_id": "bob"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, board) = app.get("/questions/sum/scoreboard").await;
+    assert_eq!(status, StatusCode::OK, "{board}");
+    assert_eq!(board["max_score"], 3);
+    let users: Vec<(String, u64, u64)> = board["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["user_id"].as_str().unwrap().to_string(),
+                u["best_score"].as_u64().unwrap(),
+                u["attempts"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(users.len(), 3, "{board}");
+    assert_eq!(users[2], ("bob".to_string(), 1, 2));
+    assert!(users[..2].contains(&("ada".to_string(), 3, 2)), "{board}");
+    assert!(users[..2].contains(&("cy".to_string(), 3, 1)), "{board}");
+    assert!(board["users"][0]["solved_at"].is_string());
+    assert!(board["users"][2]["solved_at"].is_null());
+}
+
+/// A local HTTP receiver that refuses the first callback, then records.
+async fn callback_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let calls = Arc::new(Mutex::new(0u32));
+    let store = received.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let (store, calls) = (store.clone(), calls.clone());
+            async move {
+                let mut calls = calls.lock().unwrap();
+                *calls += 1;
+                if *calls == 1 {
+                    return StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                store.lock().unwrap().push(body);
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, received)
+}
+
+#[tokio::test]
+async fn the_callback_gets_the_result_after_a_retry() {
+    let app = app_with(&[]).await;
+    let (url, received) = callback_receiver().await;
+    let id = submit(
+        &app,
+        json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada", "callback_url": url}),
+    )
+    .await["submission_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let started = Instant::now();
+    while received.lock().unwrap().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no callback arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let body = received.lock().unwrap()[0].clone();
+    assert_eq!(body["submission_id"], id.as_str());
+    assert_eq!(body["state"], "finished");
+    assert_eq!(body["score"], 3);
+    assert_eq!(body["result"]["summary"]["score"], 3);
+}
+
+#[tokio::test]
+async fn a_full_pool_answers_503_with_retry_after() {
+    // One slot and one place to wait: of three slow requests at once, at
+    // least one is turned away (idle workers may hold the slot briefly too).
+    let app = app_with(&[
+        ("JUDGEBOX_SUBMISSION_SLOTS", "1"),
+        ("JUDGEBOX_MAX_WAITING", "1"),
+    ])
+    .await;
+    let slow = json!({"language": "python", "code": "import time\ntime.sleep(2)", "stdin": ""});
+    let send = || async {
+        app.client
+            .post(format!("{}/execute", app.address))
+            .json(&slow)
+            .send()
+            .await
+            .unwrap()
+    };
+    let responses = futures::future::join_all([send(), send(), send()]).await;
+    let statuses: Vec<StatusCode> = responses.iter().map(|r| r.status()).collect();
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    let busy: Vec<_> = responses
+        .into_iter()
+        .filter(|r| r.status() == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert!(!busy.is_empty(), "{statuses:?}");
+    for response in busy {
+        assert_eq!(response.headers()["retry-after"], "5");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "busy");
+    }
+}
+
+#[tokio::test]
+async fn a_full_queue_answers_503_and_keeps_what_it_has() {
+    let app = app_with(&[
+        ("JUDGEBOX_SUBMISSION_SLOTS", "1"),
+        ("JUDGEBOX_MAX_QUEUED", "1"),
+    ])
+    .await;
+    let slow = "import time\ntime.sleep(1.5)\nprint(3)";
+    let request =
+        json!({"language": "python", "code": slow, "question_id": "sum", "user_id": "ada"});
+    let first = submit(&app, request.clone()).await;
+    // The worker takes the first; the second waits in the queue; the third is refused.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second = submit(&app, request.clone()).await;
+    let (status, body) = app
+        .send(Method::POST, "/submissions", None, Some(request))
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    for accepted in [first, second] {
+        let done = finished(&app, accepted["submission_id"].as_str().unwrap()).await;
+        assert_eq!(done["state"], "finished");
+    }
+}
+
+#[tokio::test]
+async fn two_replicas_share_the_queue_and_judge_each_submission_once() {
+    let first = app_with(&[]).await;
+    let second = first.replica(&[]).await;
+    let mut ids = Vec::new();
+    for i in 0..16 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let body = submit(app, json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": format!("u{i}")})).await;
+        ids.push(body["submission_id"].as_str().unwrap().to_string());
+    }
+    let mut workers = std::collections::HashSet::new();
+    for id in &ids {
+        let done = finished(&first, id).await;
+        assert_eq!(done["attempts"], 1, "judged once: {done}");
+        assert_eq!(done["score"], 3);
+        workers.insert(done["worker"].as_str().unwrap().to_string());
+    }
+    assert_eq!(workers.len(), 2, "both replicas worked: {workers:?}");
+}
+
+#[tokio::test]
+async fn a_submission_left_by_a_killed_replica_is_finished_after_a_restart() {
+    let app = app_with(&[("JUDGEBOX_LEASE_SECONDS", "1")]).await;
+    let slow = "import time\ntime.sleep(3)\nprint(3)";
+    let body = submit(
+        &app,
+        json!({"language": "python", "code": slow, "question_id": "sum", "user_id": "ada"}),
+    )
+    .await;
+    let id = body["submission_id"].as_str().unwrap().to_string();
+    let started = Instant::now();
+    loop {
+        let (_, body) = app.get(&format!("/submissions/{id}")).await;
+        if body["state"] == "running" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{body}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // kill -9 mid-run; the restarted server reclaims it when the lease runs out.
+    let app = app.restart().await;
+    let done = finished(&app, &id).await;
+    assert_eq!(done["attempts"], 2, "{done}");
+    assert_eq!(
+        done["score"], 1,
+        "the slow program passes the visible test only: {done}"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_hands_running_work_back_and_exits() {
+    let mut app = app_with(&[("JUDGEBOX_SHUTDOWN_GRACE_SECONDS", "1")]).await;
+    let slow = "import time\ntime.sleep(4)\nprint(3)";
+    let body = submit(
+        &app,
+        json!({"language": "python", "code": slow, "question_id": "sum", "user_id": "ada"}),
+    )
+    .await;
+    let id = body["submission_id"].as_str().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = Instant::now();
+    let status = app.terminate();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "it did not wait the program out"
+    );
+    // Handed back, so the next server judges it without waiting for a lease.
+    let app = app.restart().await;
+    let done = finished(&app, &id).await;
+    assert_eq!(done["attempts"], 2, "{done}");
+}
