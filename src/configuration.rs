@@ -82,6 +82,14 @@ pub struct ServerSettings {
     /// variable: flags show in `ps`.
     #[arg(long, env = "JUDGEBOX_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Code submissions (`POST /execute`, `POST /submissions`) per minute,
+    /// per client address and per `user_id`; 0 turns the limits off.
+    #[arg(long, env = "JUDGEBOX_RATE_LIMIT_PER_MINUTE", default_value_t = 30)]
+    pub rate_limit_per_minute: u32,
+    /// Proxies (IP addresses, comma-separated) whose `X-Forwarded-For` names
+    /// the client; from anyone else the header is ignored.
+    #[arg(long, env = "JUDGEBOX_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "JUDGEBOX_MAX_BODY_BYTES", default_value_t = 16 << 20)]
     pub max_body_bytes: usize,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 
-use crate::api::{self, AppState};
+use crate::api::{self, AppState, RateLimits};
 use crate::configuration::{RuntimeSettings, ServerSettings};
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
@@ -86,6 +86,10 @@ impl Application {
             database,
             admin_token,
             judging: judging.clone(),
+            rate_limits: RateLimits::new(
+                settings.rate_limit_per_minute,
+                settings.trusted_proxies.clone(),
+            ),
         };
         let router = api::router(state, settings.max_body_bytes);
         let listener = TcpListener::bind(settings.bind)
@@ -109,7 +113,10 @@ impl Application {
     pub async fn run_until_stopped(self) -> Result<()> {
         let workers = self.judging.start_workers(self.judging.slots());
         tracing::info!(worker = self.judging.worker_id(), "queue workers started");
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         self.judging.stop(workers, self.shutdown_grace).await;

@@ -12,13 +12,15 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 /// What a client told "busy" should wait before retrying.
-const RETRY_AFTER_SECONDS: &str = "5";
+const BUSY_RETRY_SECONDS: u64 = 5;
 
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Seconds for a `Retry-After` header.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -27,6 +29,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn retry_after(self, seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..self
         }
     }
 
@@ -39,9 +49,9 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
-    /// Full for now: 503, with `Retry-After` (see `IntoResponse`).
+    /// Full for now: 503, with `Retry-After`.
     pub fn busy(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).retry_after(BUSY_RETRY_SECONDS)
     }
 
     /// A failure of ours; the details go to the log, not to the client.
@@ -59,9 +69,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": self.message}});
         let mut response = (self.status, Json(body)).into_response();
-        if self.code == "busy" {
-            let retry_after = axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS);
-            response.headers_mut().insert("retry-after", retry_after);
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from(seconds));
         }
         response
     }

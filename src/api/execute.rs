@@ -48,6 +48,7 @@ pub async fn execute(
     })?;
     check_id("user_id", request.user_id.as_deref())?;
     check_id("question_id", request.question_id.as_deref())?;
+    state.rate_limits.check_user(request.user_id.as_deref())?;
     let name = language.info().name;
     let (submission, question) = match (&request.question_id, &request.test_cases) {
         (Some(slug), None) => {

@@ -7,6 +7,7 @@ mod execute;
 mod executions;
 mod health;
 mod questions;
+mod rate_limit;
 mod submissions;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 pub use execute::ExecutionView;
+pub use rate_limit::RateLimits;
 pub use submissions::SubmissionView;
 
 use crate::judge::LimitPolicy;
@@ -34,19 +36,25 @@ pub struct AppState {
     /// `None`: the admin API answers 503.
     pub admin_token: Option<Arc<str>>,
     pub judging: Arc<Judging>,
+    pub rate_limits: Arc<RateLimits>,
 }
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    // Submitting code counts against the per-address rate limit.
+    let submitting = Router::new()
+        .route("/execute", post(execute::execute))
+        .route("/submissions", post(submissions::submit))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::by_ip,
+        ));
     Router::new()
         .merge(admin::routes(state.clone()))
-        .route("/execute", post(execute::execute))
+        .merge(submitting)
         .route("/questions", get(questions::list))
         .route("/questions/{slug}", get(questions::show))
         .route("/questions/{slug}/scoreboard", get(questions::scoreboard))
-        .route(
-            "/submissions",
-            post(submissions::submit).get(submissions::list),
-        )
+        .route("/submissions", get(submissions::list))
         .route("/submissions/{id}", get(submissions::show))
         .route("/executions/{id}", get(executions::show))
         .route("/languages", get(health::languages))

@@ -73,6 +73,7 @@ pub async fn submit(
     ApiJson(request): ApiJson<SubmitRequest>,
 ) -> Result<Response, ApiError> {
     check_id("user_id", request.user_id.as_deref())?;
+    state.rate_limits.check_user(request.user_id.as_deref())?;
     let question = super::questions::find(&state, &request.question_id).await?;
     if state.languages.get(&request.language).is_none() || !question.allows(&request.language) {
         return Err(ApiError::invalid(format!(

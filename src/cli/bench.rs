@@ -376,6 +376,8 @@ impl HttpBench {
             database_url: format!("sqlite://{}", database_dir.join("bench.db").display()),
             max_body_bytes: 16 << 20,
             admin_token: None,
+            rate_limit_per_minute: 0,
+            trusted_proxies: Vec::new(),
             queue: QueueSettings {
                 submission_slots: None,
                 max_waiting: 1024,

@@ -148,6 +148,8 @@ impl TestApp {
             .arg("--sandbox-first-uid")
             .arg(own_uid_range().to_string())
             .env("RUST_LOG", "warn")
+            // Tests send far more than a student would; rate-limit tests set it.
+            .env("JUDGEBOX_RATE_LIMIT_PER_MINUTE", "0")
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .spawn()

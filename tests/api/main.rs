@@ -8,6 +8,7 @@ mod java;
 mod javascript;
 mod limits;
 mod questions;
+mod rate_limits;
 mod storage;
 mod submissions;
 mod validation;
