@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use judgebox::cli::{bench, run};
+use judgebox::cli::{bench, import, run};
 use judgebox::configuration::{RuntimeSettings, ServerSettings};
 use judgebox::sandbox::native::NativeSandbox;
 use judgebox::startup::{Application, Runtime};
@@ -26,6 +26,8 @@ enum Command {
     Precompile(RuntimeSettings),
     /// Measure sandbox and HTTP latency and throughput, against native interpreters.
     Bench(bench::BenchArgs),
+    /// Import questions from folders or JSON documents into the database.
+    Import(import::ImportArgs),
     /// Check each isolation layer of the native sandbox on this machine.
     Doctor(RuntimeSettings),
 }
@@ -50,6 +52,7 @@ async fn main() -> ExitCode {
         Command::Run(args) => run::run(args).await,
         Command::Precompile(settings) => Runtime::load(&settings).await.map(|_| ExitCode::SUCCESS),
         Command::Bench(args) => bench::bench(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Import(args) => import::import(args).await,
         Command::Doctor(settings) => doctor(settings).await,
     };
     result.unwrap_or_else(|error| {

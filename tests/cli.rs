@@ -1,4 +1,5 @@
-//! `judgebox run`: judging a file locally, as a teacher checking a problem set would.
+//! `judgebox run` (judging a file locally, as a teacher checking a problem
+//! set would), `judgebox import` and `judgebox doctor`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -134,4 +135,66 @@ fn doctor_reports_every_native_sandbox_layer() {
             || l.starts_with("WebAssembly")),
         "{stdout}"
     );
+}
+
+fn judgebox_import(paths: &[&Path], database: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_judgebox"))
+        .arg("import")
+        .args(paths)
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", database.display()))
+        .output()
+        .expect("running judgebox import")
+}
+
+#[test]
+fn import_reads_question_folders_and_json_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("double-it");
+    for sub in ["tests", "hidden"] {
+        std::fs::create_dir_all(folder.join(sub)).unwrap();
+    }
+    std::fs::write(
+        folder.join("question.json"),
+        r#"{"title": "Double it", "languages": ["python"], "points": 2}"#,
+    )
+    .unwrap();
+    std::fs::write(folder.join("statement.md"), "Print twice the number.").unwrap();
+    std::fs::write(folder.join("tests/01.in"), "2\n").unwrap();
+    std::fs::write(folder.join("tests/01.out"), "4\n").unwrap();
+    std::fs::write(folder.join("hidden/01.in"), "21\n").unwrap();
+    std::fs::write(folder.join("hidden/01.ans"), "42\n").unwrap();
+    let document = dir.path().join("sum.json");
+    std::fs::write(
+        &document,
+        r#"{"slug": "sum", "title": "Sum", "test_cases": [{"input": "1 2", "expected_output": "3"}]}"#,
+    )
+    .unwrap();
+    let database = dir.path().join("questions.db");
+
+    let output = judgebox_import(&[&folder, &document], &database);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout,
+        "created double-it (2 tests, 1 hidden)\ncreated sum (1 tests, 0 hidden)\n"
+    );
+    // Again: replaced, not duplicated.
+    let output = judgebox_import(&[&folder], &database);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "replaced double-it (2 tests, 1 hidden)\n"
+    );
+
+    // A folder with an input but no expected output is refused, naming the file.
+    std::fs::write(folder.join("hidden/02.in"), "5\n").unwrap();
+    let output = judgebox_import(&[&folder], &database);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("02.in has no .out or .ans"), "{stderr}");
 }

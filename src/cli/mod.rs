@@ -1,4 +1,5 @@
 //! Commands that judge without the HTTP server.
 
 pub mod bench;
+pub mod import;
 pub mod run;

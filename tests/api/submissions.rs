@@ -61,6 +61,19 @@ async fn finished(app: &TestApp, id: &str) -> Value {
     }
 }
 
+/// Waits until a worker has taken the submission.
+async fn running(app: &TestApp, id: &str) {
+    let started = Instant::now();
+    loop {
+        let (_, body) = app.get(&format!("/submissions/{id}")).await;
+        if body["state"] == "running" {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{body}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_submission_is_accepted_at_once_and_judged_by_a_worker() {
     let app = app_with(&[]).await;
@@ -324,15 +337,7 @@ async fn a_submission_left_by_a_killed_replica_is_finished_after_a_restart() {
     )
     .await;
     let id = body["submission_id"].as_str().unwrap().to_string();
-    let started = Instant::now();
-    loop {
-        let (_, body) = app.get(&format!("/submissions/{id}")).await;
-        if body["state"] == "running" {
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "{body}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    running(&app, &id).await;
     // kill -9 mid-run; the restarted server reclaims it when the lease runs out.
     let app = app.restart().await;
     let done = finished(&app, &id).await;
@@ -353,7 +358,7 @@ async fn sigterm_hands_running_work_back_and_exits() {
     )
     .await;
     let id = body["submission_id"].as_str().unwrap().to_string();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    running(&app, &id).await;
     let started = Instant::now();
     let status = app.terminate();
     assert!(status.success(), "{status:?}");
