@@ -65,14 +65,6 @@ fn validated(spec: QuestionSpec, state: &AppState) -> Result<Question, ApiError>
     Question::new(spec, &state.limits, &state.languages.names()).map_err(ApiError::invalid)
 }
 
-fn no_question(slug: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "unknown_question",
-        format!("no question {slug:?}"),
-    )
-}
-
 async fn create(
     State(state): State<AppState>,
     ApiJson(spec): ApiJson<QuestionSpec>,
@@ -135,7 +127,7 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     match state.database.delete_question(&slug).await {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
-        Ok(false) => Err(no_question(&slug)),
+        Ok(false) => Err(super::questions::unknown(&slug)),
         Err(error) => Err(ApiError::internal(error)),
     }
 }
@@ -155,7 +147,7 @@ async fn add_test(
         .add_question_test(&slug, &test)
         .await
         .map_err(ApiError::internal)?
-        .ok_or_else(|| no_question(&slug))?;
+        .ok_or_else(|| super::questions::unknown(&slug))?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"test_number": number})),

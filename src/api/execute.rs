@@ -65,18 +65,16 @@ pub async fn execute(
         .slot()
         .await
         .map_err(|_| ApiError::busy("every judging slot is taken and the wait is full"))?;
+    let judging = &state.judging;
+    let (user, question_id) = (request.user_id, request.question_id);
     let record = match &question {
         Some(question) => {
-            let judging =
-                state
-                    .judging
-                    .judge_question_now(name, submission, request.user_id, question);
-            judging.await
+            judging
+                .judge_question_now(name, submission, user, question)
+                .await
         }
         None => {
-            let (user, question_id) = (request.user_id, request.question_id);
-            state
-                .judging
+            judging
                 .judge_adhoc(name, submission, user, question_id)
                 .await
         }
@@ -135,13 +133,9 @@ fn question_submission(
             question.languages.join(", ")
         )));
     }
-    Submission::with_limits(
-        request.code.clone(),
-        question.judge_tests(),
-        question.limits.clone(),
-        question.compare,
-    )
-    .map_err(ApiError::invalid)
+    question
+        .submission(request.code.clone())
+        .map_err(ApiError::invalid)
 }
 
 /// An execution as the API shows it: the response to `POST /execute` and,

@@ -47,7 +47,7 @@ impl PublicQuestion {
             .collect();
         Self {
             hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
-            max_score: question.test_cases.iter().map(|t| t.points).sum(),
+            max_score: question.max_score(),
             examples,
             slug: question.slug,
             title: question.title,
@@ -87,10 +87,9 @@ pub async fn scoreboard(
         .scoreboard(&slug)
         .await
         .map_err(ApiError::internal)?;
-    let max_score: u32 = question.test_cases.iter().map(|t| t.points).sum();
     Ok(Json(serde_json::json!({
         "question_id": slug,
-        "max_score": max_score,
+        "max_score": question.max_score(),
         "users": rows,
     })))
 }
@@ -102,11 +101,13 @@ pub async fn find(state: &AppState, slug: &str) -> Result<Question, ApiError> {
         .question(slug)
         .await
         .map_err(ApiError::internal)?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "unknown_question",
-                format!("no question {slug:?}; GET /questions lists them"),
-            )
-        })
+        .ok_or_else(|| unknown(slug))
+}
+
+pub fn unknown(slug: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_question",
+        format!("no question {slug:?}; GET /questions lists them"),
+    )
 }

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Comparison, LimitPolicy, Limits, MAX_TEST_CASES, RequestedLimits, TestCase};
+use super::{
+    Comparison, LimitPolicy, Limits, MAX_TEST_CASES, RequestedLimits, Submission, TestCase,
+};
 
 const MAX_SLUG_CHARS: usize = 64;
 const MAX_TITLE_CHARS: usize = 200;
@@ -97,21 +99,29 @@ impl Question {
         Ok(self)
     }
 
+    /// The points of all its tests.
+    pub fn max_score(&self) -> u32 {
+        self.test_cases.iter().map(|test| test.points).sum()
+    }
+
     /// Whether submissions in `language` are judged.
     pub fn allows(&self, language: &str) -> bool {
         self.languages.is_empty() || self.languages.iter().any(|l| l == language)
     }
 
-    /// The test cases as the judge runs them.
-    pub fn judge_tests(&self) -> Vec<TestCase> {
-        self.test_cases
+    /// `code` as a submission to this question: its tests (hidden ones
+    /// marked), limits and comparison.
+    pub fn submission(&self, code: String) -> Result<Submission, String> {
+        let tests = self
+            .test_cases
             .iter()
             .map(|test| TestCase {
                 hidden: test.hidden,
                 points: test.points,
                 ..TestCase::new(test.input.clone(), Some(test.expected_output.clone()))
             })
-            .collect()
+            .collect();
+        Submission::with_limits(code, tests, self.limits.clone(), self.compare)
     }
 }
 

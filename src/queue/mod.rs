@@ -277,13 +277,9 @@ impl Judging {
             tracing::warn!(id = %record.id, "the question or language of a queued submission is gone");
             return Ok(None);
         };
-        let submission = Submission::with_limits(
-            record.code.clone(),
-            question.judge_tests(),
-            question.limits.clone(),
-            question.compare,
-        )
-        .map_err(anyhow::Error::msg)?;
+        let submission = question
+            .submission(record.code.clone())
+            .map_err(anyhow::Error::msg)?;
         let execution = self
             .judge_and_record(
                 &record.language,
