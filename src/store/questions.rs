@@ -22,23 +22,7 @@ impl Database {
     /// Stores a new question; `false` if its slug is taken.
     pub async fn insert_question(&self, question: &Question) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
-        let now = Utc::now().to_rfc3339();
-        let inserted = sqlx::query(
-            "INSERT INTO questions (slug, title, statement, limits, comparison, languages,
-                 created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-             ON CONFLICT (slug) DO NOTHING",
-        )
-        .bind(&question.slug)
-        .bind(&question.title)
-        .bind(&question.statement)
-        .bind(serde_json::to_string(&question.limits)?)
-        .bind(serde_json::to_string(&question.compare)?)
-        .bind(serde_json::to_string(&question.languages)?)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let inserted = write_question(&mut tx, question, "DO NOTHING").await?;
         if inserted == 0 {
             return Ok(false);
         }
@@ -51,28 +35,14 @@ impl Database {
     /// was new.
     pub async fn put_question(&self, question: &Question) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
-        let now = Utc::now().to_rfc3339();
         let existed = sqlx::query("SELECT 1 FROM questions WHERE slug = $1")
             .bind(&question.slug)
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
-        sqlx::query(
-            "INSERT INTO questions (slug, title, statement, limits, comparison, languages,
-                 created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-             ON CONFLICT (slug) DO UPDATE SET title = $2, statement = $3, limits = $4,
-                 comparison = $5, languages = $6, updated_at = $7",
-        )
-        .bind(&question.slug)
-        .bind(&question.title)
-        .bind(&question.statement)
-        .bind(serde_json::to_string(&question.limits)?)
-        .bind(serde_json::to_string(&question.compare)?)
-        .bind(serde_json::to_string(&question.languages)?)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        let replace = "DO UPDATE SET title = $2, statement = $3, limits = $4, comparison = $5,
+             languages = $6, updated_at = $7";
+        write_question(&mut tx, question, replace).await?;
         sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
             .bind(&question.slug)
             .execute(&mut *tx)
@@ -199,6 +169,32 @@ impl Database {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Writes the question's own row; `on_conflict` says what an existing slug
+/// gets. How many rows it wrote.
+async fn write_question(
+    tx: &mut Transaction<'_, Any>,
+    question: &Question,
+    on_conflict: &str,
+) -> Result<u64> {
+    let written = sqlx::query(&format!(
+        "INSERT INTO questions (slug, title, statement, limits, comparison, languages,
+             created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         ON CONFLICT (slug) {on_conflict}"
+    ))
+    .bind(&question.slug)
+    .bind(&question.title)
+    .bind(&question.statement)
+    .bind(serde_json::to_string(&question.limits)?)
+    .bind(serde_json::to_string(&question.compare)?)
+    .bind(serde_json::to_string(&question.languages)?)
+    .bind(Utc::now().to_rfc3339())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(written)
 }
 
 async fn insert_tests(
