@@ -49,12 +49,8 @@ struct FolderSpec {
     #[serde(default)]
     languages: Vec<String>,
     /// What each test is worth.
-    #[serde(default = "one")]
+    #[serde(default = "crate::judge::one_point")]
     points: u32,
-}
-
-fn one() -> u32 {
-    1
 }
 
 pub async fn import(args: ImportArgs) -> Result<ExitCode> {

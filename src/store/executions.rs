@@ -7,7 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{Database, int};
+use super::{Database, int, time};
 use crate::judge::{Comparison, Limits, Report, Status, Submission, Summary, TestResult};
 use crate::languages::LanguageInfo;
 
@@ -154,8 +154,7 @@ impl Database {
             code: row.try_get("code")?,
             limits: serde_json::from_str(row.try_get("limits")?)?,
             comparison: serde_json::from_str(row.try_get("comparison")?)?,
-            created_at: DateTime::parse_from_rfc3339(row.try_get("created_at")?)?
-                .with_timezone(&Utc),
+            created_at: time(Some(row.try_get("created_at")?))?.expect("given"),
             report,
         }))
     }

@@ -131,3 +131,11 @@ where
 {
     Ok(T::try_from(row.try_get::<i64, _>(column)?)?)
 }
+
+/// A time column (RFC 3339 text, the form both back ends store).
+fn time(text: Option<String>) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    Ok(text
+        .map(|t| chrono::DateTime::parse_from_rfc3339(&t))
+        .transpose()?
+        .map(|t| t.with_timezone(&chrono::Utc)))
+}

@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{Backend, Database, int};
+use super::{Backend, Database, int, time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -255,13 +255,6 @@ impl Database {
         })
         .collect()
     }
-}
-
-fn time(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
-    Ok(text
-        .map(|t| DateTime::parse_from_rfc3339(&t))
-        .transpose()?
-        .map(|t| t.with_timezone(&Utc)))
 }
 
 fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
