@@ -62,13 +62,24 @@ async fn run(command: NativeCommand, limits: NativeLimits) -> NativeRun {
     sandbox.run(&dir, &command, &limits).await.unwrap()
 }
 
-/// Whether the best-effort layer whose name starts with `name` is on here.
-async fn layer_active(name: &str) -> bool {
+/// Runs `command` in a fresh sandbox, and says whether that sandbox's
+/// best-effort layer whose name starts with `layer` was on: its own probe,
+/// not another sandbox's, decides what the run must have seen.
+async fn run_with_layer(
+    command: NativeCommand,
+    limits: NativeLimits,
+    layer: &str,
+) -> (NativeRun, bool) {
     let base = tempfile::tempdir().unwrap();
     let sandbox = sandbox(base.path());
     let layers = sandbox.layers().await;
-    let layer = layers.iter().find(|l| l.name.starts_with(name)).unwrap();
-    layer.active
+    let active = layers
+        .iter()
+        .find(|l| l.name.starts_with(layer))
+        .unwrap()
+        .active;
+    let dir = sandbox.run_dir().unwrap();
+    (sandbox.run(&dir, &command, &limits).await.unwrap(), active)
 }
 
 fn running_as_root() -> bool {
@@ -390,9 +401,10 @@ async fn a_fork_bomb_is_held_and_leaves_nothing_behind() {
 
 #[tokio::test]
 async fn with_namespaces_the_program_is_pid_2_under_a_reaper() {
-    let result = run(python("import os; print(os.getpid())"), limits()).await;
+    let command = python("import os; print(os.getpid())");
+    let (result, namespaces) = run_with_layer(command, limits(), "namespaces").await;
     let pid: u32 = text(&result.stdout).trim().parse().unwrap();
-    if layer_active("namespaces").await {
+    if namespaces {
         assert_eq!(pid, 2);
     } else {
         assert_ne!(pid, 2);
@@ -421,8 +433,8 @@ async fn resident_memory_past_the_cgroup_limit_is_killed_and_reported() {
     };
     let code =
         "x = bytearray(300 << 20)\nfor i in range(0, len(x), 4096): x[i] = 1\nprint('survived')";
-    let result = run(python(code), small).await;
-    if layer_active("cgroup").await {
+    let (result, cgroups) = run_with_layer(python(code), small, "cgroup").await;
+    if cgroups {
         assert!(result.out_of_memory, "{result:?}");
         assert_eq!(result.exit, Some(NativeExit::Signal(libc::SIGKILL)));
         assert_eq!(text(&result.stdout), "");
