@@ -1,4 +1,6 @@
-//! Settings, from command-line flags or the environment (flags win).
+//! Settings, from command-line flags or the environment (flags win). A
+//! renamed setting keeps its old name as a hidden alias; docs/configuration.md
+//! lists both.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -6,10 +8,11 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use crate::auth::{AdminToken, Secret};
 use crate::judge::{LimitPolicy, Limits};
-use crate::queue::QueueConfig;
 use crate::sandbox::SandboxConfig;
 use crate::sandbox::native::{DEFAULT_FIRST_UID, NativeConfig};
+use crate::service::JudgingConfig;
 
 /// Absolute (the checkout this binary was built from), so that running
 /// `judgebox` inside a folder someone else prepared never loads its runtimes.
@@ -29,18 +32,26 @@ pub struct RuntimeSettings {
     /// system temporary directory's judgebox-runs].
     #[arg(long, env = "JUDGEBOX_RUNS_DIR")]
     pub runs_dir: Option<PathBuf>,
-    /// Test cases run at once [default: the number of CPUs].
-    #[arg(long, env = "JUDGEBOX_WORKERS", value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub workers: Option<u32>,
-    /// Native runs (compilers, JVMs, native binaries) at once [default: the
-    /// number of workers].
-    #[arg(long, env = "JUDGEBOX_NATIVE_SLOTS", value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub native_slots: Option<u32>,
-    /// When the service runs as root, native slot `i` runs as this uid + i;
-    /// the range must hold no accounts.
+    /// WebAssembly runs (one program on one test's input) at once [default:
+    /// the number of CPUs].
+    #[arg(long, env = "JUDGEBOX_CONCURRENT_RUNS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrent_runs: Option<u32>,
+    /// Deprecated name of --concurrent-runs.
+    #[arg(long = "workers", env = "JUDGEBOX_WORKERS", hide = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub deprecated_workers: Option<u32>,
+    /// Native runs (compilers, JVMs, natively built programs) at once
+    /// [default: --concurrent-runs].
+    #[arg(long, env = "JUDGEBOX_CONCURRENT_NATIVE_RUNS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrent_native_runs: Option<u32>,
+    /// Deprecated name of --concurrent-native-runs.
+    #[arg(long = "native-slots", env = "JUDGEBOX_NATIVE_SLOTS", hide = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub deprecated_native_slots: Option<u32>,
+    /// When the service runs as root, the native runs at once get the uids
+    /// from this one on, one each; the range must hold no accounts.
     #[arg(long, env = "JUDGEBOX_SANDBOX_FIRST_UID", default_value_t = DEFAULT_FIRST_UID)]
     pub sandbox_first_uid: u32,
-    /// Linear memory (MiB) each sandbox slot keeps resident between runs.
+    /// Linear memory (MiB) each WebAssembly instance's pooled memory keeps
+    /// resident between runs.
     #[arg(long, env = "JUDGEBOX_KEEP_RESIDENT_MB", default_value_t = 16)]
     pub keep_resident_mb: usize,
     #[command(flatten)]
@@ -81,7 +92,7 @@ pub struct ServerSettings {
     /// 16 characters; unset, the admin API is off. Prefer the environment
     /// variable: flags show in `ps`.
     #[arg(long, env = "JUDGEBOX_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<String>,
+    pub admin_token: Option<Secret>,
     /// Code submissions (`POST /execute`, `POST /submissions`) per minute,
     /// per client address and per `user_id`; 0 turns the limits off.
     #[arg(long, env = "JUDGEBOX_RATE_LIMIT_PER_MINUTE", default_value_t = 30)]
@@ -94,18 +105,21 @@ pub struct ServerSettings {
     #[arg(long, env = "JUDGEBOX_MAX_BODY_BYTES", default_value_t = 16 << 20)]
     pub max_body_bytes: usize,
     #[command(flatten)]
-    pub queue: QueueSettings,
+    pub judging: JudgingSettings,
     #[command(flatten)]
     pub runtime: RuntimeSettings,
 }
 
-/// The judging pool and the database work queue.
+/// Judging slots and the database work queue.
 #[derive(Debug, Clone, Args)]
-pub struct QueueSettings {
-    /// Submissions judged at once on this replica, synchronous and queued
-    /// alike [default: twice the number of workers].
-    #[arg(long, env = "JUDGEBOX_SUBMISSION_SLOTS", value_parser = clap::value_parser!(u32).range(1..=4096))]
-    pub submission_slots: Option<u32>,
+pub struct JudgingSettings {
+    /// Judging slots: submissions judged at once on this replica,
+    /// synchronous and queued alike [default: twice --concurrent-runs].
+    #[arg(long, env = "JUDGEBOX_JUDGING_SLOTS", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub judging_slots: Option<u32>,
+    /// Deprecated name of --judging-slots.
+    #[arg(long = "submission-slots", env = "JUDGEBOX_SUBMISSION_SLOTS", hide = true, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub deprecated_submission_slots: Option<u32>,
     /// `POST /execute` requests that may wait for a slot; more get 503.
     #[arg(long, env = "JUDGEBOX_MAX_WAITING", default_value_t = 64)]
     pub max_waiting: u32,
@@ -113,7 +127,7 @@ pub struct QueueSettings {
     /// /submissions` gets 503.
     #[arg(long, env = "JUDGEBOX_MAX_QUEUED", default_value_t = 10_000)]
     pub max_queued: u64,
-    /// How long a replica's claim on a submission holds without renewal: a
+    /// How long a replica's hold on a submission lasts without renewal: a
     /// replica that dies leaves its work to others after this.
     #[arg(long, env = "JUDGEBOX_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub lease_seconds: u64,
@@ -122,19 +136,17 @@ pub struct QueueSettings {
     pub shutdown_grace_seconds: u64,
 }
 
-/// Admin tokens shorter than this are refused at start-up.
-const MIN_ADMIN_TOKEN_CHARS: usize = 16;
-
 impl ServerSettings {
-    pub fn queue(&self) -> QueueConfig {
-        let queue = &self.queue;
-        let lease = std::time::Duration::from_secs(queue.lease_seconds);
-        QueueConfig {
-            slots: queue
-                .submission_slots
-                .unwrap_or_else(|| 2 * self.runtime.workers()),
-            max_waiting: queue.max_waiting,
-            max_queued: queue.max_queued,
+    pub fn judging(&self) -> JudgingConfig {
+        let judging = &self.judging;
+        let lease = std::time::Duration::from_secs(judging.lease_seconds);
+        let slots = judging
+            .judging_slots
+            .or(judging.deprecated_submission_slots);
+        JudgingConfig {
+            slots: slots.unwrap_or_else(|| 2 * self.runtime.concurrent_runs()),
+            max_waiting: judging.max_waiting,
+            max_queued: judging.max_queued,
             lease,
             // Polling covers what other replicas queue; a local submission
             // wakes a worker at once.
@@ -146,17 +158,9 @@ impl ServerSettings {
     }
 
     /// The admin token, checked; `None` turns the admin API off.
-    pub fn admin_token(&self) -> Result<Option<std::sync::Arc<str>>> {
-        match &self.admin_token {
-            None => Ok(None),
-            Some(token) if token.trim().chars().count() < MIN_ADMIN_TOKEN_CHARS => {
-                anyhow::bail!(
-                    "JUDGEBOX_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN_CHARS} characters \
-                     (try: openssl rand -hex 32)"
-                )
-            }
-            Some(token) => Ok(Some(token.trim().into())),
-        }
+    pub fn admin_token(&self) -> Result<Option<AdminToken>> {
+        let token = self.admin_token.as_ref().map(AdminToken::parse);
+        token.transpose().map_err(anyhow::Error::msg)
     }
 }
 
@@ -167,41 +171,45 @@ impl RuntimeSettings {
             .unwrap_or_else(|| std::env::temp_dir().join("judgebox-runs"))
     }
 
-    pub fn workers(&self) -> u32 {
-        self.workers
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
+    pub fn concurrent_runs(&self) -> u32 {
+        let runs = self.concurrent_runs.or(self.deprecated_workers);
+        runs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
     }
 
     /// Sized for `policy`, whose memory maximum bounds every pool slot.
     pub fn sandbox(&self, policy: &LimitPolicy) -> SandboxConfig {
         SandboxConfig {
-            max_concurrent_runs: self.workers(),
+            max_concurrent_runs: self.concurrent_runs(),
             max_memory_bytes: policy.max_memory_mb() << 20,
             keep_resident_bytes: self.keep_resident_mb.min(1 << 10) << 20,
         }
     }
 
-    /// Native slots get uids when root; programs read the runtimes and caches.
+    /// Native runs get uids when root; programs read the runtimes and caches.
     pub fn native(&self) -> NativeConfig {
         NativeConfig {
             runs_dir: self.runs_dir(),
-            slots: self.native_slots.unwrap_or_else(|| self.workers()),
+            slots: (self.concurrent_native_runs.or(self.deprecated_native_slots))
+                .unwrap_or_else(|| self.concurrent_runs()),
             first_uid: self.sandbox_first_uid,
             shared_paths: vec![self.runtimes_dir.clone(), self.cache_dir.clone()],
         }
     }
+}
 
+impl LimitSettings {
     /// The limit settings, checked: each default within its maximum.
-    pub fn limit_policy(&self) -> Result<LimitPolicy> {
-        let l = &self.limits;
+    pub fn policy(&self) -> Result<LimitPolicy> {
         let default = Limits {
-            time_ms: l.default_time_ms,
-            memory_mb: l.default_memory_mb,
-            output_kb: l.default_output_kb,
-            stderr_kb: l.stderr_kb,
+            time_ms: self.default_time_ms,
+            memory_mb: self.default_memory_mb,
+            output_kb: self.default_output_kb,
+            stderr_kb: self.stderr_kb,
             instruction_limit: None,
         };
-        LimitPolicy::new(default, l.max_time_ms, l.max_memory_mb, l.max_output_kb)
+        let (max_time, max_memory, max_output) =
+            (self.max_time_ms, self.max_memory_mb, self.max_output_kb);
+        LimitPolicy::new(default, max_time, max_memory, max_output)
             .map_err(|problem| anyhow::anyhow!("invalid limit settings: {problem}"))
     }
 }

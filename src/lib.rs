@@ -1,18 +1,22 @@
 //! judgebox: runs untrusted student code in WebAssembly sandboxes, judges it
 //! against test cases, and records the results.
 //!
-//! The modules are the architecture: `api` (HTTP only) → `judge` (test cases,
+//! The modules are the architecture; each imports only those to its right:
+//! `api` (HTTP only) and `cli` → `service` (the use cases: judge now,
+//! enqueue, work the queue, record, views) → `judge` (test cases,
 //! comparison, verdicts) → `languages` (one file per language) → `sandbox`
-//! (Wasmtime isolation); `queue` shares judging between requests and the
-//! database's work queue; `store` keeps questions, submissions and
-//! executions in the database.
+//! (Wasmtime and native isolation). `store` keeps questions, submissions
+//! and executions in the database for `service` (and simple reads for
+//! `api`); `auth` says who may do what; `startup` and `configuration` wire
+//! it all together.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod configuration;
 pub mod judge;
 pub mod languages;
-pub mod queue;
 pub mod sandbox;
+pub mod service;
 pub mod startup;
 pub mod store;

@@ -11,9 +11,9 @@ use crate::api::{self, AppState, RateLimits};
 use crate::configuration::{RuntimeSettings, ServerSettings};
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
-use crate::queue::Judging;
 use crate::sandbox::WasmSandbox;
 use crate::sandbox::native::NativeSandbox;
+use crate::service::JudgingService;
 use crate::store::Database;
 
 /// Everything needed to judge code, without HTTP or a database: used by the
@@ -26,7 +26,7 @@ pub struct Runtime {
 impl Runtime {
     pub async fn load(settings: &RuntimeSettings) -> Result<Self> {
         let started = Instant::now();
-        let limits = settings.limit_policy()?;
+        let limits = settings.limits.policy()?;
         let sandbox =
             WasmSandbox::new(&settings.sandbox(&limits)).context("configuring wasmtime")?;
         let native =
@@ -52,7 +52,7 @@ impl Runtime {
         languages.prepare().await?;
         tracing::info!(
             languages = ?languages.names(),
-            workers = settings.workers(),
+            concurrent_runs = settings.concurrent_runs(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "runtimes loaded"
         );
@@ -66,7 +66,7 @@ impl Runtime {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
-    judging: Arc<Judging>,
+    service: Arc<JudgingService>,
     shutdown_grace: Duration,
 }
 
@@ -78,14 +78,17 @@ impl Application {
         }
         let runtime = Runtime::load(&settings.runtime).await?;
         let database = Database::connect(&settings.database_url).await?;
-        let queue = settings.queue();
-        let judging = Judging::new(runtime.languages.clone(), database.clone(), queue);
+        let service = JudgingService::new(
+            runtime.languages.clone(),
+            database.clone(),
+            settings.judging(),
+        );
         let state = AppState {
             languages: runtime.languages,
             limits: runtime.limits,
             database,
             admin_token,
-            judging: judging.clone(),
+            service: service.clone(),
             rate_limits: RateLimits::new(
                 settings.rate_limit_per_minute,
                 settings.trusted_proxies.clone(),
@@ -98,8 +101,8 @@ impl Application {
         Ok(Self {
             listener,
             router,
-            judging,
-            shutdown_grace: Duration::from_secs(settings.queue.shutdown_grace_seconds),
+            service,
+            shutdown_grace: Duration::from_secs(settings.judging.shutdown_grace_seconds),
         })
     }
 
@@ -111,15 +114,14 @@ impl Application {
     /// accepting, finishes the requests in flight, and lets the workers
     /// finish (or hand back) what they hold.
     pub async fn run_until_stopped(self) -> Result<()> {
-        let workers = self.judging.start_workers(self.judging.slots());
-        tracing::info!(worker = self.judging.worker_id(), "queue workers started");
+        let workers = self.service.start_workers();
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
-        self.judging.stop(workers, self.shutdown_grace).await;
+        self.service.stop(workers, self.shutdown_grace).await;
         Ok(())
     }
 }

@@ -2,14 +2,13 @@
 //! needs `Authorization: Bearer <JUDGEBOX_ADMIN_TOKEN>`; with no token
 //! configured there is no admin API at all (503), never a default one.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use sha2::{Digest, Sha256};
 
-use super::error::ApiJson;
+use super::error::{ApiJson, ApiPath};
 use super::{ApiError, AppState};
 use crate::judge::{Question, QuestionSpec, QuestionTest};
 
@@ -29,9 +28,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn_with_state(state, require_token))
 }
 
-/// The token check, in time independent of where the tokens differ.
 async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(expected) = &state.admin_token else {
+    let Some(token) = &state.admin_token else {
         return ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "admin_disabled",
@@ -45,8 +43,7 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "));
-    let digest = |token: &str| Sha256::digest(token.as_bytes());
-    if given.is_some_and(|given| digest(given) == digest(expected)) {
+    if given.is_some_and(|given| token.matches(given)) {
         return next.run(request).await;
     }
     let mut response = ApiError::new(
@@ -90,7 +87,7 @@ async fn create(
 
 async fn show(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Question>, ApiError> {
     Ok(Json(super::questions::find(&state, &slug).await?))
 }
@@ -98,7 +95,7 @@ async fn show(
 /// Creates or replaces the question at `slug`, tests and all.
 async fn replace(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(spec): ApiJson<QuestionSpec>,
 ) -> Result<(StatusCode, Json<Question>), ApiError> {
     if spec.slug != slug {
@@ -123,7 +120,7 @@ async fn replace(
 
 async fn remove(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     match state.database.delete_question(&slug).await {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
@@ -134,7 +131,7 @@ async fn remove(
 
 async fn add_test(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(test): ApiJson<QuestionTest>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let question = super::questions::find(&state, &slug).await?;
@@ -156,7 +153,7 @@ async fn add_test(
 
 async fn remove_test(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, u32)>,
+    ApiPath((slug, number)): ApiPath<(String, u32)>,
 ) -> Result<StatusCode, ApiError> {
     match state.database.delete_question_test(&slug, number).await {
         Ok(true) => Ok(StatusCode::NO_CONTENT),

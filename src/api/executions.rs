@@ -1,22 +1,18 @@
 //! `GET /executions/{id}`: a recorded execution.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use uuid::Uuid;
 
-use super::execute::ExecutionView;
+use super::error::ApiPath;
 use super::{ApiError, AppState};
+use crate::service::ExecutionView;
 
 pub async fn show(
     State(state): State<AppState>,
-    id: Result<Path<Uuid>, axum::extract::rejection::PathRejection>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ExecutionView>, ApiError> {
-    let Path(id) = id?;
-    let execution = state
-        .database
-        .execution(id)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::not_found(format!("no execution with id {id}")))?;
-    Ok(Json(ExecutionView::with_code(execution)))
+    let view = (state.service.execution(id).await).map_err(ApiError::internal)?;
+    let view = view.ok_or_else(|| ApiError::not_found(format!("no execution with id {id}")))?;
+    Ok(Json(view))
 }

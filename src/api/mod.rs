@@ -1,5 +1,6 @@
-//! HTTP only: routes, request parsing and response shapes. Judging lives in
-//! `judge`, storage in `store`.
+//! HTTP only: routes, request parsing, errors and status codes. The use
+//! cases and the views they answer live in `service`; who may do what in
+//! `auth`. Nothing outside this module imports it.
 
 mod admin;
 mod error;
@@ -19,13 +20,12 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
-pub use execute::ExecutionView;
 pub use rate_limit::RateLimits;
-pub use submissions::SubmissionView;
 
+use crate::auth::AdminToken;
 use crate::judge::LimitPolicy;
-use crate::languages::Languages;
-use crate::queue::Judging;
+use crate::languages::{Language, Languages};
+use crate::service::JudgingService;
 use crate::store::Database;
 
 #[derive(Clone)]
@@ -34,9 +34,17 @@ pub struct AppState {
     pub limits: LimitPolicy,
     pub database: Database,
     /// `None`: the admin API answers 503.
-    pub admin_token: Option<Arc<str>>,
-    pub judging: Arc<Judging>,
+    pub admin_token: Option<AdminToken>,
+    pub service: Arc<JudgingService>,
     pub rate_limits: Arc<RateLimits>,
+}
+
+impl AppState {
+    /// The language called `name`, or the one error every route gives.
+    fn language(&self, name: &str) -> Result<Arc<dyn Language>, ApiError> {
+        let names = self.languages.names();
+        (self.languages.get(name)).ok_or_else(|| ApiError::unsupported_language(name, &names))
+    }
 }
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {

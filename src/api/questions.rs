@@ -2,12 +2,13 @@
 //! questions. Hidden tests appear only as a count.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 
+use super::error::ApiPath;
 use super::{ApiError, AppState};
-use crate::judge::{Comparison, Limits, Question};
+use crate::judge::{Comparison, Limits, Question, Submission};
 use crate::store::QuestionSummary;
 
 #[derive(Debug, Serialize)]
@@ -70,7 +71,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<QuestionSumm
 
 pub async fn show(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<PublicQuestion>, ApiError> {
     let question = find(&state, &slug).await?;
     Ok(Json(PublicQuestion::new(question)))
@@ -79,7 +80,7 @@ pub async fn show(
 /// Per user: best score, attempts, and when they first got every point.
 pub async fn scoreboard(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let question = find(&state, &slug).await?;
     let rows = state
@@ -92,6 +93,23 @@ pub async fn scoreboard(
         "max_score": question.max_score(),
         "users": rows,
     })))
+}
+
+/// `code` in `language` as a submission to `question`: its tests, limits
+/// and comparison.
+pub fn submission_to(
+    question: &Question,
+    language: &str,
+    code: String,
+) -> Result<Submission, ApiError> {
+    if !question.allows(language) {
+        return Err(ApiError::invalid(format!(
+            "question {:?} accepts {}, not {language}",
+            question.slug,
+            question.languages.join(", ")
+        )));
+    }
+    question.submission(code).map_err(ApiError::invalid)
 }
 
 /// The question, or a 404 naming it.

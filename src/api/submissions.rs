@@ -2,17 +2,17 @@
 //! and `GET /submissions?user_id=&question_id=`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::ApiJson;
-use super::execute::{ExecutionView, check_id};
+use super::error::{ApiJson, ApiPath, ApiQuery};
+use super::execute::check_id;
 use super::{ApiError, AppState};
-use crate::store::{ExecutionRecord, NewSubmission, SubmissionRecord, SubmissionState};
+use crate::service::SubmissionView;
+use crate::store::NewSubmission;
 
 const MAX_PAGE: u32 = 100;
 const MAX_URL_CHARS: usize = 2000;
@@ -28,46 +28,6 @@ pub struct SubmitRequest {
     callback_url: Option<String>,
 }
 
-/// A submission as the API shows it; `result` once it is judged.
-#[derive(Debug, Serialize)]
-pub struct SubmissionView {
-    submission_id: Uuid,
-    user_id: Option<String>,
-    question_id: String,
-    language: String,
-    state: SubmissionState,
-    score: Option<u32>,
-    max_score: Option<u32>,
-    attempts: u32,
-    /// The replica that ran it.
-    worker: Option<String>,
-    created_at: DateTime<Utc>,
-    started_at: Option<DateTime<Utc>>,
-    finished_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    result: Option<ExecutionView>,
-}
-
-impl SubmissionView {
-    pub fn new(record: SubmissionRecord, execution: Option<ExecutionRecord>) -> Self {
-        Self {
-            submission_id: record.id,
-            user_id: record.user_id,
-            question_id: record.question_id,
-            language: record.language,
-            state: record.state,
-            score: record.score,
-            max_score: record.max_score,
-            attempts: record.attempts,
-            worker: record.worker,
-            created_at: record.created_at,
-            started_at: record.started_at,
-            finished_at: record.finished_at,
-            result: execution.map(ExecutionView::new),
-        }
-    }
-}
-
 pub async fn submit(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<SubmitRequest>,
@@ -75,15 +35,9 @@ pub async fn submit(
     check_id("user_id", request.user_id.as_deref())?;
     state.rate_limits.check_user(request.user_id.as_deref())?;
     let question = super::questions::find(&state, &request.question_id).await?;
-    if state.languages.get(&request.language).is_none() || !question.allows(&request.language) {
-        return Err(ApiError::invalid(format!(
-            "question {:?} does not accept {:?}",
-            question.slug, request.language
-        )));
-    }
-    if request.code.trim().is_empty() {
-        return Err(ApiError::invalid("code must not be empty"));
-    }
+    let language = state.language(&request.language)?;
+    // The checks judging will make, made now, so a bad submission is never queued.
+    super::questions::submission_to(&question, language.info().name, request.code.clone())?;
     if let Some(url) = &request.callback_url {
         let web = url.starts_with("http://") || url.starts_with("https://");
         if !web || url.len() > MAX_URL_CHARS || reqwest::Url::parse(url).is_err() {
@@ -99,38 +53,20 @@ pub async fn submit(
         code: &request.code,
         callback_url: request.callback_url.as_deref(),
     };
-    let record = state
-        .judging
-        .enqueue(&new)
-        .await
+    let view = (state.service.enqueue(&new).await)
         .map_err(ApiError::internal)?
         .map_err(|_| ApiError::busy("the submission queue is full"))?;
-    let id = record.id;
-    let body = Json(SubmissionView::new(record, None));
-    let location = [("location", format!("/submissions/{id}"))];
-    Ok((StatusCode::ACCEPTED, location, body).into_response())
+    let location = [("location", format!("/submissions/{}", view.id()))];
+    Ok((StatusCode::ACCEPTED, location, Json(view)).into_response())
 }
 
 pub async fn show(
     State(state): State<AppState>,
-    id: Result<Path<Uuid>, axum::extract::rejection::PathRejection>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SubmissionView>, ApiError> {
-    let Path(id) = id?;
-    let record = state
-        .database
-        .submission(id)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::not_found(format!("no submission with id {id}")))?;
-    let execution = match record.execution_id {
-        Some(execution) => state
-            .database
-            .execution(execution)
-            .await
-            .map_err(ApiError::internal)?,
-        None => None,
-    };
-    Ok(Json(SubmissionView::new(record, execution)))
+    let view = (state.service.submission(id).await).map_err(ApiError::internal)?;
+    let view = view.ok_or_else(|| ApiError::not_found(format!("no submission with id {id}")))?;
+    Ok(Json(view))
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,26 +86,16 @@ fn default_limit() -> u32 {
 
 pub async fn list(
     State(state): State<AppState>,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<SubmissionView>>, ApiError> {
-    let Query(query) = query.map_err(|rejection| ApiError::invalid(rejection.body_text()))?;
     if query.limit == 0 || query.limit > MAX_PAGE {
         return Err(ApiError::invalid(format!("limit must be 1 to {MAX_PAGE}")));
     }
-    let records = state
-        .database
-        .submissions(
-            query.user_id.as_deref(),
-            query.question_id.as_deref(),
-            query.limit,
-            query.offset,
-        )
+    let (user_id, question_id) = (query.user_id.as_deref(), query.question_id.as_deref());
+    let views = state
+        .service
+        .submissions(user_id, question_id, query.limit, query.offset)
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(
-        records
-            .into_iter()
-            .map(|record| SubmissionView::new(record, None))
-            .collect(),
-    ))
+    Ok(Json(views))
 }

@@ -11,7 +11,7 @@ use clap::Args;
 use futures::future::BoxFuture;
 use serde_json::json;
 
-use crate::configuration::{QueueSettings, RuntimeSettings, ServerSettings};
+use crate::configuration::{JudgingSettings, RuntimeSettings, ServerSettings};
 use crate::languages::{Compiled, Program};
 use crate::sandbox::RunLimits;
 use crate::startup::{Application, Runtime};
@@ -63,9 +63,9 @@ type Call = Arc<dyn Fn() -> BoxFuture<'static, Result<()>> + Send + Sync>;
 
 pub async fn bench(args: BenchArgs) -> Result<()> {
     let runtime = Runtime::load(&args.runtime).await?;
-    let workers = args.runtime.workers() as usize;
+    let concurrent_runs = args.runtime.concurrent_runs() as usize;
     println!(
-        "judgebox bench: {} iterations, {workers} workers, keep-resident {} MiB",
+        "judgebox bench: {} iterations, {concurrent_runs} concurrent runs, keep-resident {} MiB",
         args.iterations, args.runtime.keep_resident_mb,
     );
     let http = Arc::new(HttpBench::start(&args.runtime).await?);
@@ -74,7 +74,7 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
             "python" => &args.python,
             _ => &args.node,
         };
-        bench_language(&args, &runtime, &http, subject, native, workers).await?;
+        bench_language(&args, &runtime, &http, subject, native, concurrent_runs).await?;
     }
     for subject in &COMPILED {
         bench_compiled(&runtime, &http, subject).await?;
@@ -202,7 +202,7 @@ async fn bench_language(
     http: &Arc<HttpBench>,
     subject: &'static Subject,
     native: &Path,
-    workers: usize,
+    concurrent_runs: usize,
 ) -> Result<()> {
     println!("\n== {} (native: {})", subject.language, native.display());
     let limits = runtime.limits.default_limits().run_limits();
@@ -225,15 +225,15 @@ async fn bench_language(
     let end_to_end = time_runs(args.iterations, &hello_http).await?;
     report("POST /execute over HTTP, 1 test", &end_to_end);
 
-    let rate = throughput(workers, args.seconds, &hello).await?;
+    let rate = throughput(concurrent_runs, args.seconds, &hello).await?;
     println!(
         "{:<44} {rate:>9.0} runs/s",
-        format!("sandbox throughput ({workers} parallel)")
+        format!("sandbox throughput ({concurrent_runs} parallel)")
     );
-    let rate = throughput(workers, args.seconds, &hello_http).await?;
+    let rate = throughput(concurrent_runs, args.seconds, &hello_http).await?;
     println!(
         "{:<44} {rate:>9.0} requests/s",
-        format!("POST /execute throughput ({workers} clients)")
+        format!("POST /execute throughput ({concurrent_runs} clients)")
     );
 
     let cpu = sandbox_call(ready(language.compile(subject.cpu_bound).await?)?, &limits);
@@ -378,8 +378,9 @@ impl HttpBench {
             admin_token: None,
             rate_limit_per_minute: 0,
             trusted_proxies: Vec::new(),
-            queue: QueueSettings {
-                submission_slots: None,
+            judging: JudgingSettings {
+                judging_slots: None,
+                deprecated_submission_slots: None,
                 max_waiting: 1024,
                 max_queued: 10_000,
                 lease_seconds: 30,

@@ -18,9 +18,9 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
 
-use crate::configuration::RuntimeSettings;
+use crate::configuration::LimitSettings;
 use crate::judge::{Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits};
-use crate::startup::Runtime;
+use crate::languages;
 use crate::store::Database;
 
 #[derive(Debug, Args)]
@@ -31,8 +31,9 @@ pub struct ImportArgs {
     /// The database to import into, as `judgebox serve` takes it.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://judgebox.db")]
     pub database_url: String,
+    /// Questions are checked against the limits `judgebox serve` enforces.
     #[command(flatten)]
-    pub runtime: RuntimeSettings,
+    pub limits: LimitSettings,
 }
 
 /// `question.json` in a folder: the spec without its tests.
@@ -54,9 +55,9 @@ struct FolderSpec {
 }
 
 pub async fn import(args: ImportArgs) -> Result<ExitCode> {
-    let runtime = Runtime::load(&args.runtime).await?;
+    let policy = args.limits.policy()?;
     let database = Database::connect(&args.database_url).await?;
-    let names = runtime.languages.names();
+    let names = languages::names();
     for path in &args.paths {
         let spec = if path.is_dir() {
             folder_spec(path)?
@@ -65,7 +66,7 @@ pub async fn import(args: ImportArgs) -> Result<ExitCode> {
                 .with_context(|| format!("reading {}", path.display()))?;
             serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
         };
-        let question = Question::new(spec, &runtime.limits, &names)
+        let question = Question::new(spec, &policy, &names)
             .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))?;
         let created = database.put_question(&question).await?;
         let hidden = question.test_cases.iter().filter(|t| t.hidden).count();

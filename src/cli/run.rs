@@ -7,16 +7,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use chrono::Utc;
 use clap::Args;
 use serde::Deserialize;
 
-use crate::api::ExecutionView;
 use crate::configuration::RuntimeSettings;
-use crate::judge::{self, Comparison, RequestedLimits, Submission, TestCase, TestResult};
+use crate::judge::{Comparison, RequestedLimits, Submission, TestCase, TestResult};
 use crate::languages::Language;
+use crate::service::{self, ExecutionView};
 use crate::startup::Runtime;
-use crate::store::ExecutionRecord;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -83,11 +81,10 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
     let submission = Submission::new(code, test_cases, &limits, comparison, &runtime.limits)
         .map_err(anyhow::Error::msg)?;
     let playground = args.tests.is_none();
-    let report = judge::judge(language.clone(), submission.clone()).await;
+    let record = service::judge_unrecorded(language, submission, None, None).await;
+    let report = &record.report;
     let all_passed = report.summary.all_passed;
     if args.json {
-        let record =
-            ExecutionRecord::new(language.info(), submission, report, None, None, Utc::now());
         println!(
             "{}",
             serde_json::to_string_pretty(&ExecutionView::new(record))?

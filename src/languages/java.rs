@@ -15,7 +15,7 @@ use super::{Compiled, Language, LanguageInfo, Program};
 use crate::sandbox::native::{NativeCommand, NativeExit, NativeLimits, NativeSandbox};
 use crate::sandbox::{Run, RunLimits};
 
-const INFO: LanguageInfo = LanguageInfo {
+pub(super) const INFO: LanguageInfo = LanguageInfo {
     name: "java",
     version: "Java 17, OpenJDK (native sandbox)",
     backend: "native",

@@ -10,7 +10,7 @@ use super::LanguageInfo;
 use super::interpreted::Interpreted;
 use crate::sandbox::WasmSandbox;
 
-const INFO: LanguageInfo = LanguageInfo {
+pub(super) const INFO: LanguageInfo = LanguageInfo {
     name: "javascript",
     version: "QuickJS-NG 0.16.2 (wasm)",
     backend: "wasm",

@@ -70,6 +70,22 @@ pub trait Program: Send + Sync {
     async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run>;
 }
 
+/// The name of every language, sorted, known without loading a runtime
+/// (for commands that only store questions). `Languages::load` checks it.
+pub fn names() -> Vec<&'static str> {
+    let infos = [
+        &c::C.info,
+        &cpp::CPP.info,
+        &cpp::CPP20.info,
+        &java::INFO,
+        &javascript::INFO,
+        &python::INFO,
+    ];
+    let mut names: Vec<_> = infos.iter().map(|info| info.name).collect();
+    names.sort_unstable();
+    names
+}
+
 /// Every language this server can run, by name.
 pub struct Languages {
     by_name: BTreeMap<&'static str, Arc<dyn Language>>,
@@ -99,6 +115,12 @@ impl Languages {
         languages.register(java::Java::new(native.clone(), cache_dir));
         languages.register(javascript::load(sandbox, runtimes_dir, cache_dir)?);
         languages.register(python::load(sandbox, runtimes_dir, cache_dir)?);
+        anyhow::ensure!(
+            languages.names() == names(),
+            "languages::names() lists {:?}, but {:?} were loaded",
+            names(),
+            languages.names()
+        );
         Ok(languages)
     }
 

@@ -9,7 +9,7 @@ use super::LanguageInfo;
 use super::interpreted::Interpreted;
 use crate::sandbox::WasmSandbox;
 
-const INFO: LanguageInfo = LanguageInfo {
+pub(super) const INFO: LanguageInfo = LanguageInfo {
     name: "python",
     version: "CPython 3.14 (wasm)",
     backend: "wasm",

@@ -1,6 +1,6 @@
 //! Persistence with sqlx, through its `Any` driver: SQLite is the embedded
 //! default, PostgreSQL (a `postgres://` URL) serves several replicas. Each
-//! back end has its schema in `migrations/<backend>`, applied at start-up.
+//! kind of database has its schema in `migrations/<kind>`, applied at start-up.
 //! Queries are written once, in the SQL both understand (`$1` parameters,
 //! integers for flags, text for times). No business rules here.
 
@@ -20,12 +20,12 @@ pub use submissions::{NewSubmission, ScoreboardRow, SubmissionRecord, Submission
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
+pub enum DatabaseKind {
     Sqlite,
     Postgres,
 }
 
-impl Backend {
+impl DatabaseKind {
     pub fn of(url: &str) -> Result<Self> {
         if url.starts_with("sqlite:") {
             Ok(Self::Sqlite)
@@ -40,7 +40,7 @@ impl Backend {
 #[derive(Clone)]
 pub struct Database {
     pool: AnyPool,
-    backend: Backend,
+    kind: DatabaseKind,
 }
 
 impl Database {
@@ -48,18 +48,18 @@ impl Database {
     /// migrates it.
     pub async fn connect(url: &str) -> Result<Self> {
         sqlx::any::install_default_drivers();
-        let backend = Backend::of(url)?;
-        let (url, connections) = match backend {
+        let kind = DatabaseKind::of(url)?;
+        let (url, connections) = match kind {
             // One writer at a time anyway; WAL lets readers go on meanwhile.
-            Backend::Sqlite => (sqlite_url(url), 4),
-            Backend::Postgres => (url.to_string(), 16),
+            DatabaseKind::Sqlite => (sqlite_url(url), 4),
+            DatabaseKind::Postgres => (url.to_string(), 16),
         };
         let pool = AnyPoolOptions::new()
             .max_connections(connections)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |connection, _| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
+                    if kind == DatabaseKind::Sqlite {
                         connection
                             .execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
@@ -73,19 +73,19 @@ impl Database {
             .connect(&url)
             .await
             .with_context(|| format!("opening the database {}", redacted(&url)))?;
-        let migrations = match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        let migrations = match kind {
+            DatabaseKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            DatabaseKind::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
         migrations
             .run(&pool)
             .await
             .context("applying database migrations")?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, kind })
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
+    pub fn kind(&self) -> DatabaseKind {
+        self.kind
     }
 
     fn pool(&self) -> &AnyPool {

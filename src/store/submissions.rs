@@ -1,6 +1,6 @@
-//! Submissions and the work queue over them. A worker claims the oldest
-//! queued submission (or a running one whose lease ran out: its replica
-//! died) and holds it under a lease it renews; PostgreSQL replicas skip
+//! Submissions and the work queue over them. A replica's worker claims the
+//! oldest queued submission (or a running one whose lease ran out: its
+//! replica died) and holds it under a lease it renews; PostgreSQL replicas skip
 //! rows another one has locked, SQLite has one writer anyway.
 
 use anyhow::Result;
@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{Backend, Database, int, time};
+use super::{Database, DatabaseKind, int, time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -36,7 +36,7 @@ pub struct SubmissionRecord {
     #[serde(skip)]
     pub callback_url: Option<String>,
     /// The replica that ran (or runs) it.
-    pub worker: Option<String>,
+    pub replica: Option<String>,
     pub attempts: u32,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
@@ -64,25 +64,27 @@ pub struct ScoreboardRow {
 }
 
 const COLUMNS: &str = "id, user_id, question_slug, language, code, state, score, max_score,
-    execution_id, callback_url, worker, attempts, created_at, started_at, finished_at";
+    execution_id, callback_url, replica, attempts, created_at, started_at, finished_at";
 
 impl Database {
-    /// Stores a submission in the queue, or, with `worker`, as already
-    /// running on it (the synchronous path).
+    /// Stores a submission in the queue, or, with `replica`, as already
+    /// running there under a lease (the synchronous path).
     pub async fn insert_submission(
         &self,
         new: &NewSubmission<'_>,
-        worker: Option<(&str, i64)>,
+        replica: Option<(&str, i64)>,
     ) -> Result<SubmissionRecord> {
         let id = Uuid::new_v4();
         let now = Utc::now().to_rfc3339();
-        let (state, worker, lease, started) = match worker {
-            Some((worker, lease_until)) => ("running", Some(worker), Some(lease_until), Some(&now)),
+        let (state, replica, lease, started) = match replica {
+            Some((replica, lease_until)) => {
+                ("running", Some(replica), Some(lease_until), Some(&now))
+            }
             None => ("queued", None, None, None),
         };
         sqlx::query(
             "INSERT INTO submissions (id, user_id, question_slug, language, code, state,
-                 callback_url, worker, lease_until, attempts, created_at, started_at)
+                 callback_url, replica, lease_until, attempts, created_at, started_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(id.to_string())
@@ -92,9 +94,9 @@ impl Database {
         .bind(new.code)
         .bind(state)
         .bind(new.callback_url)
-        .bind(worker)
+        .bind(replica)
         .bind(lease)
-        .bind(i64::from(worker.is_some()))
+        .bind(i64::from(replica.is_some()))
         .bind(&now)
         .bind(started)
         .execute(self.pool())
@@ -144,27 +146,27 @@ impl Database {
         int(&row, "queued")
     }
 
-    /// Takes the oldest submission that waits (or whose worker's lease ran
-    /// out) for `worker`, until `lease_until` (unix ms).
+    /// Takes the oldest submission that waits (or whose replica's lease ran
+    /// out) for `replica`, until `lease_until` (unix ms).
     pub async fn claim_submission(
         &self,
-        worker: &str,
+        replica: &str,
         now: i64,
         lease_until: i64,
     ) -> Result<Option<SubmissionRecord>> {
-        let lock = match self.backend() {
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
+        let lock = match self.kind() {
+            DatabaseKind::Postgres => "FOR UPDATE SKIP LOCKED",
+            DatabaseKind::Sqlite => "",
         };
         let row = sqlx::query(&format!(
-            "UPDATE submissions SET state = 'running', worker = $1, lease_until = $2,
+            "UPDATE submissions SET state = 'running', replica = $1, lease_until = $2,
                  attempts = attempts + 1, started_at = $3
              WHERE id = (SELECT id FROM submissions
                          WHERE state = 'queued' OR (state = 'running' AND lease_until < $4)
                          ORDER BY created_at LIMIT 1 {lock})
              RETURNING {COLUMNS}"
         ))
-        .bind(worker)
+        .bind(replica)
         .bind(lease_until)
         .bind(Utc::now().to_rfc3339())
         .bind(now)
@@ -173,27 +175,27 @@ impl Database {
         row.as_ref().map(submission_from_row).transpose()
     }
 
-    /// Extends the lease; `false` if the submission is no longer this worker's.
-    pub async fn renew_lease(&self, id: Uuid, worker: &str, lease_until: i64) -> Result<bool> {
+    /// Extends the lease; `false` if the submission is no longer this replica's.
+    pub async fn renew_lease(&self, id: Uuid, replica: &str, lease_until: i64) -> Result<bool> {
         let renewed = sqlx::query(
             "UPDATE submissions SET lease_until = $1
-             WHERE id = $2 AND worker = $3 AND state = 'running'",
+             WHERE id = $2 AND replica = $3 AND state = 'running'",
         )
         .bind(lease_until)
         .bind(id.to_string())
-        .bind(worker)
+        .bind(replica)
         .execute(self.pool())
         .await?
         .rows_affected();
         Ok(renewed > 0)
     }
 
-    /// Records the result; `false` if another worker took the submission
+    /// Records the result; `false` if another replica took the submission
     /// over meanwhile (its result wins).
     pub async fn finish_submission(
         &self,
         id: Uuid,
-        worker: &str,
+        replica: &str,
         execution_id: Option<Uuid>,
         score: u32,
         max_score: u32,
@@ -201,27 +203,27 @@ impl Database {
         let finished = sqlx::query(
             "UPDATE submissions SET state = 'finished', execution_id = $1, score = $2,
                  max_score = $3, finished_at = $4, lease_until = NULL
-             WHERE id = $5 AND worker = $6 AND state = 'running'",
+             WHERE id = $5 AND replica = $6 AND state = 'running'",
         )
         .bind(execution_id.map(|id| id.to_string()))
         .bind(i64::from(score))
         .bind(i64::from(max_score))
         .bind(Utc::now().to_rfc3339())
         .bind(id.to_string())
-        .bind(worker)
+        .bind(replica)
         .execute(self.pool())
         .await?
         .rows_affected();
         Ok(finished > 0)
     }
 
-    /// Puts this worker's running submissions back in the queue (shutdown).
-    pub async fn hand_back_submissions(&self, worker: &str) -> Result<u64> {
+    /// Puts this replica's running submissions back in the queue (shutdown).
+    pub async fn hand_back_submissions(&self, replica: &str) -> Result<u64> {
         Ok(sqlx::query(
-            "UPDATE submissions SET state = 'queued', worker = NULL, lease_until = NULL
-             WHERE worker = $1 AND state = 'running'",
+            "UPDATE submissions SET state = 'queued', replica = NULL, lease_until = NULL
+             WHERE replica = $1 AND state = 'running'",
         )
-        .bind(worker)
+        .bind(replica)
         .execute(self.pool())
         .await?
         .rows_affected())
@@ -284,7 +286,7 @@ fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
             .map(|id| Uuid::parse_str(&id))
             .transpose()?,
         callback_url: row.try_get("callback_url")?,
-        worker: row.try_get("worker")?,
+        replica: row.try_get("replica")?,
         attempts: int(row, "attempts")?,
         created_at: time(Some(row.try_get("created_at")?))?.expect("given"),
         started_at: time(row.try_get("started_at")?)?,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::api::SubmissionView;
+use super::SubmissionView;
 use crate::store::{ExecutionRecord, SubmissionRecord};
 
 const ATTEMPTS: u32 = 4;

@@ -1,0 +1,262 @@
+//! The application layer: the use cases the API and the CLI call, over the
+//! judge, the languages and the store.
+//! - judge now (`POST /execute`), holding a judging slot;
+//! - enqueue (`POST /submissions`), and work the queue: workers on every
+//!   replica claim queued submissions under a lease;
+//! - record results and deliver callbacks;
+//! - the views the API answers and the CLI prints.
+//!
+//! One bounded pool of judging slots serves both ways in, and both judge a
+//! submission under a lease that is renewed until its result is recorded,
+//! so a replica that dies leaves its work to another and no submission is
+//! judged twice. Memory does not grow with the queue: it is rows.
+
+mod callback;
+mod lease;
+mod slots;
+mod views;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+use chrono::Utc;
+use tokio::sync::{Notify, watch};
+use uuid::Uuid;
+
+pub use slots::{Busy, JudgingPermit, JudgingSlots};
+pub use views::{ExecutionView, SubmissionView};
+
+use crate::judge::{self, Question, Submission};
+use crate::languages::{Language, Languages};
+use crate::store::{Database, ExecutionRecord, NewSubmission, SubmissionRecord};
+
+/// How judging and the queue are sized.
+#[derive(Debug, Clone)]
+pub struct JudgingConfig {
+    /// Submissions judged at once on this replica (both ways in).
+    pub slots: u32,
+    /// `POST /execute` requests that may wait for a slot; past that, 503.
+    pub max_waiting: u32,
+    /// Queued submissions (all replicas) past which `POST /submissions` is 503.
+    pub max_queued: u64,
+    /// How long a replica's hold on a submission lasts without renewal.
+    pub lease: Duration,
+    /// How often idle workers look for work other replicas queued.
+    pub poll: Duration,
+}
+
+pub struct JudgingService {
+    languages: Arc<Languages>,
+    database: Database,
+    config: JudgingConfig,
+    /// This replica, as recorded in `submissions.replica`.
+    replica_id: String,
+    slots: JudgingSlots,
+    queued: Notify,
+    stopping: watch::Sender<bool>,
+    http: reqwest::Client,
+}
+
+impl JudgingService {
+    pub fn new(languages: Arc<Languages>, database: Database, config: JudgingConfig) -> Arc<Self> {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let replica_id = format!(
+            "{}-{}-{}",
+            host.trim(),
+            std::process::id(),
+            &Uuid::new_v4().simple().to_string()[..8]
+        );
+        Arc::new(Self {
+            languages,
+            database,
+            slots: JudgingSlots::new(config.slots, config.max_waiting),
+            queued: Notify::new(),
+            stopping: watch::channel(false).0,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("a default HTTP client"),
+            config,
+            replica_id,
+        })
+    }
+
+    pub fn replica_id(&self) -> &str {
+        &self.replica_id
+    }
+
+    /// A judging slot for a synchronous request, or `Busy`.
+    pub async fn judging_slot(&self) -> Result<JudgingPermit, Busy> {
+        self.slots.acquire_or_busy().await
+    }
+
+    /// Judges ad hoc tests now and records the execution; `question_id`
+    /// only labels it.
+    pub async fn judge_tests(
+        &self,
+        _slot: JudgingPermit,
+        language: &str,
+        submission: Submission,
+        user_id: Option<String>,
+        question_id: Option<String>,
+    ) -> Result<ExecutionView> {
+        let execution = self
+            .judge_and_record(language, submission, user_id, question_id, None)
+            .await?;
+        Ok(ExecutionView::new(execution))
+    }
+
+    /// Judges a submission to `question` now, recording it as a submission
+    /// like the queued ones: held by this replica under a renewed lease, so
+    /// no worker takes it over however long it runs.
+    pub async fn judge_question_now(
+        &self,
+        _slot: JudgingPermit,
+        language: &str,
+        submission: Submission,
+        user_id: Option<String>,
+        question: &Question,
+    ) -> Result<ExecutionView> {
+        let new = NewSubmission {
+            user_id: user_id.as_deref(),
+            question_id: &question.slug,
+            language,
+            code: &submission.code,
+            callback_url: None,
+        };
+        let held = self
+            .database
+            .insert_submission(&new, Some((&self.replica_id, self.lease_until())))
+            .await?;
+        let judging = self.judge_and_record(
+            language,
+            submission,
+            user_id,
+            Some(question.slug.clone()),
+            Some(held.id),
+        );
+        match self
+            .judge_held(&held, async { judging.await.map(Some) })
+            .await?
+        {
+            lease::Outcome::Recorded(Some(execution)) => Ok(ExecutionView::new(execution)),
+            lease::Outcome::Recorded(None) | lease::Outcome::Lost => {
+                anyhow::bail!("submission {} was taken over by another replica", held.id)
+            }
+        }
+    }
+
+    /// Queues a submission for the workers; `Busy` when the queue is full.
+    pub async fn enqueue(&self, new: &NewSubmission<'_>) -> Result<Result<SubmissionView, Busy>> {
+        if self.database.queued_submissions().await? >= self.config.max_queued {
+            return Ok(Err(Busy));
+        }
+        let record = self.database.insert_submission(new, None).await?;
+        self.queued.notify_one();
+        Ok(Ok(SubmissionView::new(record, None)))
+    }
+
+    /// A submission with its result once judged; `None` if there is none.
+    pub async fn submission(&self, id: Uuid) -> Result<Option<SubmissionView>> {
+        let Some(record) = self.database.submission(id).await? else {
+            return Ok(None);
+        };
+        let execution = match record.execution_id {
+            Some(execution) => self.database.execution(execution).await?,
+            None => None,
+        };
+        Ok(Some(SubmissionView::new(record, execution)))
+    }
+
+    /// Newest first, without results.
+    pub async fn submissions(
+        &self,
+        user_id: Option<&str>,
+        question_id: Option<&str>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<SubmissionView>> {
+        let records = self
+            .database
+            .submissions(user_id, question_id, limit, offset)
+            .await?;
+        let view = |record| SubmissionView::new(record, None);
+        Ok(records.into_iter().map(view).collect())
+    }
+
+    /// A recorded execution with its code; `None` if there is none.
+    pub async fn execution(&self, id: Uuid) -> Result<Option<ExecutionView>> {
+        let execution = self.database.execution(id).await?;
+        Ok(execution.map(ExecutionView::with_code))
+    }
+
+    /// `None` when the question or language went away after the submission
+    /// was queued: it is finished with no result.
+    async fn judge_queued(&self, record: &SubmissionRecord) -> Result<Option<ExecutionRecord>> {
+        let question = self.database.question(&record.question_id).await?;
+        let Some(question) = question.filter(|q| q.allows(&record.language)) else {
+            tracing::warn!(id = %record.id, "the question or language of a queued submission is gone");
+            return Ok(None);
+        };
+        let submission = question
+            .submission(record.code.clone())
+            .map_err(anyhow::Error::msg)?;
+        let execution = self
+            .judge_and_record(
+                &record.language,
+                submission,
+                record.user_id.clone(),
+                Some(record.question_id.clone()),
+                Some(record.id),
+            )
+            .await?;
+        Ok(Some(execution))
+    }
+
+    async fn judge_and_record(
+        &self,
+        language: &str,
+        submission: Submission,
+        user_id: Option<String>,
+        question_id: Option<String>,
+        submission_id: Option<Uuid>,
+    ) -> Result<ExecutionRecord> {
+        let language = self
+            .languages
+            .get(language)
+            .ok_or_else(|| anyhow::anyhow!("language {language} is not loaded"))?;
+        let mut record = judge_unrecorded(language, submission, user_id, question_id).await;
+        if let Some(id) = submission_id {
+            record.submission_id = id;
+        }
+        self.database.insert_execution(&record).await?;
+        Ok(record)
+    }
+
+    fn lease_until(&self) -> i64 {
+        let lease = chrono::Duration::from_std(self.config.lease).unwrap_or_default();
+        (Utc::now() + lease).timestamp_millis()
+    }
+}
+
+/// Judges without a database, for `judgebox run`: the record as it would
+/// be stored, with fresh ids.
+pub async fn judge_unrecorded(
+    language: Arc<dyn Language>,
+    submission: Submission,
+    user_id: Option<String>,
+    question_id: Option<String>,
+) -> ExecutionRecord {
+    let created_at = Utc::now();
+    let report = judge::judge(language.clone(), submission.clone()).await;
+    ExecutionRecord::new(
+        language.info(),
+        submission,
+        report,
+        user_id,
+        question_id,
+        created_at,
+    )
+}

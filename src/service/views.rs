@@ -1,0 +1,126 @@
+//! Executions and submissions as users see them: the JSON the API answers,
+//! callbacks post and `judgebox run --json` prints.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::judge::{Comparison, Limits, Summary, TestResult};
+use crate::store::{ExecutionRecord, SubmissionRecord, SubmissionState};
+
+/// An execution: the response to `POST /execute` and, with the code, to
+/// `GET /executions/{id}`.
+#[derive(Debug, Serialize)]
+pub struct ExecutionView {
+    pub execution_id: Uuid,
+    pub submission_id: Uuid,
+    pub user_id: Option<String>,
+    pub question_id: Option<String>,
+    pub language: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub summary: Summary,
+    pub test_results: Vec<TestResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compile_output: Option<String>,
+    pub metadata: Metadata,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Metadata {
+    pub language: String,
+    pub runtime: String,
+    /// Where the program ran: `wasm`, or `native` (Java, C++ that needs
+    /// exceptions or threads); absent when it did not compile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    pub execution_time_ms: f64,
+    pub cpu_usage_percent: f64,
+    pub memory_usage_mb: f64,
+    pub limits: Limits,
+    pub compare: Comparison,
+}
+
+impl ExecutionView {
+    pub fn new(record: ExecutionRecord) -> Self {
+        let report = record.report;
+        Self {
+            execution_id: record.id,
+            submission_id: record.submission_id,
+            user_id: record.user_id,
+            question_id: record.question_id,
+            created_at: record.created_at,
+            code: None,
+            summary: report.summary,
+            test_results: report.test_results,
+            compile_output: report.compile_output,
+            metadata: Metadata {
+                language: record.language.clone(),
+                runtime: record.runtime,
+                backend: report.backend,
+                execution_time_ms: report.execution_time_ms,
+                cpu_usage_percent: report.cpu_usage_percent,
+                memory_usage_mb: report.memory_usage_mb,
+                limits: record.limits,
+                compare: record.comparison,
+            },
+            language: record.language,
+        }
+    }
+
+    pub fn with_code(record: ExecutionRecord) -> Self {
+        let code = record.code.clone();
+        Self {
+            code: Some(code),
+            ..Self::new(record)
+        }
+    }
+}
+
+/// A submission to a question; `result` once it is judged.
+#[derive(Debug, Serialize)]
+pub struct SubmissionView {
+    submission_id: Uuid,
+    user_id: Option<String>,
+    question_id: String,
+    language: String,
+    state: SubmissionState,
+    score: Option<u32>,
+    max_score: Option<u32>,
+    attempts: u32,
+    /// The replica that judged (or judges) it.
+    replica: Option<String>,
+    /// The same as `replica`, under its old name; deprecated.
+    worker: Option<String>,
+    created_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<ExecutionView>,
+}
+
+impl SubmissionView {
+    pub fn new(record: SubmissionRecord, execution: Option<ExecutionRecord>) -> Self {
+        Self {
+            submission_id: record.id,
+            user_id: record.user_id,
+            question_id: record.question_id,
+            language: record.language,
+            state: record.state,
+            score: record.score,
+            max_score: record.max_score,
+            attempts: record.attempts,
+            worker: record.replica.clone(),
+            replica: record.replica,
+            created_at: record.created_at,
+            started_at: record.started_at,
+            finished_at: record.finished_at,
+            result: execution.map(ExecutionView::new),
+        }
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.submission_id
+    }
+}

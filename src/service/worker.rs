@@ -1,0 +1,96 @@
+//! Queue workers: one per judging slot on each replica, each claiming the
+//! oldest queued submission under a lease, judging it and telling its
+//! callback. On shutdown they stop claiming, and what is still running
+//! after the grace period goes back to the queue for another replica.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+use chrono::Utc;
+use tokio::task::JoinHandle;
+
+use super::lease::Outcome;
+use super::{JudgingPermit, JudgingService, callback};
+use crate::store::SubmissionRecord;
+
+/// The running workers, for `JudgingService::stop`.
+pub struct Workers(Vec<JoinHandle<()>>);
+
+impl JudgingService {
+    /// Starts one worker per judging slot.
+    pub fn start_workers(self: &Arc<Self>) -> Workers {
+        let workers = (0..self.slots.count())
+            .map(|_| {
+                let service = self.clone();
+                tokio::spawn(async move { service.work().await })
+            })
+            .collect();
+        tracing::info!(replica = self.replica_id(), "queue workers started");
+        Workers(workers)
+    }
+
+    /// Stops claiming work, waits up to `grace` for workers to finish what
+    /// they hold, then hands whatever is still running back to the queue.
+    pub async fn stop(&self, workers: Workers, grace: Duration) {
+        self.stopping.send_replace(true);
+        let all = futures::future::join_all(workers.0);
+        if tokio::time::timeout(grace, all).await.is_err() {
+            tracing::warn!("workers still busy after {grace:?}: handing their submissions back");
+        }
+        match self.database.hand_back_submissions(&self.replica_id).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "handed running submissions back to the queue"),
+            Err(error) => tracing::error!(error = format!("{error:#}"), "handing back failed"),
+        }
+    }
+
+    async fn work(self: Arc<Self>) {
+        let mut stopping = self.stopping.subscribe();
+        while !*stopping.borrow() {
+            let slot = self.slots.acquire().await;
+            let now = Utc::now().timestamp_millis();
+            let claimed = self
+                .database
+                .claim_submission(&self.replica_id, now, self.lease_until())
+                .await;
+            match claimed {
+                Ok(Some(record)) => self.judge_claimed(slot, record).await,
+                Ok(None) => {
+                    drop(slot);
+                    tokio::select! {
+                        _ = self.queued.notified() => {}
+                        _ = tokio::time::sleep(self.config.poll) => {}
+                        _ = stopping.changed() => {}
+                    }
+                }
+                Err(error) => {
+                    drop(slot);
+                    tracing::error!(error = format!("{error:#}"), "claiming a submission failed");
+                    tokio::time::sleep(self.config.poll).await;
+                }
+            }
+        }
+    }
+
+    /// Judges a claimed submission and tells its callback the result.
+    async fn judge_claimed(&self, _slot: JudgingPermit, record: SubmissionRecord) {
+        let id = record.id;
+        if let Err(error) = self.judge_and_call_back(record).await {
+            tracing::error!(%id, error = format!("{error:#}"), "judging a queued submission failed");
+        }
+    }
+
+    async fn judge_and_call_back(&self, record: SubmissionRecord) -> Result<()> {
+        let judging = self.judge_queued(&record);
+        let Outcome::Recorded(execution) = self.judge_held(&record, judging).await? else {
+            return Ok(());
+        };
+        if let Some(url) = &record.callback_url {
+            let finished = self.database.submission(record.id).await?;
+            let record = finished.unwrap_or(record.clone());
+            callback::send(self.http.clone(), url.clone(), record, execution);
+        }
+        Ok(())
+    }
+}
