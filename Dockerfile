@@ -32,7 +32,8 @@ ENV JUDGEBOX_BIND=0.0.0.0:8000 \
     JUDGEBOX_CACHE_DIR=/opt/judgebox/runtimes/cache \
     JUDGEBOX_RUNS_DIR=/var/lib/judgebox/runs \
     DATABASE_URL=sqlite:///var/lib/judgebox/judgebox.db
-# Untrusted code never runs natively, but the server itself needs no privileges either.
+# Unprivileged: the native sandbox's uid, namespace and cgroup layers are off
+# here; seccomp, and Landlock where the kernel has it, still hold (docs/security.md).
 USER judgebox
 VOLUME /var/lib/judgebox
 EXPOSE 8000
