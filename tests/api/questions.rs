@@ -145,6 +145,16 @@ async fn questions_are_created_read_updated_and_deleted() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    // A test number that is not a number: the JSON error every route gives.
+    let (status, body) = admin(
+        &app,
+        Method::DELETE,
+        "/admin/questions/sum-two/test-cases/first",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
     let (_, body) = admin(&app, Method::GET, "/admin/questions/sum-two", None).await;
     let inputs: Vec<&str> = body["test_cases"]
         .as_array()

@@ -122,6 +122,10 @@ async fn bad_submissions_get_clear_errors() {
             .await;
         assert_eq!(status, expected, "{request}: {body}");
         assert!(body["error"]["message"].is_string(), "{body}");
+        if request["language"] == "cobol" {
+            // The same answer as POST /execute gives.
+            assert_eq!(body["error"]["code"], "unsupported_language", "{body}");
+        }
     }
     let (status, _) = app
         .get(&format!("/submissions/{}", uuid::Uuid::new_v4()))
@@ -251,11 +255,38 @@ async fn the_callback_gets_the_result_after_a_retry() {
 }
 
 #[tokio::test]
+async fn a_synchronous_submission_longer_than_the_lease_is_judged_once() {
+    // The lease runs out three times while the program runs; the replica
+    // judging it renews it, so no worker takes the submission over.
+    let app = app_with(&[("JUDGEBOX_LEASE_SECONDS", "1")]).await;
+    let slow = "import time\ntime.sleep(3)\na, b = map(int, input().split())\nprint(a + b)";
+    let (status, body) = app
+        .execute(
+            json!({"language": "python", "code": slow, "question_id": "sum", "user_id": "ada"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["summary"]["score"], 3, "{body}");
+    // Time for a worker to take it over, if the lease were not renewed.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (status, list) = app.get("/submissions?question_id=sum").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let submissions = list.as_array().unwrap();
+    assert_eq!(submissions.len(), 1, "{list}");
+    assert_eq!(submissions[0]["state"], "finished", "{list}");
+    assert_eq!(submissions[0]["attempts"], 1, "judged twice: {list}");
+    assert_eq!(
+        submissions[0]["replica"], submissions[0]["worker"],
+        "{list}"
+    );
+}
+
+#[tokio::test]
 async fn a_full_pool_answers_503_with_retry_after() {
     // One slot and one place to wait: of three slow requests at once, at
     // least one is turned away (idle workers may hold the slot briefly too).
     let app = app_with(&[
-        ("JUDGEBOX_SUBMISSION_SLOTS", "1"),
+        ("JUDGEBOX_JUDGING_SLOTS", "1"),
         ("JUDGEBOX_MAX_WAITING", "1"),
     ])
     .await;
@@ -285,6 +316,7 @@ async fn a_full_pool_answers_503_with_retry_after() {
 
 #[tokio::test]
 async fn a_full_queue_answers_503_and_keeps_what_it_has() {
+    // The deprecated name of JUDGEBOX_JUDGING_SLOTS still works.
     let app = app_with(&[
         ("JUDGEBOX_SUBMISSION_SLOTS", "1"),
         ("JUDGEBOX_MAX_QUEUED", "1"),

@@ -41,7 +41,7 @@ async fn an_unknown_language_lists_the_supported_ones() {
     assert_error(
         status,
         &body,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "unsupported_language",
         "cobol",
     );
