@@ -204,3 +204,88 @@ fn unrun_result(test_number: u32, test: TestCase, status: Status, message: &str)
     }
     .hide_if(hidden)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::Usage;
+
+    fn limits() -> Limits {
+        Limits {
+            time_ms: 1000,
+            memory_mb: 64,
+            output_kb: 64,
+            stderr_kb: 64,
+            instruction_limit: None,
+        }
+    }
+
+    /// A run that exited with 0 after printing `stdout` to both streams.
+    fn printed(stdout: &str) -> anyhow::Result<Run> {
+        Ok(Run {
+            ended: Ok(0),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: stdout.as_bytes().to_vec(),
+            usage: Usage::default(),
+        })
+    }
+
+    fn judged(test: TestCase, run: anyhow::Result<Run>) -> (TestResult, Option<String>) {
+        judge_run(1, test, run, &limits(), &Comparison::default(), 1 << 10)
+    }
+
+    #[test]
+    fn a_playground_run_that_exits_with_0_is_accepted_whatever_it_printed() {
+        let (result, _) = judged(TestCase::new(String::new(), None), printed("anything"));
+        assert_eq!(result.status, Status::Accepted);
+        assert_eq!(result.actual_output, "anything");
+    }
+
+    #[test]
+    fn a_hidden_test_keeps_its_verdict_and_points_but_not_what_the_program_echoed() {
+        let test = TestCase {
+            hidden: true,
+            points: 3,
+            ..TestCase::new("secret".into(), Some("42".into()))
+        };
+        let (result, _) = judged(test, printed("secret"));
+        assert_eq!((result.status, result.points), (Status::WrongAnswer, 3));
+        assert!(result.hidden);
+        assert_eq!(
+            (result.input, result.actual_output, result.stderr),
+            (String::new(), String::new(), String::new())
+        );
+        assert_eq!(result.expected_output, None);
+    }
+
+    #[test]
+    fn output_is_judged_whole_but_reported_up_to_the_tests_share() {
+        let long = "x".repeat(2 << 10);
+        let test = TestCase::new(String::new(), Some(long.clone()));
+        let (result, _) = judged(test, printed(&long));
+        assert_eq!(result.status, Status::Accepted);
+        assert_eq!(result.actual_output.len(), 1 << 10);
+        assert!(result.output_truncated);
+    }
+
+    #[test]
+    fn a_syntax_error_becomes_the_compile_output() {
+        let run = Run {
+            ended: Err(Stopped::SyntaxError("SyntaxError: oops".into())),
+            ..printed("").unwrap()
+        };
+        let (result, syntax_error) = judged(TestCase::new(String::new(), None), Ok(run));
+        assert_eq!(result.status, Status::CompilationError);
+        assert_eq!(syntax_error.as_deref(), Some("SyntaxError: oops"));
+    }
+
+    #[test]
+    fn output_is_cut_on_a_character_boundary() {
+        let mut text = "héllo".to_string();
+        assert!(cut(&mut text, 2), "é takes bytes 1 and 2");
+        assert_eq!(text, "h");
+        let mut short = "hi".to_string();
+        assert!(!cut(&mut short, 2));
+        assert_eq!(short, "hi");
+    }
+}

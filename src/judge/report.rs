@@ -168,3 +168,110 @@ pub(super) fn millis(duration: Duration) -> f64 {
 pub(super) fn megabytes(bytes: u64) -> f64 {
     (bytes as f64 / f64::from(1 << 20) * 100.0).round() / 100.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A visible test's result that shows everything a hidden one withholds.
+    fn result(passed: bool, points: u32) -> TestResult {
+        let status = if passed {
+            Status::Accepted
+        } else {
+            Status::WrongAnswer
+        };
+        TestResult {
+            test_number: 1,
+            status,
+            passed,
+            input: "1 2".into(),
+            expected_output: Some("3".into()),
+            actual_output: "1 2\n".into(),
+            stderr: "echo 1 2".into(),
+            output_truncated: true,
+            exit_code: Some(0),
+            message: None,
+            execution_time_ms: 12.5,
+            cpu_time_ms: 10.0,
+            memory_usage_mb: 3.25,
+            instructions: 1_000,
+            points,
+            hidden: false,
+        }
+    }
+
+    #[test]
+    fn the_score_counts_the_points_of_passed_tests_out_of_all_points() {
+        let results = [result(true, 1), result(false, 3), result(true, 2)];
+        assert_eq!(
+            Summary::of(&results),
+            Summary {
+                total_tests: 3,
+                passed: 2,
+                failed: 1,
+                all_passed: false,
+                pass_percentage: 66.7,
+                score: 3,
+                max_score: 6,
+            }
+        );
+    }
+
+    #[test]
+    fn pass_percentages_are_rounded_to_one_decimal() {
+        let percentage = |passed: usize, total: usize| {
+            let results: Vec<TestResult> = (0..total).map(|i| result(i < passed, 1)).collect();
+            Summary::of(&results).pass_percentage
+        };
+        assert_eq!(percentage(1, 3), 33.3);
+        assert_eq!(percentage(2, 3), 66.7);
+        assert_eq!(percentage(1, 8), 12.5);
+        assert_eq!(percentage(0, 2), 0.0);
+        assert_eq!(percentage(4, 4), 100.0);
+        assert_eq!(percentage(0, 0), 0.0);
+    }
+
+    #[test]
+    fn all_passed_only_when_every_test_passed() {
+        let all = Summary::of(&[result(true, 1), result(true, 1)]);
+        assert!(all.all_passed && all.failed == 0);
+        let one_failed = Summary::of(&[result(true, 1), result(false, 1)]);
+        assert!(!one_failed.all_passed);
+    }
+
+    #[test]
+    fn a_hidden_tests_result_withholds_its_data_and_output_but_not_its_verdict() {
+        let hidden = result(false, 3).hide_if(true);
+        assert!(hidden.hidden);
+        assert_eq!(hidden.input, "");
+        assert_eq!(hidden.expected_output, None);
+        assert_eq!(hidden.actual_output, "");
+        assert_eq!(hidden.stderr, "");
+        assert!(
+            !hidden.output_truncated,
+            "truncation would hint at the output"
+        );
+        assert_eq!(hidden.status, Status::WrongAnswer);
+        assert_eq!((hidden.points, hidden.exit_code), (3, Some(0)));
+        assert_eq!(hidden.execution_time_ms, 12.5);
+    }
+
+    #[test]
+    fn a_visible_tests_result_is_kept_whole() {
+        let visible = result(true, 1).hide_if(false);
+        assert!(!visible.hidden);
+        assert_eq!(visible.input, "1 2");
+        assert_eq!(visible.expected_output.as_deref(), Some("3"));
+        assert_eq!(visible.actual_output, "1 2\n");
+        assert_eq!(visible.stderr, "echo 1 2");
+        assert!(visible.output_truncated);
+    }
+
+    #[test]
+    fn a_hidden_result_says_so_in_json_and_a_visible_one_leaves_the_field_out() {
+        let visible = serde_json::to_value(result(true, 1)).unwrap();
+        assert!(visible.get("hidden").is_none(), "{visible}");
+        let hidden = serde_json::to_value(result(true, 1).hide_if(true)).unwrap();
+        assert_eq!(hidden["hidden"], true);
+    }
+}

@@ -82,3 +82,197 @@ pub(super) fn verdict(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::Usage;
+
+    fn limits() -> Limits {
+        Limits {
+            time_ms: 1500,
+            memory_mb: 128,
+            output_kb: 64,
+            stderr_kb: 32,
+            instruction_limit: Some(1_000_000),
+        }
+    }
+
+    /// A run that ended as `ended` without touching the memory limit.
+    fn run(ended: Result<i32, Stopped>) -> Run {
+        Run {
+            ended,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            usage: Usage::default(),
+        }
+    }
+
+    /// A run that ended as `ended` after the guest was refused memory.
+    fn refused_memory(ended: Result<i32, Stopped>) -> Run {
+        let mut run = run(ended);
+        run.usage.memory_limit_hit = true;
+        run
+    }
+
+    fn trap() -> Stopped {
+        Stopped::Trap("wasm trap: integer divide by zero".into())
+    }
+
+    /// The verdict of `run` when its output would (or would not) match.
+    fn verdict_of(run: Run, output_matches: bool) -> (Status, Option<String>) {
+        verdict(&run, &limits(), || output_matches)
+    }
+
+    /// The verdict of a run whose output must not even be compared.
+    fn verdict_without_comparing(run: Run) -> (Status, Option<String>) {
+        verdict(&run, &limits(), || panic!("compared the output of {run:?}"))
+    }
+
+    fn with_message(status: Status, message: &str) -> (Status, Option<String>) {
+        (status, Some(message.to_string()))
+    }
+
+    #[test]
+    fn exiting_with_0_and_matching_output_is_accepted() {
+        assert_eq!(verdict_of(run(Ok(0)), true), (Status::Accepted, None));
+    }
+
+    #[test]
+    fn exiting_with_0_through_wasi_exit_and_matching_output_is_accepted() {
+        let exited = run(Err(Stopped::Exit(0)));
+        assert_eq!(verdict_of(exited, true), (Status::Accepted, None));
+    }
+
+    #[test]
+    fn exiting_with_0_and_other_output_is_a_wrong_answer() {
+        assert_eq!(verdict_of(run(Ok(0)), false), (Status::WrongAnswer, None));
+        let exited = run(Err(Stopped::Exit(0)));
+        assert_eq!(verdict_of(exited, false), (Status::WrongAnswer, None));
+    }
+
+    #[test]
+    fn writing_past_a_cap_is_output_limit_exceeded_naming_both_caps() {
+        assert_eq!(
+            verdict_without_comparing(run(Err(Stopped::Output))),
+            with_message(
+                Status::OutputLimitExceeded,
+                "output limit exceeded: stdout is capped at 64 KiB, stderr at 32 KiB"
+            )
+        );
+    }
+
+    #[test]
+    fn running_out_of_wall_time_is_time_limit_exceeded_naming_the_time() {
+        assert_eq!(
+            verdict_without_comparing(run(Err(Stopped::WallTime))),
+            with_message(Status::TimeLimitExceeded, "time limit of 1500 ms exceeded")
+        );
+    }
+
+    #[test]
+    fn running_out_of_fuel_is_time_limit_exceeded_naming_the_instructions() {
+        assert_eq!(
+            verdict_without_comparing(run(Err(Stopped::Fuel))),
+            with_message(
+                Status::TimeLimitExceeded,
+                "instruction limit of 1000000 exceeded"
+            )
+        );
+    }
+
+    #[test]
+    fn being_refused_memory_and_failing_is_memory_limit_exceeded() {
+        let memory_limit = with_message(
+            Status::MemoryLimitExceeded,
+            "memory limit of 128 MiB exceeded",
+        );
+        for ended in [Ok(1), Err(Stopped::Exit(137))] {
+            assert_eq!(
+                verdict_without_comparing(refused_memory(ended)),
+                memory_limit
+            );
+        }
+    }
+
+    #[test]
+    fn memory_limit_exceeded_wins_over_the_crash_it_caused() {
+        for crash in [trap(), Stopped::StackOverflow] {
+            assert_eq!(
+                verdict_without_comparing(refused_memory(Err(crash))).0,
+                Status::MemoryLimitExceeded
+            );
+        }
+    }
+
+    #[test]
+    fn being_refused_memory_then_exiting_with_0_is_judged_on_the_output() {
+        assert_eq!(
+            verdict_of(refused_memory(Ok(0)), true),
+            (Status::Accepted, None)
+        );
+        assert_eq!(
+            verdict_of(refused_memory(Err(Stopped::Exit(0))), false),
+            (Status::WrongAnswer, None)
+        );
+    }
+
+    #[test]
+    fn a_stopping_limit_wins_over_the_memory_limit() {
+        let cases = [
+            (Stopped::Output, Status::OutputLimitExceeded),
+            (Stopped::WallTime, Status::TimeLimitExceeded),
+            (Stopped::Fuel, Status::TimeLimitExceeded),
+        ];
+        for (stopped, status) in cases {
+            assert_eq!(
+                verdict_without_comparing(refused_memory(Err(stopped))).0,
+                status
+            );
+        }
+    }
+
+    #[test]
+    fn a_stack_overflow_is_a_runtime_error_blaming_the_recursion() {
+        assert_eq!(
+            verdict_without_comparing(run(Err(Stopped::StackOverflow))),
+            with_message(
+                Status::RuntimeError,
+                "stack overflow: the recursion is too deep"
+            )
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_is_a_compilation_error_pointing_at_compile_output() {
+        let rejected = run(Err(Stopped::SyntaxError("SyntaxError: oops".into())));
+        assert_eq!(
+            verdict_without_comparing(rejected),
+            with_message(
+                Status::CompilationError,
+                "the program did not compile: see compile_output"
+            )
+        );
+    }
+
+    #[test]
+    fn a_trap_is_a_runtime_error_quoting_the_trap() {
+        assert_eq!(
+            verdict_without_comparing(run(Err(trap()))),
+            with_message(
+                Status::RuntimeError,
+                "the program crashed: wasm trap: integer divide by zero"
+            )
+        );
+    }
+
+    #[test]
+    fn a_nonzero_exit_is_a_runtime_error_naming_the_status() {
+        for ended in [Ok(3), Err(Stopped::Exit(3))] {
+            assert_eq!(
+                verdict_without_comparing(run(ended)),
+                with_message(Status::RuntimeError, "exited with status 3")
+            );
+        }
+    }
+}
