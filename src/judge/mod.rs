@@ -1,236 +1,32 @@
 //! Judging: runs a submission's test cases, compares output, and turns what
 //! the sandbox saw into verdicts and a summary.
+//!
+//! This file runs the test cases; what a submission is lives in
+//! `submission`, what judging returns in `report`, and the rules that turn a
+//! run into a verdict in `verdict`.
 
 mod compare;
 mod limits;
 mod question;
+mod report;
+mod submission;
+mod verdict;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::task::JoinSet;
-
-use serde::{Deserialize, Serialize};
 
 pub use compare::{CompareMode, Comparison};
 pub use limits::{LimitPolicy, Limits, RequestedLimits};
 pub use question::{Question, QuestionSpec, QuestionTest};
+pub use report::{Report, Status, Summary, TestResult};
+pub use submission::{MAX_TEST_CASES, Submission, TestCase, one_point};
 
 use crate::languages::{Compiled, Language, Program};
 use crate::sandbox::{Run, Stopped};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Accepted,
-    WrongAnswer,
-    TimeLimitExceeded,
-    MemoryLimitExceeded,
-    OutputLimitExceeded,
-    RuntimeError,
-    CompilationError,
-    InternalError,
-}
-
-impl Status {
-    pub fn is_pass(self) -> bool {
-        self == Status::Accepted
-    }
-}
-
-/// The serde name, e.g. `wrong_answer`.
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.serialize(f)
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TestCase {
-    #[serde(default)]
-    pub input: String,
-    /// `None` runs the program without judging its output (a playground run):
-    /// it is accepted if it exits normally.
-    pub expected_output: Option<String>,
-    /// A question's hidden test: its result never shows the input, the
-    /// expected output or what the program printed. Not settable by requests.
-    #[serde(skip)]
-    pub hidden: bool,
-    /// What passing it adds to the score.
-    #[serde(skip, default = "one_point")]
-    pub points: u32,
-}
-
-/// What a test is worth unless it says otherwise.
-pub fn one_point() -> u32 {
-    1
-}
-
-impl TestCase {
-    /// A visible test worth one point.
-    pub fn new(input: String, expected_output: Option<String>) -> Self {
-        Self {
-            input,
-            expected_output,
-            hidden: false,
-            points: 1,
-        }
-    }
-}
-
-/// Most test cases one submission may carry.
-pub const MAX_TEST_CASES: usize = 100;
-
-/// A validated submission: build it with `Submission::new`.
-#[derive(Debug, Clone)]
-pub struct Submission {
-    pub code: String,
-    pub test_cases: Vec<TestCase>,
-    pub limits: Limits,
-    pub comparison: Comparison,
-}
-
-impl Submission {
-    /// Checks what every way in (HTTP, CLI) must check; the error says what is wrong.
-    pub fn new(
-        code: String,
-        test_cases: Vec<TestCase>,
-        limits: &RequestedLimits,
-        comparison: Comparison,
-        policy: &LimitPolicy,
-    ) -> Result<Self, String> {
-        let limits = policy.resolve(limits)?;
-        Self::with_limits(code, test_cases, limits, comparison)
-    }
-
-    /// The same checks, with limits already resolved (a question's).
-    pub fn with_limits(
-        code: String,
-        test_cases: Vec<TestCase>,
-        limits: Limits,
-        comparison: Comparison,
-    ) -> Result<Self, String> {
-        if code.trim().is_empty() {
-            return Err("code must not be empty".into());
-        }
-        if test_cases.is_empty() {
-            return Err("test_cases must not be empty: give at least one test case".into());
-        }
-        if test_cases.len() > MAX_TEST_CASES {
-            return Err(format!(
-                "at most {MAX_TEST_CASES} test cases per submission, got {}",
-                test_cases.len()
-            ));
-        }
-        comparison.validate()?;
-        Ok(Self {
-            code,
-            test_cases,
-            limits,
-            comparison,
-        })
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TestResult {
-    pub test_number: u32,
-    pub status: Status,
-    pub passed: bool,
-    pub input: String,
-    pub expected_output: Option<String>,
-    pub actual_output: String,
-    pub stderr: String,
-    /// `actual_output` or `stderr` was cut to this test's share of the
-    /// response; the comparison used the whole output.
-    pub output_truncated: bool,
-    pub exit_code: Option<i32>,
-    /// Why a limit or crash ended the run, in words; absent for normal exits.
-    pub message: Option<String>,
-    pub execution_time_ms: f64,
-    pub cpu_time_ms: f64,
-    pub memory_usage_mb: f64,
-    /// Wasmtime fuel consumed: the same program and input give the same count
-    /// on any machine, unlike time.
-    pub instructions: u64,
-    /// What passing this test adds to the score.
-    pub points: u32,
-    /// A hidden test: input, expected output, output and stderr are withheld.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub hidden: bool,
-}
-
-impl TestResult {
-    /// Withholds what would reveal a hidden test: its data, and what the
-    /// program printed (which could echo the input).
-    fn hide_if(mut self, hidden: bool) -> Self {
-        if hidden {
-            self.hidden = true;
-            self.input = String::new();
-            self.expected_output = None;
-            self.actual_output = String::new();
-            self.stderr = String::new();
-            self.output_truncated = false;
-        }
-        self
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    pub total_tests: u32,
-    pub passed: u32,
-    pub failed: u32,
-    pub all_passed: bool,
-    pub pass_percentage: f64,
-    /// The points of the passed tests, out of `max_score`.
-    pub score: u32,
-    pub max_score: u32,
-}
-
-impl Summary {
-    pub fn of(results: &[TestResult]) -> Self {
-        let total_tests = results.len() as u32;
-        let passed = results.iter().filter(|r| r.passed).count() as u32;
-        let points = |passed_only: bool| {
-            results
-                .iter()
-                .filter(|r| r.passed || !passed_only)
-                .map(|r| r.points)
-                .sum()
-        };
-        let pass_percentage = if total_tests == 0 {
-            0.0
-        } else {
-            (f64::from(passed) * 1000.0 / f64::from(total_tests)).round() / 10.0
-        };
-        Self {
-            total_tests,
-            passed,
-            failed: total_tests - passed,
-            all_passed: passed == total_tests,
-            pass_percentage,
-            score: points(true),
-            max_score: points(false),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
-    pub summary: Summary,
-    pub test_results: Vec<TestResult>,
-    /// The compiler's (or parser's) complaint when the code was rejected.
-    pub compile_output: Option<String>,
-    pub execution_time_ms: f64,
-    /// CPU time over wall time for the whole submission; above 100 when test
-    /// cases ran in parallel.
-    pub cpu_usage_percent: f64,
-    pub memory_usage_mb: f64,
-    /// Where the program ran (`wasm` or `native`), once it compiled.
-    pub backend: Option<String>,
-}
+use report::{megabytes, millis};
+use verdict::{COMPILE_FAILED, verdict};
 
 /// How much program output one response (and stored execution) carries,
 /// across all its test cases; each test's stdout and stderr get an equal
@@ -238,8 +34,6 @@ pub struct Report {
 /// the whole output.
 const OUTPUT_BUDGET_BYTES: usize = 8 << 20;
 const MIN_OUTPUT_SHARE_BYTES: usize = 4 << 10;
-
-const COMPILE_FAILED: &str = "the program did not compile: see compile_output";
 
 /// Compiles once, then runs every test case in parallel (the sandbox bounds
 /// how many run at once); results keep the order of the test cases.
@@ -267,7 +61,7 @@ pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Repor
             )
         }
     };
-    report(results, compile_output, backend, started.elapsed())
+    Report::new(results, compile_output, backend, started.elapsed())
 }
 
 /// The results in test-case order, and the syntax error if the code has one.
@@ -338,7 +132,7 @@ fn judge_run(
     let mut actual_output = String::from_utf8_lossy(&run.stdout).into_owned();
     let mut stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     let exit_code = run.exit_code();
-    let (status, message) = verdict(&run, exit_code, limits, || match &test.expected_output {
+    let (status, message) = verdict(&run, limits, || match &test.expected_output {
         None => true,
         Some(expected) => comparison.matches(expected, &actual_output),
     });
@@ -373,66 +167,6 @@ fn cut(text: &mut String, max: usize) -> bool {
     let longer = text.len() > max;
     text.truncate(text.floor_char_boundary(max));
     longer
-}
-
-/// The status of a run, and a sentence for the student when the status alone
-/// does not say what happened.
-fn verdict(
-    run: &Run,
-    exit_code: Option<i32>,
-    limits: &Limits,
-    output_matches: impl FnOnce() -> bool,
-) -> (Status, Option<String>) {
-    let memory_exceeded = run.usage.memory_limit_hit && exit_code != Some(0);
-    match &run.ended {
-        Err(Stopped::Output) => (
-            Status::OutputLimitExceeded,
-            Some(format!(
-                "output limit exceeded: stdout is capped at {} KiB, stderr at {} KiB",
-                limits.output_kb, limits.stderr_kb
-            )),
-        ),
-        Err(Stopped::WallTime) => (
-            Status::TimeLimitExceeded,
-            Some(format!("time limit of {} ms exceeded", limits.time_ms)),
-        ),
-        Err(Stopped::Fuel) => (
-            Status::TimeLimitExceeded,
-            Some(format!(
-                "instruction limit of {} exceeded",
-                limits.instruction_limit.unwrap_or_default()
-            )),
-        ),
-        // Checked before crashes: running out of memory often ends in one.
-        _ if memory_exceeded => (
-            Status::MemoryLimitExceeded,
-            Some(format!("memory limit of {} MiB exceeded", limits.memory_mb)),
-        ),
-        Err(Stopped::StackOverflow) => (
-            Status::RuntimeError,
-            Some("stack overflow: the recursion is too deep".into()),
-        ),
-        Err(Stopped::SyntaxError(_)) => (Status::CompilationError, Some(COMPILE_FAILED.into())),
-        Err(Stopped::Trap(trap)) => (
-            Status::RuntimeError,
-            Some(format!("the program crashed: {trap}")),
-        ),
-        Ok(_) | Err(Stopped::Exit(_)) if exit_code != Some(0) => (
-            Status::RuntimeError,
-            Some(format!(
-                "exited with status {}",
-                exit_code.unwrap_or_default()
-            )),
-        ),
-        Ok(_) | Err(Stopped::Exit(_)) => {
-            let status = if output_matches() {
-                Status::Accepted
-            } else {
-                Status::WrongAnswer
-            };
-            (status, None)
-        }
-    }
 }
 
 fn internal_message(error: &anyhow::Error) -> String {
@@ -471,36 +205,87 @@ fn unrun_result(test_number: u32, test: TestCase, status: Status, message: &str)
     .hide_if(hidden)
 }
 
-fn report(
-    test_results: Vec<TestResult>,
-    compile_output: Option<String>,
-    backend: Option<String>,
-    elapsed: Duration,
-) -> Report {
-    let execution_time_ms = millis(elapsed);
-    let cpu_ms: f64 = test_results.iter().map(|r| r.cpu_time_ms).sum();
-    Report {
-        summary: Summary::of(&test_results),
-        memory_usage_mb: test_results
-            .iter()
-            .map(|r| r.memory_usage_mb)
-            .fold(0.0, f64::max),
-        cpu_usage_percent: if execution_time_ms > 0.0 {
-            (cpu_ms * 1000.0 / execution_time_ms).round() / 10.0
-        } else {
-            0.0
-        },
-        execution_time_ms,
-        compile_output,
-        test_results,
-        backend,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::Usage;
+
+    fn limits() -> Limits {
+        Limits {
+            time_ms: 1000,
+            memory_mb: 64,
+            output_kb: 64,
+            stderr_kb: 64,
+            instruction_limit: None,
+        }
     }
-}
 
-fn millis(duration: Duration) -> f64 {
-    (duration.as_secs_f64() * 1e6).round() / 1e3
-}
+    /// A run that exited with 0 after printing `stdout` to both streams.
+    fn printed(stdout: &str) -> anyhow::Result<Run> {
+        Ok(Run {
+            ended: Ok(0),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: stdout.as_bytes().to_vec(),
+            usage: Usage::default(),
+        })
+    }
 
-fn megabytes(bytes: u64) -> f64 {
-    (bytes as f64 / f64::from(1 << 20) * 100.0).round() / 100.0
+    fn judged(test: TestCase, run: anyhow::Result<Run>) -> (TestResult, Option<String>) {
+        judge_run(1, test, run, &limits(), &Comparison::default(), 1 << 10)
+    }
+
+    #[test]
+    fn a_playground_run_that_exits_with_0_is_accepted_whatever_it_printed() {
+        let (result, _) = judged(TestCase::new(String::new(), None), printed("anything"));
+        assert_eq!(result.status, Status::Accepted);
+        assert_eq!(result.actual_output, "anything");
+    }
+
+    #[test]
+    fn a_hidden_test_keeps_its_verdict_and_points_but_not_what_the_program_echoed() {
+        let test = TestCase {
+            hidden: true,
+            points: 3,
+            ..TestCase::new("secret".into(), Some("42".into()))
+        };
+        let (result, _) = judged(test, printed("secret"));
+        assert_eq!((result.status, result.points), (Status::WrongAnswer, 3));
+        assert!(result.hidden);
+        assert_eq!(
+            (result.input, result.actual_output, result.stderr),
+            (String::new(), String::new(), String::new())
+        );
+        assert_eq!(result.expected_output, None);
+    }
+
+    #[test]
+    fn output_is_judged_whole_but_reported_up_to_the_tests_share() {
+        let long = "x".repeat(2 << 10);
+        let test = TestCase::new(String::new(), Some(long.clone()));
+        let (result, _) = judged(test, printed(&long));
+        assert_eq!(result.status, Status::Accepted);
+        assert_eq!(result.actual_output.len(), 1 << 10);
+        assert!(result.output_truncated);
+    }
+
+    #[test]
+    fn a_syntax_error_becomes_the_compile_output() {
+        let run = Run {
+            ended: Err(Stopped::SyntaxError("SyntaxError: oops".into())),
+            ..printed("").unwrap()
+        };
+        let (result, syntax_error) = judged(TestCase::new(String::new(), None), Ok(run));
+        assert_eq!(result.status, Status::CompilationError);
+        assert_eq!(syntax_error.as_deref(), Some("SyntaxError: oops"));
+    }
+
+    #[test]
+    fn output_is_cut_on_a_character_boundary() {
+        let mut text = "héllo".to_string();
+        assert!(cut(&mut text, 2), "é takes bytes 1 and 2");
+        assert_eq!(text, "h");
+        let mut short = "hi".to_string();
+        assert!(!cut(&mut short, 2));
+        assert_eq!(short, "hi");
+    }
 }

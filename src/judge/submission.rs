@@ -1,0 +1,94 @@
+//! What is judged: a submission's code, test cases, limits and comparison,
+//! checked the same way whichever way (HTTP, CLI, a question) it came in.
+
+use serde::Deserialize;
+
+use super::{Comparison, LimitPolicy, Limits, RequestedLimits};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCase {
+    #[serde(default)]
+    pub input: String,
+    /// `None` runs the program without judging its output (a playground run):
+    /// it is accepted if it exits normally.
+    pub expected_output: Option<String>,
+    /// A question's hidden test: its result never shows the input, the
+    /// expected output or what the program printed. Not settable by requests.
+    #[serde(skip)]
+    pub hidden: bool,
+    /// What passing it adds to the score.
+    #[serde(skip, default = "one_point")]
+    pub points: u32,
+}
+
+/// What a test is worth unless it says otherwise.
+pub fn one_point() -> u32 {
+    1
+}
+
+impl TestCase {
+    /// A visible test worth one point.
+    pub fn new(input: String, expected_output: Option<String>) -> Self {
+        Self {
+            input,
+            expected_output,
+            hidden: false,
+            points: 1,
+        }
+    }
+}
+
+/// Most test cases one submission may carry.
+pub const MAX_TEST_CASES: usize = 100;
+
+/// A validated submission: build it with `Submission::new`.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub code: String,
+    pub test_cases: Vec<TestCase>,
+    pub limits: Limits,
+    pub comparison: Comparison,
+}
+
+impl Submission {
+    /// Checks what every way in (HTTP, CLI) must check; the error says what is wrong.
+    pub fn new(
+        code: String,
+        test_cases: Vec<TestCase>,
+        limits: &RequestedLimits,
+        comparison: Comparison,
+        policy: &LimitPolicy,
+    ) -> Result<Self, String> {
+        let limits = policy.resolve(limits)?;
+        Self::with_limits(code, test_cases, limits, comparison)
+    }
+
+    /// The same checks, with limits already resolved (a question's).
+    pub fn with_limits(
+        code: String,
+        test_cases: Vec<TestCase>,
+        limits: Limits,
+        comparison: Comparison,
+    ) -> Result<Self, String> {
+        if code.trim().is_empty() {
+            return Err("code must not be empty".into());
+        }
+        if test_cases.is_empty() {
+            return Err("test_cases must not be empty: give at least one test case".into());
+        }
+        if test_cases.len() > MAX_TEST_CASES {
+            return Err(format!(
+                "at most {MAX_TEST_CASES} test cases per submission, got {}",
+                test_cases.len()
+            ));
+        }
+        comparison.validate()?;
+        Ok(Self {
+            code,
+            test_cases,
+            limits,
+            comparison,
+        })
+    }
+}
