@@ -1,13 +1,20 @@
 //! `judgebox run` (judging a file locally, as a teacher checking a problem
 //! set would), `judgebox import` and `judgebox doctor`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The `judgebox` binary with its subcommand, to add arguments to.
+fn judgebox(subcommand: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_judgebox"));
+    command.arg(subcommand);
+    command
+}
+
+/// `judgebox run` with the runtimes the build made.
 fn judgebox_run(args: &[&Path], extra: &[&str]) -> Output {
     let runtimes = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes/build");
-    Command::new(env!("CARGO_BIN_EXE_judgebox"))
-        .arg("run")
+    judgebox("run")
         .args(args)
         .args(extra)
         .arg("--runtimes-dir")
@@ -15,20 +22,36 @@ fn judgebox_run(args: &[&Path], extra: &[&str]) -> Output {
         .arg("--cache-dir")
         .arg(runtimes.join("cache"))
         .output()
-        .expect("running judgebox")
+        .expect("running judgebox run")
+}
+
+/// `judgebox import` into a SQLite database.
+fn judgebox_import(paths: &[&Path], database: &Path) -> Output {
+    judgebox("import")
+        .args(paths)
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", database.display()))
+        .output()
+        .expect("running judgebox import")
+}
+
+/// Writes `contents` to `name` under `dir`, making folders on the way; its path.
+fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, contents).unwrap();
+    path
 }
 
 #[test]
 fn run_prints_a_table_of_verdicts_and_fails_when_a_test_fails() {
     let dir = tempfile::tempdir().unwrap();
-    let solution = dir.path().join("double.py");
-    std::fs::write(&solution, "print(int(input()) * 2)\n").unwrap();
-    let tests = dir.path().join("tests.json");
-    std::fs::write(
-        &tests,
+    let solution = write(dir.path(), "double.py", "print(int(input()) * 2)\n");
+    let tests = write(
+        dir.path(),
+        "tests.json",
         r#"[{"input": "2", "expected_output": "4"}, {"input": "5", "expected_output": "11"}]"#,
-    )
-    .unwrap();
+    );
 
     let output = judgebox_run(&[&solution], &["--tests", tests.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -56,15 +79,13 @@ fn run_prints_a_table_of_verdicts_and_fails_when_a_test_fails() {
 #[test]
 fn run_with_a_suite_file_and_json_output_matches_the_api() {
     let dir = tempfile::tempdir().unwrap();
-    let solution = dir.path().join("solution.txt");
-    std::fs::write(&solution, "print(1 / 3)\n").unwrap();
-    let tests = dir.path().join("suite.json");
-    std::fs::write(
-        &tests,
+    let solution = write(dir.path(), "solution.txt", "print(1 / 3)\n");
+    let tests = write(
+        dir.path(),
+        "suite.json",
         r#"{"test_cases": [{"input": "", "expected_output": "0.3333"}],
             "compare": {"mode": "float", "tolerance": 0.001}, "limits": {"time_ms": 2000}}"#,
-    )
-    .unwrap();
+    );
 
     let output = judgebox_run(
         &[&solution],
@@ -91,8 +112,7 @@ fn run_with_a_suite_file_and_json_output_matches_the_api() {
 #[test]
 fn run_explains_a_file_it_cannot_judge() {
     let dir = tempfile::tempdir().unwrap();
-    let unknown = dir.path().join("solution.rb");
-    std::fs::write(&unknown, "puts 1\n").unwrap();
+    let unknown = write(dir.path(), "solution.rb", "puts 1\n");
     let output = judgebox_run(&[&unknown], &[]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -105,10 +125,8 @@ fn run_explains_a_file_it_cannot_judge() {
 #[test]
 fn run_refuses_an_empty_test_list() {
     let dir = tempfile::tempdir().unwrap();
-    let solution = dir.path().join("solution.py");
-    std::fs::write(&solution, "print(1)\n").unwrap();
-    let tests = dir.path().join("tests.json");
-    std::fs::write(&tests, "[]").unwrap();
+    let solution = write(dir.path(), "solution.py", "print(1)\n");
+    let tests = write(dir.path(), "tests.json", "[]");
     let output = judgebox_run(&[&solution], &["--tests", tests.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -117,8 +135,7 @@ fn run_refuses_an_empty_test_list() {
 
 #[test]
 fn doctor_reports_every_native_sandbox_layer() {
-    let output = Command::new(env!("CARGO_BIN_EXE_judgebox"))
-        .arg("doctor")
+    let output = judgebox("doctor")
         .output()
         .expect("running judgebox doctor");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -137,39 +154,25 @@ fn doctor_reports_every_native_sandbox_layer() {
     );
 }
 
-fn judgebox_import(paths: &[&Path], database: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_judgebox"))
-        .arg("import")
-        .args(paths)
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", database.display()))
-        .output()
-        .expect("running judgebox import")
-}
-
 #[test]
 fn import_reads_question_folders_and_json_documents() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("double-it");
-    for sub in ["tests", "hidden"] {
-        std::fs::create_dir_all(folder.join(sub)).unwrap();
-    }
-    std::fs::write(
-        folder.join("question.json"),
+    write(
+        &folder,
+        "question.json",
         r#"{"title": "Double it", "languages": ["python"], "points": 2}"#,
-    )
-    .unwrap();
-    std::fs::write(folder.join("statement.md"), "Print twice the number.").unwrap();
-    std::fs::write(folder.join("tests/01.in"), "2\n").unwrap();
-    std::fs::write(folder.join("tests/01.out"), "4\n").unwrap();
-    std::fs::write(folder.join("hidden/01.in"), "21\n").unwrap();
-    std::fs::write(folder.join("hidden/01.ans"), "42\n").unwrap();
-    let document = dir.path().join("sum.json");
-    std::fs::write(
-        &document,
+    );
+    write(&folder, "statement.md", "Print twice the number.");
+    write(&folder, "tests/01.in", "2\n");
+    write(&folder, "tests/01.out", "4\n");
+    write(&folder, "hidden/01.in", "21\n");
+    write(&folder, "hidden/01.ans", "42\n");
+    let document = write(
+        dir.path(),
+        "sum.json",
         r#"{"slug": "sum", "title": "Sum", "test_cases": [{"input": "1 2", "expected_output": "3"}]}"#,
-    )
-    .unwrap();
+    );
     let database = dir.path().join("questions.db");
 
     let output = judgebox_import(&[&folder, &document], &database);
@@ -192,7 +195,7 @@ fn import_reads_question_folders_and_json_documents() {
     );
 
     // A folder with an input but no expected output is refused, naming the file.
-    std::fs::write(folder.join("hidden/02.in"), "5\n").unwrap();
+    write(&folder, "hidden/02.in", "5\n");
     let output = judgebox_import(&[&folder], &database);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -1,15 +1,11 @@
 //! C and C++: compiled in the native sandbox to WebAssembly, judged like the
 //! interpreted languages.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::TestApp;
 
 const SUM_CPP: &str = "#include <bits/stdc++.h>\nusing namespace std;\nint main() { long long a, b; cin >> a >> b; cout << a + b << endl; }\n";
-
-async fn run_cpp(app: &TestApp, code: &str, limits: Value) -> Value {
-    app.run_with_limits("cpp", code, limits).await
-}
 
 #[tokio::test]
 async fn a_cpp_solution_is_compiled_and_judged() {
@@ -112,10 +108,12 @@ async fn every_limit_and_crash_gives_its_verdict() {
         ("int main() { return 3; }", json!({}), "runtime_error"),
     ];
     for (code, limits, status) in cases {
-        let result = run_cpp(&app, code, limits).await;
+        let result = app.run_with_limits("cpp", code, limits).await;
         assert_eq!(result["status"], status, "{code}: {result}");
     }
-    let result = run_cpp(&app, "int main() { return 3; }", json!({})).await;
+    let result = app
+        .run_with_limits("cpp", "int main() { return 3; }", json!({}))
+        .await;
     assert_eq!(result["exit_code"], 3);
 }
 
@@ -123,11 +121,11 @@ async fn every_limit_and_crash_gives_its_verdict() {
 async fn recursion_a_million_deep_works_and_runaway_recursion_is_a_runtime_error() {
     let app = TestApp::spawn().await;
     let deep = "#include <cstdio>\nint depth(int n) { return n == 0 ? 0 : 1 + depth(n - 1); }\nint main() { volatile int n = 1000000; printf(\"%d\\n\", depth(n)); }";
-    let result = run_cpp(&app, deep, json!({})).await;
+    let result = app.run_with_limits("cpp", deep, json!({})).await;
     assert_eq!(result["actual_output"], "1000000\n", "{result}");
     // A volatile read after the call keeps clang from turning it into a loop.
     let runaway = "int f(int n) { volatile int a[16]; a[n % 16] = n; return f(n + 1) + a[0]; }\nint main() { return f(0); }";
-    let result = run_cpp(&app, runaway, json!({})).await;
+    let result = app.run_with_limits("cpp", runaway, json!({})).await;
     assert_eq!(result["status"], "runtime_error", "{result}");
 }
 
@@ -167,7 +165,7 @@ async fn a_native_cpp_program_cannot_fork_and_leaves_nothing_behind() {
             .contains("fork: Resource temporarily unavailable"),
         "{result}"
     );
-    let (status, _) = app.get("/healthz").await;
+    let (status, _) = app.health().await;
     assert_eq!(status, reqwest::StatusCode::OK);
 }
 

@@ -1,23 +1,372 @@
-//! Spawns the real `judgebox serve` binary on a random port with its own
-//! SQLite database, and talks to it over HTTP.
+//! How the API tests talk to a server.
+//!
+//! - Start one: `TestApp::spawn()` runs the real `judgebox serve` binary on
+//!   a random port with its own database; `spawn_with_question` also turns
+//!   the admin API on (`ADMIN_TOKEN`) and creates a question.
+//! - Send a request: one method per endpoint (`execute`, `submit`,
+//!   `get_submission`, `create_question`, ...), each returning the status and
+//!   the JSON body; `run_python` and friends run code and return its result.
+//! - Wait: `wait_for_submission` polls a queued submission until it is judged.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+/// The admin token of servers started by `spawn_admin` and `spawn_with_question`.
+pub const ADMIN_TOKEN: &str = "a-test-admin-token-0123456789";
+
+/// How long a queued submission may take to be judged, or to be taken by a
+/// worker, and how often to ask meanwhile.
+const JUDGED_WITHIN: Duration = Duration::from_secs(60);
+const TAKEN_WITHIN: Duration = Duration::from_secs(10);
+const POLL_EVERY: Duration = Duration::from_millis(20);
+
 pub struct TestApp {
     pub address: String,
-    pub client: reqwest::Client,
+    client: reqwest::Client,
     server: Child,
     data_dir: TempDir,
     database: TestDatabase,
     env: Vec<(String, String)>,
+}
+
+/// Starting and stopping servers.
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with_env(&[]).await
+    }
+
+    /// Starts a server whose process environment also holds `env`.
+    pub async fn spawn_with_env(env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::tempdir().expect("creating a temporary directory");
+        let database = TestDatabase::create(data_dir.path());
+        Self::start(data_dir, database, owned(env))
+    }
+
+    /// A server with the admin API on, behind `ADMIN_TOKEN`.
+    pub async fn spawn_admin() -> Self {
+        Self::spawn_with_env(&[("JUDGEBOX_ADMIN_TOKEN", ADMIN_TOKEN)]).await
+    }
+
+    /// A server with the admin API on, `env` in its environment, and
+    /// `question` created.
+    pub async fn spawn_with_question(question: Value, env: &[(&str, &str)]) -> Self {
+        let env = [&[("JUDGEBOX_ADMIN_TOKEN", ADMIN_TOKEN)], env].concat();
+        let app = Self::spawn_with_env(&env).await;
+        let (status, body) = app.create_question(question).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        app
+    }
+
+    /// A second server (a replica) on this one's database.
+    pub async fn replica(&self, env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::tempdir().expect("creating a temporary directory");
+        let database = TestDatabase::Shared(self.database.url());
+        Self::start(data_dir, database, owned(env))
+    }
+
+    /// Sends SIGTERM and waits for the server to exit; its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.server.id() as i32, libc::SIGTERM) };
+        self.server.wait().expect("waiting for the server")
+    }
+
+    /// Stops the server (SIGKILL, nothing flushed on purpose) and starts a new
+    /// one on the same database.
+    pub async fn restart(mut self) -> Self {
+        self.server.kill().expect("killing the server");
+        self.server.wait().expect("reaping the server");
+        let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
+        let database = std::mem::replace(&mut self.database, TestDatabase::Sqlite(String::new()));
+        Self::start(data_dir, database, std::mem::take(&mut self.env))
+    }
+
+    fn start(data_dir: TempDir, database: TestDatabase, env: Vec<(String, String)>) -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let runtimes = root.join("runtimes/build");
+        let mut server = Command::new(env!("CARGO_BIN_EXE_judgebox"))
+            .arg("serve")
+            .args(["--bind", "127.0.0.1:0"])
+            .arg("--database-url")
+            .arg(database.url())
+            .arg("--runtimes-dir")
+            .arg(&runtimes)
+            .arg("--cache-dir")
+            .arg(runtimes.join("cache"))
+            .arg("--sandbox-first-uid")
+            .arg(own_uid_range().to_string())
+            .env("RUST_LOG", "warn")
+            // Tests send far more than a student would; rate-limit tests set it.
+            .env("JUDGEBOX_RATE_LIMIT_PER_MINUTE", "0")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starting judgebox serve");
+        let address = listening_address(&mut server);
+        Self {
+            address,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+            server,
+            data_dir,
+            database,
+            env,
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.path().to_path_buf()
+    }
+}
+
+/// The endpoints, one method each: the status and the JSON body (`Null`
+/// when empty).
+impl TestApp {
+    pub async fn execute(&self, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, "/execute", None, Some(body)).await
+    }
+
+    /// POST /execute with a body that need not be JSON.
+    pub async fn execute_raw(
+        &self,
+        body: impl Into<reqwest::Body>,
+        content_type: &str,
+    ) -> (StatusCode, Value) {
+        let request = self
+            .request(Method::POST, "/execute")
+            .header("content-type", content_type)
+            .body(body);
+        read(request.send().await.expect("POST /execute failed")).await
+    }
+
+    pub async fn submit(&self, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, "/submissions", None, Some(body))
+            .await
+    }
+
+    pub async fn get_submission(&self, id: &str) -> (StatusCode, Value) {
+        self.get(&format!("/submissions/{id}")).await
+    }
+
+    /// GET /submissions?`query`, e.g. `user_id=ada&limit=2`.
+    pub async fn list_submissions(&self, query: &str) -> (StatusCode, Value) {
+        self.get(&format!("/submissions?{query}")).await
+    }
+
+    pub async fn get_execution(&self, id: &str) -> (StatusCode, Value) {
+        self.get(&format!("/executions/{id}")).await
+    }
+
+    pub async fn list_questions(&self) -> (StatusCode, Value) {
+        self.get("/questions").await
+    }
+
+    /// A question as students see it: no hidden tests.
+    pub async fn get_question(&self, slug: &str) -> (StatusCode, Value) {
+        self.get(&format!("/questions/{slug}")).await
+    }
+
+    pub async fn scoreboard(&self, slug: &str) -> (StatusCode, Value) {
+        self.get(&format!("/questions/{slug}/scoreboard")).await
+    }
+
+    pub async fn languages(&self) -> (StatusCode, Value) {
+        self.get("/languages").await
+    }
+
+    pub async fn health(&self) -> (StatusCode, Value) {
+        self.get("/healthz").await
+    }
+
+    pub async fn readiness(&self) -> (StatusCode, Value) {
+        self.get("/readyz").await
+    }
+
+    // The admin endpoints send `ADMIN_TOKEN`.
+
+    pub async fn create_question(&self, question: Value) -> (StatusCode, Value) {
+        self.admin(Method::POST, "/admin/questions", Some(question))
+            .await
+    }
+
+    /// A question as teachers see it: hidden tests included.
+    pub async fn get_question_as_admin(&self, slug: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/questions/{slug}");
+        self.admin(Method::GET, &path, None).await
+    }
+
+    /// Replaces the whole question.
+    pub async fn put_question(&self, slug: &str, question: Value) -> (StatusCode, Value) {
+        let path = format!("/admin/questions/{slug}");
+        self.admin(Method::PUT, &path, Some(question)).await
+    }
+
+    pub async fn delete_question(&self, slug: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/questions/{slug}");
+        self.admin(Method::DELETE, &path, None).await
+    }
+
+    pub async fn add_test_case(&self, slug: &str, test: Value) -> (StatusCode, Value) {
+        let path = format!("/admin/questions/{slug}/test-cases");
+        self.admin(Method::POST, &path, Some(test)).await
+    }
+
+    /// Deletes test case `number` (counted from 1).
+    pub async fn delete_test_case(&self, slug: &str, number: u32) -> (StatusCode, Value) {
+        let path = format!("/admin/questions/{slug}/test-cases/{number}");
+        self.admin(Method::DELETE, &path, None).await
+    }
+
+    async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.send(method, path, Some(ADMIN_TOKEN), body).await
+    }
+
+    /// Any GET, for paths no endpoint method covers.
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, None, None).await
+    }
+
+    /// Any request; `token` goes in `Authorization: Bearer`.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.request(method.clone(), path);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("{method} {path} failed: {error}"));
+        read(response).await
+    }
+
+    /// A request to finish and send yourself: for headers the methods above
+    /// neither set nor return.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.address))
+    }
+}
+
+/// Running code through POST /execute, which must answer 200.
+impl TestApp {
+    /// Runs `code` once as a playground run with `stdin`; returns its only test result.
+    pub async fn run_code(&self, language: &str, code: &str, stdin: &str) -> Value {
+        let (status, body) = self
+            .execute(json!({"language": language, "code": code, "stdin": stdin}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["test_results"][0].clone()
+    }
+
+    /// Runs `code` once, without judging its output, under `limits`.
+    pub async fn run_with_limits(&self, language: &str, code: &str, limits: Value) -> Value {
+        let request = json!({"language": language, "code": code, "limits": limits});
+        let (status, body) = self.execute(request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["test_results"][0].clone()
+    }
+
+    pub async fn run_python(&self, code: &str, stdin: &str) -> Value {
+        self.run_code("python", code, stdin).await
+    }
+
+    /// Judges `code` against (input, expected output) pairs with extra request fields.
+    pub async fn judge_code(
+        &self,
+        language: &str,
+        code: &str,
+        tests: &[(&str, &str)],
+        extra: Value,
+    ) -> Value {
+        let test_cases: Vec<Value> = tests
+            .iter()
+            .map(|(input, expected)| json!({"input": input, "expected_output": expected}))
+            .collect();
+        let mut body = json!({
+            "language": language, "code": code, "test_cases": test_cases,
+            "user_id": "student_1", "question_id": "q1",
+        });
+        for (key, value) in extra.as_object().into_iter().flatten() {
+            body[key] = value.clone();
+        }
+        let (status, body) = self.execute(body).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    pub async fn judge_python(&self, code: &str, tests: &[(&str, &str)], extra: Value) -> Value {
+        self.judge_code("python", code, tests, extra).await
+    }
+}
+
+/// Queued submissions: submitting one, and waiting for its worker.
+impl TestApp {
+    /// POST /submissions, which must accept it (202); its id.
+    pub async fn submit_accepted(&self, body: Value) -> String {
+        let (status, body) = self.submit(body).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        body["submission_id"].as_str().unwrap().to_string()
+    }
+
+    /// Polls until the submission is judged; it as GET /submissions/{id}
+    /// returns it.
+    pub async fn wait_for_submission(&self, id: &str) -> Value {
+        self.wait_for_state(id, "finished", JUDGED_WITHIN).await
+    }
+
+    /// Polls until a worker has taken the submission.
+    pub async fn wait_until_running(&self, id: &str) {
+        self.wait_for_state(id, "running", TAKEN_WITHIN).await;
+    }
+
+    async fn wait_for_state(&self, id: &str, state: &str, within: Duration) -> Value {
+        let started = Instant::now();
+        loop {
+            let (status, body) = self.get_submission(id).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            if body["state"] == state {
+                return body;
+            }
+            assert!(
+                started.elapsed() < within,
+                "not {state} within {within:?}: {body}"
+            );
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+// What the above is built on; tests need not read on.
+
+fn owned(env: &[(&str, &str)]) -> Vec<(String, String)> {
+    env.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// The database a test server uses: a SQLite file in its data directory, or,
@@ -87,203 +436,6 @@ fn psql(url: &str, statement: &str) {
 fn own_uid_range() -> u32 {
     static STARTED: AtomicU32 = AtomicU32::new(0);
     61_000 + 16 * (STARTED.fetch_add(1, Ordering::Relaxed) % 200)
-}
-
-impl TestApp {
-    pub async fn spawn() -> Self {
-        Self::spawn_with_env(&[]).await
-    }
-
-    /// Starts a server whose process environment also holds `env`.
-    pub async fn spawn_with_env(env: &[(&str, &str)]) -> Self {
-        let data_dir = tempfile::tempdir().expect("creating a temporary directory");
-        let database = TestDatabase::create(data_dir.path());
-        let env = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Self::start(data_dir, database, env)
-    }
-
-    /// A second server (a replica) on this one's database.
-    pub async fn replica(&self, env: &[(&str, &str)]) -> Self {
-        let data_dir = tempfile::tempdir().expect("creating a temporary directory");
-        let database = TestDatabase::Shared(self.database.url());
-        let env = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Self::start(data_dir, database, env)
-    }
-
-    /// Sends SIGTERM and waits for the server to exit; its exit status.
-    pub fn terminate(&mut self) -> std::process::ExitStatus {
-        // SAFETY: signalling our own child.
-        unsafe { libc::kill(self.server.id() as i32, libc::SIGTERM) };
-        self.server.wait().expect("waiting for the server")
-    }
-
-    /// Stops the server (SIGKILL, nothing flushed on purpose) and starts a new
-    /// one on the same database.
-    pub async fn restart(mut self) -> Self {
-        self.server.kill().expect("killing the server");
-        self.server.wait().expect("reaping the server");
-        let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
-        let database = std::mem::replace(&mut self.database, TestDatabase::Sqlite(String::new()));
-        Self::start(data_dir, database, std::mem::take(&mut self.env))
-    }
-
-    fn start(data_dir: TempDir, database: TestDatabase, env: Vec<(String, String)>) -> Self {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let runtimes = root.join("runtimes/build");
-        let mut server = Command::new(env!("CARGO_BIN_EXE_judgebox"))
-            .arg("serve")
-            .args(["--bind", "127.0.0.1:0"])
-            .arg("--database-url")
-            .arg(database.url())
-            .arg("--runtimes-dir")
-            .arg(&runtimes)
-            .arg("--cache-dir")
-            .arg(runtimes.join("cache"))
-            .arg("--sandbox-first-uid")
-            .arg(own_uid_range().to_string())
-            .env("RUST_LOG", "warn")
-            // Tests send far more than a student would; rate-limit tests set it.
-            .env("JUDGEBOX_RATE_LIMIT_PER_MINUTE", "0")
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starting judgebox serve");
-        let address = listening_address(&mut server);
-        Self {
-            address,
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
-                .unwrap(),
-            server,
-            data_dir,
-            database,
-            env,
-        }
-    }
-
-    pub fn data_dir(&self) -> PathBuf {
-        self.data_dir.path().to_path_buf()
-    }
-
-    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .expect("GET failed");
-        read(response).await
-    }
-
-    /// Any request; `token` goes in `Authorization: Bearer`.
-    pub async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.address));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        read(request.send().await.expect("request failed")).await
-    }
-
-    pub async fn execute(&self, body: Value) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}/execute", self.address))
-            .json(&body)
-            .send()
-            .await
-            .expect("POST /execute failed");
-        read(response).await
-    }
-
-    pub async fn execute_raw(
-        &self,
-        body: impl Into<reqwest::Body>,
-        content_type: &str,
-    ) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}/execute", self.address))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .expect("POST /execute failed");
-        read(response).await
-    }
-
-    /// Runs `code` once as a playground run with `stdin`; returns its only test result.
-    pub async fn run_code(&self, language: &str, code: &str, stdin: &str) -> Value {
-        let (status, body) = self
-            .execute(json!({"language": language, "code": code, "stdin": stdin}))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["test_results"][0].clone()
-    }
-
-    /// Runs `code` once, without judging its output, under `limits`.
-    pub async fn run_with_limits(&self, language: &str, code: &str, limits: Value) -> Value {
-        let request = json!({"language": language, "code": code, "limits": limits});
-        let (status, body) = self.execute(request).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["test_results"][0].clone()
-    }
-
-    pub async fn run_python(&self, code: &str, stdin: &str) -> Value {
-        self.run_code("python", code, stdin).await
-    }
-
-    /// Judges `code` against (input, expected output) pairs with extra request fields.
-    pub async fn judge_code(
-        &self,
-        language: &str,
-        code: &str,
-        tests: &[(&str, &str)],
-        extra: Value,
-    ) -> Value {
-        let test_cases: Vec<Value> = tests
-            .iter()
-            .map(|(input, expected)| json!({"input": input, "expected_output": expected}))
-            .collect();
-        let mut body = json!({
-            "language": language, "code": code, "test_cases": test_cases,
-            "user_id": "student_1", "question_id": "q1",
-        });
-        for (key, value) in extra.as_object().into_iter().flatten() {
-            body[key] = value.clone();
-        }
-        let (status, body) = self.execute(body).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body
-    }
-
-    pub async fn judge_python(&self, code: &str, tests: &[(&str, &str)], extra: Value) -> Value {
-        self.judge_code("python", code, tests, extra).await
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-    }
 }
 
 async fn read(response: reqwest::Response) -> (StatusCode, Value) {

@@ -1,12 +1,8 @@
 //! Java: javac and the JVM in the native sandbox.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::TestApp;
-
-async fn run_java(app: &TestApp, code: &str, limits: Value) -> Value {
-    app.run_with_limits("java", code, limits).await
-}
 
 #[tokio::test]
 async fn a_java_solution_is_compiled_and_judged() {
@@ -72,12 +68,12 @@ async fn java_limits_and_failures_give_their_verdicts() {
         ),
     ];
     for (code, limits, status) in cases {
-        let result = run_java(&app, code, limits).await;
+        let result = app.run_with_limits("java", code, limits).await;
         assert_eq!(result["status"], status, "{code}: {result}");
     }
     let deep = "public class Main { static int d(int n) { return n == 0 ? 0 : 1 + d(n - 1); } public static void main(String[] a) { System.out.println(d(100000)); } }";
     assert_eq!(
-        run_java(&app, deep, json!({})).await["actual_output"],
+        app.run_with_limits("java", deep, json!({})).await["actual_output"],
         "100000\n"
     );
 }
@@ -94,7 +90,7 @@ async fn java_programs_cannot_reach_the_network_files_or_processes() {
         let code = format!(
             "public class Main {{ public static void main(String[] a) throws Exception {{ {attempt} System.out.println(\"reached\"); }} }}"
         );
-        let result = run_java(&app, &code, json!({})).await;
+        let result = app.run_with_limits("java", &code, json!({})).await;
         assert_eq!(result["status"], "runtime_error", "{attempt}: {result}");
         assert!(
             !result["actual_output"]
@@ -110,8 +106,10 @@ async fn java_programs_cannot_reach_the_network_files_or_processes() {
     }
     // Ten thousand threads: refused by the limits, and the server goes on.
     let threads = "public class Main { public static void main(String[] a) throws Exception { for (int i = 0; i < 10000; i++) { Thread t = new Thread(() -> { try { Thread.sleep(60000); } catch (Exception e) {} }); t.setDaemon(true); t.start(); } System.out.println(\"all started\"); } }";
-    let result = run_java(&app, threads, json!({"time_ms": 3000})).await;
+    let result = app
+        .run_with_limits("java", threads, json!({"time_ms": 3000}))
+        .await;
     assert_ne!(result["status"], "accepted", "{result}");
-    let (status, _) = app.get("/healthz").await;
+    let (status, _) = app.health().await;
     assert_eq!(status, reqwest::StatusCode::OK);
 }

@@ -11,10 +11,6 @@ async fn run_js(app: &TestApp, code: &str, stdin: &str) -> Value {
     app.run_code("javascript", code, stdin).await
 }
 
-async fn run_js_with_limits(app: &TestApp, code: &str, limits: Value) -> Value {
-    app.run_with_limits("javascript", code, limits).await
-}
-
 #[tokio::test]
 async fn every_verdict_is_given_for_javascript() {
     let app = TestApp::spawn().await;
@@ -62,7 +58,7 @@ async fn every_verdict_is_given_for_javascript() {
         ("null.x;", json!({}), "runtime_error"),
     ];
     for (code, limits, status) in cases {
-        let result = run_js_with_limits(&app, code, limits).await;
+        let result = app.run_with_limits("javascript", code, limits).await;
         assert_eq!(result["status"], status, "{code}: {result}");
     }
     // And the next run is unaffected.

@@ -12,14 +12,6 @@ async fn assert_still_judges(app: &TestApp) {
     assert_eq!(result["actual_output"], "hello\n");
 }
 
-async fn run_with_limits(
-    app: &TestApp,
-    code: &str,
-    limits: serde_json::Value,
-) -> serde_json::Value {
-    app.run_with_limits("python", code, limits).await
-}
-
 #[tokio::test]
 async fn a_busy_loop_and_a_long_sleep_stop_at_the_time_limit() {
     let app = TestApp::spawn().await;
@@ -28,7 +20,9 @@ async fn a_busy_loop_and_a_long_sleep_stop_at_the_time_limit() {
         "import time\ntime.sleep(60)",
         "import time\nwhile True: time.sleep(0.001)",
     ] {
-        let result = run_with_limits(&app, code, json!({"time_ms": 500})).await;
+        let result = app
+            .run_with_limits("python", code, json!({"time_ms": 500}))
+            .await;
         assert_eq!(result["status"], "time_limit_exceeded", "{code}: {result}");
         let elapsed = result["execution_time_ms"].as_f64().unwrap();
         assert!(
@@ -47,7 +41,9 @@ async fn a_busy_loop_and_a_long_sleep_stop_at_the_time_limit() {
 async fn output_printed_before_a_timeout_is_kept() {
     let app = TestApp::spawn().await;
     let code = "import sys\nprint('started')\nsys.stdout.flush()\nwhile True: pass";
-    let result = run_with_limits(&app, code, json!({"time_ms": 300})).await;
+    let result = app
+        .run_with_limits("python", code, json!({"time_ms": 300}))
+        .await;
     assert_eq!(result["status"], "time_limit_exceeded");
     assert_eq!(result["actual_output"], "started\n");
 }
@@ -57,8 +53,8 @@ async fn the_instruction_limit_gives_the_same_verdict_on_any_machine() {
     let app = TestApp::spawn().await;
     let code = "total = 0\nfor i in range(10**7):\n    total += i\nprint(total)";
     let limits = json!({"instruction_limit": 50_000_000});
-    let first = run_with_limits(&app, code, limits.clone()).await;
-    let second = run_with_limits(&app, code, limits).await;
+    let first = app.run_with_limits("python", code, limits.clone()).await;
+    let second = app.run_with_limits("python", code, limits).await;
     for result in [&first, &second] {
         assert_eq!(result["status"], "time_limit_exceeded", "{result}");
         assert!(
@@ -74,7 +70,9 @@ async fn the_instruction_limit_gives_the_same_verdict_on_any_machine() {
     assert_eq!(second["instructions"], 50_000_000);
     // Enough instructions: accepted, and the count is reported.
     let small = "print(sum(range(1000)))";
-    let result = run_with_limits(&app, small, json!({"instruction_limit": 1_000_000_000})).await;
+    let result = app
+        .run_with_limits("python", small, json!({"instruction_limit": 1_000_000_000}))
+        .await;
     assert_eq!(result["actual_output"], "499500\n");
     assert!(result["instructions"].as_u64().unwrap() < 1_000_000_000);
 }
@@ -88,7 +86,7 @@ async fn allocating_past_the_memory_limit_is_memory_limit_exceeded() {
         "s = 'x' * (300 * 2**20)",
     ];
     for code in programs {
-        let result = run_with_limits(&app, code, json!({})).await;
+        let result = app.run_with_limits("python", code, json!({})).await;
         assert_eq!(
             result["status"], "memory_limit_exceeded",
             "{code}: {result}"
@@ -101,7 +99,9 @@ async fn allocating_past_the_memory_limit_is_memory_limit_exceeded() {
     }
     // Under a raised limit the same allocation succeeds.
     let code = "x = bytearray(300 * 2**20)\nprint(len(x))";
-    let result = run_with_limits(&app, code, json!({"memory_mb": 512})).await;
+    let result = app
+        .run_with_limits("python", code, json!({"memory_mb": 512}))
+        .await;
     assert_eq!(result["actual_output"], format!("{}\n", 300 * (1 << 20)));
     assert!(
         result["memory_usage_mb"].as_f64().unwrap() > 300.0,
@@ -113,7 +113,9 @@ async fn allocating_past_the_memory_limit_is_memory_limit_exceeded() {
 async fn printing_past_the_output_limit_is_output_limit_exceeded() {
     let app = TestApp::spawn().await;
     let exactly = "import sys\nsys.stdout.write('x' * 1024)";
-    let result = run_with_limits(&app, exactly, json!({"output_kb": 1})).await;
+    let result = app
+        .run_with_limits("python", exactly, json!({"output_kb": 1}))
+        .await;
     assert_eq!(
         result["actual_output"].as_str().unwrap().len(),
         1024,
@@ -122,7 +124,9 @@ async fn printing_past_the_output_limit_is_output_limit_exceeded() {
     assert_eq!(result["status"], "accepted");
 
     let one_more = "import sys\nsys.stdout.write('x' * 1025)";
-    let result = run_with_limits(&app, one_more, json!({"output_kb": 1})).await;
+    let result = app
+        .run_with_limits("python", one_more, json!({"output_kb": 1}))
+        .await;
     assert_eq!(result["status"], "output_limit_exceeded", "{result}");
     assert_eq!(
         result["actual_output"].as_str().unwrap().len(),
@@ -131,14 +135,16 @@ async fn printing_past_the_output_limit_is_output_limit_exceeded() {
     );
 
     let endless = "while True: print('spam' * 100)";
-    let result = run_with_limits(&app, endless, json!({})).await;
+    let result = app.run_with_limits("python", endless, json!({})).await;
     assert_eq!(result["status"], "output_limit_exceeded", "{result}");
     // One test may echo up to its share of the 8 MiB response budget per stream.
     assert_eq!(result["actual_output"].as_str().unwrap().len(), 4 << 20);
     assert_eq!(result["output_truncated"], true);
 
     let endless_stderr = "import sys\nwhile True: sys.stderr.write('e' * 1000)";
-    let result = run_with_limits(&app, endless_stderr, json!({})).await;
+    let result = app
+        .run_with_limits("python", endless_stderr, json!({}))
+        .await;
     assert_eq!(result["status"], "output_limit_exceeded", "{result}");
     assert_eq!(result["stderr"].as_str().unwrap().len(), 1 << 20);
     assert_eq!(result["output_truncated"], false);
@@ -162,7 +168,7 @@ async fn runaway_recursion_is_a_runtime_error() {
         "import sys\nsys.setrecursionlimit(10**6)\nx = []\nfor _ in range(10**5): x = [x]\nprint(repr(x)[:10])",
     ];
     for code in programs {
-        let result = run_with_limits(&app, code, json!({})).await;
+        let result = app.run_with_limits("python", code, json!({})).await;
         assert_eq!(result["status"], "runtime_error", "{code}: {result}");
         let explained = result["stderr"]
             .as_str()
@@ -181,7 +187,7 @@ async fn runaway_recursion_is_a_runtime_error() {
 async fn recursive_solutions_to_depth_ten_to_the_fifth_work() {
     let app = TestApp::spawn().await;
     let code = "import sys\nsys.setrecursionlimit(10**6)\ndef depth(n): return 0 if n == 0 else 1 + depth(n - 1)\nprint(depth(10**5))";
-    let result = run_with_limits(&app, code, json!({})).await;
+    let result = app.run_with_limits("python", code, json!({})).await;
     assert_eq!(result["status"], "accepted", "{result}");
     assert_eq!(result["actual_output"], "100000\n");
     let dfs = r#"
@@ -196,12 +202,12 @@ def size(v):
     return total
 print(size(0))
 "#;
-    let result = run_with_limits(&app, dfs, json!({})).await;
+    let result = app.run_with_limits("python", dfs, json!({})).await;
     assert_eq!(result["status"], "accepted", "{result}");
     assert_eq!(result["actual_output"], "100000\n");
     // Memoised recursion goes through C frames, bounded by CPython's own C-stack guard.
     let memoised = "import sys, functools\nsys.setrecursionlimit(10**6)\n@functools.lru_cache(None)\ndef f(n): return f(n - 1) + 1 if n else 0\nprint(f(2000))";
-    let result = run_with_limits(&app, memoised, json!({})).await;
+    let result = app.run_with_limits("python", memoised, json!({})).await;
     assert_eq!(result["actual_output"], "2000\n", "{result}");
 }
 
@@ -246,7 +252,9 @@ async fn a_huge_syntax_error_is_capped_and_reported_once() {
 #[tokio::test]
 async fn a_run_stopped_by_the_clock_reports_the_instructions_it_ran() {
     let app = TestApp::spawn().await;
-    let result = run_with_limits(&app, "while True: pass", json!({"time_ms": 500})).await;
+    let result = app
+        .run_with_limits("python", "while True: pass", json!({"time_ms": 500}))
+        .await;
     assert_eq!(result["status"], "time_limit_exceeded", "{result}");
     // Half a second of a busy loop is hundreds of millions of instructions.
     let instructions = result["instructions"].as_u64().unwrap();

@@ -4,15 +4,11 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{ADMIN_TOKEN, TestApp};
 
-const TOKEN: &str = "a-test-admin-token-0123456789";
 const SECRET_INPUT: &str = "987654 123456";
 
-async fn admin_app() -> TestApp {
-    TestApp::spawn_with_env(&[("JUDGEBOX_ADMIN_TOKEN", TOKEN)]).await
-}
-
+/// Worth 6 points: one visible test (1 point) and two hidden ones (3 and 2).
 fn sum_question() -> Value {
     json!({
         "slug": "sum-two",
@@ -28,26 +24,11 @@ fn sum_question() -> Value {
     })
 }
 
-async fn admin(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.send(method, path, Some(TOKEN), body).await
-}
-
 #[tokio::test]
 async fn without_a_configured_token_the_admin_api_is_off() {
     let app = TestApp::spawn().await;
-    let (status, body) = app
-        .send(
-            Method::POST,
-            "/admin/questions",
-            Some(TOKEN),
-            Some(sum_question()),
-        )
-        .await;
+    // Sent with the admin token, which this server has nothing to check against.
+    let (status, body) = app.create_question(sum_question()).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["error"]["code"], "admin_disabled");
     assert!(
@@ -60,7 +41,7 @@ async fn without_a_configured_token_the_admin_api_is_off() {
 
 #[tokio::test]
 async fn a_missing_or_wrong_token_is_refused() {
-    let app = admin_app().await;
+    let app = TestApp::spawn_admin().await;
     for token in [None, Some("wrong-token-wrong-token"), Some("")] {
         let (status, body) = app
             .send(
@@ -73,7 +54,7 @@ async fn a_missing_or_wrong_token_is_refused() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}: {body}");
         assert_eq!(body["error"]["code"], "unauthorized");
     }
-    let (status, _) = app.get("/questions/sum-two").await;
+    let (status, _) = app.get_question("sum-two").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was created");
 }
 
@@ -97,20 +78,20 @@ async fn a_short_admin_token_stops_the_server_from_starting() {
 
 #[tokio::test]
 async fn questions_are_created_read_updated_and_deleted() {
-    let app = admin_app().await;
-    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
+    let app = TestApp::spawn_admin().await;
+    let (status, body) = app.create_question(sum_question()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
+    let (status, body) = app.create_question(sum_question()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "question_exists");
 
     // Teachers see everything, hidden tests included.
-    let (status, body) = admin(&app, Method::GET, "/admin/questions/sum-two", None).await;
+    let (status, body) = app.get_question_as_admin("sum-two").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["test_cases"][1]["input"], SECRET_INPUT);
     assert_eq!(body["limits"]["time_ms"], 2000);
 
-    let (status, list) = app.get("/questions").await;
+    let (status, list) = app.list_questions().await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         list,
@@ -120,42 +101,21 @@ async fn questions_are_created_read_updated_and_deleted() {
 
     // A new test case, then one removed: numbers follow the order.
     let new_test = json!({"input": "10 10", "expected_output": "20"});
-    let (status, body) = admin(
-        &app,
-        Method::POST,
-        "/admin/questions/sum-two/test-cases",
-        Some(new_test),
-    )
-    .await;
+    let (status, body) = app.add_test_case("sum-two", new_test).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["test_number"], 4);
-    let (status, _) = admin(
-        &app,
-        Method::DELETE,
-        "/admin/questions/sum-two/test-cases/1",
-        None,
-    )
-    .await;
+    let (status, _) = app.delete_test_case("sum-two", 1).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body) = admin(
-        &app,
-        Method::DELETE,
-        "/admin/questions/sum-two/test-cases/9",
-        None,
-    )
-    .await;
+    let (status, body) = app.delete_test_case("sum-two", 9).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     // A test number that is not a number: the JSON error every route gives.
-    let (status, body) = admin(
-        &app,
-        Method::DELETE,
-        "/admin/questions/sum-two/test-cases/first",
-        None,
-    )
-    .await;
+    let path = "/admin/questions/sum-two/test-cases/first";
+    let (status, body) = app
+        .send(Method::DELETE, path, Some(ADMIN_TOKEN), None)
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "bad_request", "{body}");
-    let (_, body) = admin(&app, Method::GET, "/admin/questions/sum-two", None).await;
+    let (_, body) = app.get_question_as_admin("sum-two").await;
     let inputs: Vec<&str> = body["test_cases"]
         .as_array()
         .unwrap()
@@ -167,31 +127,24 @@ async fn questions_are_created_read_updated_and_deleted() {
     // PUT replaces the whole question.
     let mut replacement = sum_question();
     replacement["title"] = json!("Add two numbers");
-    let (status, body) = admin(
-        &app,
-        Method::PUT,
-        "/admin/questions/sum-two",
-        Some(replacement),
-    )
-    .await;
+    let (status, body) = app.put_question("sum-two", replacement).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, body) = app.get("/questions/sum-two").await;
+    let (_, body) = app.get_question("sum-two").await;
     assert_eq!(body["title"], "Add two numbers");
 
-    let (status, _) = admin(&app, Method::DELETE, "/admin/questions/sum-two", None).await;
+    let (status, _) = app.delete_question("sum-two").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body) = app.get("/questions/sum-two").await;
+    let (status, body) = app.get_question("sum-two").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "unknown_question");
-    let (status, _) = admin(&app, Method::DELETE, "/admin/questions/sum-two", None).await;
+    let (status, _) = app.delete_question("sum-two").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn students_see_examples_but_never_hidden_tests() {
-    let app = admin_app().await;
-    admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
-    let (status, body) = app.get("/questions/sum-two").await;
+    let app = TestApp::spawn_with_question(sum_question(), &[]).await;
+    let (status, body) = app.get_question("sum-two").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body["examples"],
@@ -204,8 +157,7 @@ async fn students_see_examples_but_never_hidden_tests() {
 
 #[tokio::test]
 async fn a_submission_is_judged_on_the_stored_tests_without_revealing_hidden_ones() {
-    let app = admin_app().await;
-    admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
+    let app = TestApp::spawn_with_question(sum_question(), &[]).await;
     // Prints its input to stdout and stderr: the hidden input must not come back.
     let code = "import sys\ndata = sys.stdin.read()\nprint(data, file=sys.stderr)\na, b = map(int, data.split())\nprint(a + b if a > 0 else data)";
     let (status, body) = app
@@ -242,7 +194,7 @@ async fn a_submission_is_judged_on_the_stored_tests_without_revealing_hidden_one
     }
     // Nor does the stored execution.
     let id = body["execution_id"].as_str().unwrap();
-    let (_, stored) = app.get(&format!("/executions/{id}")).await;
+    let (_, stored) = app.get_execution(id).await;
     assert_eq!(stored["summary"]["score"], 4);
     for secret in [SECRET_INPUT, "1111110", "-5 5"] {
         assert!(
@@ -254,8 +206,7 @@ async fn a_submission_is_judged_on_the_stored_tests_without_revealing_hidden_one
 
 #[tokio::test]
 async fn bad_question_submissions_get_clear_errors() {
-    let app = admin_app().await;
-    admin(&app, Method::POST, "/admin/questions", Some(sum_question())).await;
+    let app = TestApp::spawn_with_question(sum_question(), &[]).await;
     let cases = [
         (
             json!({"language": "python", "code": "print(1)", "question_id": "no-such"}),
@@ -280,25 +231,25 @@ async fn bad_question_submissions_get_clear_errors() {
     }
     let mut bad = sum_question();
     bad["slug"] = json!("Not A Slug");
-    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(bad)).await;
+    let (status, body) = app.create_question(bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("slug"));
     let mut bad = sum_question();
     bad["languages"] = json!(["cobol"]);
-    let (status, _) = admin(&app, Method::POST, "/admin/questions", Some(bad)).await;
+    let (status, _) = app.create_question(bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Test data past the body limit (16 MiB) is refused whole. Only just
     // past it: the server answers as soon as it has read 16 MiB, and a
     // client with megabytes still unsent would see a broken pipe instead.
     let mut huge = sum_question();
     huge["test_cases"][0]["input"] = json!("1".repeat((16 << 20) + 4096));
-    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(huge)).await;
+    let (status, body) = app.create_question(huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
 }
 
 #[tokio::test]
 async fn questions_with_megabytes_of_test_data_work_and_survive_a_restart() {
-    let app = admin_app().await;
+    let app = TestApp::spawn_admin().await;
     let numbers: Vec<String> = (0..600_000).map(|i| i.to_string()).collect();
     let input = numbers.join(" ");
     let total: u64 = (0..600_000u64).sum();
@@ -307,7 +258,7 @@ async fn questions_with_megabytes_of_test_data_work_and_survive_a_restart() {
         "slug": "big-sum", "title": "Sum many numbers",
         "test_cases": [{"input": input, "expected_output": total.to_string(), "hidden": true}]
     });
-    let (status, body) = admin(&app, Method::POST, "/admin/questions", Some(question)).await;
+    let (status, body) = app.create_question(question).await;
     assert_eq!(status, StatusCode::CREATED, "{}", body["error"]);
     let app = app.restart().await;
     let code = "import sys\nprint(sum(map(int, sys.stdin.read().split())))";

@@ -1,7 +1,7 @@
 //! Rate limits on submitting code: per client address (from
 //! `X-Forwarded-For` only behind a trusted proxy) and per `user_id`.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -15,10 +15,7 @@ async fn post_execute(
     if let Some(user) = user {
         body["user_id"] = json!(user);
     }
-    let mut request = app
-        .client
-        .post(format!("{}/execute", app.address))
-        .json(&body);
+    let mut request = app.request(Method::POST, "/execute").json(&body);
     if let Some(forwarded_for) = forwarded_for {
         request = request.header("x-forwarded-for", forwarded_for);
     }
@@ -53,7 +50,7 @@ async fn a_client_address_gets_its_budget_per_minute_and_then_429() {
     assert_limited(post_execute(&app, None, None).await, "client address").await;
     // Reading is not limited.
     for _ in 0..10 {
-        let (status, _) = app.get("/languages").await;
+        let (status, _) = app.languages().await;
         assert_eq!(status, StatusCode::OK);
     }
 }

@@ -13,7 +13,7 @@ async fn an_execution_is_recorded_with_its_code_and_results() {
         .judge_python(code, &[("1", "2"), ("5", "7")], json!({}))
         .await;
     let id = posted["execution_id"].as_str().unwrap();
-    let (status, stored) = app.get(&format!("/executions/{id}")).await;
+    let (status, stored) = app.get_execution(id).await;
     assert_eq!(status, StatusCode::OK, "{stored}");
     assert_eq!(stored["execution_id"], id);
     assert_eq!(stored["code"], code);
@@ -40,7 +40,7 @@ async fn recorded_executions_survive_a_restart() {
         .await;
     let id = posted["execution_id"].as_str().unwrap().to_string();
     let app = app.restart().await;
-    let (status, stored) = app.get(&format!("/executions/{id}")).await;
+    let (status, stored) = app.get_execution(&id).await;
     assert_eq!(status, StatusCode::OK, "{stored}");
     assert_eq!(stored["test_results"][0]["actual_output"], "kept\n");
     assert_eq!(stored["summary"]["all_passed"], true);
@@ -49,18 +49,18 @@ async fn recorded_executions_survive_a_restart() {
 #[tokio::test]
 async fn health_readiness_and_languages_answer() {
     let app = TestApp::spawn().await;
-    let (status, body) = app.get("/healthz").await;
+    let (status, body) = app.health().await;
     assert_eq!(
         (status, body["status"].as_str()),
         (StatusCode::OK, Some("ok"))
     );
-    let (status, body) = app.get("/readyz").await;
+    let (status, body) = app.readiness().await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["languages"],
         json!(["c", "cpp", "cpp20", "java", "javascript", "python"])
     );
-    let (status, body) = app.get("/languages").await;
+    let (status, body) = app.languages().await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,

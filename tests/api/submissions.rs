@@ -2,21 +2,21 @@
 //! replica exactly once, reported by polling and by callback; backpressure,
 //! the scoreboard, and replicas that die or stop.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 
 use crate::helpers::TestApp;
 
-const TOKEN: &str = "a-test-admin-token-0123456789";
 const SUM: &str = "a, b = map(int, input().split())\nprint(a + b)";
 
+/// A server with the question `sum`: one visible test worth 1 point and one
+/// hidden worth 2.
 async fn app_with(env: &[(&str, &str)]) -> TestApp {
-    let mut all = vec![("JUDGEBOX_ADMIN_TOKEN", TOKEN)];
-    all.extend_from_slice(env);
-    let app = TestApp::spawn_with_env(&all).await;
     let question = json!({
         "slug": "sum", "title": "Sum",
         "test_cases": [
@@ -24,67 +24,19 @@ async fn app_with(env: &[(&str, &str)]) -> TestApp {
             {"input": "20 22", "expected_output": "42", "hidden": true, "points": 2}
         ]
     });
-    let (status, body) = app
-        .send(
-            Method::POST,
-            "/admin/questions",
-            Some(TOKEN),
-            Some(question),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    app
-}
-
-async fn submit(app: &TestApp, body: Value) -> Value {
-    let (status, body) = app
-        .send(Method::POST, "/submissions", None, Some(body))
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    body
-}
-
-/// Polls until the submission is finished.
-async fn finished(app: &TestApp, id: &str) -> Value {
-    let started = Instant::now();
-    loop {
-        let (status, body) = app.get(&format!("/submissions/{id}")).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        if body["state"] == "finished" {
-            return body;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "never finished: {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Waits until a worker has taken the submission.
-async fn running(app: &TestApp, id: &str) {
-    let started = Instant::now();
-    loop {
-        let (_, body) = app.get(&format!("/submissions/{id}")).await;
-        if body["state"] == "running" {
-            return;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "{body}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    TestApp::spawn_with_question(question, env).await
 }
 
 #[tokio::test]
 async fn a_submission_is_accepted_at_once_and_judged_by_a_worker() {
     let app = app_with(&[]).await;
-    let body = submit(
-        &app,
-        json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada"}),
-    )
-    .await;
+    let (status, body) = app
+        .submit(json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada"}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert!(["queued", "running", "finished"].contains(&body["state"].as_str().unwrap()));
     let id = body["submission_id"].as_str().unwrap().to_string();
-    let done = finished(&app, &id).await;
+    let done = app.wait_for_submission(&id).await;
     assert_eq!(done["score"], 3, "{done}");
     assert_eq!(done["max_score"], 3);
     assert_eq!(done["attempts"], 1);
@@ -117,9 +69,7 @@ async fn bad_submissions_get_clear_errors() {
         ),
     ];
     for (request, expected) in cases {
-        let (status, body) = app
-            .send(Method::POST, "/submissions", None, Some(request.clone()))
-            .await;
+        let (status, body) = app.submit(request.clone()).await;
         assert_eq!(status, expected, "{request}: {body}");
         assert!(body["error"]["message"].is_string(), "{body}");
         if request["language"] == "cobol" {
@@ -127,11 +77,9 @@ async fn bad_submissions_get_clear_errors() {
             assert_eq!(body["error"]["code"], "unsupported_language", "{body}");
         }
     }
-    let (status, _) = app
-        .get(&format!("/submissions/{}", uuid::Uuid::new_v4()))
-        .await;
+    let (status, _) = app.get_submission(&uuid::Uuid::new_v4().to_string()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = app.get("/submissions?limit=1000").await;
+    let (status, body) = app.list_submissions("limit=1000").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
 
@@ -139,20 +87,19 @@ async fn bad_submissions_get_clear_errors() {
 async fn submissions_are_listed_by_user_and_question_with_paging() {
     let app = app_with(&[]).await;
     for user in ["ada", "ada", "ada", "bob"] {
-        submit(
-            &app,
+        app.submit_accepted(
             json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": user}),
         )
         .await;
     }
     let (_, page) = app
-        .get("/submissions?user_id=ada&question_id=sum&limit=2")
+        .list_submissions("user_id=ada&question_id=sum&limit=2")
         .await;
     assert_eq!(page.as_array().unwrap().len(), 2, "{page}");
-    let (_, rest) = app.get("/submissions?user_id=ada&limit=2&offset=2").await;
+    let (_, rest) = app.list_submissions("user_id=ada&limit=2&offset=2").await;
     assert_eq!(rest.as_array().unwrap().len(), 1, "{rest}");
     assert!(rest[0]["result"].is_null(), "lists leave the results out");
-    let (_, bob) = app.get("/submissions?user_id=bob").await;
+    let (_, bob) = app.list_submissions("user_id=bob").await;
     assert_eq!(bob.as_array().unwrap().len(), 1);
 }
 
@@ -161,15 +108,12 @@ async fn the_scoreboard_ranks_best_scores_and_counts_attempts() {
     let app = app_with(&[]).await;
     let wrong = "print(3)";
     for (user, code) in [("ada", wrong), ("ada", SUM), ("bob", wrong), ("cy", SUM)] {
-        let id = submit(
-            &app,
-            json!({"language": "python", "code": code, "question_id": "sum", "user_id": user}),
-        )
-        .await["submission_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        finished(&app, &id).await;
+        let id = app
+            .submit_accepted(
+                json!({"language": "python", "code": code, "question_id": "sum", "user_id": user}),
+            )
+            .await;
+        app.wait_for_submission(&id).await;
     }
     // /execute against the question counts too.
     let (status, _) = app
@@ -178,7 +122,7 @@ async fn the_scoreboard_ranks_best_scores_and_counts_attempts() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, board) = app.get("/questions/sum/scoreboard").await;
+    let (status, board) = app.scoreboard("sum").await;
     assert_eq!(status, StatusCode::OK, "{board}");
     assert_eq!(board["max_score"], 3);
     let users: Vec<(String, u64, u64)> = board["users"]
@@ -201,22 +145,21 @@ async fn the_scoreboard_ranks_best_scores_and_counts_attempts() {
     assert!(board["users"][2]["solved_at"].is_null());
 }
 
-/// A local HTTP receiver that refuses the first callback, then records.
-async fn callback_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
-    let received = Arc::new(Mutex::new(Vec::new()));
-    let calls = Arc::new(Mutex::new(0u32));
-    let store = received.clone();
+/// A local HTTP receiver that refuses the first callback, then passes each
+/// one on to the receiver it returns.
+async fn callback_receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
+    let (sender, received) = mpsc::unbounded_channel();
+    let refused_one = Arc::new(AtomicBool::new(false));
     let router = axum::Router::new().route(
         "/hook",
         axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
-            let (store, calls) = (store.clone(), calls.clone());
+            let (sender, refused_one) = (sender.clone(), refused_one.clone());
             async move {
-                let mut calls = calls.lock().unwrap();
-                *calls += 1;
-                if *calls == 1 {
+                if !refused_one.swap(true, Ordering::SeqCst) {
                     return StatusCode::INTERNAL_SERVER_ERROR;
                 }
-                store.lock().unwrap().push(body);
+                // Fails only once the test has stopped listening.
+                let _ = sender.send(body);
                 StatusCode::OK
             }
         }),
@@ -230,24 +173,16 @@ async fn callback_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
 #[tokio::test]
 async fn the_callback_gets_the_result_after_a_retry() {
     let app = app_with(&[]).await;
-    let (url, received) = callback_receiver().await;
-    let id = submit(
-        &app,
-        json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada", "callback_url": url}),
-    )
-    .await["submission_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let started = Instant::now();
-    while received.lock().unwrap().is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "no callback arrived"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let body = received.lock().unwrap()[0].clone();
+    let (url, mut received) = callback_receiver().await;
+    let id = app
+        .submit_accepted(
+            json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada", "callback_url": url}),
+        )
+        .await;
+    let body = tokio::time::timeout(Duration::from_secs(20), received.recv())
+        .await
+        .expect("no callback arrived")
+        .expect("the receiver runs as long as the test");
     assert_eq!(body["submission_id"], id.as_str());
     assert_eq!(body["state"], "finished");
     assert_eq!(body["score"], 3);
@@ -269,7 +204,7 @@ async fn a_synchronous_submission_longer_than_the_lease_is_judged_once() {
     assert_eq!(body["summary"]["score"], 3, "{body}");
     // Time for a worker to take it over, if the lease were not renewed.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let (status, list) = app.get("/submissions?question_id=sum").await;
+    let (status, list) = app.list_submissions("question_id=sum").await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let submissions = list.as_array().unwrap();
     assert_eq!(submissions.len(), 1, "{list}");
@@ -292,8 +227,7 @@ async fn a_full_pool_answers_503_with_retry_after() {
     .await;
     let slow = json!({"language": "python", "code": "import time\ntime.sleep(2)", "stdin": ""});
     let send = || async {
-        app.client
-            .post(format!("{}/execute", app.address))
+        app.request(Method::POST, "/execute")
             .json(&slow)
             .send()
             .await
@@ -325,16 +259,14 @@ async fn a_full_queue_answers_503_and_keeps_what_it_has() {
     let slow = "import time\ntime.sleep(1.5)\nprint(3)";
     let request =
         json!({"language": "python", "code": slow, "question_id": "sum", "user_id": "ada"});
-    let first = submit(&app, request.clone()).await;
+    let first = app.submit_accepted(request.clone()).await;
     // The worker takes the first; the second waits in the queue; the third is refused.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let second = submit(&app, request.clone()).await;
-    let (status, body) = app
-        .send(Method::POST, "/submissions", None, Some(request))
-        .await;
+    app.wait_until_running(&first).await;
+    let second = app.submit_accepted(request.clone()).await;
+    let (status, body) = app.submit(request).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     for accepted in [first, second] {
-        let done = finished(&app, accepted["submission_id"].as_str().unwrap()).await;
+        let done = app.wait_for_submission(&accepted).await;
         assert_eq!(done["state"], "finished");
     }
 }
@@ -346,12 +278,12 @@ async fn two_replicas_share_the_queue_and_judge_each_submission_once() {
     let mut ids = Vec::new();
     for i in 0..16 {
         let app = if i % 2 == 0 { &first } else { &second };
-        let body = submit(app, json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": format!("u{i}")})).await;
-        ids.push(body["submission_id"].as_str().unwrap().to_string());
+        let request = json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": format!("u{i}")});
+        ids.push(app.submit_accepted(request).await);
     }
     let mut workers = std::collections::HashSet::new();
     for id in &ids {
-        let done = finished(&first, id).await;
+        let done = first.wait_for_submission(id).await;
         assert_eq!(done["attempts"], 1, "judged once: {done}");
         assert_eq!(done["score"], 3);
         workers.insert(done["worker"].as_str().unwrap().to_string());
@@ -363,16 +295,15 @@ async fn two_replicas_share_the_queue_and_judge_each_submission_once() {
 async fn a_submission_left_by_a_killed_replica_is_finished_after_a_restart() {
     let app = app_with(&[("JUDGEBOX_LEASE_SECONDS", "1")]).await;
     let slow = "import time\ntime.sleep(3)\nprint(3)";
-    let body = submit(
-        &app,
-        json!({"language": "python", "code": slow, "question_id": "sum", "user_id": "ada"}),
-    )
-    .await;
-    let id = body["submission_id"].as_str().unwrap().to_string();
-    running(&app, &id).await;
+    let id = app
+        .submit_accepted(
+            json!({"language": "python", "code": slow, "question_id": "sum", "user_id": "ada"}),
+        )
+        .await;
+    app.wait_until_running(&id).await;
     // kill -9 mid-run; the restarted server reclaims it when the lease runs out.
     let app = app.restart().await;
-    let done = finished(&app, &id).await;
+    let done = app.wait_for_submission(&id).await;
     assert_eq!(done["attempts"], 2, "{done}");
     assert_eq!(
         done["score"], 1,
@@ -384,13 +315,12 @@ async fn a_submission_left_by_a_killed_replica_is_finished_after_a_restart() {
 async fn sigterm_hands_running_work_back_and_exits() {
     let mut app = app_with(&[("JUDGEBOX_SHUTDOWN_GRACE_SECONDS", "1")]).await;
     let slow = "import time\ntime.sleep(4)\nprint(3)";
-    let body = submit(
-        &app,
-        json!({"language": "python", "code": slow, "question_id": "sum", "user_id": "ada"}),
-    )
-    .await;
-    let id = body["submission_id"].as_str().unwrap().to_string();
-    running(&app, &id).await;
+    let id = app
+        .submit_accepted(
+            json!({"language": "python", "code": slow, "question_id": "sum", "user_id": "ada"}),
+        )
+        .await;
+    app.wait_until_running(&id).await;
     let started = Instant::now();
     let status = app.terminate();
     assert!(status.success(), "{status:?}");
@@ -400,6 +330,6 @@ async fn sigterm_hands_running_work_back_and_exits() {
     );
     // Handed back, so the next server judges it without waiting for a lease.
     let app = app.restart().await;
-    let done = finished(&app, &id).await;
+    let done = app.wait_for_submission(&id).await;
     assert_eq!(done["attempts"], 2, "{done}");
 }

@@ -156,7 +156,7 @@ async fn a_body_over_the_limit_is_rejected_with_413() {
 async fn unknown_executions_and_routes_are_404_and_bad_ids_400() {
     let app = TestApp::spawn().await;
     let (status, body) = app
-        .get("/executions/7c9e6679-7425-40de-944b-e07fc1f90ae7")
+        .get_execution("7c9e6679-7425-40de-944b-e07fc1f90ae7")
         .await;
     assert_error(
         status,
@@ -165,7 +165,7 @@ async fn unknown_executions_and_routes_are_404_and_bad_ids_400() {
         "not_found",
         "7c9e6679",
     );
-    let (status, body) = app.get("/executions/not-a-uuid").await;
+    let (status, body) = app.get_execution("not-a-uuid").await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "bad_request", "");
     let (status, body) = app.get("/no/such/route").await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found", "");
