@@ -8,6 +8,10 @@ use anyhow::Result;
 use super::JudgingService;
 use crate::store::{ExecutionRecord, SubmissionRecord};
 
+#[expect(
+    clippy::large_enum_variant,
+    reason = "returned once per submission, never stored"
+)]
 pub enum Outcome {
     /// Judged and recorded as this replica's result; `None`: finished
     /// without a result (its question or language went away).
