@@ -111,15 +111,20 @@ impl Application {
     }
 
     /// Serves and works the queue until SIGINT or SIGTERM; then stops
-    /// accepting, finishes the requests in flight, and lets the workers
-    /// finish (or hand back) what they hold.
+    /// accepting and claiming, finishes the requests in flight, and lets the
+    /// workers finish (or hand back) what they hold.
     pub async fn run_until_stopped(self) -> Result<()> {
         let workers = self.service.start_workers();
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let judging = self.service.clone();
+        let stopping = async move {
+            shutdown_signal().await;
+            judging.stop_claiming();
+        };
         axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(stopping)
             .await?;
         self.service.stop(workers, self.shutdown_grace).await;
         Ok(())

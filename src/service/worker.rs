@@ -30,10 +30,15 @@ impl JudgingService {
         Workers(workers)
     }
 
+    /// Workers finish what they hold but claim nothing more.
+    pub fn stop_claiming(&self) {
+        self.stopping.send_replace(true);
+    }
+
     /// Stops claiming work, waits up to `grace` for workers to finish what
     /// they hold, then hands whatever is still running back to the queue.
     pub async fn stop(&self, workers: Workers, grace: Duration) {
-        self.stopping.send_replace(true);
+        self.stop_claiming();
         let all = futures::future::join_all(workers.0);
         if tokio::time::timeout(grace, all).await.is_err() {
             tracing::warn!("workers still busy after {grace:?}: handing their submissions back");
