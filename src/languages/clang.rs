@@ -4,6 +4,7 @@
 //! runs natively.
 
 use std::ffi::OsString;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -213,12 +214,19 @@ impl Compiler for Clang {
 
     fn identity(&self) -> Vec<String> {
         let language = &self.language;
-        [language.compiler, language.info.version]
-            .iter()
-            .chain(language.flags)
-            .chain(LINK_FLAGS)
-            .map(|part| part.to_string())
-            .collect()
+        let mut parts = vec![language.compiler, language.info.version];
+        parts.extend(language.flags.iter().chain(LINK_FLAGS));
+        if let Some(fallback) = &language.native_fallback {
+            parts.push(fallback.compiler);
+            parts.extend(fallback.flags);
+        }
+        let mut parts: Vec<String> = parts.into_iter().map(String::from).collect();
+        // Compiled programs are native code for this engine only.
+        let mut engine = DefaultHasher::new();
+        let compatibility = self.sandbox.engine().precompile_compatibility_hash();
+        compatibility.hash(&mut engine);
+        parts.push(format!("{:016x}", engine.finish()));
+        parts
     }
 
     async fn prepare(&self, cache: &CacheDir) -> Result<()> {
