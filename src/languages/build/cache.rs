@@ -68,3 +68,45 @@ impl CacheDir {
         Ok(path)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str, identity: &[&str], source: &str) -> String {
+        let identity: Vec<String> = identity.iter().map(|part| part.to_string()).collect();
+        CacheDir::new(Path::new("/cache"), name, &identity).key(source)
+    }
+
+    #[test]
+    fn a_key_changes_with_the_language_its_identity_and_the_source() {
+        let main = "int main() {}";
+        let base = key("cpp", &["clang", "-O2"], main);
+        assert_eq!(base, key("cpp", &["clang", "-O2"], main));
+        assert_ne!(base, key("c", &["clang", "-O2"], main));
+        assert_ne!(base, key("cpp", &["clang", "-O0"], main));
+        assert_ne!(base, key("cpp", &["clang", "-O2"], "int main() { }"));
+        // Parts are delimited: moving a character across a boundary is another key.
+        assert_ne!(base, key("cpp", &["clan", "g-O2"], main));
+    }
+
+    #[test]
+    fn a_cached_directory_appears_whole_and_the_first_build_stays() {
+        let root = tempfile::tempdir().unwrap();
+        let cache = CacheDir::new(root.path(), "java", &[]);
+        let build = |text: &'static str| {
+            cache.write_dir("entry", |staging| {
+                Ok(std::fs::write(staging.join("Main.class"), text)?)
+            })
+        };
+        let first = build("first").unwrap();
+        assert_eq!(build("second").unwrap(), first);
+        let kept = std::fs::read_to_string(first.join("Main.class")).unwrap();
+        assert_eq!(kept, "first");
+        let failed = cache.write_dir("failed", |_| anyhow::bail!("javac vanished"));
+        assert!(failed.is_err());
+        // Neither the second build's staging directory nor the failed one remains.
+        let entries = std::fs::read_dir(root.path().join("java")).unwrap();
+        assert_eq!(entries.count(), 1);
+    }
+}
