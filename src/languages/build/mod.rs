@@ -26,7 +26,7 @@ pub trait Compiler: Send + Sync + 'static {
     /// What a build makes, ready to run every test case.
     type Artifact: Program + 'static;
 
-    /// How much memory keeps of artifacts, counted by `memory_weight`.
+    /// The bound of the in-memory cache, in `memory_weight` units.
     const MEMORY_CAPACITY: u64 = 10_000;
 
     fn info(&self) -> &LanguageInfo;
