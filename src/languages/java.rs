@@ -2,17 +2,16 @@
 //! sandbox. Class files are cached by source and toolchain; every test case
 //! starts a fresh JVM.
 
-use std::path::{Path, PathBuf};
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use async_trait::async_trait;
-use moka::future::Cache;
-use sha2::{Digest, Sha256};
 
-use super::compiler::{self, BuildError};
-use super::{Compiled, Language, LanguageInfo, Program};
-use crate::sandbox::native::{NativeCommand, NativeExit, NativeLimits, NativeSandbox};
+use super::build::{self, BuildError, CacheDir, Compiler};
+use super::{LanguageInfo, Program};
+use crate::sandbox::native::{NativeCommand, NativeLimits, NativeSandbox, RunDir};
 use crate::sandbox::{Run, RunLimits};
 
 pub(super) const INFO: LanguageInfo = LanguageInfo {
@@ -73,49 +72,31 @@ public class Main {\n    public static void main(String[] args) throws IOExcepti
 
 pub struct Java {
     native: Arc<NativeSandbox>,
-    cache_dir: PathBuf,
-    /// Names javac, its flags and the JDK build: any change is a new cache key.
-    toolchain_key: String,
-    compiled: Cache<String, Arc<Classes>>,
     /// javac's class-data-sharing archive, once `prepare` made it: it saves
     /// about a third of every compile.
     archive: tokio::sync::OnceCell<Option<PathBuf>>,
 }
 
 /// A compiled program: its class directory and the class whose main runs.
-struct Classes {
+pub struct Classes {
     dir: PathBuf,
     main_class: String,
     native: Arc<NativeSandbox>,
 }
 
 impl Java {
-    pub fn new(native: Arc<NativeSandbox>, cache_dir: &Path) -> Self {
-        // The JDK's `release` file names its exact build.
-        let release = std::fs::canonicalize(JAVAC)
-            .ok()
-            .and_then(|javac| std::fs::read(javac.parent()?.parent()?.join("release")).ok())
-            .unwrap_or_default();
-        let mut hash = Sha256::new();
-        for part in [JAVAC].iter().chain(JAVAC_FLAGS) {
-            hash.update(part.as_bytes());
-            hash.update([0]);
-        }
-        hash.update(release);
+    pub fn new(native: Arc<NativeSandbox>) -> Self {
         Self {
             native,
-            cache_dir: cache_dir.join("java"),
-            toolchain_key: hex::encode(hash.finalize()),
-            compiled: Cache::new(10_000),
             archive: tokio::sync::OnceCell::new(),
         }
     }
 
     /// javac in the native sandbox: its JVM profile, with the archive if
     /// there is one, and `args`.
-    fn javac(&self, args: Vec<std::ffi::OsString>) -> NativeCommand {
+    fn javac(&self, args: Vec<OsString>) -> NativeCommand {
         let archive = self.archive.get().cloned().flatten();
-        let mut all: Vec<std::ffi::OsString> = JAVAC_FLAGS.iter().map(Into::into).collect();
+        let mut all: Vec<OsString> = JAVAC_FLAGS.iter().map(Into::into).collect();
         if let Some(archive) = &archive {
             all.push(format!("-J-XX:SharedArchiveFile={}", archive.display()).into());
         }
@@ -131,15 +112,12 @@ impl Java {
 
     /// Runs javac once on a sample, recording the classes it loads into a
     /// dynamic class-data-sharing archive, kept in the cache.
-    async fn build_archive(&self) -> Result<PathBuf> {
-        let archive = self
-            .cache_dir
-            .join(format!("javac-{}.jsa", &self.toolchain_key[..24]));
+    async fn build_archive(&self, cache: &CacheDir) -> Result<PathBuf> {
+        let name = format!("{}.jsa", cache.key(ARCHIVE_SAMPLE));
+        let archive = cache.path(&name);
         if archive.exists() {
             return Ok(archive);
         }
-        let dir = self.native.run_dir()?;
-        std::fs::write(dir.path().join("Main.java"), ARCHIVE_SAMPLE)?;
         let command = self.javac(vec![
             "-J-XX:ArchiveClassesAtExit=javac.jsa".into(),
             "-d".into(),
@@ -150,84 +128,19 @@ impl Java {
         let limits = NativeLimits {
             address_space_bytes: 1 << 30,
             memory_bytes: 1 << 30,
-            ..compiler::limits()
+            ..build::compile_limits()
         };
-        let run = self.native.run(&dir, &command, &limits).await?;
-        anyhow::ensure!(
-            run.exit == Some(NativeExit::Code(0)),
-            "javac ended with {:?}: {}{}",
-            run.exit,
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let bytes = dir.read("javac.jsa")?;
-        std::fs::create_dir_all(&self.cache_dir)?;
-        // Staged per process: replicas may share the cache directory.
-        let partial = archive.with_extension(format!("partial-{}", std::process::id()));
-        std::fs::write(&partial, bytes)?;
-        std::fs::rename(&partial, &archive)?;
-        Ok(archive)
+        let sources = [("Main.java", ARCHIVE_SAMPLE)];
+        let dir = build::run_compiler(&self.native, &sources, &command, &limits).await?;
+        cache.write(&name, &dir.read("javac.jsa")?)
     }
 
-    async fn build(&self, code: &str) -> Result<Arc<Classes>, BuildError> {
-        let main_class = main_class(code);
-        let mut hash = Sha256::new();
-        hash.update(self.toolchain_key.as_bytes());
-        hash.update(code.as_bytes());
-        let classes_dir = self.cache_dir.join(hex::encode(hash.finalize()));
-        let classes = |dir: PathBuf| {
-            Arc::new(Classes {
-                dir,
-                main_class: main_class.clone(),
-                native: self.native.clone(),
-            })
-        };
-        if classes_dir.join(format!("{main_class}.class")).exists() {
-            return Ok(classes(classes_dir));
+    fn classes(&self, dir: PathBuf, main_class: String) -> Classes {
+        Classes {
+            dir,
+            main_class,
+            native: self.native.clone(),
         }
-        let dir = self.native.run_dir()?;
-        let source = format!("{main_class}.java");
-        std::fs::write(dir.path().join(&source), code).context("writing the source")?;
-        let command = self.javac(vec!["-d".into(), "classes".into(), source.into()]);
-        let run = self.native.run(&dir, &command, &compiler::limits()).await?;
-        if run.timed_out {
-            return Err(BuildError::Rejected(
-                "compilation took longer than 10 s".into(),
-            ));
-        }
-        if run.exit != Some(NativeExit::Code(0)) {
-            // javac prints some diagnostics on stdout.
-            let output = [run.stderr, run.stdout].concat();
-            return Err(BuildError::Rejected(compiler::diagnostics(&output)));
-        }
-        let class_files = dir.files_in("classes").unwrap_or_default();
-        if !class_files.contains(&format!("{main_class}.class")) {
-            return Err(BuildError::Rejected(format!(
-                "no class {main_class} was compiled: make the class with `public static void main` \
-                 public, or name it Main"
-            )));
-        }
-        // Copied (not moved: the slot's uid owns what javac wrote) into a
-        // staging directory, then renamed whole into the cache, so a
-        // half-written directory is never used.
-        let staging = self
-            .cache_dir
-            .join(format!("staging-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&staging).context("creating the class cache")?;
-        for name in class_files.iter().filter(|name| name.ends_with(".class")) {
-            let bytes = dir.read(&format!("classes/{name}"))?;
-            std::fs::write(staging.join(name), bytes).context("caching the classes")?;
-        }
-        if std::fs::rename(&staging, &classes_dir).is_err() {
-            // Another compile of the same source got there first.
-            let _ = std::fs::remove_dir_all(&staging);
-            if !classes_dir.exists() {
-                return Err(
-                    anyhow::anyhow!("caching the classes in {}", classes_dir.display()).into(),
-                );
-            }
-        }
-        Ok(classes(classes_dir))
     }
 }
 
@@ -254,21 +167,62 @@ fn main_class(code: &str) -> String {
 }
 
 #[async_trait]
-impl Language for Java {
+impl Compiler for Java {
+    type Artifact = Classes;
+
     fn info(&self) -> &LanguageInfo {
         &INFO
     }
 
-    async fn prepare(&self) -> Result<()> {
-        let archive = self.build_archive();
-        compiler::prepare_once(&self.archive, "javac's class-data-sharing archive", archive).await;
+    fn identity(&self) -> Vec<String> {
+        // The JDK's `release` file names its exact build.
+        let release = std::fs::canonicalize(JAVAC)
+            .ok()
+            .and_then(|javac| {
+                std::fs::read_to_string(javac.parent()?.parent()?.join("release")).ok()
+            })
+            .unwrap_or_default();
+        let javac = [JAVAC].iter().chain(JAVAC_FLAGS);
+        javac
+            .map(|part| part.to_string())
+            .chain([release])
+            .collect()
+    }
+
+    async fn prepare(&self, cache: &CacheDir) -> Result<()> {
+        let archive = self.build_archive(cache);
+        build::prepare_once(&self.archive, "javac's class-data-sharing archive", archive).await;
         Ok(())
     }
 
-    async fn compile(&self, code: &str) -> Result<Compiled> {
-        let key = hex::encode(Sha256::digest(code.as_bytes()));
-        let built = self.compiled.try_get_with(key, self.build(code)).await;
-        compiler::compiled(built.map(|classes| classes as Arc<dyn Program>))
+    fn load(&self, cache: &CacheDir, key: &str, code: &str) -> Result<Option<Classes>> {
+        let classes = self.classes(cache.path(key), main_class(code));
+        let main = classes.dir.join(format!("{}.class", classes.main_class));
+        Ok(main.exists().then_some(classes))
+    }
+
+    async fn build(&self, cache: &CacheDir, key: &str, code: &str) -> Result<Classes, BuildError> {
+        let main_class = main_class(code);
+        let source = format!("{main_class}.java");
+        let command = self.javac(vec!["-d".into(), "classes".into(), (&source).into()]);
+        let sources = [(source.as_str(), code)];
+        let limits = build::compile_limits();
+        let dir = build::run_compiler(&self.native, &sources, &command, &limits).await?;
+        let class_files = dir.files_in("classes").unwrap_or_default();
+        if !class_files.contains(&format!("{main_class}.class")) {
+            return Err(BuildError::Rejected(format!(
+                "no class {main_class} was compiled: make the class with `public static void main` \
+                 public, or name it Main"
+            )));
+        }
+        // Copied, not moved: the slot's uid owns what javac wrote.
+        let classes_dir = cache.write_dir(key, |staging| {
+            for name in class_files.iter().filter(|name| name.ends_with(".class")) {
+                std::fs::write(staging.join(name), dir.read(&format!("classes/{name}"))?)?;
+            }
+            Ok(())
+        })?;
+        Ok(self.classes(classes_dir, main_class))
     }
 }
 
@@ -281,44 +235,38 @@ impl Program for Classes {
     /// A fresh JVM: the memory limit is its heap (`-Xmx`); `OutOfMemoryError`
     /// is reported as the memory limit.
     async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
-        let dir = self.native.run_dir()?;
         let heap_mb = (limits.memory_bytes >> 20).max(16);
-        let tmp = format!("-Djava.io.tmpdir={}", dir.path().display());
-        let mut args: Vec<_> = [format!("-Xmx{heap_mb}m"), tmp]
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        args.extend(JAVA_FLAGS.iter().map(Into::into));
-        args.extend([
-            "-cp".into(),
-            self.dir.clone().into_os_string(),
-            self.main_class.clone().into(),
-        ]);
-        let command = NativeCommand {
-            program: JAVA.into(),
-            args,
-            env: vec![("MALLOC_ARENA_MAX".into(), "1".into())],
-            stdin: stdin.to_vec(),
-            read_only_paths: vec![self.dir.clone()],
-            // Only the JVM itself: no shells, no jspawnhelper; threads but no processes.
-            executables: Vec::new(),
-            may_start_processes: false,
+        let command = |dir: &RunDir| {
+            let tmp = format!("-Djava.io.tmpdir={}", dir.path().display());
+            let mut args: Vec<OsString> = [format!("-Xmx{heap_mb}m"), tmp]
+                .into_iter()
+                .map(Into::into)
+                .collect();
+            args.extend(JAVA_FLAGS.iter().map(Into::into));
+            args.extend([
+                "-cp".into(),
+                self.dir.clone().into_os_string(),
+                self.main_class.clone().into(),
+            ]);
+            NativeCommand {
+                program: JAVA.into(),
+                args,
+                env: vec![("MALLOC_ARENA_MAX".into(), "1".into())],
+                read_only_paths: vec![self.dir.clone()],
+                // Only the JVM itself: no shells, no jspawnhelper; threads but no processes.
+                executables: Vec::new(),
+                may_start_processes: false,
+                ..Default::default()
+            }
         };
-        let native_limits = NativeLimits {
-            wall_time: limits.wall_time,
-            cpu_seconds: limits.wall_time.as_secs() + 1,
+        let limits = NativeLimits {
             address_space_bytes: limits.memory_bytes + JVM_OVERHEAD_BYTES,
             memory_bytes: limits.memory_bytes + JVM_RESIDENT_OVERHEAD_BYTES,
             file_size_bytes: limits.stdout_bytes as u64,
             open_files: 256,
-            stack_bytes: 8 << 20,
-            processes: compiler::PROGRAM_THREADS,
-            stdout_bytes: limits.stdout_bytes,
-            stderr_bytes: limits.stderr_bytes,
+            ..build::program_limits(limits)
         };
-        let run = self.native.run(&dir, &command, &native_limits).await?;
-        let out_of_memory =
-            String::from_utf8_lossy(&run.stderr).contains("java.lang.OutOfMemoryError");
-        Ok(run.into_run(out_of_memory))
+        let out_of_memory = "java.lang.OutOfMemoryError";
+        build::run_program(&self.native, command, stdin, &limits, out_of_memory).await
     }
 }

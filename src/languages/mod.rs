@@ -1,9 +1,9 @@
 //! One module per language behind the `Language` trait. Adding a language is
 //! one file here plus one line in `Languages::load`.
 
+mod build;
 mod c;
 mod clang;
-mod compiler;
 mod cpp;
 mod interpreted;
 mod java;
@@ -20,7 +20,9 @@ use serde::Serialize;
 
 use crate::sandbox::native::NativeSandbox;
 use crate::sandbox::{Run, RunLimits, WasmSandbox};
-use clang::Clang;
+use build::CompiledLanguage;
+use clang::{Clang, Toolchain};
+use java::Java;
 
 /// What `GET /languages` shows about a language.
 #[derive(Debug, Clone, Serialize)]
@@ -103,16 +105,12 @@ impl Languages {
         let mut languages = Self {
             by_name: BTreeMap::new(),
         };
-        let toolchain = clang::toolchain(runtimes_dir, cache_dir);
-        languages.register(Clang::new(c::C, toolchain.clone(), sandbox, native.clone()));
-        languages.register(Clang::new(
-            cpp::CPP,
-            toolchain.clone(),
-            sandbox,
-            native.clone(),
-        ));
-        languages.register(Clang::new(cpp::CPP20, toolchain, sandbox, native.clone()));
-        languages.register(java::Java::new(native.clone(), cache_dir));
+        let toolchain = Toolchain::new(runtimes_dir);
+        for language in [c::C, cpp::CPP, cpp::CPP20] {
+            let clang = Clang::new(language, toolchain.clone(), sandbox, native.clone());
+            languages.register(CompiledLanguage::new(clang, cache_dir));
+        }
+        languages.register(CompiledLanguage::new(Java::new(native.clone()), cache_dir));
         languages.register(javascript::load(sandbox, runtimes_dir, cache_dir)?);
         languages.register(python::load(sandbox, runtimes_dir, cache_dir)?);
         anyhow::ensure!(

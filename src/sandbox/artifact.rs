@@ -81,7 +81,7 @@ pub fn load_component(
 }
 
 /// Writes then renames, so a concurrent or interrupted start never sees half a file.
-pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().context("the cache path has no directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let partial = path.with_extension(format!("partial-{}", std::process::id()));

@@ -14,6 +14,7 @@ mod snapshot;
 
 use std::time::Duration;
 
+pub(crate) use artifact::write_atomically;
 pub use command::WasiCommand;
 pub use engine::{SandboxConfig, WasmSandbox};
 pub use interpreter::Interpreter;

@@ -1,0 +1,149 @@
+//! The one pipeline of compiled languages. A language says only what
+//! differs by implementing `Compiler`: its commands and flags, what a build
+//! leaves in the cache and how that runs. `CompiledLanguage` does the rest
+//! for all of them: builds are named by a key over everything that shapes
+//! them and kept in memory and on disk, so identical submissions compile
+//! once; compilers and natively built programs run under shared limits.
+
+mod cache;
+mod native;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Result;
+use async_trait::async_trait;
+use moka::future::Cache;
+
+pub use cache::CacheDir;
+pub use native::{compile_limits, program_limits, run_compiler, run_program};
+
+use super::{Compiled, Language, LanguageInfo, Program};
+
+/// What a compiled language says about itself.
+#[async_trait]
+pub trait Compiler: Send + Sync + 'static {
+    /// What a build makes, ready to run every test case.
+    type Artifact: Program + 'static;
+
+    /// The bound of the in-memory cache, in `memory_weight` units.
+    const MEMORY_CAPACITY: u64 = 10_000;
+
+    fn info(&self) -> &LanguageInfo;
+
+    /// Everything besides the source that shapes a build (compiler, version,
+    /// flags): part of every cache key.
+    fn identity(&self) -> Vec<String>;
+
+    /// Builds what speeds every compile up, if anything (see `prepare_once`).
+    async fn prepare(&self, _cache: &CacheDir) -> Result<()> {
+        Ok(())
+    }
+
+    /// What an earlier build of `code` left in `cache` as `key`, if any.
+    fn load(&self, cache: &CacheDir, key: &str, code: &str) -> Result<Option<Self::Artifact>>;
+
+    /// Compiles `code`, leaving the result in `cache` as `key`.
+    async fn build(
+        &self,
+        cache: &CacheDir,
+        key: &str,
+        code: &str,
+    ) -> Result<Self::Artifact, BuildError>;
+
+    /// An artifact's share of `MEMORY_CAPACITY`.
+    fn memory_weight(_artifact: &Self::Artifact) -> u32 {
+        1
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The submission's fault: what the compiler said, or why it was stopped.
+    #[error("the compiler rejected it: {0}")]
+    Rejected(String),
+    #[error(transparent)]
+    Host(#[from] anyhow::Error),
+}
+
+/// A language whose `compiler` builds each submission once.
+pub struct CompiledLanguage<C: Compiler> {
+    compiler: C,
+    cache: CacheDir,
+    built: Cache<String, Arc<C::Artifact>>,
+}
+
+impl<C: Compiler> CompiledLanguage<C> {
+    pub fn new(compiler: C, cache_dir: &Path) -> Self {
+        let cache = CacheDir::new(cache_dir, compiler.info().name, &compiler.identity());
+        let built = Cache::builder()
+            .weigher(|_, artifact: &Arc<C::Artifact>| C::memory_weight(artifact))
+            .max_capacity(C::MEMORY_CAPACITY)
+            .build();
+        Self {
+            compiler,
+            cache,
+            built,
+        }
+    }
+
+    /// What an earlier build left on disk, or a new build.
+    async fn load_or_build(&self, key: &str, code: &str) -> Result<Arc<C::Artifact>, BuildError> {
+        let artifact = match self.compiler.load(&self.cache, key, code)? {
+            Some(artifact) => artifact,
+            None => self.compiler.build(&self.cache, key, code).await?,
+        };
+        Ok(Arc::new(artifact))
+    }
+}
+
+#[async_trait]
+impl<C: Compiler> Language for CompiledLanguage<C> {
+    fn info(&self) -> &LanguageInfo {
+        self.compiler.info()
+    }
+
+    async fn prepare(&self) -> Result<()> {
+        self.compiler.prepare(&self.cache).await
+    }
+
+    async fn compile(&self, code: &str) -> Result<Compiled> {
+        let key = self.cache.key(code);
+        // Concurrent compiles of the same key wait for the first one.
+        let built = self
+            .built
+            .try_get_with(key.clone(), self.load_or_build(&key, code))
+            .await;
+        match built {
+            Ok(artifact) => Ok(Compiled::Ready(artifact)),
+            Err(error) => match error.as_ref() {
+                BuildError::Rejected(output) => Ok(Compiled::Failed {
+                    output: output.clone(),
+                }),
+                BuildError::Host(error) => Err(anyhow::anyhow!("{error:#}")),
+            },
+        }
+    }
+}
+
+/// Builds once what speeds every compile up (a precompiled header, a
+/// class-data-sharing archive) and keeps it in `cell`. Without it compiles
+/// still work, only slower, so a failure is a warning.
+pub async fn prepare_once(
+    cell: &tokio::sync::OnceCell<Option<PathBuf>>,
+    what: &str,
+    build: impl Future<Output = Result<PathBuf>>,
+) {
+    let ready = cell
+        .get_or_init(async || match build.await {
+            Ok(path) => Some(path),
+            Err(error) => {
+                tracing::warn!(error = format!("{error:#}"), "cannot make {what}");
+                None
+            }
+        })
+        .await;
+    if let Some(path) = ready {
+        tracing::info!(path = %path.display(), "{what} ready");
+    }
+}

@@ -1,0 +1,102 @@
+//! Compilers and natively built programs in the native sandbox: the limits
+//! each runs under, and what a run's end means.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::BuildError;
+use crate::sandbox::native::{NativeCommand, NativeExit, NativeLimits, NativeSandbox, RunDir};
+use crate::sandbox::{Run, RunLimits};
+
+/// Compiler diagnostics kept for `compile_output`.
+const MAX_DIAGNOSTICS: usize = 64 << 10;
+
+/// Processes and threads a natively built program may have: a JVM starts
+/// about 15 of its own; a program may start some more threads, not thousands.
+const PROGRAM_THREADS: u64 = 64;
+
+/// Compilers are large programs reading untrusted input: 10 s, 512 MiB.
+pub fn compile_limits() -> NativeLimits {
+    NativeLimits {
+        wall_time: Duration::from_secs(10),
+        cpu_seconds: 10,
+        address_space_bytes: 512 << 20,
+        memory_bytes: 512 << 20,
+        file_size_bytes: 64 << 20,
+        open_files: 256,
+        stack_bytes: 8 << 20,
+        // javac's JVM has about 20 threads; g++ runs cc1plus, as and ld.
+        processes: 64,
+        stdout_bytes: MAX_DIAGNOSTICS,
+        stderr_bytes: MAX_DIAGNOSTICS,
+    }
+}
+
+/// Runs a compiler in a fresh run directory holding `sources` (file name,
+/// text): the directory, with what the compiler wrote, when it succeeded;
+/// `Rejected` with what it said, or why it was stopped, otherwise.
+pub async fn run_compiler(
+    native: &NativeSandbox,
+    sources: &[(&str, &str)],
+    command: &NativeCommand,
+    limits: &NativeLimits,
+) -> Result<RunDir, BuildError> {
+    let dir = native.run_dir()?;
+    for (name, text) in sources {
+        std::fs::write(dir.path().join(name), text).context("writing the source")?;
+    }
+    let run = native.run(&dir, command, limits).await?;
+    if run.timed_out {
+        let seconds = limits.wall_time.as_secs();
+        return Err(BuildError::Rejected(format!(
+            "compilation took longer than {seconds} s"
+        )));
+    }
+    if run.exit != Some(NativeExit::Code(0)) {
+        // javac prints some diagnostics on stdout.
+        let output = [run.stderr, run.stdout].concat();
+        let mut text = String::from_utf8_lossy(&output).into_owned();
+        text.truncate(text.floor_char_boundary(MAX_DIAGNOSTICS));
+        return Err(BuildError::Rejected(text));
+    }
+    Ok(dir)
+}
+
+/// Limits for a natively built program, from the submission's: its wall
+/// time (and a second more of CPU), memory and output; few files and
+/// threads. A runtime adds what it needs on top (a larger stack, a JVM).
+pub fn program_limits(limits: &RunLimits) -> NativeLimits {
+    NativeLimits {
+        wall_time: limits.wall_time,
+        cpu_seconds: limits.wall_time.as_secs() + 1,
+        address_space_bytes: limits.memory_bytes,
+        memory_bytes: limits.memory_bytes,
+        file_size_bytes: 1 << 20,
+        open_files: 64,
+        stack_bytes: 8 << 20,
+        processes: PROGRAM_THREADS,
+        stdout_bytes: limits.stdout_bytes,
+        stderr_bytes: limits.stderr_bytes,
+    }
+}
+
+/// Runs a natively built program once, in a fresh run directory: `command`
+/// (made for that directory) reading `stdin`, under `limits`.
+/// `out_of_memory` is what its runtime prints when an allocation failed.
+pub async fn run_program(
+    native: &NativeSandbox,
+    command: impl FnOnce(&RunDir) -> NativeCommand,
+    stdin: &[u8],
+    limits: &NativeLimits,
+    out_of_memory: &str,
+) -> Result<Run> {
+    let dir = native.run_dir()?;
+    let command = NativeCommand {
+        stdin: stdin.to_vec(),
+        ..command(&dir)
+    };
+    let run = native.run(&dir, &command, limits).await?;
+    let out_of_memory = String::from_utf8_lossy(&run.stderr).contains(out_of_memory);
+    Ok(run.into_run(out_of_memory))
+}
