@@ -185,7 +185,7 @@ impl RuntimeSettings {
     pub fn native(&self) -> NativeConfig {
         NativeConfig {
             runs_dir: self.runs_dir(),
-            slots: self.native_slots.unwrap_or_else(|| self.workers()),
+            concurrent_runs: self.native_slots.unwrap_or_else(|| self.workers()),
             first_uid: self.sandbox_first_uid,
             shared_paths: vec![self.runtimes_dir.clone(), self.cache_dir.clone()],
         }

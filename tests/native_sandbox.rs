@@ -44,7 +44,7 @@ fn python(code: &str) -> NativeCommand {
     }
 }
 
-/// A sandbox with its own slot uids: tests run at once, and processes of one
+/// A sandbox with its own run uids: tests run at once, and processes of one
 /// uid share its RLIMIT_NPROC.
 fn sandbox(base: &Path) -> NativeSandbox {
     static CREATED: AtomicU32 = AtomicU32::new(0);

@@ -6,7 +6,7 @@
 //!   directory removed without following symlinks, a seccomp denylist, and a
 //!   bounded number of runs at once;
 //! - best effort: Landlock (read-only toolchain, writable run directory, no
-//!   TCP); an unprivileged uid per slot with `RLIMIT_NPROC`; new network, IPC,
+//!   TCP); an unprivileged uid per run with `RLIMIT_NPROC`; new network, IPC,
 //!   UTS and PID namespaces; cgroup memory and pids limits.
 //!
 //! Without the always-on layers nothing runs: `NativeSandbox::new` fails.
@@ -14,8 +14,8 @@
 mod cgroup;
 mod child;
 mod landlock;
+mod permits;
 mod seccomp;
-mod slots;
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -34,7 +34,7 @@ use tokio::sync::Notify;
 
 use self::cgroup::Cgroups;
 use self::child::{ChildSetup, Report};
-use self::slots::Slots;
+use self::permits::RunPermits;
 use super::{Run, Stopped, Usage};
 
 /// What one native run may use.
@@ -52,7 +52,7 @@ pub struct NativeLimits {
     pub file_size_bytes: u64,
     pub open_files: u64,
     pub stack_bytes: u64,
-    /// Processes and threads: RLIMIT_NPROC of the slot's uid, and the
+    /// Processes and threads: RLIMIT_NPROC of the run's uid, and the
     /// cgroup pids limit.
     pub processes: u64,
     pub stdout_bytes: usize,
@@ -206,10 +206,11 @@ pub struct Layer {
 pub struct NativeConfig {
     pub runs_dir: PathBuf,
     /// Native runs (compiles and programs) at once.
-    pub slots: u32,
-    /// Slot `i` runs as uid `first_uid + i` when the service is root.
+    pub concurrent_runs: u32,
+    /// Runs get uids `first_uid` to `first_uid + concurrent_runs - 1` when
+    /// the service is root.
     pub first_uid: u32,
-    /// Directories programs read (runtimes, caches): a slot uid needs to
+    /// Directories programs read (runtimes, caches): a run uid needs to
     /// read them as "other".
     pub shared_paths: Vec<PathBuf>,
 }
@@ -219,11 +220,11 @@ pub struct NativeConfig {
 pub const DEFAULT_FIRST_UID: u32 = 60_000;
 
 impl NativeConfig {
-    /// One slot per CPU, no shared directories.
+    /// One run per CPU at once, no shared directories.
     pub fn new(runs_dir: &Path) -> Self {
         Self {
             runs_dir: runs_dir.to_path_buf(),
-            slots: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+            concurrent_runs: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
             first_uid: DEFAULT_FIRST_UID,
             shared_paths: Vec::new(),
         }
@@ -234,7 +235,7 @@ pub struct NativeSandbox {
     seccomp: Arc<Vec<BpfProgram>>,
     no_processes: Arc<BpfProgram>,
     runs_dir: PathBuf,
-    slots: Slots,
+    permits: RunPermits,
     /// Whether each best-effort layer is on here, or why not.
     uids: Result<(), String>,
     namespaces: Result<(), String>,
@@ -264,19 +265,19 @@ impl NativeSandbox {
             .recursive(true)
             .create(runs_dir)
             .with_context(|| format!("creating {}", runs_dir.display()))?;
-        // Slot uids may pass through to their own run directory, whose
+        // Run uids may pass through to their own run directory, whose
         // random name they are told; they cannot list the others.
         std::fs::set_permissions(runs_dir, std::fs::Permissions::from_mode(0o711))
             .with_context(|| format!("securing {}", runs_dir.display()))?;
         let mut shared = config.shared_paths.clone();
         shared.push(runs_dir.clone());
-        let uids = slots::uids(config.slots, config.first_uid, &shared);
-        let slots = Slots::new(config.slots, uids.clone().unwrap_or_default());
+        let uids = permits::uids(config.concurrent_runs, config.first_uid, &shared);
+        let permits = RunPermits::new(config.concurrent_runs, uids.clone().unwrap_or_default());
         Ok(Self {
             seccomp: Arc::new(seccomp),
             no_processes: Arc::new(no_processes),
             runs_dir: runs_dir.clone(),
-            slots,
+            permits,
             uids: uids.map(drop),
             namespaces: child::namespaces_available(),
             cgroups: Cgroups::probe(),
@@ -292,8 +293,8 @@ impl NativeSandbox {
         Ok(RunDir { path })
     }
 
-    /// Runs `command` in `dir` under every layer and `limits`, once a slot
-    /// is free. `Err` is a failure of the service (it could not start the
+    /// Runs `command` in `dir` under every layer and `limits`, once a run
+    /// permit is free. `Err` is a failure of the service (it could not start the
     /// program).
     pub async fn run(
         &self,
@@ -301,10 +302,10 @@ impl NativeSandbox {
         command: &NativeCommand,
         limits: &NativeLimits,
     ) -> Result<NativeRun> {
-        let slot = self.slots.acquire().await;
-        if let Some(uid) = slot.uid {
+        let permit = self.permits.acquire().await;
+        if let Some(uid) = permit.uid {
             std::os::unix::fs::lchown(dir.path(), Some(uid), Some(uid))
-                .context("giving the run directory to the slot's uid")?;
+                .context("giving the run directory to the run's uid")?;
         }
         let cgroups = match &self.cgroups {
             Ok(cgroups) => Some(
@@ -319,7 +320,7 @@ impl NativeSandbox {
             Err(_) => None,
         };
         let run = self
-            .run_in_slot(dir, command, limits, slot.uid, cgroups.as_ref())
+            .run_as(dir, command, limits, permit.uid, cgroups.as_ref())
             .await;
         let out_of_memory = cgroups.as_ref().is_some_and(|c| c.oom_killed());
         if let Some(cgroups) = cgroups {
@@ -331,7 +332,7 @@ impl NativeSandbox {
         })
     }
 
-    async fn run_in_slot(
+    async fn run_as(
         &self,
         dir: &RunDir,
         command: &NativeCommand,
@@ -514,9 +515,9 @@ impl NativeSandbox {
             },
         });
         layers.push(best_effort(
-            "unprivileged uid per slot with RLIMIT_NPROC",
+            "unprivileged uid per run with RLIMIT_NPROC",
             &self.uids,
-            format!("{} slots", self.slots.count()),
+            format!("{} run uids", self.permits.count()),
         ));
         layers.push(best_effort(
             "namespaces (network, IPC, UTS; PID with a reaper as PID 1)",
