@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use judgebox::sandbox::native::{
-    NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun, NativeSandbox,
+    NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun, NativeSandbox, RunDir,
 };
 
 fn limits() -> NativeLimits {
@@ -60,6 +60,16 @@ async fn run(command: NativeCommand, limits: NativeLimits) -> NativeRun {
     let sandbox = sandbox(base.path());
     let dir = sandbox.run_dir().unwrap();
     sandbox.run(&dir, &command, &limits).await.unwrap()
+}
+
+/// Runs `command` and keeps its run directory (dropped before the sandbox's
+/// base directory), for what the host takes out of it afterwards.
+async fn run_keeping_dir(command: NativeCommand) -> (NativeRun, RunDir, tempfile::TempDir) {
+    let base = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(base.path());
+    let dir = sandbox.run_dir().unwrap();
+    let result = sandbox.run(&dir, &command, &limits()).await.unwrap();
+    (result, dir, base)
 }
 
 /// Runs `command` in a fresh sandbox, and says whether that sandbox's
@@ -293,6 +303,53 @@ async fn symlinks_planted_in_the_run_directory_are_not_followed_on_cleanup() {
     // The run directory is gone (dropped inside `run`), the targets are not.
     assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
     assert!(Path::new(outside.path()).is_dir());
+}
+
+#[tokio::test]
+async fn the_host_takes_only_plain_files_from_inside_the_run_directory() {
+    let outside = tempfile::tempdir().unwrap();
+    let precious = outside.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    let script = format!(
+        "ln -s /etc/passwd passwd; ln -s .. up; ln -s /etc etc; ln -s {0} precious; \
+         mkdir real classes; echo inside > real/file; ln -s real alias; \
+         echo class > classes/Main.class; ln -s /etc/passwd classes/Evil.class; \
+         ln -s ../real classes/real; mkfifo fifo",
+        precious.display()
+    );
+    let (result, dir, _base) = run_keeping_dir(shell(&script)).await;
+    assert_eq!(
+        result.exit,
+        Some(NativeExit::Code(0)),
+        "{}",
+        text(&result.stderr)
+    );
+    let name = dir.path().file_name().unwrap().to_str().unwrap();
+    // A symlink as the file, as a directory on the way (even one that points
+    // back inside), a way out through `..`, an absolute path, a FIFO.
+    for path in [
+        "passwd".to_string(),
+        "etc/passwd".to_string(),
+        format!("up/{name}/real/file"),
+        "alias/file".to_string(),
+        "classes/real/file".to_string(),
+        "../passwd".to_string(),
+        "/etc/passwd".to_string(),
+        "real".to_string(),
+        "fifo".to_string(),
+    ] {
+        assert!(dir.read(&path).is_err(), "{path} was read");
+    }
+    for path in ["etc", "up", "alias", "classes/real", "..", "/etc"] {
+        assert!(dir.files_in(path).is_err(), "{path} was listed");
+    }
+    assert!(dir.write("precious", b"overwritten").is_err());
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
+
+    assert_eq!(dir.read("real/file").unwrap(), b"inside\n");
+    assert_eq!(dir.files_in("classes").unwrap(), ["Main.class"]);
+    dir.write("Main.java", b"class Main {}").unwrap();
+    assert_eq!(dir.read("Main.java").unwrap(), b"class Main {}");
 }
 
 #[tokio::test]
