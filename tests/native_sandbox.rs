@@ -284,6 +284,35 @@ async fn detached_and_background_processes_do_not_survive_the_run() {
 }
 
 #[tokio::test]
+async fn the_services_own_children_survive_what_kills_a_runs_detached_daemon() {
+    let mut own = std::process::Command::new("/bin/sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let marker = format!("judgebox-daemon-{}", std::process::id());
+    // A compiler-like command (it may start processes) that double-forks.
+    let script = format!("(setsid sh -c 'sleep 62 # {marker}' &); sleep 0.3 # {marker}");
+    let result = run(shell(&script), limits()).await;
+    assert_eq!(
+        result.exit,
+        Some(NativeExit::Code(0)),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(
+        processes_with(&marker).is_empty(),
+        "{:?}",
+        processes_with(&marker)
+    );
+    assert!(
+        own.try_wait().unwrap().is_none(),
+        "the service's own child was killed"
+    );
+    own.kill().unwrap();
+    own.wait().unwrap();
+}
+
+#[tokio::test]
 async fn symlinks_planted_in_the_run_directory_are_not_followed_on_cleanup() {
     let outside = tempfile::tempdir().unwrap();
     let precious = outside.path().join("precious.txt");

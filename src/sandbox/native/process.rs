@@ -13,7 +13,8 @@ use tokio::sync::Notify;
 
 use super::cgroup::RunCgroups;
 use super::child::{self, ChildSetup, Report};
-use super::{NativeCommand, NativeLimits, NativeRun, NativeSandbox, RunDir, landlock, orphans};
+use super::orphans::{self, InFlight};
+use super::{NativeCommand, NativeLimits, NativeRun, NativeSandbox, RunDir, landlock};
 
 impl NativeSandbox {
     /// Spawns `command` in `dir` as `uid` in `cgroups` and waits for it to
@@ -70,18 +71,9 @@ impl NativeSandbox {
         }
 
         let started = Instant::now();
-        // Registered before any orphan sweep can see it as someone's leftover.
-        let (mut child, pid) = {
-            let mut in_flight_pids = orphans::in_flight().lock().unwrap();
-            let child = process
-                .spawn()
-                .with_context(|| format!("starting {}", command.program.display()))?;
-            let pid = child
-                .id()
-                .context("the child has a pid until it is reaped")?;
-            in_flight_pids.insert(pid);
-            (child, pid)
-        };
+        let (mut child, in_flight) = InFlight::spawn(&mut process)
+            .with_context(|| format!("starting {}", command.program.display()))?;
+        let pid = in_flight.pid();
         // The service's copies of the child's descriptors (the report pipe's
         // writing end above all) close with the command.
         drop(process);
@@ -113,7 +105,7 @@ impl NativeSandbox {
             // Killed by us: reap it, but its status says nothing about the program.
             child.wait().await?;
         }
-        orphans::in_flight().lock().unwrap().remove(&pid);
+        drop(in_flight);
         orphans::reap();
         let wall_time = started.elapsed();
         // The reaper wrote it before the child the service waited for ended.
