@@ -118,6 +118,11 @@ fn processes_with(marker: &str) -> Vec<String> {
         .collect()
 }
 
+fn assert_none_left(marker: &str) {
+    let left = processes_with(marker);
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[tokio::test]
 async fn a_program_runs_and_reports_its_exit_code_and_output() {
     let command = NativeCommand {
@@ -263,8 +268,14 @@ async fn the_environment_holds_only_what_the_sandbox_sets() {
     assert_eq!(text(&result.stdout), "HOME\nLANG\nPATH\nPWD\nTMPDIR\n");
 }
 
+/// The service reaps what a compiler-like command (it may start processes)
+/// left behind, but not children the service started itself.
 #[tokio::test]
 async fn detached_and_background_processes_do_not_survive_the_run() {
+    let mut own = std::process::Command::new("/bin/sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
     let marker = format!("judgebox-test-marker-{}", std::process::id());
     let script = format!(
         "i=0; while [ $i -lt 20 ]; do sleep 60 & i=$((i+1)); done; setsid sh -c 'sleep 61 # {marker}' & sleep 0.3 # {marker}"
@@ -276,34 +287,7 @@ async fn detached_and_background_processes_do_not_survive_the_run() {
         "{}",
         text(&result.stderr)
     );
-    assert!(
-        processes_with(&marker).is_empty(),
-        "{:?}",
-        processes_with(&marker)
-    );
-}
-
-#[tokio::test]
-async fn the_services_own_children_survive_what_kills_a_runs_detached_daemon() {
-    let mut own = std::process::Command::new("/bin/sleep")
-        .arg("30")
-        .spawn()
-        .unwrap();
-    let marker = format!("judgebox-daemon-{}", std::process::id());
-    // A compiler-like command (it may start processes) that double-forks.
-    let script = format!("(setsid sh -c 'sleep 62 # {marker}' &); sleep 0.3 # {marker}");
-    let result = run(shell(&script), limits()).await;
-    assert_eq!(
-        result.exit,
-        Some(NativeExit::Code(0)),
-        "{}",
-        text(&result.stderr)
-    );
-    assert!(
-        processes_with(&marker).is_empty(),
-        "{:?}",
-        processes_with(&marker)
-    );
+    assert_none_left(&marker);
     assert!(
         own.try_wait().unwrap().is_none(),
         "the service's own child was killed"
@@ -478,11 +462,7 @@ async fn a_fork_bomb_is_held_and_leaves_nothing_behind() {
     };
     let result = run(shell(&script), short).await;
     assert!(result.exit != Some(NativeExit::Code(0)));
-    assert!(
-        processes_with(&marker).is_empty(),
-        "{:?}",
-        processes_with(&marker)
-    );
+    assert_none_left(&marker);
 }
 
 #[tokio::test]

@@ -117,8 +117,8 @@ impl NativeSandbox {
     }
 
     /// Runs `command` in `dir` under every layer and `limits`, once a run
-    /// permit is free. `Err` is a failure of the service (it could not start the
-    /// program).
+    /// permit is free. `Err` is a failure of the service (it could not start
+    /// the program).
     pub async fn run(
         &self,
         dir: &RunDir,
