@@ -189,7 +189,7 @@ impl RuntimeSettings {
     pub fn native(&self) -> NativeConfig {
         NativeConfig {
             runs_dir: self.runs_dir(),
-            slots: (self.concurrent_native_runs.or(self.deprecated_native_slots))
+            concurrent_runs: (self.concurrent_native_runs.or(self.deprecated_native_slots))
                 .unwrap_or_else(|| self.concurrent_runs()),
             first_uid: self.sandbox_first_uid,
             shared_paths: vec![self.runtimes_dir.clone(), self.cache_dir.clone()],

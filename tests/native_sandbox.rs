@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use judgebox::sandbox::native::{
-    NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun, NativeSandbox,
+    NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun, NativeSandbox, RunDir,
 };
 
 fn limits() -> NativeLimits {
@@ -44,7 +44,7 @@ fn python(code: &str) -> NativeCommand {
     }
 }
 
-/// A sandbox with its own slot uids: tests run at once, and processes of one
+/// A sandbox with its own run uids: tests run at once, and processes of one
 /// uid share its RLIMIT_NPROC.
 fn sandbox(base: &Path) -> NativeSandbox {
     static CREATED: AtomicU32 = AtomicU32::new(0);
@@ -60,6 +60,16 @@ async fn run(command: NativeCommand, limits: NativeLimits) -> NativeRun {
     let sandbox = sandbox(base.path());
     let dir = sandbox.run_dir().unwrap();
     sandbox.run(&dir, &command, &limits).await.unwrap()
+}
+
+/// Runs `command` and keeps its run directory (dropped before the sandbox's
+/// base directory), for what the host takes out of it afterwards.
+async fn run_keeping_dir(command: NativeCommand) -> (NativeRun, RunDir, tempfile::TempDir) {
+    let base = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(base.path());
+    let dir = sandbox.run_dir().unwrap();
+    let result = sandbox.run(&dir, &command, &limits()).await.unwrap();
+    (result, dir, base)
 }
 
 /// Runs `command` in a fresh sandbox, and says whether that sandbox's
@@ -106,6 +116,11 @@ fn processes_with(marker: &str) -> Vec<String> {
         .map(|cmdline| text(&cmdline).replace('\0', " "))
         .filter(|cmdline| cmdline.contains(marker))
         .collect()
+}
+
+fn assert_none_left(marker: &str) {
+    let left = processes_with(marker);
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[tokio::test]
@@ -253,8 +268,14 @@ async fn the_environment_holds_only_what_the_sandbox_sets() {
     assert_eq!(text(&result.stdout), "HOME\nLANG\nPATH\nPWD\nTMPDIR\n");
 }
 
+/// The service reaps what a compiler-like command (it may start processes)
+/// left behind, but not children the service started itself.
 #[tokio::test]
 async fn detached_and_background_processes_do_not_survive_the_run() {
+    let mut own = std::process::Command::new("/bin/sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
     let marker = format!("judgebox-test-marker-{}", std::process::id());
     let script = format!(
         "i=0; while [ $i -lt 20 ]; do sleep 60 & i=$((i+1)); done; setsid sh -c 'sleep 61 # {marker}' & sleep 0.3 # {marker}"
@@ -266,11 +287,13 @@ async fn detached_and_background_processes_do_not_survive_the_run() {
         "{}",
         text(&result.stderr)
     );
+    assert_none_left(&marker);
     assert!(
-        processes_with(&marker).is_empty(),
-        "{:?}",
-        processes_with(&marker)
+        own.try_wait().unwrap().is_none(),
+        "the service's own child was killed"
     );
+    own.kill().unwrap();
+    own.wait().unwrap();
 }
 
 #[tokio::test]
@@ -293,6 +316,53 @@ async fn symlinks_planted_in_the_run_directory_are_not_followed_on_cleanup() {
     // The run directory is gone (dropped inside `run`), the targets are not.
     assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
     assert!(Path::new(outside.path()).is_dir());
+}
+
+#[tokio::test]
+async fn the_host_takes_only_plain_files_from_inside_the_run_directory() {
+    let outside = tempfile::tempdir().unwrap();
+    let precious = outside.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    let script = format!(
+        "ln -s /etc/passwd passwd; ln -s .. up; ln -s /etc etc; ln -s {0} precious; \
+         mkdir real classes; echo inside > real/file; ln -s real alias; \
+         echo class > classes/Main.class; ln -s /etc/passwd classes/Evil.class; \
+         ln -s ../real classes/real; mkfifo fifo",
+        precious.display()
+    );
+    let (result, dir, _base) = run_keeping_dir(shell(&script)).await;
+    assert_eq!(
+        result.exit,
+        Some(NativeExit::Code(0)),
+        "{}",
+        text(&result.stderr)
+    );
+    let name = dir.path().file_name().unwrap().to_str().unwrap();
+    // A symlink as the file, as a directory on the way (even one that points
+    // back inside), a way out through `..`, an absolute path, a FIFO.
+    for path in [
+        "passwd".to_string(),
+        "etc/passwd".to_string(),
+        format!("up/{name}/real/file"),
+        "alias/file".to_string(),
+        "classes/real/file".to_string(),
+        "../passwd".to_string(),
+        "/etc/passwd".to_string(),
+        "real".to_string(),
+        "fifo".to_string(),
+    ] {
+        assert!(dir.read(&path).is_err(), "{path} was read");
+    }
+    for path in ["etc", "up", "alias", "classes/real", "..", "/etc"] {
+        assert!(dir.files_in(path).is_err(), "{path} was listed");
+    }
+    assert!(dir.write("precious", b"overwritten").is_err());
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
+
+    assert_eq!(dir.read("real/file").unwrap(), b"inside\n");
+    assert_eq!(dir.files_in("classes").unwrap(), ["Main.class"]);
+    dir.write("Main.java", b"class Main {}").unwrap();
+    assert_eq!(dir.read("Main.java").unwrap(), b"class Main {}");
 }
 
 #[tokio::test]
@@ -392,11 +462,7 @@ async fn a_fork_bomb_is_held_and_leaves_nothing_behind() {
     };
     let result = run(shell(&script), short).await;
     assert!(result.exit != Some(NativeExit::Code(0)));
-    assert!(
-        processes_with(&marker).is_empty(),
-        "{:?}",
-        processes_with(&marker)
-    );
+    assert_none_left(&marker);
 }
 
 #[tokio::test]

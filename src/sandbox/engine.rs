@@ -18,25 +18,25 @@ const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// needs far more than wasmtime's 512 KiB default.
 const MAX_WASM_STACK: usize = 48 << 20;
 
-/// Per pool slot; the component-model interpreters instantiate a dozen core
-/// modules that share one linear memory.
+/// Per instance in the pool; the component-model interpreters instantiate a
+/// dozen core modules that share one linear memory.
 const CORE_INSTANCES_PER_RUN: u32 = 32;
 const MEMORIES_PER_RUN: u32 = 4;
 const TABLES_PER_RUN: u32 = 16;
 
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
-    /// Instances alive at once; runs beyond this wait for a slot.
+    /// Instances alive at once; runs beyond this wait for an instance permit.
     pub max_concurrent_runs: u32,
     /// The largest memory limit any run may be given.
     pub max_memory_bytes: u64,
-    /// Linear memory kept resident per pool slot after a run: reset with
+    /// Linear memory kept resident per pooled instance after a run: reset with
     /// `memset` instead of `madvise`, which is faster under parallel load.
     pub keep_resident_bytes: usize,
 }
 
-/// The shared engine plus the slots that bound concurrent instances, so the
-/// pool can never be exhausted: a run waits for a slot instead of failing.
+/// The shared engine plus the permits that bound instances alive at once, so
+/// the pool can never be exhausted: a run waits for a permit instead of failing.
 #[derive(Clone)]
 pub struct WasmSandbox {
     inner: Arc<Inner>,
@@ -44,18 +44,18 @@ pub struct WasmSandbox {
 
 struct Inner {
     engine: Engine,
-    slots: Semaphore,
+    instance_permits: Semaphore,
 }
 
 impl WasmSandbox {
     pub fn new(config: &SandboxConfig) -> Result<Self> {
-        let slots = config.max_concurrent_runs.max(1);
+        let instances = config.max_concurrent_runs.max(1);
         let mut pool = PoolingAllocationConfig::new();
-        pool.total_component_instances(slots)
-            .total_core_instances(slots * CORE_INSTANCES_PER_RUN)
-            .total_memories(slots * MEMORIES_PER_RUN)
-            .total_tables(slots * TABLES_PER_RUN)
-            .total_stacks(slots)
+        pool.total_component_instances(instances)
+            .total_core_instances(instances * CORE_INSTANCES_PER_RUN)
+            .total_memories(instances * MEMORIES_PER_RUN)
+            .total_tables(instances * TABLES_PER_RUN)
+            .total_stacks(instances)
             .max_core_instances_per_component(CORE_INSTANCES_PER_RUN)
             .max_memories_per_component(MEMORIES_PER_RUN)
             .max_tables_per_component(TABLES_PER_RUN)
@@ -78,7 +78,7 @@ impl WasmSandbox {
         spawn_epoch_ticker(&engine);
         // Every layer here is in-process and always available; say what holds.
         tracing::info!(
-            slots,
+            instances,
             max_memory_mb = config.max_memory_bytes >> 20,
             "sandbox: WebAssembly (Wasmtime) with no files, network, environment or \
              process access; fuel metering; epoch interruption every {} ms; \
@@ -88,7 +88,7 @@ impl WasmSandbox {
         Ok(Self {
             inner: Arc::new(Inner {
                 engine,
-                slots: Semaphore::new(slots as usize),
+                instance_permits: Semaphore::new(instances as usize),
             }),
         })
     }
@@ -97,13 +97,13 @@ impl WasmSandbox {
         &self.inner.engine
     }
 
-    /// Waits until an instance may be created; the slot is held until dropped.
-    pub async fn slot(&self) -> SemaphorePermit<'_> {
+    /// Waits until an instance may be created; the permit is held until dropped.
+    pub async fn instance_permit(&self) -> SemaphorePermit<'_> {
         self.inner
-            .slots
+            .instance_permits
             .acquire()
             .await
-            .expect("the slot semaphore is never closed")
+            .expect("the instance semaphore is never closed")
     }
 }
 

@@ -81,7 +81,7 @@ fn wasi(stdin: &[u8], limits: &RunLimits) -> (WasiCtxBuilder, Streams) {
     (builder, streams)
 }
 
-/// Runs `call` on a fresh store under `limits`, once a sandbox slot is free.
+/// Runs `call` on a fresh store under `limits`, once an instance permit is free.
 /// `build` makes the WASI context for the guest's WASI version. `call`
 /// returns `Err` for a host failure (e.g. instantiation), `Ok(Err)` for an
 /// error the guest caused, and `Ok(Ok)` for how the program ended.
@@ -92,7 +92,7 @@ pub(super) async fn run_limited<W: Send + 'static>(
     build: impl FnOnce(&mut WasiCtxBuilder) -> W,
     call: impl AsyncFnOnce(&mut Store<Guest<W>>) -> Result<wasmtime::Result<Result<i32, Stopped>>>,
 ) -> Result<Run> {
-    let _slot = sandbox.slot().await;
+    let _instance = sandbox.instance_permit().await;
     let (mut builder, streams) = wasi(stdin, limits);
     let guest = Guest {
         wasi: build(&mut builder),
@@ -113,7 +113,7 @@ pub(super) async fn run_limited<W: Send + 'static>(
     let cpu_nanos = AtomicU64::new(0);
     let started = Instant::now();
     // Dropping the future on timeout unwinds the guest's fiber; the store
-    // and its pool slot are released when `store` drops.
+    // and its pooled instance are released when `store` drops.
     let work = CpuTimed::new(call(&mut store), &cpu_nanos);
     let returned = tokio::time::timeout(limits.wall_time, work).await;
     let wall_time = started.elapsed();

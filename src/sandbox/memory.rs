@@ -35,7 +35,7 @@ impl ResourceLimiter for MemoryLimiter {
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         let used = self.used + (desired - current) as u64;
-        // `maximum` is the module's own or the pool slot's size; wasmtime would
+        // `maximum` is the module's own or the pool's per-memory size; wasmtime would
         // refuse past it anyway, but then the refusal must count as a hit too.
         if used > self.limit || maximum.is_some_and(|maximum| desired > maximum) {
             // Refusing makes `memory.grow` return -1, which the guest's

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::BuildError;
 use crate::sandbox::native::{NativeCommand, NativeExit, NativeLimits, NativeSandbox, RunDir};
@@ -44,7 +44,7 @@ pub async fn run_compiler(
 ) -> Result<RunDir, BuildError> {
     let dir = native.run_dir()?;
     for (name, text) in sources {
-        std::fs::write(dir.path().join(name), text).context("writing the source")?;
+        dir.write(name, text.as_bytes())?;
     }
     let run = native.run(&dir, command, limits).await?;
     if run.timed_out {

@@ -118,7 +118,7 @@ impl ChildSetup {
         }
     }
 
-    /// In the program's process: limits, then the slot's uid, then the
+    /// In the program's process: limits, then the run's uid, then the
     /// process limit (set after `setuid`, whose own NPROC check would
     /// otherwise fail the exec), then no more processes.
     fn drop_privileges(&self) -> io::Result<()> {

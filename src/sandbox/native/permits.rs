@@ -1,29 +1,30 @@
-//! Native runs at once, bounded; when the service is root each slot has its
-//! own unprivileged uid, so that `RLIMIT_NPROC` (which counts every process
-//! and thread of a uid, and is not enforced for root) bounds one run, and a
-//! run cannot signal or read another's processes.
+//! Native run permits: a bounded number of native runs at once. When the
+//! service is root each permit carries its own unprivileged uid, so that
+//! `RLIMIT_NPROC` (which counts every process and thread of a uid, and is not
+//! enforced for root) bounds one run, and a run cannot signal or read
+//! another's processes.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-pub struct Slots {
+pub struct RunPermits {
     count: u32,
     available: Semaphore,
-    /// Free uids; empty when runs keep the service's uid.
+    /// Free run uids; empty when runs keep the service's uid.
     free_uids: Mutex<Vec<u32>>,
 }
 
-/// A slot held for one run; its uid goes back to the pool on drop.
-pub struct Slot<'a> {
+/// A permit held for one run; its uid goes back to the pool on drop.
+pub struct RunPermit<'a> {
     pub uid: Option<u32>,
-    slots: &'a Slots,
+    permits: &'a RunPermits,
     _permit: SemaphorePermit<'a>,
 }
 
-impl Slots {
-    /// `uids` is one per slot, or empty to run everything as the service.
+impl RunPermits {
+    /// `uids` is one per permit, or empty to run everything as the service.
     pub fn new(count: u32, uids: Vec<u32>) -> Self {
         Self {
             count,
@@ -36,30 +37,30 @@ impl Slots {
         self.count
     }
 
-    pub async fn acquire(&self) -> Slot<'_> {
+    pub async fn acquire(&self) -> RunPermit<'_> {
         let permit = self
             .available
             .acquire()
             .await
             .expect("the semaphore is never closed");
         let uid = self.free_uids.lock().unwrap().pop();
-        Slot {
+        RunPermit {
             uid,
-            slots: self,
+            permits: self,
             _permit: permit,
         }
     }
 }
 
-impl Drop for Slot<'_> {
+impl Drop for RunPermit<'_> {
     fn drop(&mut self) {
         if let Some(uid) = self.uid {
-            self.slots.free_uids.lock().unwrap().push(uid);
+            self.permits.free_uids.lock().unwrap().push(uid);
         }
     }
 }
 
-/// The uids for `count` slots from `first`, or why runs keep the service's uid.
+/// The uids for `count` permits from `first`, or why runs keep the service's uid.
 pub fn uids(count: u32, first: u32, shared: &[PathBuf]) -> Result<Vec<u32>, String> {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {

@@ -1,0 +1,102 @@
+//! What a native run is given (a command and its limits) and what it
+//! reports back.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::sandbox::{Run, Stopped, Usage};
+
+/// What one native run may use.
+#[derive(Debug, Clone)]
+pub struct NativeLimits {
+    pub wall_time: Duration,
+    /// RLIMIT_CPU: SIGXCPU at this many seconds, SIGKILL a second later.
+    pub cpu_seconds: u64,
+    /// RLIMIT_AS: the address space, which bounds memory everywhere.
+    pub address_space_bytes: u64,
+    /// The cgroup memory limit (resident memory and page cache), where
+    /// cgroups are available; the OOM killer enforces it.
+    pub memory_bytes: u64,
+    /// RLIMIT_FSIZE: the largest file the program may write.
+    pub file_size_bytes: u64,
+    pub open_files: u64,
+    pub stack_bytes: u64,
+    /// Processes and threads: RLIMIT_NPROC of the run's uid, and the
+    /// cgroup pids limit.
+    pub processes: u64,
+    pub stdout_bytes: usize,
+    pub stderr_bytes: usize,
+}
+
+/// A program to run in a run directory.
+#[derive(Debug, Clone, Default)]
+pub struct NativeCommand {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    /// Added to a minimal environment (PATH, HOME and TMPDIR in the run directory).
+    pub env: Vec<(String, String)>,
+    pub stdin: Vec<u8>,
+    /// Readable besides the system toolchain directories.
+    pub read_only_paths: Vec<PathBuf>,
+    /// What the program may execute besides `program` itself (files or
+    /// directories; symlinks count by their targets).
+    pub executables: Vec<PathBuf>,
+    /// Compilers start their own tools; programs being judged may only
+    /// start threads.
+    pub may_start_processes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NativeExit {
+    Code(i32),
+    Signal(i32),
+}
+
+#[derive(Debug, Clone)]
+pub struct NativeRun {
+    /// `None` when the service killed it (timeout or output limit).
+    pub exit: Option<NativeExit>,
+    pub timed_out: bool,
+    pub output_exceeded: bool,
+    /// The cgroup's OOM killer ended it.
+    pub out_of_memory: bool,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub wall_time: Duration,
+    /// User and system time, and peak resident memory, of the program and
+    /// the children it waited for; zero when the service killed it.
+    pub cpu_time: Duration,
+    pub peak_memory_bytes: u64,
+}
+
+impl NativeRun {
+    /// The run as the judge sees every run. A native process meters no fuel;
+    /// `memory_limit_hit` adds what only the caller can tell (e.g. from the
+    /// JVM's error) to the cgroup's OOM kill.
+    pub fn into_run(self, memory_limit_hit: bool) -> Run {
+        let ended = match self.exit {
+            _ if self.output_exceeded => Err(Stopped::Output),
+            _ if self.timed_out => Err(Stopped::WallTime),
+            // RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one.
+            Some(NativeExit::Signal(libc::SIGXCPU)) => Err(Stopped::WallTime),
+            Some(NativeExit::Signal(signal)) => {
+                Err(Stopped::Trap(format!("killed by signal {signal}")))
+            }
+            Some(NativeExit::Code(code)) => Ok(code),
+            None => Err(Stopped::WallTime),
+        };
+        Run {
+            ended,
+            stdout: self.stdout,
+            stderr: self.stderr,
+            usage: Usage {
+                wall_time: self.wall_time,
+                cpu_time: self.cpu_time,
+                peak_memory_bytes: self.peak_memory_bytes,
+                memory_limit_hit: memory_limit_hit || self.out_of_memory,
+                fuel_consumed: 0,
+            },
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! A private directory per run, where compilers write and programs run.
+//! What ran there may have planted symlinks (to /etc/passwd, to `..`, in
+//! place of a directory) or FIFOs, so the host reaches its files only
+//! through a `cap_std` handle on it: each component opened beneath the one
+//! before, never through a symlink, in one `openat` per step (no window
+//! between a check and an open).
+
+use std::io::{Read, Write};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result};
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsSyncExt};
+use cap_std::fs::{Dir, File, OpenOptions};
+
+/// A private directory for one run: mode 0700, removed on drop through its
+/// handle, without following symlinks.
+pub struct RunDir {
+    path: PathBuf,
+    dir: Dir,
+}
+
+impl RunDir {
+    /// A new directory with a random name in `runs_dir`.
+    pub(super) fn create(runs_dir: &Path) -> Result<Self> {
+        let path = runs_dir.join(format!("run-{}", uuid::Uuid::new_v4()));
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        let dir = Dir::open_ambient_dir(&path, cap_std::ambient_authority())
+            .with_context(|| format!("opening {}", path.display()))?;
+        Ok(Self { path, dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A plain file a run left here.
+    pub fn read(&self, relative: &str) -> Result<Vec<u8>> {
+        let mut file = self
+            .open(relative, OpenOptions::new().read(true))
+            .with_context(|| format!("reading {relative}"))?;
+        anyhow::ensure!(file.metadata()?.is_file(), "{relative} is not a file");
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// Writes a file (a source, say) for a run, replacing what is there.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        self.open(
+            relative,
+            OpenOptions::new().write(true).create(true).truncate(true),
+        )
+        .and_then(|mut file| Ok(file.write_all(bytes)?))
+        .with_context(|| format!("writing {relative}"))
+    }
+
+    /// The names of the plain files in a directory of the run (no symlinks).
+    pub fn files_in(&self, relative: &str) -> Result<Vec<String>> {
+        let dir = self
+            .subdir(Path::new(relative))
+            .with_context(|| format!("listing {relative}"))?;
+        let mut names = Vec::new();
+        for entry in dir.entries()? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    /// The file at `relative`, which must not be a symlink, in a directory
+    /// reached by `subdir`.
+    fn open(&self, relative: &str, options: &mut OpenOptions) -> Result<File> {
+        let path = Path::new(relative);
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            anyhow::bail!("{relative} is not a file's path");
+        };
+        // Non-blocking: a FIFO would hold the open until a writer came, and
+        // none will once the run has ended.
+        options.follow(FollowSymlinks::No).nonblock(true);
+        Ok(self.subdir(parent)?.open_with(name, options)?)
+    }
+
+    /// The directory at `relative` (plain names only), one component at a
+    /// time, refusing symlinks.
+    fn subdir(&self, relative: &Path) -> Result<Dir> {
+        let mut dir = self.dir.try_clone()?;
+        for component in relative.components() {
+            let Component::Normal(name) = component else {
+                anyhow::bail!("{} is not a plain relative path", relative.display());
+            };
+            dir = dir.open_dir_nofollow(name)?;
+        }
+        Ok(dir)
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        if let Err(error) = self.dir.try_clone().and_then(Dir::remove_open_dir_all) {
+            tracing::warn!(path = %self.path.display(), %error, "cannot remove a run directory");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::super::{NativeConfig, NativeSandbox};
+
+    #[test]
+    fn run_directories_are_private() {
+        let base = tempfile::tempdir().unwrap();
+        let sandbox = NativeSandbox::new(&NativeConfig::new(base.path())).unwrap();
+        let dir = sandbox.run_dir().unwrap();
+        let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        let path = dir.path().to_path_buf();
+        drop(dir);
+        assert!(!path.exists());
+    }
+}
