@@ -176,7 +176,7 @@ impl RuntimeSettings {
         runs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
     }
 
-    /// Sized for `policy`, whose memory maximum bounds every pool slot.
+    /// Sized for `policy`, whose memory maximum bounds every pooled instance.
     pub fn sandbox(&self, policy: &LimitPolicy) -> SandboxConfig {
         SandboxConfig {
             max_concurrent_runs: self.concurrent_runs(),

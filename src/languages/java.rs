@@ -215,7 +215,7 @@ impl Compiler for Java {
                  public, or name it Main"
             )));
         }
-        // Copied, not moved: the slot's uid owns what javac wrote.
+        // Copied, not moved: the run's uid owns what javac wrote.
         let classes_dir = cache.write_dir(key, |staging| {
             for name in class_files.iter().filter(|name| name.ends_with(".class")) {
                 std::fs::write(staging.join(name), dir.read(&format!("classes/{name}"))?)?;
