@@ -12,7 +12,7 @@ use crate::auth::{AdminToken, Secret};
 use crate::judge::{LimitPolicy, Limits};
 use crate::sandbox::SandboxConfig;
 use crate::sandbox::native::{DEFAULT_FIRST_UID, NativeConfig};
-use crate::service::JudgingConfig;
+use crate::service::{CallbackPolicy, JudgingConfig};
 
 /// Absolute (the checkout this binary was built from), so that running
 /// `judgebox` inside a folder someone else prepared never loads its runtimes.
@@ -101,6 +101,14 @@ pub struct ServerSettings {
     /// the client; from anyone else the header is ignored.
     #[arg(long, env = "JUDGEBOX_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Lets callbacks reach private addresses (loopback, private and
+    /// link-local networks): only when every receiver there is trusted.
+    #[arg(long, env = "JUDGEBOX_CALLBACK_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true", default_value = "false")]
+    pub callback_allow_private: bool,
+    /// Host names (comma-separated) callbacks may reach even when they
+    /// resolve to private addresses.
+    #[arg(long, env = "JUDGEBOX_CALLBACK_HOSTS", value_delimiter = ',')]
+    pub callback_hosts: Vec<String>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "JUDGEBOX_MAX_BODY_BYTES", default_value_t = 16 << 20)]
     pub max_body_bytes: usize,
@@ -138,6 +146,13 @@ pub struct JudgingSettings {
 
 impl ServerSettings {
     pub fn judging(&self) -> JudgingConfig {
+        let callbacks = CallbackPolicy {
+            allow_private: self.callback_allow_private,
+            hosts: (self.callback_hosts.iter())
+                .map(|host| host.trim().to_ascii_lowercase())
+                .filter(|host| !host.is_empty())
+                .collect(),
+        };
         let judging = &self.judging;
         let lease = std::time::Duration::from_secs(judging.lease_seconds);
         let slots = judging
@@ -154,6 +169,7 @@ impl ServerSettings {
                 std::time::Duration::from_millis(100),
                 std::time::Duration::from_secs(2),
             ),
+            callbacks,
         }
     }
 

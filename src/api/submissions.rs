@@ -39,12 +39,7 @@ pub async fn submit(
     // The checks judging will make, made now, so a bad submission is never queued.
     super::questions::submission_to(&question, language.info().name, request.code.clone())?;
     if let Some(url) = &request.callback_url {
-        let web = url.starts_with("http://") || url.starts_with("https://");
-        if !web || url.len() > MAX_URL_CHARS || reqwest::Url::parse(url).is_err() {
-            return Err(ApiError::invalid(
-                "callback_url must be an http:// or https:// URL",
-            ));
-        }
+        check_callback_url(&state, url).await?;
     }
     let new = NewSubmission {
         user_id: request.user_id.as_deref(),
@@ -58,6 +53,20 @@ pub async fn submit(
         .map_err(|_| ApiError::busy("the submission queue is full"))?;
     let location = [("location", format!("/submissions/{}", view.id()))];
     Ok((StatusCode::ACCEPTED, location, Json(view)).into_response())
+}
+
+async fn check_callback_url(state: &AppState, url: &str) -> Result<(), ApiError> {
+    let web = url.starts_with("http://") || url.starts_with("https://");
+    let parsed = reqwest::Url::parse(url)
+        .ok()
+        .filter(|_| web && url.len() <= MAX_URL_CHARS);
+    let Some(url) = parsed else {
+        return Err(ApiError::invalid(
+            "callback_url must be an http:// or https:// URL",
+        ));
+    };
+    (state.service.check_callback_url(&url).await)
+        .map_err(|unreachable| ApiError::invalid(format!("callback_url {unreachable}")))
 }
 
 pub async fn show(

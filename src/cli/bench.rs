@@ -378,6 +378,8 @@ impl HttpBench {
             admin_token: None,
             rate_limit_per_minute: 0,
             trusted_proxies: Vec::new(),
+            callback_allow_private: false,
+            callback_hosts: Vec::new(),
             judging: JudgingSettings {
                 judging_slots: None,
                 deprecated_submission_slots: None,

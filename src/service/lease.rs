@@ -4,6 +4,7 @@
 //! replica takes a live submission over, while a dead replica's lease runs out.
 
 use anyhow::Result;
+use chrono::Utc;
 
 use super::JudgingService;
 use crate::store::{ExecutionRecord, SubmissionRecord};
@@ -22,7 +23,7 @@ pub enum Outcome {
 
 impl JudgingService {
     /// Runs `judging` for `held` while renewing its lease, then records
-    /// the outcome as the submission's result.
+    /// the outcome as the submission's result, queueing its callback.
     pub(super) async fn judge_held(
         &self,
         held: &SubmissionRecord,
@@ -57,10 +58,20 @@ impl JudgingService {
             ),
             None => (None, 0, 0),
         };
-        let finished = self
-            .database
-            .finish_submission(held.id, &self.replica_id, execution_id, score, max_score)
+        let now = Utc::now().timestamp_millis();
+        let finished = (self.database)
+            .finish_submission(
+                held.id,
+                &self.replica_id,
+                execution_id,
+                score,
+                max_score,
+                now,
+            )
             .await?;
+        if finished && held.callback_url.is_some() {
+            self.callbacks_due.notify_one();
+        }
         Ok(if finished {
             Outcome::Recorded(execution)
         } else {

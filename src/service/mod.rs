@@ -3,7 +3,7 @@
 //! - judge now (`POST /execute`), holding a judging slot;
 //! - enqueue (`POST /submissions`), and work the queue: workers on every
 //!   replica claim queued submissions under a lease;
-//! - record results and deliver callbacks;
+//! - record results, and deliver callbacks from an outbox any replica works;
 //! - the views the API answers and the CLI prints.
 //!
 //! One bounded pool of judging slots serves both ways in, and both judge a
@@ -25,6 +25,7 @@ use chrono::Utc;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
+pub use callback::{CallbackPolicy, Unreachable};
 pub use slots::{Busy, JudgingPermit, JudgingSlots};
 pub use views::{ExecutionView, SubmissionView};
 
@@ -45,6 +46,8 @@ pub struct JudgingConfig {
     pub lease: Duration,
     /// How often idle workers look for work other replicas queued.
     pub poll: Duration,
+    /// Where callbacks may go.
+    pub callbacks: CallbackPolicy,
 }
 
 pub struct JudgingService {
@@ -55,8 +58,9 @@ pub struct JudgingService {
     replica_id: String,
     slots: JudgingSlots,
     queued: Notify,
+    /// Wakes the deliverer when this replica queues a callback.
+    callbacks_due: Notify,
     stopping: watch::Sender<bool>,
-    http: reqwest::Client,
 }
 
 impl JudgingService {
@@ -73,11 +77,8 @@ impl JudgingService {
             database,
             slots: JudgingSlots::new(config.slots, config.max_waiting),
             queued: Notify::new(),
+            callbacks_due: Notify::new(),
             stopping: watch::channel(false).0,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build()
-                .expect("a default HTTP client"),
             config,
             replica_id,
         })

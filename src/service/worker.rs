@@ -1,31 +1,27 @@
 //! Queue workers: one per judging slot on each replica, each claiming the
-//! oldest queued submission under a lease, judging it and telling its
-//! callback. On shutdown they stop claiming, and what is still running
-//! after the grace period goes back to the queue for another replica.
+//! oldest queued submission under a lease and judging it; with them, the
+//! callback deliverer. On shutdown they stop claiming, and what is still
+//! running after the grace period goes back to the queue for another replica.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Result;
 use chrono::Utc;
 use tokio::task::JoinHandle;
 
-use super::lease::Outcome;
-use super::{JudgingPermit, JudgingService, callback};
+use super::{JudgingPermit, JudgingService};
 use crate::store::SubmissionRecord;
 
-/// The running workers, for `JudgingService::stop`.
+/// The running workers and deliverer, for `JudgingService::stop`.
 pub struct Workers(Vec<JoinHandle<()>>);
 
 impl JudgingService {
-    /// Starts one worker per judging slot.
+    /// Starts one worker per judging slot, and the callback deliverer.
     pub fn start_workers(self: &Arc<Self>) -> Workers {
-        let workers = (0..self.slots.count())
-            .map(|_| {
-                let service = self.clone();
-                tokio::spawn(async move { service.work().await })
-            })
+        let mut workers: Vec<_> = (0..self.slots.count())
+            .map(|_| tokio::spawn(self.clone().work()))
             .collect();
+        workers.push(tokio::spawn(self.clone().deliver_callbacks()));
         tracing::info!(replica = self.replica_id(), "queue workers started");
         Workers(workers)
     }
@@ -78,24 +74,11 @@ impl JudgingService {
         }
     }
 
-    /// Judges a claimed submission and tells its callback the result.
     async fn judge_claimed(&self, _slot: JudgingPermit, record: SubmissionRecord) {
-        let id = record.id;
-        if let Err(error) = self.judge_and_call_back(record).await {
+        let judging = self.judge_queued(&record);
+        if let Err(error) = self.judge_held(&record, judging).await {
+            let id = record.id;
             tracing::error!(%id, error = format!("{error:#}"), "judging a queued submission failed");
         }
-    }
-
-    async fn judge_and_call_back(&self, record: SubmissionRecord) -> Result<()> {
-        let judging = self.judge_queued(&record);
-        let Outcome::Recorded(execution) = self.judge_held(&record, judging).await? else {
-            return Ok(());
-        };
-        if let Some(url) = &record.callback_url {
-            let finished = self.database.submission(record.id).await?;
-            let record = finished.unwrap_or(record.clone());
-            callback::send(self.http.clone(), url.clone(), record, execution);
-        }
-        Ok(())
     }
 }

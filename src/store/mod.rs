@@ -4,6 +4,7 @@
 //! Queries are written once, in the SQL both understand (`$1` parameters,
 //! integers for flags, text for times). No business rules here.
 
+mod callbacks;
 mod executions;
 mod questions;
 mod submissions;
@@ -14,6 +15,7 @@ use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
+pub use callbacks::{CallbackRecord, CallbackState};
 pub use executions::ExecutionRecord;
 pub use questions::QuestionSummary;
 pub use submissions::{NewSubmission, ScoreboardRow, SubmissionRecord, SubmissionState};

@@ -190,8 +190,10 @@ impl Database {
         Ok(renewed > 0)
     }
 
-    /// Records the result; `false` if another replica took the submission
-    /// over meanwhile (its result wins).
+    /// Records the result and, in the same transaction, queues the
+    /// submission's callback (if it has one) to be called from `now` (unix
+    /// ms); `false` if another replica took the submission over meanwhile
+    /// (its result wins).
     pub async fn finish_submission(
         &self,
         id: Uuid,
@@ -199,7 +201,9 @@ impl Database {
         execution_id: Option<Uuid>,
         score: u32,
         max_score: u32,
+        now: i64,
     ) -> Result<bool> {
+        let mut transaction = self.pool().begin().await?;
         let finished = sqlx::query(
             "UPDATE submissions SET state = 'finished', execution_id = $1, score = $2,
                  max_score = $3, finished_at = $4, lease_until = NULL
@@ -211,10 +215,23 @@ impl Database {
         .bind(Utc::now().to_rfc3339())
         .bind(id.to_string())
         .bind(replica)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?
         .rows_affected();
-        Ok(finished > 0)
+        if finished == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO callbacks (submission_id, url, state, attempts, next_attempt_at)
+             SELECT id, callback_url, 'pending', 0, $1 FROM submissions
+             WHERE id = $2 AND callback_url IS NOT NULL",
+        )
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
     }
 
     /// Puts this replica's running submissions back in the queue (shutdown).

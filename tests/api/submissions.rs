@@ -145,9 +145,12 @@ async fn the_scoreboard_ranks_best_scores_and_counts_attempts() {
     assert!(board["users"][2]["solved_at"].is_null());
 }
 
-/// A local HTTP receiver that refuses the first callback, then passes each
-/// one on to the receiver it returns.
-async fn callback_receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
+/// Lets callbacks reach the tests' local receivers.
+const PRIVATE_CALLBACKS: (&str, &str) = ("JUDGEBOX_CALLBACK_ALLOW_PRIVATE", "1");
+
+/// A local HTTP receiver that refuses the first callback with 500 and
+/// takes the others, passing each one on with its answer.
+async fn callback_receiver() -> (String, mpsc::UnboundedReceiver<(StatusCode, Value)>) {
     let (sender, received) = mpsc::unbounded_channel();
     let refused_one = Arc::new(AtomicBool::new(false));
     let router = axum::Router::new().route(
@@ -155,12 +158,13 @@ async fn callback_receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
         axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
             let (sender, refused_one) = (sender.clone(), refused_one.clone());
             async move {
-                if !refused_one.swap(true, Ordering::SeqCst) {
-                    return StatusCode::INTERNAL_SERVER_ERROR;
-                }
+                let status = match refused_one.swap(true, Ordering::SeqCst) {
+                    false => StatusCode::INTERNAL_SERVER_ERROR,
+                    true => StatusCode::OK,
+                };
                 // Fails only once the test has stopped listening.
-                let _ = sender.send(body);
-                StatusCode::OK
+                let _ = sender.send((status, body));
+                status
             }
         }),
     );
@@ -170,23 +174,98 @@ async fn callback_receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
     (url, received)
 }
 
+/// The next callback the receiver got, with its answer.
+async fn next_callback(
+    received: &mut mpsc::UnboundedReceiver<(StatusCode, Value)>,
+) -> (StatusCode, Value) {
+    tokio::time::timeout(Duration::from_secs(20), received.recv())
+        .await
+        .expect("no callback arrived")
+        .expect("the receiver runs as long as the test")
+}
+
+fn assert_is_the_result(body: &Value, id: &str) {
+    assert_eq!(body["submission_id"], id, "{body}");
+    assert_eq!(body["state"], "finished", "{body}");
+    assert_eq!(body["score"], 3, "{body}");
+    assert_eq!(body["result"]["summary"]["score"], 3, "{body}");
+}
+
 #[tokio::test]
 async fn the_callback_gets_the_result_after_a_retry() {
-    let app = app_with(&[]).await;
+    let app = app_with(&[PRIVATE_CALLBACKS]).await;
     let (url, mut received) = callback_receiver().await;
     let id = app
         .submit_accepted(
             json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada", "callback_url": url}),
         )
         .await;
-    let body = tokio::time::timeout(Duration::from_secs(20), received.recv())
-        .await
-        .expect("no callback arrived")
-        .expect("the receiver runs as long as the test");
-    assert_eq!(body["submission_id"], id.as_str());
-    assert_eq!(body["state"], "finished");
-    assert_eq!(body["score"], 3);
-    assert_eq!(body["result"]["summary"]["score"], 3);
+    let (refused, first) = next_callback(&mut received).await;
+    assert_eq!(refused, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_is_the_result(&first, &id);
+    let (taken, body) = next_callback(&mut received).await;
+    assert_eq!(taken, StatusCode::OK);
+    assert_is_the_result(&body, &id);
+}
+
+#[tokio::test]
+async fn a_callback_survives_a_kill_between_finishing_and_delivering() {
+    let app = app_with(&[PRIVATE_CALLBACKS]).await;
+    let (url, mut received) = callback_receiver().await;
+    let id = app
+        .submit_accepted(
+            json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada", "callback_url": url}),
+        )
+        .await;
+    let (refused, _) = next_callback(&mut received).await;
+    assert_eq!(refused, StatusCode::INTERNAL_SERVER_ERROR);
+    // kill -9 before the retry, due half a second after the refusal.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let _app = app.restart().await;
+    let (taken, body) = next_callback(&mut received).await;
+    assert_eq!(
+        taken,
+        StatusCode::OK,
+        "the retry comes from the restarted server"
+    );
+    assert_is_the_result(&body, &id);
+}
+
+#[tokio::test]
+async fn callbacks_to_private_addresses_are_refused_unless_allowed() {
+    let app = app_with(&[]).await;
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost:9/hook",
+        "http://[::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://10.0.0.1/hook",
+        "http://169.254.169.254/latest/meta-data",
+    ] {
+        let (status, body) = app
+            .submit(json!({"language": "python", "code": SUM, "question_id": "sum", "callback_url": url}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_request", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("callback_url"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_listed_callback_host_may_be_private() {
+    let app = app_with(&[("JUDGEBOX_CALLBACK_HOSTS", "example.invalid,LOCALHOST")]).await;
+    let (url, mut received) = callback_receiver().await;
+    let url = url.replace("127.0.0.1", "localhost");
+    let id = app
+        .submit_accepted(
+            json!({"language": "python", "code": SUM, "question_id": "sum", "callback_url": url}),
+        )
+        .await;
+    next_callback(&mut received).await;
+    let (taken, body) = next_callback(&mut received).await;
+    assert_eq!(taken, StatusCode::OK);
+    assert_is_the_result(&body, &id);
 }
 
 #[tokio::test]

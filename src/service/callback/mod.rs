@@ -1,0 +1,115 @@
+//! Callbacks: a POST of the same JSON as `GET /submissions/{id}` to a
+//! submission's `callback_url` once it is finished. Finishing writes an
+//! outbox row in the same transaction, and any replica's deliverer makes
+//! the attempts, so a replica that dies does not lose a callback.
+//!
+//! A callback may not reach private addresses (this machine, the networks
+//! behind it) unless the operator allows them or lists the host: checked
+//! when the submission is made and again at each attempt, which connects
+//! only to the addresses it checked, so DNS cannot point it elsewhere
+//! in between.
+
+mod address;
+mod deliverer;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::redirect::Policy;
+
+use super::JudgingService;
+
+/// How long a name may take to resolve.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a receiver may take to answer.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which callback targets are allowed besides public addresses.
+#[derive(Debug, Clone, Default)]
+pub struct CallbackPolicy {
+    /// Any address, private ones too: every receiver is trusted.
+    pub allow_private: bool,
+    /// Host names trusted wherever they resolve, in lowercase.
+    pub hosts: Vec<String>,
+}
+
+/// Why a callback URL may not be called.
+#[derive(Debug)]
+pub enum Unreachable {
+    /// Its host is private: refused for good.
+    Private,
+    /// Its host does not resolve, perhaps only for now.
+    Unresolved(String),
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Private => f.write_str(
+                "names a private address (loopback, private, link-local or unique-local network)",
+            ),
+            Self::Unresolved(why) => write!(f, "names a host that does not resolve: {why}"),
+        }
+    }
+}
+
+/// Where a callback connects.
+enum Target {
+    /// As its URL says: an allowed host, or a checked IP literal.
+    Direct,
+    /// Its host name, only ever to these checked addresses.
+    Pinned(String, Vec<SocketAddr>),
+}
+
+impl CallbackPolicy {
+    async fn target(&self, url: &Url) -> Result<Target, Unreachable> {
+        let host = url.host_str().ok_or(Unreachable::Private)?;
+        if self.allow_private || self.hosts.iter().any(|listed| listed == host) {
+            return Ok(Target::Direct);
+        }
+        // IPv6 literals come bracketed.
+        let literal = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = literal.parse::<std::net::IpAddr>() {
+            return match address::is_private(ip) {
+                true => Err(Unreachable::Private),
+                false => Ok(Target::Direct),
+            };
+        }
+        let port = url.port_or_known_default().unwrap_or(80);
+        let resolved = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, port)))
+            .await
+            .map_err(|_| Unreachable::Unresolved("timed out".into()))?
+            .map_err(|error| Unreachable::Unresolved(error.to_string()))?;
+        let public: Vec<SocketAddr> = resolved
+            .filter(|address| !address::is_private(address.ip()))
+            .collect();
+        if public.is_empty() {
+            return Err(Unreachable::Private);
+        }
+        Ok(Target::Pinned(host.to_string(), public))
+    }
+}
+
+impl Target {
+    /// A client for one attempt: to the checked addresses only, through
+    /// no proxy, following no redirect (each would escape the check).
+    fn client(self) -> reqwest::Result<reqwest::Client> {
+        let builder = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .redirect(Policy::none())
+            .no_proxy();
+        match self {
+            Self::Direct => builder,
+            Self::Pinned(name, addresses) => builder.resolve_to_addrs(&name, &addresses),
+        }
+        .build()
+    }
+}
+
+impl JudgingService {
+    /// Whether a submission may name `url` (an http(s) URL) as its callback.
+    pub async fn check_callback_url(&self, url: &Url) -> Result<(), Unreachable> {
+        self.config.callbacks.target(url).await.map(drop)
+    }
+}
