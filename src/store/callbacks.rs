@@ -6,7 +6,7 @@ use anyhow::Result;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Database, DatabaseKind, int};
+use super::{Database, int};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallbackState {
@@ -44,10 +44,7 @@ impl Database {
         now: i64,
         lease_until: i64,
     ) -> Result<Option<CallbackRecord>> {
-        let lock = match self.kind() {
-            DatabaseKind::Postgres => "FOR UPDATE SKIP LOCKED",
-            DatabaseKind::Sqlite => "",
-        };
+        let lock = self.skip_locked();
         let row = sqlx::query(&format!(
             "UPDATE callbacks SET replica = $1, lease_until = $2, attempts = attempts + 1
              WHERE submission_id = (

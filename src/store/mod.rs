@@ -90,6 +90,15 @@ impl Database {
         self.kind
     }
 
+    /// How a claim's subquery locks the row it picks: PostgreSQL replicas
+    /// skip rows another one is claiming; SQLite has one writer anyway.
+    fn skip_locked(&self) -> &'static str {
+        match self.kind {
+            DatabaseKind::Postgres => "FOR UPDATE SKIP LOCKED",
+            DatabaseKind::Sqlite => "",
+        }
+    }
+
     fn pool(&self) -> &AnyPool {
         &self.pool
     }

@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{Database, DatabaseKind, int, time};
+use super::{Database, int, time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -154,10 +154,7 @@ impl Database {
         now: i64,
         lease_until: i64,
     ) -> Result<Option<SubmissionRecord>> {
-        let lock = match self.kind() {
-            DatabaseKind::Postgres => "FOR UPDATE SKIP LOCKED",
-            DatabaseKind::Sqlite => "",
-        };
+        let lock = self.skip_locked();
         let row = sqlx::query(&format!(
             "UPDATE submissions SET state = 'running', replica = $1, lease_until = $2,
                  attempts = attempts + 1, started_at = $3

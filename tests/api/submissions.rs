@@ -174,11 +174,12 @@ async fn callback_receiver() -> (String, mpsc::UnboundedReceiver<(StatusCode, Va
     (url, received)
 }
 
-/// The next callback the receiver got, with its answer.
+/// The next callback the receiver got, with its answer; long enough for a
+/// restarted server to take over an attempt a killed one left in flight.
 async fn next_callback(
     received: &mut mpsc::UnboundedReceiver<(StatusCode, Value)>,
 ) -> (StatusCode, Value) {
-    tokio::time::timeout(Duration::from_secs(20), received.recv())
+    tokio::time::timeout(Duration::from_secs(40), received.recv())
         .await
         .expect("no callback arrived")
         .expect("the receiver runs as long as the test")
@@ -191,18 +192,29 @@ fn assert_is_the_result(body: &Value, id: &str) {
     assert_eq!(body["result"]["summary"]["score"], 3, "{body}");
 }
 
-#[tokio::test]
-async fn the_callback_gets_the_result_after_a_retry() {
-    let app = app_with(&[PRIVATE_CALLBACKS]).await;
-    let (url, mut received) = callback_receiver().await;
+/// Submits SUM with `url` as its callback and waits for the receiver to
+/// refuse the first attempt; the submission's id.
+async fn submit_until_the_first_callback_is_refused(
+    app: &TestApp,
+    url: &str,
+    received: &mut mpsc::UnboundedReceiver<(StatusCode, Value)>,
+) -> String {
     let id = app
         .submit_accepted(
             json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada", "callback_url": url}),
         )
         .await;
-    let (refused, first) = next_callback(&mut received).await;
+    let (refused, first) = next_callback(received).await;
     assert_eq!(refused, StatusCode::INTERNAL_SERVER_ERROR);
     assert_is_the_result(&first, &id);
+    id
+}
+
+#[tokio::test]
+async fn the_callback_gets_the_result_after_a_retry() {
+    let app = app_with(&[PRIVATE_CALLBACKS]).await;
+    let (url, mut received) = callback_receiver().await;
+    let id = submit_until_the_first_callback_is_refused(&app, &url, &mut received).await;
     let (taken, body) = next_callback(&mut received).await;
     assert_eq!(taken, StatusCode::OK);
     assert_is_the_result(&body, &id);
@@ -212,13 +224,7 @@ async fn the_callback_gets_the_result_after_a_retry() {
 async fn a_callback_survives_a_kill_between_finishing_and_delivering() {
     let app = app_with(&[PRIVATE_CALLBACKS]).await;
     let (url, mut received) = callback_receiver().await;
-    let id = app
-        .submit_accepted(
-            json!({"language": "python", "code": SUM, "question_id": "sum", "user_id": "ada", "callback_url": url}),
-        )
-        .await;
-    let (refused, _) = next_callback(&mut received).await;
-    assert_eq!(refused, StatusCode::INTERNAL_SERVER_ERROR);
+    let id = submit_until_the_first_callback_is_refused(&app, &url, &mut received).await;
     // kill -9 before the retry, due half a second after the refusal.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let _app = app.restart().await;
@@ -257,12 +263,7 @@ async fn a_listed_callback_host_may_be_private() {
     let app = app_with(&[("JUDGEBOX_CALLBACK_HOSTS", "example.invalid,LOCALHOST")]).await;
     let (url, mut received) = callback_receiver().await;
     let url = url.replace("127.0.0.1", "localhost");
-    let id = app
-        .submit_accepted(
-            json!({"language": "python", "code": SUM, "question_id": "sum", "callback_url": url}),
-        )
-        .await;
-    next_callback(&mut received).await;
+    let id = submit_until_the_first_callback_is_refused(&app, &url, &mut received).await;
     let (taken, body) = next_callback(&mut received).await;
     assert_eq!(taken, StatusCode::OK);
     assert_is_the_result(&body, &id);

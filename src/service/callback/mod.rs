@@ -64,6 +64,7 @@ enum Target {
 
 impl CallbackPolicy {
     async fn target(&self, url: &Url) -> Result<Target, Unreachable> {
+        // http(s) URLs always have a host.
         let host = url.host_str().ok_or(Unreachable::Private)?;
         if self.allow_private || self.hosts.iter().any(|listed| listed == host) {
             return Ok(Target::Direct);
@@ -111,5 +112,70 @@ impl JudgingService {
     /// Whether a submission may name `url` (an http(s) URL) as its callback.
     pub async fn check_callback_url(&self, url: &Url) -> Result<(), Unreachable> {
         self.config.callbacks.target(url).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn target(policy: &CallbackPolicy, url: &str) -> Result<Target, Unreachable> {
+        policy.target(&Url::parse(url).expect("a URL")).await
+    }
+
+    #[tokio::test]
+    async fn private_literals_and_names_are_refused_by_default() {
+        let policy = CallbackPolicy::default();
+        for url in [
+            "http://127.0.0.1:8000/hook",
+            "http://[::1]/hook",
+            "http://[::ffff:10.0.0.1]/hook",
+            "https://localhost/hook",
+        ] {
+            let refused = target(&policy, url).await;
+            assert!(matches!(refused, Err(Unreachable::Private)), "{url}");
+        }
+    }
+
+    #[tokio::test]
+    async fn public_literals_connect_directly() {
+        let policy = CallbackPolicy::default();
+        for url in ["http://8.8.8.8/hook", "https://[2606:4700::1111]:8443/hook"] {
+            assert!(
+                matches!(target(&policy, url).await, Ok(Target::Direct)),
+                "{url}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn listed_hosts_and_allowed_private_addresses_are_not_checked() {
+        let listed = CallbackPolicy {
+            allow_private: false,
+            hosts: vec!["localhost".into()],
+        };
+        let localhost = target(&listed, "http://localhost:9/hook").await;
+        assert!(matches!(localhost, Ok(Target::Direct)));
+        let elsewhere = target(&listed, "http://127.0.0.1:9/hook").await;
+        assert!(matches!(elsewhere, Err(Unreachable::Private)));
+        let allowed = CallbackPolicy {
+            allow_private: true,
+            hosts: Vec::new(),
+        };
+        let loopback = target(&allowed, "http://127.0.0.1:9/hook").await;
+        assert!(matches!(loopback, Ok(Target::Direct)));
+    }
+
+    #[tokio::test]
+    async fn a_pinned_target_connects_only_to_its_checked_addresses() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        // The name resolves nowhere: only the pinned address can answer.
+        let pinned = Target::Pinned("callback.invalid".into(), vec![address]);
+        let url = format!("http://callback.invalid:{}/hook", address.port());
+        let response = pinned.client().unwrap().post(url).send().await.unwrap();
+        assert!(response.status().is_success());
     }
 }
