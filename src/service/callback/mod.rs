@@ -47,7 +47,8 @@ impl std::fmt::Display for Unreachable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Private => f.write_str(
-                "names a private address (loopback, private, link-local or unique-local network)",
+                "names a private address (this host, or a private, link-local, \
+                 unique-local or CGNAT network)",
             ),
             Self::Unresolved(why) => write!(f, "names a host that does not resolve: {why}"),
         }
