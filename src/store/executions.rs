@@ -56,7 +56,7 @@ impl ExecutionRecord {
 impl Database {
     pub async fn insert_execution(&self, execution: &ExecutionRecord) -> Result<()> {
         let report = &execution.report;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO executions (id, submission_id, user_id, question_id, language, runtime, code,
                  limits, comparison, total_tests, passed, compile_output, backend, execution_time_ms,

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 pub use callbacks::{CallbackRecord, CallbackState};
 pub use executions::ExecutionRecord;
@@ -101,6 +101,17 @@ impl Database {
 
     fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A transaction that writes. On SQLite it takes the write lock at
+    /// `BEGIN IMMEDIATE`, waiting for it up to the busy timeout: a plain
+    /// (deferred) transaction that reads first fails at once with "database
+    /// is locked" when another connection writes before it does.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.kind {
+            DatabaseKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            DatabaseKind::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn ping(&self) -> Result<()> {

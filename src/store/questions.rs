@@ -21,7 +21,7 @@ pub struct QuestionSummary {
 impl Database {
     /// Stores a new question; `false` if its slug is taken.
     pub async fn insert_question(&self, question: &Question) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = write_question(&mut tx, question, "DO NOTHING").await?;
         if inserted == 0 {
             return Ok(false);
@@ -34,7 +34,7 @@ impl Database {
     /// Creates or replaces a question with all its test cases; `true` if it
     /// was new.
     pub async fn put_question(&self, question: &Question) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let existed = sqlx::query("SELECT 1 FROM questions WHERE slug = $1")
             .bind(&question.slug)
             .fetch_optional(&mut *tx)
@@ -54,7 +54,7 @@ impl Database {
 
     /// `false` if there was no such question.
     pub async fn delete_question(&self, slug: &str) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         // Explicitly, for SQLite connections without foreign keys enforced.
         sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
             .bind(slug)
@@ -125,7 +125,7 @@ impl Database {
 
     /// Appends a test case; its number, or `None` if there is no such question.
     pub async fn add_question_test(&self, slug: &str, test: &QuestionTest) -> Result<Option<u32>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(row) = sqlx::query(
             "SELECT CAST(COALESCE(MAX(t.position), 0) AS BIGINT) AS last,
                  COUNT(t.position) AS count
@@ -148,7 +148,7 @@ impl Database {
 
     /// Deletes test case `number` (1-based, in order); `false` if there is none.
     pub async fn delete_question_test(&self, slug: &str, number: u32) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let position = sqlx::query(
             "SELECT position FROM question_tests WHERE question_slug = $1
              ORDER BY position LIMIT 1 OFFSET $2",

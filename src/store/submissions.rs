@@ -200,7 +200,7 @@ impl Database {
         max_score: u32,
         now: i64,
     ) -> Result<bool> {
-        let mut transaction = self.pool().begin().await?;
+        let mut transaction = self.begin_write().await?;
         let finished = sqlx::query(
             "UPDATE submissions SET state = 'finished', execution_id = $1, score = $2,
                  max_score = $3, finished_at = $4, lease_until = NULL
