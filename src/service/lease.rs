@@ -4,7 +4,6 @@
 //! replica takes a live submission over, while a dead replica's lease runs out.
 
 use anyhow::Result;
-use chrono::Utc;
 
 use super::JudgingService;
 use crate::store::{ExecutionRecord, SubmissionRecord};
@@ -58,16 +57,8 @@ impl JudgingService {
             ),
             None => (None, 0, 0),
         };
-        let now = Utc::now().timestamp_millis();
         let finished = (self.database)
-            .finish_submission(
-                held.id,
-                &self.replica_id,
-                execution_id,
-                score,
-                max_score,
-                now,
-            )
+            .finish_submission(held.id, &self.replica_id, execution_id, score, max_score)
             .await?;
         if finished && held.callback_url.is_some() {
             self.callbacks_due.notify_one();

@@ -188,9 +188,8 @@ impl Database {
     }
 
     /// Records the result and, in the same transaction, queues the
-    /// submission's callback (if it has one) to be called from `now` (unix
-    /// ms); `false` if another replica took the submission over meanwhile
-    /// (its result wins).
+    /// submission's callback (if it has one), due at once; `false` if
+    /// another replica took the submission over meanwhile (its result wins).
     pub async fn finish_submission(
         &self,
         id: Uuid,
@@ -198,8 +197,8 @@ impl Database {
         execution_id: Option<Uuid>,
         score: u32,
         max_score: u32,
-        now: i64,
     ) -> Result<bool> {
+        let now = Utc::now();
         let mut transaction = self.begin_write().await?;
         let finished = sqlx::query(
             "UPDATE submissions SET state = 'finished', execution_id = $1, score = $2,
@@ -209,7 +208,7 @@ impl Database {
         .bind(execution_id.map(|id| id.to_string()))
         .bind(i64::from(score))
         .bind(i64::from(max_score))
-        .bind(Utc::now().to_rfc3339())
+        .bind(now.to_rfc3339())
         .bind(id.to_string())
         .bind(replica)
         .execute(&mut *transaction)
@@ -223,7 +222,7 @@ impl Database {
              SELECT id, callback_url, 'pending', 0, $1 FROM submissions
              WHERE id = $2 AND callback_url IS NOT NULL",
         )
-        .bind(now)
+        .bind(now.timestamp_millis())
         .bind(id.to_string())
         .execute(&mut *transaction)
         .await?;
