@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::auth::{AdminToken, Secret};
+use crate::auth::{AccessPolicy, AdminToken, Secret};
 use crate::judge::{LimitPolicy, Limits};
 use crate::sandbox::SandboxConfig;
 use crate::sandbox::native::{DEFAULT_FIRST_UID, NativeConfig};
@@ -94,13 +94,19 @@ pub struct ServerSettings {
     #[arg(long, env = "JUDGEBOX_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<Secret>,
     /// Code submissions (`POST /execute`, `POST /submissions`) per minute,
-    /// per client address and per `user_id`; 0 turns the limits off.
+    /// per client address (anonymous) and per participant token; 0 turns
+    /// the limits off. Admin and service keys are not limited.
     #[arg(long, env = "JUDGEBOX_RATE_LIMIT_PER_MINUTE", default_value_t = 30)]
     pub rate_limit_per_minute: u32,
     /// Proxies (IP addresses, comma-separated) whose `X-Forwarded-For` names
     /// the client; from anyone else the header is ignored.
     #[arg(long, env = "JUDGEBOX_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Lets anyone without a token run code on their own tests and submit
+    /// to questions that are in no contest (the seed's open API); `false`
+    /// requires a token for both.
+    #[arg(long, env = "JUDGEBOX_OPEN_EXECUTE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "true")]
+    pub open_execute: bool,
     /// Lets callbacks reach private addresses (loopback, private and
     /// link-local networks): only when every receiver there is trusted.
     #[arg(long, env = "JUDGEBOX_CALLBACK_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true", default_value = "false")]
@@ -170,6 +176,9 @@ impl ServerSettings {
                 std::time::Duration::from_secs(2),
             ),
             callbacks,
+            access: AccessPolicy {
+                open_execute: self.open_execute,
+            },
         }
     }
 

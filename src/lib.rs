@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod configuration;
+pub mod contest;
 pub mod judge;
 pub mod languages;
 pub mod sandbox;

@@ -13,7 +13,7 @@ use crate::judge::LimitPolicy;
 use crate::languages::Languages;
 use crate::sandbox::WasmSandbox;
 use crate::sandbox::native::NativeSandbox;
-use crate::service::JudgingService;
+use crate::service::{Identities, JudgingService};
 use crate::store::Database;
 
 /// Everything needed to judge code, without HTTP or a database: used by the
@@ -74,7 +74,9 @@ impl Application {
     pub async fn build(settings: &ServerSettings) -> Result<Self> {
         let admin_token = settings.admin_token()?;
         if admin_token.is_none() {
-            tracing::info!("admin API off: set JUDGEBOX_ADMIN_TOKEN to manage questions");
+            tracing::info!(
+                "no JUDGEBOX_ADMIN_TOKEN: only admin API keys made earlier reach the admin API"
+            );
         }
         let runtime = Runtime::load(&settings.runtime).await?;
         let database = Database::connect(&settings.database_url).await?;
@@ -86,8 +88,8 @@ impl Application {
         let state = AppState {
             languages: runtime.languages,
             limits: runtime.limits,
-            database,
-            admin_token,
+            database: database.clone(),
+            identities: Arc::new(Identities::new(database.clone(), admin_token)),
             service: service.clone(),
             rate_limits: RateLimits::new(
                 settings.rate_limit_per_minute,

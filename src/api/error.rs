@@ -6,11 +6,13 @@ use std::any::Any;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::json;
+
+use crate::auth::Denied;
 
 /// What a client told "busy" should wait before retrying.
 const BUSY_RETRY_SECONDS: u64 = 5;
@@ -22,6 +24,8 @@ pub struct ApiError {
     message: String,
     /// Seconds for a `Retry-After` header.
     retry_after: Option<u64>,
+    /// A `WWW-Authenticate` challenge (401s).
+    challenge: Option<&'static str>,
 }
 
 impl ApiError {
@@ -31,6 +35,23 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            challenge: None,
+        }
+    }
+
+    /// 401: a token is needed.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self {
+            challenge: Some("Bearer"),
+            ..Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        }
+    }
+
+    /// 401: the token given names nobody.
+    pub fn invalid_token(message: impl Into<String>) -> Self {
+        Self {
+            challenge: Some(r#"Bearer error="invalid_token""#),
+            ..Self::new(StatusCode::UNAUTHORIZED, "invalid_token", message)
         }
     }
 
@@ -82,12 +103,23 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": self.message}});
         let mut response = (self.status, Json(body)).into_response();
+        let headers = response.headers_mut();
         if let Some(seconds) = self.retry_after {
-            response
-                .headers_mut()
-                .insert("retry-after", axum::http::HeaderValue::from(seconds));
+            headers.insert("retry-after", HeaderValue::from(seconds));
+        }
+        if let Some(challenge) = self.challenge {
+            headers.insert("www-authenticate", HeaderValue::from_static(challenge));
         }
         response
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::SignInRequired(message) => Self::unauthorized(message),
+            Denied::Forbidden { code, message } => Self::new(StatusCode::FORBIDDEN, code, message),
+        }
     }
 }
 

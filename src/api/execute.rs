@@ -3,10 +3,12 @@
 
 use axum::Json;
 use axum::extract::State;
+use chrono::Utc;
 use serde::Deserialize;
 
 use super::error::ApiJson;
 use super::{ApiError, AppState};
+use crate::auth::Principal;
 use crate::judge::{Comparison, Question, RequestedLimits, Submission, TestCase};
 use crate::service::ExecutionView;
 
@@ -28,16 +30,22 @@ pub struct ExecuteRequest {
 
 pub async fn execute(
     State(state): State<AppState>,
+    principal: Principal,
     ApiJson(request): ApiJson<ExecuteRequest>,
 ) -> Result<Json<ExecutionView>, ApiError> {
     let language = state.language(&request.language)?;
     check_id("user_id", request.user_id.as_deref())?;
     check_id("question_id", request.question_id.as_deref())?;
-    state.rate_limits.check_user(request.user_id.as_deref())?;
     let name = language.info().name;
-    let question = match (&request.question_id, &request.test_cases) {
-        (Some(slug), None) => Some(super::questions::find(&state, slug).await?),
-        _ => None,
+    let access = state.service.access();
+    let user_id = request.user_id.as_deref();
+    let (question, author) = match (&request.question_id, &request.test_cases) {
+        (Some(slug), None) => {
+            let (question, contests) = super::questions::find_in_contests(&state, slug).await?;
+            let author = access.submit(&principal, user_id, slug, &contests, Utc::now())?;
+            (Some(question), author)
+        }
+        _ => (None, access.run_own_tests(&principal, user_id)?),
     };
     let submission = match &question {
         Some(question) => question_submission(&request, question, name)?,
@@ -46,16 +54,15 @@ pub async fn execute(
     let slot = (state.service.judging_slot().await)
         .map_err(|_| ApiError::busy("every judging slot is taken and the wait is full"))?;
     let service = &state.service;
-    let (user, question_id) = (request.user_id, request.question_id);
     let view = match &question {
         Some(question) => {
             service
-                .judge_question_now(slot, name, submission, user, question)
+                .judge_question_now(slot, name, submission, author, question)
                 .await
         }
         None => {
             service
-                .judge_tests(slot, name, submission, user, question_id)
+                .judge_tests(slot, name, submission, author, request.question_id)
                 .await
         }
     };

@@ -1,12 +1,15 @@
 //! HTTP only: routes, request parsing, errors and status codes. The use
 //! cases and the views they answer live in `service`; who may do what in
-//! `auth`. Nothing outside this module imports it.
+//! `auth` (asked through `service.access()`). Nothing outside this module
+//! imports it.
 
 mod admin;
+mod contests;
 mod error;
 mod execute;
 mod executions;
 mod health;
+mod identity;
 mod questions;
 mod rate_limit;
 mod submissions;
@@ -22,10 +25,9 @@ use tower_http::trace::TraceLayer;
 pub use error::ApiError;
 pub use rate_limit::RateLimits;
 
-use crate::auth::AdminToken;
 use crate::judge::LimitPolicy;
 use crate::languages::{Language, Languages};
-use crate::service::JudgingService;
+use crate::service::{Identities, JudgingService};
 use crate::store::Database;
 
 #[derive(Clone)]
@@ -33,8 +35,8 @@ pub struct AppState {
     pub languages: Arc<Languages>,
     pub limits: LimitPolicy,
     pub database: Database,
-    /// `None`: the admin API answers 503.
-    pub admin_token: Option<AdminToken>,
+    /// Who a request's token names.
+    pub identities: Arc<Identities>,
     pub service: Arc<JudgingService>,
     pub rate_limits: Arc<RateLimits>,
 }
@@ -48,13 +50,13 @@ impl AppState {
 }
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
-    // Submitting code counts against the per-address rate limit.
+    // Submitting code counts against a rate limit.
     let submitting = Router::new()
         .route("/execute", post(execute::execute))
         .route("/submissions", post(submissions::submit))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            rate_limit::by_ip,
+            rate_limit::limit,
         ));
     Router::new()
         .merge(admin::routes(state.clone()))
@@ -62,6 +64,9 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/questions", get(questions::list))
         .route("/questions/{slug}", get(questions::show))
         .route("/questions/{slug}/scoreboard", get(questions::scoreboard))
+        .route("/contests", get(contests::list))
+        .route("/contests/{slug}", get(contests::show))
+        .route("/contests/{slug}/scoreboard", get(contests::scoreboard))
         .route("/submissions", get(submissions::list))
         .route("/submissions/{id}", get(submissions::show))
         .route("/executions/{id}", get(executions::show))
@@ -70,6 +75,11 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/readyz", get(health::readyz))
         .fallback(error::unknown_route)
         .method_not_allowed_fallback(error::method_not_allowed)
+        // Every request, whatever its route, is from a principal or refused.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            identity::identify,
+        ))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(TraceLayer::new_for_http())

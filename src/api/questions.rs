@@ -1,13 +1,16 @@
 //! `GET /questions` and `GET /questions/{slug}`: what students see of the
-//! questions. Hidden tests appear only as a count.
+//! questions they may see. Hidden tests appear only as a count.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chrono::Utc;
 use serde::Serialize;
 
 use super::error::ApiPath;
 use super::{ApiError, AppState};
+use crate::auth::Principal;
+use crate::contest::Contest;
 use crate::judge::{Comparison, Limits, Question, Submission};
 use crate::store::QuestionSummary;
 
@@ -60,29 +63,48 @@ impl PublicQuestion {
     }
 }
 
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<QuestionSummary>>, ApiError> {
-    let questions = state
-        .database
-        .questions()
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(Json(questions))
+/// The questions the caller may see.
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Vec<QuestionSummary>>, ApiError> {
+    let questions = state.database.questions().await.map_err(ApiError::internal)?;
+    let contests = state.database.contests().await.map_err(ApiError::internal)?;
+    let now = Utc::now();
+    let visible = |question: &QuestionSummary| {
+        let holding: Vec<Contest> = (contests.iter())
+            .filter(|contest| contest.contains(&question.slug))
+            .cloned()
+            .collect();
+        state.service.access().see_question(&principal, &holding, now)
+    };
+    Ok(Json(questions.into_iter().filter(visible).collect()))
 }
 
 pub async fn show(
     State(state): State<AppState>,
+    principal: Principal,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<PublicQuestion>, ApiError> {
-    let question = find(&state, &slug).await?;
+    let (question, contests) = find_in_contests(&state, &slug).await?;
+    if !(state.service.access()).see_question(&principal, &contests, Utc::now()) {
+        return Err(unknown(&slug));
+    }
     Ok(Json(PublicQuestion::new(question)))
 }
 
 /// Per user: best score, attempts, and when they first got every point.
 pub async fn scoreboard(
     State(state): State<AppState>,
+    principal: Principal,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let question = find(&state, &slug).await?;
+    let (question, contests) = find_in_contests(&state, &slug).await?;
+    let access = state.service.access();
+    if !access.see_question(&principal, &contests, Utc::now()) {
+        return Err(unknown(&slug));
+    }
+    access.question_scoreboard(&principal, &slug, &contests)?;
     let rows = state
         .database
         .scoreboard(&slug)
@@ -110,6 +132,17 @@ pub fn submission_to(
         )));
     }
     question.submission(code).map_err(ApiError::invalid)
+}
+
+/// The question and the contests it is in, or a 404 naming it.
+pub async fn find_in_contests(
+    state: &AppState,
+    slug: &str,
+) -> Result<(Question, Vec<Contest>), ApiError> {
+    let question = find(state, slug).await?;
+    let contests = (state.database.contests_with_question(slug).await)
+        .map_err(ApiError::internal)?;
+    Ok((question, contests))
 }
 
 /// The question, or a 404 naming it.

@@ -1,6 +1,8 @@
-//! Rate limits on submitting code (`POST /execute`, `POST /submissions`):
-//! per client IP, in a middleware, and per `user_id`, once the body names
-//! one. `governor` keeps one token bucket per key; 429 with `Retry-After`.
+//! Rate limits on submitting code (`POST /execute`, `POST /submissions`),
+//! counted against what `auth` says: anonymous requests per client address,
+//! participants per token (a classroom shares one address), admin and
+//! service not at all. `governor` keeps one token bucket per key; 429 with
+//! `Retry-After`.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -15,21 +17,22 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use super::{ApiError, AppState};
+use crate::auth::{Principal, RateLimitKey};
 
 pub struct RateLimits {
     by_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    by_user: Option<DefaultKeyedRateLimiter<String>>,
+    by_participant: Option<DefaultKeyedRateLimiter<String>>,
     /// Peers whose `X-Forwarded-For` is believed.
     trusted_proxies: Vec<IpAddr>,
 }
 
 impl RateLimits {
-    /// `per_minute` requests per IP and per user (0: no limit).
+    /// `per_minute` requests per address and per participant (0: no limit).
     pub fn new(per_minute: u32, trusted_proxies: Vec<IpAddr>) -> Arc<Self> {
         let quota = NonZeroU32::new(per_minute).map(Quota::per_minute);
         let limits = Arc::new(Self {
             by_ip: quota.map(DefaultKeyedRateLimiter::keyed),
-            by_user: quota.map(DefaultKeyedRateLimiter::keyed),
+            by_participant: quota.map(DefaultKeyedRateLimiter::keyed),
             trusted_proxies,
         });
         // Forget idle clients, so memory stays bounded by recent ones.
@@ -41,22 +44,12 @@ impl RateLimits {
                 if let Some(l) = &limits.by_ip {
                     l.retain_recent();
                 }
-                if let Some(l) = &limits.by_user {
+                if let Some(l) = &limits.by_participant {
                     l.retain_recent();
                 }
             }
         });
         limits
-    }
-
-    /// Counts a request by `user_id`; `Err` is the 429 to answer.
-    pub fn check_user(&self, user_id: Option<&str>) -> Result<(), ApiError> {
-        let (Some(limiter), Some(user)) = (&self.by_user, user_id) else {
-            return Ok(());
-        };
-        limiter
-            .check_key(&user.to_string())
-            .map_err(|not_until| too_many("user", wait(&not_until)))
     }
 
     /// The client: the peer, or, behind a trusted proxy, the last address in
@@ -77,21 +70,33 @@ impl RateLimits {
     }
 }
 
-/// The per-IP limit, for the routes that submit code.
-pub async fn by_ip(
+/// The limit, for the routes that submit code.
+pub async fn limit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    principal: Principal,
     request: Request,
     next: Next,
 ) -> Response {
     let limits = &state.rate_limits;
-    if let Some(limiter) = &limits.by_ip {
-        let client = limits.client(peer.ip(), request.headers());
-        if let Err(not_until) = limiter.check_key(&client) {
-            return too_many("client address", wait(&not_until)).into_response();
-        }
+    let checked = match state.service.access().rate_limit_key(&principal) {
+        None => Ok(()),
+        Some(RateLimitKey::ClientAddress) => match &limits.by_ip {
+            Some(limiter) => {
+                let client = limits.client(peer.ip(), request.headers());
+                (limiter.check_key(&client)).map_err(|n| too_many("client address", wait(&n)))
+            }
+            None => Ok(()),
+        },
+        Some(RateLimitKey::Participant(key)) => match &limits.by_participant {
+            Some(limiter) => (limiter.check_key(&key)).map_err(|n| too_many("participant", wait(&n))),
+            None => Ok(()),
+        },
+    };
+    match checked {
+        Ok(()) => next.run(request).await,
+        Err(error) => error.into_response(),
     }
-    next.run(request).await
 }
 
 fn wait(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> Duration {

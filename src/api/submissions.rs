@@ -5,12 +5,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use super::execute::check_id;
 use super::{ApiError, AppState};
+use crate::auth::Principal;
 use crate::service::SubmissionView;
 use crate::store::NewSubmission;
 
@@ -30,11 +32,14 @@ pub struct SubmitRequest {
 
 pub async fn submit(
     State(state): State<AppState>,
+    principal: Principal,
     ApiJson(request): ApiJson<SubmitRequest>,
 ) -> Result<Response, ApiError> {
     check_id("user_id", request.user_id.as_deref())?;
-    state.rate_limits.check_user(request.user_id.as_deref())?;
-    let question = super::questions::find(&state, &request.question_id).await?;
+    let slug = &request.question_id;
+    let (question, contests) = super::questions::find_in_contests(&state, slug).await?;
+    let user_id = request.user_id.as_deref();
+    let author = (state.service.access()).submit(&principal, user_id, slug, &contests, Utc::now())?;
     let language = state.language(&request.language)?;
     // The checks judging will make, made now, so a bad submission is never queued.
     super::questions::submission_to(&question, language.info().name, request.code.clone())?;
@@ -42,7 +47,8 @@ pub async fn submit(
         check_callback_url(&state, url).await?;
     }
     let new = NewSubmission {
-        user_id: request.user_id.as_deref(),
+        owner: &author.owner,
+        user_id: author.user_id.as_deref(),
         question_id: &question.slug,
         language: &request.language,
         code: &request.code,
@@ -71,9 +77,10 @@ async fn check_callback_url(state: &AppState, url: &str) -> Result<(), ApiError>
 
 pub async fn show(
     State(state): State<AppState>,
+    principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SubmissionView>, ApiError> {
-    let view = (state.service.submission(id).await).map_err(ApiError::internal)?;
+    let view = (state.service.submission(&principal, id).await).map_err(ApiError::internal)?;
     let view = view.ok_or_else(|| ApiError::not_found(format!("no submission with id {id}")))?;
     Ok(Json(view))
 }
@@ -93,17 +100,21 @@ fn default_limit() -> u32 {
     20
 }
 
+/// What the caller may list: everything for admin and service, their own
+/// for a participant.
 pub async fn list(
     State(state): State<AppState>,
+    principal: Principal,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<SubmissionView>>, ApiError> {
+    let scope = state.service.access().list(&principal)?;
     if query.limit == 0 || query.limit > MAX_PAGE {
         return Err(ApiError::invalid(format!("limit must be 1 to {MAX_PAGE}")));
     }
     let (user_id, question_id) = (query.user_id.as_deref(), query.question_id.as_deref());
     let views = state
         .service
-        .submissions(user_id, question_id, query.limit, query.offset)
+        .submissions(&scope, user_id, question_id, query.limit, query.offset)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(views))

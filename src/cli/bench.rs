@@ -378,6 +378,7 @@ impl HttpBench {
             admin_token: None,
             rate_limit_per_minute: 0,
             trusted_proxies: Vec::new(),
+            open_execute: true,
             callback_allow_private: false,
             callback_hosts: Vec::new(),
             judging: JudgingSettings {

@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 pub use compare::{CompareMode, Comparison};
 pub use limits::{LimitPolicy, Limits, RequestedLimits};
-pub use question::{Question, QuestionSpec, QuestionTest};
+pub use question::{Question, QuestionSpec, QuestionTest, check_slug};
 pub use report::{Report, Status, Summary, TestResult};
 pub use submission::{MAX_TEST_CASES, Submission, TestCase, one_point};
 

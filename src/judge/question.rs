@@ -59,16 +59,7 @@ impl Question {
     /// Checks `spec` against the server's limits and languages; the error
     /// says what is wrong.
     pub fn new(spec: QuestionSpec, policy: &LimitPolicy, known: &[&str]) -> Result<Self, String> {
-        let slug_ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
-        if spec.slug.is_empty()
-            || spec.slug.len() > MAX_SLUG_CHARS
-            || !spec.slug.chars().all(slug_ok)
-        {
-            return Err(format!(
-                "slug must be 1 to {MAX_SLUG_CHARS} characters of a-z, 0-9 and '-', got {:?}",
-                spec.slug
-            ));
-        }
+        check_slug(&spec.slug)?;
         let title_chars = spec.title.trim().chars().count();
         if title_chars == 0 || title_chars > MAX_TITLE_CHARS {
             return Err(format!("title must be 1 to {MAX_TITLE_CHARS} characters"));
@@ -123,6 +114,17 @@ impl Question {
             .collect();
         Submission::with_limits(code, tests, self.limits.clone(), self.compare)
     }
+}
+
+/// Question and contest slugs: short, lowercase, URL-safe.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    let slug_ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    if slug.is_empty() || slug.len() > MAX_SLUG_CHARS || !slug.chars().all(slug_ok) {
+        return Err(format!(
+            "slug must be 1 to {MAX_SLUG_CHARS} characters of a-z, 0-9 and '-', got {slug:?}"
+        ));
+    }
+    Ok(())
 }
 
 fn check_tests(tests: &[QuestionTest]) -> Result<(), String> {

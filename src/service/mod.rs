@@ -12,6 +12,8 @@
 //! judged twice. Memory does not grow with the queue: it is rows.
 
 mod callback;
+mod contests;
+mod identities;
 mod lease;
 mod slots;
 mod views;
@@ -26,9 +28,12 @@ use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
 pub use callback::{CallbackPolicy, Unreachable};
+pub use contests::Scoreboard;
+pub use identities::{IssuedParticipant, Identities};
 pub use slots::{Busy, JudgingPermit, JudgingSlots};
 pub use views::{ExecutionView, SubmissionView};
 
+use crate::auth::{AccessPolicy, Author, Principal, ReadScope};
 use crate::judge::{self, Question, Submission};
 use crate::languages::{Language, Languages};
 use crate::store::{Database, ExecutionRecord, NewSubmission, SubmissionRecord};
@@ -48,6 +53,8 @@ pub struct JudgingConfig {
     pub poll: Duration,
     /// Where callbacks may go.
     pub callbacks: CallbackPolicy,
+    /// Who may do what.
+    pub access: AccessPolicy,
 }
 
 pub struct JudgingService {
@@ -88,6 +95,11 @@ impl JudgingService {
         &self.replica_id
     }
 
+    /// The access rules every way in asks.
+    pub fn access(&self) -> &AccessPolicy {
+        &self.config.access
+    }
+
     /// A judging slot for a synchronous request, or `Busy`.
     pub async fn judging_slot(&self) -> Result<JudgingPermit, Busy> {
         self.slots.acquire_or_busy().await
@@ -100,11 +112,11 @@ impl JudgingService {
         _slot: JudgingPermit,
         language: &str,
         submission: Submission,
-        user_id: Option<String>,
+        author: Author,
         question_id: Option<String>,
     ) -> Result<ExecutionView> {
         let execution = self
-            .judge_and_record(language, submission, user_id, question_id, None)
+            .judge_and_record(language, submission, Some(author), question_id, None)
             .await?;
         Ok(ExecutionView::new(execution))
     }
@@ -117,11 +129,12 @@ impl JudgingService {
         _slot: JudgingPermit,
         language: &str,
         submission: Submission,
-        user_id: Option<String>,
+        author: Author,
         question: &Question,
     ) -> Result<ExecutionView> {
         let new = NewSubmission {
-            user_id: user_id.as_deref(),
+            owner: &author.owner,
+            user_id: author.user_id.as_deref(),
             question_id: &question.slug,
             language,
             code: &submission.code,
@@ -134,7 +147,7 @@ impl JudgingService {
         let judging = self.judge_and_record(
             language,
             submission,
-            user_id,
+            Some(author),
             Some(question.slug.clone()),
             Some(held.id),
         );
@@ -159,9 +172,15 @@ impl JudgingService {
         Ok(Ok(SubmissionView::new(record, None)))
     }
 
-    /// A submission with its result once judged; `None` if there is none.
-    pub async fn submission(&self, id: Uuid) -> Result<Option<SubmissionView>> {
-        let Some(record) = self.database.submission(id).await? else {
+    /// A submission with its result once judged; `None` if there is none
+    /// `principal` may read.
+    pub async fn submission(&self, principal: &Principal, id: Uuid) -> Result<Option<SubmissionView>> {
+        let record = self.database.submission(id).await?;
+        let readable = |r: &SubmissionRecord| {
+            self.access()
+                .read(principal, r.owner.as_ref(), r.user_id.as_deref())
+        };
+        let Some(record) = record.filter(readable) else {
             return Ok(None);
         };
         let execution = match record.execution_id {
@@ -171,26 +190,36 @@ impl JudgingService {
         Ok(Some(SubmissionView::new(record, execution)))
     }
 
-    /// Newest first, without results.
+    /// Newest first, without results, within `scope`.
     pub async fn submissions(
         &self,
+        scope: &ReadScope,
         user_id: Option<&str>,
         question_id: Option<&str>,
         limit: u32,
         offset: u32,
     ) -> Result<Vec<SubmissionView>> {
+        let own = match scope {
+            ReadScope::All => None,
+            ReadScope::Own(participant) => Some(participant),
+        };
         let records = self
             .database
-            .submissions(user_id, question_id, limit, offset)
+            .submissions(own, user_id, question_id, limit, offset)
             .await?;
         let view = |record| SubmissionView::new(record, None);
         Ok(records.into_iter().map(view).collect())
     }
 
-    /// A recorded execution with its code; `None` if there is none.
-    pub async fn execution(&self, id: Uuid) -> Result<Option<ExecutionView>> {
+    /// A recorded execution with its code; `None` if there is none
+    /// `principal` may read.
+    pub async fn execution(&self, principal: &Principal, id: Uuid) -> Result<Option<ExecutionView>> {
         let execution = self.database.execution(id).await?;
-        Ok(execution.map(ExecutionView::with_code))
+        let readable = |e: &ExecutionRecord| {
+            self.access()
+                .read(principal, e.owner.as_ref(), e.user_id.as_deref())
+        };
+        Ok(execution.filter(readable).map(ExecutionView::with_code))
     }
 
     /// `None` when the question or language went away after the submission
@@ -204,11 +233,17 @@ impl JudgingService {
         let submission = question
             .submission(record.code.clone())
             .map_err(anyhow::Error::msg)?;
+        // Recorded under the submission's author; none for a submission
+        // queued before owners were kept.
+        let author = record.owner.clone().map(|owner| Author {
+            owner,
+            user_id: record.user_id.clone(),
+        });
         let execution = self
             .judge_and_record(
                 &record.language,
                 submission,
-                record.user_id.clone(),
+                author,
                 Some(record.question_id.clone()),
                 Some(record.id),
             )
@@ -220,7 +255,7 @@ impl JudgingService {
         &self,
         language: &str,
         submission: Submission,
-        user_id: Option<String>,
+        author: Option<Author>,
         question_id: Option<String>,
         submission_id: Option<Uuid>,
     ) -> Result<ExecutionRecord> {
@@ -228,7 +263,9 @@ impl JudgingService {
             .languages
             .get(language)
             .ok_or_else(|| anyhow::anyhow!("language {language} is not loaded"))?;
+        let user_id = author.as_ref().and_then(|a| a.user_id.clone());
         let mut record = judge_unrecorded(language, submission, user_id, question_id).await;
+        record.owner = author.map(|a| a.owner);
         if let Some(id) = submission_id {
             record.submission_id = id;
         }

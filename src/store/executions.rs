@@ -2,12 +2,12 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{Database, int, time};
+use super::{Database, from_text, int, time};
+use crate::auth::Owner;
 use crate::judge::{Comparison, Limits, Report, Status, Submission, Summary, TestResult};
 use crate::languages::LanguageInfo;
 
@@ -25,6 +25,8 @@ pub struct ExecutionRecord {
     pub comparison: Comparison,
     pub created_at: DateTime<Utc>,
     pub report: Report,
+    /// Who made it; `None` for records from before owners were kept.
+    pub owner: Option<Owner>,
 }
 
 impl ExecutionRecord {
@@ -49,6 +51,7 @@ impl ExecutionRecord {
             comparison: submission.comparison,
             created_at,
             report,
+            owner: None,
         }
     }
 }
@@ -60,8 +63,9 @@ impl Database {
         sqlx::query(
             "INSERT INTO executions (id, submission_id, user_id, question_id, language, runtime, code,
                  limits, comparison, total_tests, passed, compile_output, backend, execution_time_ms,
-                 cpu_usage_percent, memory_usage_mb, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                 cpu_usage_percent, memory_usage_mb, created_at, owner, contest_slug)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19)",
         )
         .bind(execution.id.to_string())
         .bind(execution.submission_id.to_string())
@@ -80,6 +84,8 @@ impl Database {
         .bind(report.cpu_usage_percent)
         .bind(report.memory_usage_mb)
         .bind(execution.created_at.to_rfc3339())
+        .bind(execution.owner.as_ref().map(Owner::as_str))
+        .bind(execution.owner.as_ref().and_then(Owner::contest))
         .execute(&mut *tx)
         .await?;
         for result in &report.test_results {
@@ -156,6 +162,7 @@ impl Database {
             comparison: serde_json::from_str(row.try_get("comparison")?)?,
             created_at: time(Some(row.try_get("created_at")?))?.expect("given"),
             report,
+            owner: Owner::from_columns(row.try_get("owner")?, row.try_get("contest_slug")?),
         }))
     }
 }
@@ -183,11 +190,4 @@ fn test_result_from_row(row: &AnyRow) -> Result<TestResult> {
         points: int(row, "points")?,
         hidden: row.try_get::<i64, _>("hidden")? != 0,
     })
-}
-
-/// Parses a unit enum from its serde name, the form `Display` stores.
-fn from_text<T: DeserializeOwned>(text: &str) -> Result<T> {
-    Ok(serde_json::from_value(serde_json::Value::String(
-        text.to_string(),
-    ))?)
 }

@@ -4,7 +4,9 @@
 //! Queries are written once, in the SQL both understand (`$1` parameters,
 //! integers for flags, text for times). No business rules here.
 
+mod api_keys;
 mod callbacks;
+mod contests;
 mod executions;
 mod questions;
 mod submissions;
@@ -15,7 +17,9 @@ use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
+pub use api_keys::ApiKeyRecord;
 pub use callbacks::{CallbackRecord, CallbackState};
+pub use contests::{ContestRefused, NewParticipant, ParticipantRecord};
 pub use executions::ExecutionRecord;
 pub use questions::QuestionSummary;
 pub use submissions::{NewSubmission, ScoreboardRow, SubmissionRecord, SubmissionState};
@@ -160,4 +164,19 @@ fn time(text: Option<String>) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
         .map(|t| chrono::DateTime::parse_from_rfc3339(&t))
         .transpose()?
         .map(|t| t.with_timezone(&chrono::Utc)))
+}
+
+/// Parses a unit enum from its serde name, the form `to_text` stores.
+fn from_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    Ok(serde_json::from_value(serde_json::Value::String(
+        text.to_string(),
+    ))?)
+}
+
+/// A unit enum as its serde name.
+fn to_text<T: serde::Serialize>(value: &T) -> Result<String> {
+    match serde_json::to_value(value)? {
+        serde_json::Value::String(text) => Ok(text),
+        other => anyhow::bail!("{other} is not a unit enum"),
+    }
 }

@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::{Database, int, time};
+use crate::auth::{Owner, Participant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -41,10 +42,14 @@ pub struct SubmissionRecord {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Who made it; `None` for records from before owners were kept.
+    #[serde(skip)]
+    pub owner: Option<Owner>,
 }
 
 /// What a new submission says.
 pub struct NewSubmission<'a> {
+    pub owner: &'a Owner,
     pub user_id: Option<&'a str>,
     pub question_id: &'a str,
     pub language: &'a str,
@@ -64,7 +69,8 @@ pub struct ScoreboardRow {
 }
 
 const COLUMNS: &str = "id, user_id, question_slug, language, code, state, score, max_score,
-    execution_id, callback_url, replica, attempts, created_at, started_at, finished_at";
+    execution_id, callback_url, replica, attempts, created_at, started_at, finished_at, owner,
+    contest_slug";
 
 impl Database {
     /// Stores a submission in the queue, or, with `replica`, as already
@@ -84,8 +90,9 @@ impl Database {
         };
         sqlx::query(
             "INSERT INTO submissions (id, user_id, question_slug, language, code, state,
-                 callback_url, replica, lease_until, attempts, created_at, started_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 callback_url, replica, lease_until, attempts, created_at, started_at, owner,
+                 contest_slug)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(id.to_string())
         .bind(new.user_id)
@@ -99,6 +106,8 @@ impl Database {
         .bind(i64::from(replica.is_some()))
         .bind(&now)
         .bind(started)
+        .bind(new.owner.as_str())
+        .bind(new.owner.contest())
         .execute(self.pool())
         .await?;
         self.submission(id)
@@ -114,9 +123,11 @@ impl Database {
         row.as_ref().map(submission_from_row).transpose()
     }
 
-    /// Newest first, filtered by user and question when given.
+    /// Newest first, filtered by user and question when given; with `own`,
+    /// only what that participant made with their token.
     pub async fn submissions(
         &self,
+        own: Option<&Participant>,
         user_id: Option<&str>,
         question_id: Option<&str>,
         limit: u32,
@@ -125,12 +136,16 @@ impl Database {
         sqlx::query(&format!(
             "SELECT {COLUMNS} FROM submissions
              WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR question_slug = $2)
+                 AND ($5 IS NULL OR (owner = 'participant' AND contest_slug = $5
+                                     AND user_id = $6))
              ORDER BY created_at DESC, id LIMIT $3 OFFSET $4"
         ))
         .bind(user_id)
         .bind(question_id)
         .bind(i64::from(limit))
         .bind(i64::from(offset))
+        .bind(own.map(|p| p.contest.as_str()))
+        .bind(own.map(|p| p.user_id.as_str()))
         .fetch_all(self.pool())
         .await?
         .iter()
@@ -250,6 +265,7 @@ impl Database {
                  MIN(CASE WHEN score = max_score THEN finished_at END) AS solved_at
              FROM submissions
              WHERE question_slug = $1 AND state = 'finished' AND user_id IS NOT NULL
+                 AND (owner IS NULL OR owner NOT IN ('anonymous', 'admin'))
              GROUP BY user_id
              ORDER BY MAX(score) DESC,
                  MIN(CASE WHEN score = max_score THEN finished_at END) IS NULL,
@@ -304,5 +320,6 @@ fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
         created_at: time(Some(row.try_get("created_at")?))?.expect("given"),
         started_at: time(row.try_get("started_at")?)?,
         finished_at: time(row.try_get("finished_at")?)?,
+        owner: Owner::from_columns(row.try_get("owner")?, row.try_get("contest_slug")?),
     })
 }

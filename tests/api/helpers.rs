@@ -4,9 +4,17 @@
 //!   a random port with its own database; `spawn_with_question` also turns
 //!   the admin API on (`ADMIN_TOKEN`) and creates a question.
 //! - Send a request: one method per endpoint (`execute`, `submit`,
-//!   `get_submission`, `create_question`, ...), each returning the status and
-//!   the JSON body; `run_python` and friends run code and return its result.
-//! - Wait: `wait_for_submission` polls a queued submission until it is judged.
+//!   `get_submission`, `create_question`, `put_contest`, ...), each returning
+//!   the status and the JSON body; `run_python` and friends run code and
+//!   return its result. The `/admin` methods (and `list_submissions`) send
+//!   `ADMIN_TOKEN`; the others are anonymous, except those that take a
+//!   `token` (`execute_as`, `get_contest`, ...), which send it when `Some`.
+//!   `send` makes any request with any token.
+//! - Wait: `wait_for_submission` polls a queued submission until it is
+//!   judged (`wait_for_submission_as` reads it with a token).
+//! - Set up contests: `new_api_key` and `add_participant` return the new
+//!   secret; `minutes_from_now` makes contest times.
+//! - Look inside: `database_url` names the server's database.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -126,6 +134,11 @@ impl TestApp {
     pub fn data_dir(&self) -> PathBuf {
         self.data_dir.path().to_path_buf()
     }
+
+    /// The server's database: `sqlite://...` or `postgres://...`.
+    pub fn database_url(&self) -> String {
+        self.database.url()
+    }
 }
 
 /// The endpoints, one method each: the status and the JSON body (`Null`
@@ -148,8 +161,19 @@ impl TestApp {
         read(request.send().await.expect("POST /execute failed")).await
     }
 
+    /// POST /execute with `token` (anonymous when `None`).
+    pub async fn execute_as(&self, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, "/execute", token, Some(body)).await
+    }
+
     pub async fn submit(&self, body: Value) -> (StatusCode, Value) {
         self.send(Method::POST, "/submissions", None, Some(body))
+            .await
+    }
+
+    /// POST /submissions with `token` (anonymous when `None`).
+    pub async fn submit_as(&self, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, "/submissions", token, Some(body))
             .await
     }
 
@@ -157,13 +181,24 @@ impl TestApp {
         self.get(&format!("/submissions/{id}")).await
     }
 
-    /// GET /submissions?`query`, e.g. `user_id=ada&limit=2`.
+    pub async fn get_submission_as(&self, id: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let path = format!("/submissions/{id}");
+        self.send(Method::GET, &path, token, None).await
+    }
+
+    /// GET /submissions?`query`, e.g. `user_id=ada&limit=2`, as an admin.
     pub async fn list_submissions(&self, query: &str) -> (StatusCode, Value) {
-        self.get(&format!("/submissions?{query}")).await
+        let path = format!("/submissions?{query}");
+        self.admin(Method::GET, &path, None).await
     }
 
     pub async fn get_execution(&self, id: &str) -> (StatusCode, Value) {
         self.get(&format!("/executions/{id}")).await
+    }
+
+    pub async fn get_execution_as(&self, id: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let path = format!("/executions/{id}");
+        self.send(Method::GET, &path, token, None).await
     }
 
     pub async fn list_questions(&self) -> (StatusCode, Value) {
@@ -177,6 +212,21 @@ impl TestApp {
 
     pub async fn scoreboard(&self, slug: &str) -> (StatusCode, Value) {
         self.get(&format!("/questions/{slug}/scoreboard")).await
+    }
+
+    /// GET /contests: the contests `token`'s holder may see.
+    pub async fn list_contests(&self, token: Option<&str>) -> (StatusCode, Value) {
+        self.send(Method::GET, "/contests", token, None).await
+    }
+
+    pub async fn get_contest(&self, slug: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let path = format!("/contests/{slug}");
+        self.send(Method::GET, &path, token, None).await
+    }
+
+    pub async fn contest_scoreboard(&self, slug: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let path = format!("/contests/{slug}/scoreboard");
+        self.send(Method::GET, &path, token, None).await
     }
 
     pub async fn languages(&self) -> (StatusCode, Value) {
@@ -223,6 +273,72 @@ impl TestApp {
     /// Deletes test case `number` (counted from 1).
     pub async fn delete_test_case(&self, slug: &str, number: u32) -> (StatusCode, Value) {
         let path = format!("/admin/questions/{slug}/test-cases/{number}");
+        self.admin(Method::DELETE, &path, None).await
+    }
+
+    /// `role`: `admin` or `service`. The answer holds the `key`, shown only here.
+    pub async fn create_api_key(&self, name: &str, role: &str) -> (StatusCode, Value) {
+        let body = json!({"name": name, "role": role});
+        self.admin(Method::POST, "/admin/api-keys", Some(body))
+            .await
+    }
+
+    pub async fn list_api_keys(&self) -> (StatusCode, Value) {
+        self.admin(Method::GET, "/admin/api-keys", None).await
+    }
+
+    /// Revokes the key.
+    pub async fn delete_api_key(&self, id: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/api-keys/{id}");
+        self.admin(Method::DELETE, &path, None).await
+    }
+
+    /// Creates (201) or replaces (200) the contest.
+    pub async fn put_contest(&self, slug: &str, contest: Value) -> (StatusCode, Value) {
+        let path = format!("/admin/contests/{slug}");
+        self.admin(Method::PUT, &path, Some(contest)).await
+    }
+
+    pub async fn get_contest_as_admin(&self, slug: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/contests/{slug}");
+        self.admin(Method::GET, &path, None).await
+    }
+
+    pub async fn list_contests_as_admin(&self) -> (StatusCode, Value) {
+        self.admin(Method::GET, "/admin/contests", None).await
+    }
+
+    pub async fn delete_contest(&self, slug: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/contests/{slug}");
+        self.admin(Method::DELETE, &path, None).await
+    }
+
+    /// `participants`: `[{"user_id", "name"}]`. The answer holds their tokens,
+    /// shown only here.
+    pub async fn add_participants(&self, slug: &str, participants: Value) -> (StatusCode, Value) {
+        let path = format!("/admin/contests/{slug}/participants");
+        self.admin(Method::POST, &path, Some(participants)).await
+    }
+
+    /// The same from CSV text (`user_id,name` lines), sent as `text/csv`.
+    pub async fn add_participants_csv(&self, slug: &str, csv: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/contests/{slug}/participants");
+        let request = self
+            .request(Method::POST, &path)
+            .bearer_auth(ADMIN_TOKEN)
+            .header("content-type", "text/csv")
+            .body(csv.to_string());
+        read(request.send().await.expect("POST participants failed")).await
+    }
+
+    pub async fn list_participants(&self, slug: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/contests/{slug}/participants");
+        self.admin(Method::GET, &path, None).await
+    }
+
+    /// Removes the participant; their token stops working.
+    pub async fn delete_participant(&self, slug: &str, user_id: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/contests/{slug}/participants/{user_id}");
         self.admin(Method::DELETE, &path, None).await
     }
 
@@ -317,6 +433,34 @@ impl TestApp {
     }
 }
 
+/// Identities and contests, through the admin API, which must succeed.
+impl TestApp {
+    /// A new API key with `role` (`admin` or `service`); the key.
+    pub async fn new_api_key(&self, role: &str) -> String {
+        let (status, body) = self.create_api_key(&format!("a {role} key"), role).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["key"].as_str().unwrap().to_string()
+    }
+
+    /// Adds `user_id` to contest `slug`; their token.
+    pub async fn add_participant(&self, slug: &str, user_id: &str) -> String {
+        let participants = json!([{"user_id": user_id, "name": format!("Student {user_id}")}]);
+        let (status, body) = self.add_participants(slug, participants).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["participants"][0]["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// A moment `minutes` from now (before it, if negative), in RFC 3339 to
+/// the second, as contests' `starts_at` and `ends_at` take it.
+pub fn minutes_from_now(minutes: i64) -> String {
+    let moment = chrono::Utc::now() + chrono::Duration::minutes(minutes);
+    moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// Queued submissions: submitting one, and waiting for its worker.
 impl TestApp {
     /// POST /submissions, which must accept it (202); its id.
@@ -327,20 +471,33 @@ impl TestApp {
     }
 
     /// Polls until the submission is judged; it as GET /submissions/{id}
-    /// returns it.
+    /// returns it (anonymously: for submissions made anonymously).
     pub async fn wait_for_submission(&self, id: &str) -> Value {
-        self.wait_for_state(id, "finished", JUDGED_WITHIN).await
+        self.wait_for_state(id, None, "finished", JUDGED_WITHIN)
+            .await
+    }
+
+    /// `wait_for_submission`, reading it with `token`.
+    pub async fn wait_for_submission_as(&self, id: &str, token: Option<&str>) -> Value {
+        self.wait_for_state(id, token, "finished", JUDGED_WITHIN)
+            .await
     }
 
     /// Polls until a worker has taken the submission.
     pub async fn wait_until_running(&self, id: &str) {
-        self.wait_for_state(id, "running", TAKEN_WITHIN).await;
+        self.wait_for_state(id, None, "running", TAKEN_WITHIN).await;
     }
 
-    async fn wait_for_state(&self, id: &str, state: &str, within: Duration) -> Value {
+    async fn wait_for_state(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        state: &str,
+        within: Duration,
+    ) -> Value {
         let started = Instant::now();
         loop {
-            let (status, body) = self.get_submission(id).await;
+            let (status, body) = self.get_submission_as(id, token).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             if body["state"] == state {
                 return body;

@@ -1,6 +1,8 @@
 //! End-to-end tests: the real server binary over HTTP, one server per test.
 
+mod access;
 mod compiled;
+mod contests;
 mod execute;
 mod helpers;
 mod isolation;

@@ -11,6 +11,7 @@ use reqwest::Url;
 use tokio::task::JoinSet;
 
 use super::{REQUEST_TIMEOUT, RESOLVE_TIMEOUT, Unreachable};
+use crate::auth::Principal;
 use crate::service::JudgingService;
 use crate::store::{CallbackRecord, CallbackState};
 
@@ -132,7 +133,8 @@ impl JudgingService {
 
     async fn post_result(&self, callback: &CallbackRecord) -> Result<(), Failure> {
         let url = Url::parse(&callback.url).map_err(|error| Failure::Refused(error.to_string()))?;
-        let view = (self.submission(callback.submission_id).await)
+        // The result goes to where its submitter asked: read as the service.
+        let view = (self.submission(&Principal::Service, callback.submission_id).await)
             .map_err(|error| Failure::Failed(format!("{error:#}")))?
             .ok_or_else(|| Failure::Refused("the submission is gone".into()))?;
         let target = self.config.callbacks.target(&url).await?;

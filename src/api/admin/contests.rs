@@ -1,0 +1,245 @@
+//! `/admin/contests/...`: contests and their participants. A participant's
+//! token (in their `join_url`) is shown once, when they are added.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::api::error::{ApiJson, ApiPath};
+use crate::api::{ApiError, AppState, contests};
+use crate::contest::{Contest, ContestSpec, ContestStatus, ScoreboardSetting, Scoring};
+use crate::store::{ContestRefused, ParticipantRecord};
+
+const MAX_PARTICIPANTS_PER_REQUEST: usize = 5000;
+const MAX_USER_ID_CHARS: usize = 200;
+const MAX_NAME_CHARS: usize = 200;
+
+/// A contest as admins see it.
+#[derive(Debug, Serialize)]
+pub struct AdminContestView {
+    slug: String,
+    title: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    status: ContestStatus,
+    questions: Vec<String>,
+    scoring: Scoring,
+    scoreboard: ScoreboardSetting,
+    freeze_minutes: Option<u32>,
+    public: bool,
+    participants: u32,
+}
+
+async fn view(state: &AppState, contest: Contest) -> Result<AdminContestView, ApiError> {
+    let participants = (state.database.participant_count(&contest.slug).await)
+        .map_err(ApiError::internal)?;
+    Ok(AdminContestView {
+        status: contest.status(Utc::now()),
+        slug: contest.slug,
+        title: contest.title,
+        starts_at: contest.starts_at,
+        ends_at: contest.ends_at,
+        questions: contest.questions,
+        scoring: contest.scoring,
+        scoreboard: contest.scoreboard,
+        freeze_minutes: contest.freeze_minutes,
+        public: contest.public,
+        participants,
+    })
+}
+
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<AdminContestView>>, ApiError> {
+    let contests = state.database.contests().await.map_err(ApiError::internal)?;
+    let mut views = Vec::with_capacity(contests.len());
+    for contest in contests {
+        views.push(view(&state, contest).await?);
+    }
+    Ok(Json(views))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<AdminContestView>, ApiError> {
+    let contest = contests::find(&state, &slug).await?;
+    Ok(Json(view(&state, contest).await?))
+}
+
+/// Creates or replaces the contest at `slug`; its participants stay.
+pub async fn put(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(spec): ApiJson<ContestSpec>,
+) -> Result<(StatusCode, Json<AdminContestView>), ApiError> {
+    let contest = Contest::new(slug, spec).map_err(ApiError::invalid)?;
+    let stored = state.database.put_contest(&contest).await;
+    let created = match stored.map_err(ApiError::internal)? {
+        Ok(created) => created,
+        Err(ContestRefused::UnknownQuestion(question)) => {
+            return Err(ApiError::invalid(format!(
+                "no question {question:?}; create it first (POST /admin/questions)"
+            )));
+        }
+    };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(view(&state, contest).await?)))
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    match state.database.delete_contest(&slug).await {
+        Ok(true) => Ok(StatusCode::NO_CONTENT),
+        Ok(false) => Err(contests::unknown(&slug)),
+        Err(error) => Err(ApiError::internal(error)),
+    }
+}
+
+pub async fn participants(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<Vec<ParticipantRecord>>, ApiError> {
+    contests::find(&state, &slug).await?;
+    let participants = (state.database.participants(&slug).await).map_err(ApiError::internal)?;
+    Ok(Json(participants))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewParticipantSpec {
+    user_id: String,
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IssuedParticipants {
+    participants: Vec<IssuedParticipantView>,
+}
+
+#[derive(Debug, Serialize)]
+struct IssuedParticipantView {
+    user_id: String,
+    name: String,
+    token: String,
+    /// The page that signs the participant in (the token is the capability).
+    join_url: String,
+}
+
+/// Adds participants from JSON (`[{"user_id", "name"}]`) or CSV
+/// (`user_id,name` per line): each gets a new token, shown only now.
+pub async fn add_participants(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+    request: Request,
+) -> Result<(StatusCode, Json<IssuedParticipants>), ApiError> {
+    let content_type = (request.headers().get(header::CONTENT_TYPE))
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let body = Bytes::from_request(request, &state)
+        .await
+        .map_err(|rejection| ApiError::new(rejection.status(), "bad_request", rejection.body_text()))?;
+    let people = if content_type.starts_with("application/json") {
+        let specs: Vec<NewParticipantSpec> = serde_json::from_slice(&body)
+            .map_err(|error| ApiError::invalid(format!("participants: {error}")))?;
+        specs.into_iter().map(|p| (p.user_id, p.name)).collect()
+    } else if content_type.starts_with("text/csv") || content_type.starts_with("text/plain") {
+        from_csv(&body)?
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send participants as application/json or as text/csv (user_id,name per line)",
+        ));
+    };
+    let people = checked(people)?;
+    contests::find(&state, &slug).await?;
+    let issued = (state.identities.add_participants(&slug, people).await)
+        .map_err(ApiError::internal)?;
+    let participants = issued
+        .into_iter()
+        .map(|p| IssuedParticipantView {
+            join_url: format!("/ui/join/{}", p.token.expose()),
+            token: p.token.expose().to_string(),
+            user_id: p.user_id,
+            name: p.name,
+        })
+        .collect();
+    Ok((StatusCode::CREATED, Json(IssuedParticipants { participants })))
+}
+
+/// `user_id,name` records; a first line `user_id,name` is a header.
+fn from_csv(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .trim(csv::Trim::All)
+        .from_reader(body);
+    let mut people = Vec::new();
+    for (line, record) in (1..).zip(reader.records()) {
+        let record = record.map_err(|error| ApiError::invalid(format!("CSV line {line}: {error}")))?;
+        if record.len() != 2 {
+            return Err(ApiError::invalid(format!(
+                "CSV line {line}: expected user_id,name, got {} fields",
+                record.len()
+            )));
+        }
+        if line == 1 && &record[0] == "user_id" && &record[1] == "name" {
+            continue;
+        }
+        people.push((record[0].to_string(), record[1].to_string()));
+    }
+    Ok(people)
+}
+
+/// The people, trimmed, if every id and name is acceptable and no id repeats.
+fn checked(people: Vec<(String, String)>) -> Result<Vec<(String, String)>, ApiError> {
+    if people.is_empty() || people.len() > MAX_PARTICIPANTS_PER_REQUEST {
+        return Err(ApiError::invalid(format!(
+            "give 1 to {MAX_PARTICIPANTS_PER_REQUEST} participants"
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut checked = Vec::with_capacity(people.len());
+    for (user_id, name) in people {
+        let (user_id, name) = (user_id.trim().to_string(), name.trim().to_string());
+        let fits = |text: &str, max: usize| {
+            !text.is_empty() && text.chars().count() <= max && !text.chars().any(char::is_control)
+        };
+        if !fits(&user_id, MAX_USER_ID_CHARS) || user_id.contains('/') {
+            return Err(ApiError::invalid(format!(
+                "user_id {user_id:?} must be 1 to {MAX_USER_ID_CHARS} printable characters, no '/'"
+            )));
+        }
+        if !fits(&name, MAX_NAME_CHARS) {
+            return Err(ApiError::invalid(format!(
+                "the name of {user_id:?} must be 1 to {MAX_NAME_CHARS} printable characters"
+            )));
+        }
+        if !seen.insert(user_id.clone()) {
+            return Err(ApiError::invalid(format!("user_id {user_id:?} is listed twice")));
+        }
+        checked.push((user_id, name));
+    }
+    Ok(checked)
+}
+
+pub async fn remove_participant(
+    State(state): State<AppState>,
+    ApiPath((slug, user_id)): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    match state.database.delete_participant(&slug, &user_id).await {
+        Ok(true) => Ok(StatusCode::NO_CONTENT),
+        Ok(false) => Err(ApiError::not_found(format!(
+            "contest {slug:?} has no participant {user_id:?}"
+        ))),
+        Err(error) => Err(ApiError::internal(error)),
+    }
+}

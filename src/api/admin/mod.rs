@@ -1,0 +1,71 @@
+//! `/admin/...`: what teachers and operators manage: questions, contests
+//! and their participants, API keys. Only admins (the operator's
+//! `JUDGEBOX_ADMIN_TOKEN` or an admin API key); with neither configured
+//! there is no admin API at all (503), never a default password.
+
+mod api_keys;
+mod contests;
+mod questions;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+use super::{ApiError, AppState};
+use crate::auth::Principal;
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    use axum::routing::{delete, get, post};
+    Router::new()
+        .route("/admin/questions", post(questions::create))
+        .route(
+            "/admin/questions/{slug}",
+            get(questions::show)
+                .put(questions::replace)
+                .delete(questions::remove),
+        )
+        .route("/admin/questions/{slug}/test-cases", post(questions::add_test))
+        .route(
+            "/admin/questions/{slug}/test-cases/{number}",
+            delete(questions::remove_test),
+        )
+        .route("/admin/contests", get(contests::list))
+        .route(
+            "/admin/contests/{slug}",
+            get(contests::show).put(contests::put).delete(contests::remove),
+        )
+        .route(
+            "/admin/contests/{slug}/participants",
+            get(contests::participants).post(contests::add_participants),
+        )
+        .route(
+            "/admin/contests/{slug}/participants/{user_id}",
+            delete(contests::remove_participant),
+        )
+        .route("/admin/api-keys", get(api_keys::list).post(api_keys::create))
+        .route("/admin/api-keys/{id}", delete(api_keys::revoke))
+        .route_layer(axum::middleware::from_fn_with_state(state, require_admin))
+}
+
+async fn require_admin(
+    State(state): State<AppState>,
+    principal: Principal,
+    request: Request,
+    next: Next,
+) -> Response {
+    if principal == Principal::Anonymous && !state.identities.has_admin_token() {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "admin_disabled",
+            "the admin API is off: start the server with JUDGEBOX_ADMIN_TOKEN set to a secret \
+             of at least 16 characters",
+        )
+        .into_response();
+    }
+    match state.service.access().administer(&principal) {
+        Ok(()) => next.run(request).await,
+        Err(denied) => ApiError::from(denied).into_response(),
+    }
+}

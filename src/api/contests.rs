@@ -1,0 +1,129 @@
+//! `GET /contests`, `/contests/{slug}` and `/contests/{slug}/scoreboard`:
+//! what the caller may see of contests. A contest they may not see is
+//! answered as if it did not exist.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::error::ApiPath;
+use super::{ApiError, AppState};
+use crate::auth::Principal;
+use crate::contest::{Contest, ContestStatus, ScoreboardSetting, Scoring};
+use crate::service::Scoreboard;
+use crate::store::QuestionSummary;
+
+#[derive(Debug, Serialize)]
+pub struct ContestView {
+    slug: String,
+    title: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    status: ContestStatus,
+    scoring: Scoring,
+    scoreboard: ScoreboardSetting,
+    freeze_minutes: Option<u32>,
+    /// Once it has started (always, for admin and service).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    questions: Option<Vec<QuestionTitle>>,
+}
+
+#[derive(Debug, Serialize)]
+struct QuestionTitle {
+    slug: String,
+    title: String,
+}
+
+fn view(
+    state: &AppState,
+    principal: &Principal,
+    contest: Contest,
+    titles: &[QuestionSummary],
+    now: DateTime<Utc>,
+) -> ContestView {
+    let shown = state.service.access().see_contest_questions(principal, &contest, now);
+    let questions = shown.then(|| {
+        (contest.questions.iter())
+            .map(|slug| QuestionTitle {
+                slug: slug.clone(),
+                title: (titles.iter().find(|q| &q.slug == slug))
+                    .map_or_else(String::new, |q| q.title.clone()),
+            })
+            .collect()
+    });
+    ContestView {
+        status: contest.status(now),
+        slug: contest.slug,
+        title: contest.title,
+        starts_at: contest.starts_at,
+        ends_at: contest.ends_at,
+        scoring: contest.scoring,
+        scoreboard: contest.scoreboard,
+        freeze_minutes: contest.freeze_minutes,
+        questions,
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Vec<ContestView>>, ApiError> {
+    let contests = state.database.contests().await.map_err(ApiError::internal)?;
+    let titles = state.database.questions().await.map_err(ApiError::internal)?;
+    let now = Utc::now();
+    let access = state.service.access();
+    let views = (contests.into_iter())
+        .filter(|contest| access.see_contest(&principal, contest))
+        .map(|contest| view(&state, &principal, contest, &titles, now))
+        .collect();
+    Ok(Json(views))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<ContestView>, ApiError> {
+    let contest = visible(&state, &principal, &slug).await?;
+    let titles = state.database.questions().await.map_err(ApiError::internal)?;
+    Ok(Json(view(&state, &principal, contest, &titles, Utc::now())))
+}
+
+pub async fn scoreboard(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<Scoreboard>, ApiError> {
+    let contest = visible(&state, &principal, &slug).await?;
+    let standings = (state.service.access()).scoreboard(&principal, &contest, Utc::now())?;
+    let scoreboard = (state.service.scoreboard(&contest, standings).await)
+        .map_err(ApiError::internal)?;
+    Ok(Json(scoreboard))
+}
+
+/// The contest if `principal` may see it; otherwise the same 404 as for
+/// one that does not exist.
+async fn visible(state: &AppState, principal: &Principal, slug: &str) -> Result<Contest, ApiError> {
+    let contest = find(state, slug).await?;
+    if !state.service.access().see_contest(principal, &contest) {
+        return Err(unknown(slug));
+    }
+    Ok(contest)
+}
+
+/// The contest, or a 404 naming it.
+pub async fn find(state: &AppState, slug: &str) -> Result<Contest, ApiError> {
+    (state.database.contest(slug).await)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| unknown(slug))
+}
+
+pub fn unknown(slug: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_contest",
+        format!("no contest {slug:?}; GET /contests lists those you may see"),
+    )
+}

@@ -1,0 +1,196 @@
+//! Contests: a time window over some questions, a way of scoring, and who
+//! may see the standings. Validated here, stored by `store`, ranked by
+//! `ranking`.
+
+mod ranking;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use ranking::{Attempt, Entrant, QuestionStanding, StandingRow, rank};
+
+use crate::judge::check_slug;
+
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_QUESTIONS: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    /// Sum of each question's best score.
+    Ioi,
+    /// Questions fully solved, then the lower time penalty.
+    Icpc,
+}
+
+/// Who sees the scoreboard (admin and service always do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreboardSetting {
+    /// Everyone who may see the contest.
+    Public,
+    /// The contest's participants.
+    Participants,
+    /// Everyone who may see the contest, once it has ended.
+    AfterEnd,
+    /// Nobody else.
+    Hidden,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContestStatus {
+    Upcoming,
+    Running,
+    Ended,
+}
+
+/// A contest as a teacher writes it (`PUT /admin/contests/{slug}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContestSpec {
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub questions: Vec<String>,
+    pub scoring: Scoring,
+    pub scoreboard: ScoreboardSetting,
+    #[serde(default)]
+    pub freeze_minutes: Option<u32>,
+    /// Anyone may see it and, from its start, its questions.
+    #[serde(default)]
+    pub public: bool,
+}
+
+/// A validated contest: build it with `Contest::new`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contest {
+    pub slug: String,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Question slugs, in the order students see them.
+    pub questions: Vec<String>,
+    pub scoring: Scoring,
+    pub scoreboard: ScoreboardSetting,
+    pub freeze_minutes: Option<u32>,
+    pub public: bool,
+}
+
+impl Contest {
+    /// Checks `spec`; the error says what is wrong. Whether its questions
+    /// exist is the store's to say.
+    pub fn new(slug: String, spec: ContestSpec) -> Result<Self, String> {
+        check_slug(&slug)?;
+        let title = spec.title.trim();
+        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+            return Err(format!("title must be 1 to {MAX_TITLE_CHARS} characters"));
+        }
+        if spec.ends_at <= spec.starts_at {
+            return Err("ends_at must be after starts_at".into());
+        }
+        if spec.questions.len() > MAX_QUESTIONS {
+            return Err(format!("a contest has at most {MAX_QUESTIONS} questions"));
+        }
+        for (i, question) in spec.questions.iter().enumerate() {
+            if spec.questions[..i].contains(question) {
+                return Err(format!("question {question:?} is listed twice"));
+            }
+        }
+        let length = spec.ends_at - spec.starts_at;
+        if let Some(freeze) = spec.freeze_minutes
+            && Duration::minutes(freeze.into()) > length
+        {
+            return Err("freeze_minutes is longer than the contest".into());
+        }
+        Ok(Self {
+            slug,
+            title: title.to_string(),
+            starts_at: spec.starts_at,
+            ends_at: spec.ends_at,
+            questions: spec.questions,
+            scoring: spec.scoring,
+            scoreboard: spec.scoreboard,
+            freeze_minutes: spec.freeze_minutes,
+            public: spec.public,
+        })
+    }
+
+    pub fn status(&self, now: DateTime<Utc>) -> ContestStatus {
+        if now < self.starts_at {
+            ContestStatus::Upcoming
+        } else if now < self.ends_at {
+            ContestStatus::Running
+        } else {
+            ContestStatus::Ended
+        }
+    }
+
+    pub fn has_started(&self, now: DateTime<Utc>) -> bool {
+        self.status(now) != ContestStatus::Upcoming
+    }
+
+    pub fn contains(&self, question: &str) -> bool {
+        self.questions.iter().any(|q| q == question)
+    }
+
+    /// While the scoreboard is frozen (the last `freeze_minutes` before the
+    /// end), the moment it froze at.
+    pub fn frozen_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let freeze = self.ends_at - Duration::minutes(self.freeze_minutes?.into());
+        (freeze <= now && now < self.ends_at).then_some(freeze)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(starts: &str, ends: &str) -> ContestSpec {
+        serde_json::from_value(serde_json::json!({
+            "title": "Week 1", "starts_at": starts, "ends_at": ends,
+            "questions": ["a", "b"], "scoring": "ioi", "scoreboard": "public",
+            "freeze_minutes": 30
+        }))
+        .unwrap()
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn status_and_freeze_follow_the_window() {
+        let contest = Contest::new(
+            "week-1".into(),
+            spec("2026-01-01T10:00:00Z", "2026-01-01T12:00:00+00:00"),
+        )
+        .unwrap();
+        assert_eq!(contest.status(at("2026-01-01T09:59:59Z")), ContestStatus::Upcoming);
+        assert_eq!(contest.status(at("2026-01-01T10:00:00Z")), ContestStatus::Running);
+        assert_eq!(contest.status(at("2026-01-01T12:00:00Z")), ContestStatus::Ended);
+        assert_eq!(contest.frozen_at(at("2026-01-01T11:29:00Z")), None);
+        let frozen = Some(at("2026-01-01T11:30:00Z"));
+        assert_eq!(contest.frozen_at(at("2026-01-01T11:45:00Z")), frozen);
+        assert_eq!(contest.frozen_at(at("2026-01-01T12:00:00Z")), None);
+    }
+
+    #[test]
+    fn bad_windows_freezes_and_question_lists_are_refused() {
+        type Breakage = fn(&mut ContestSpec);
+        let cases: [(Breakage, &str); 4] = [
+            (|s| s.ends_at = s.starts_at, "after starts_at"),
+            (|s| s.freeze_minutes = Some(121), "longer than the contest"),
+            (|s| s.questions.push("a".into()), "listed twice"),
+            (|s| s.title = " ".into(), "title"),
+        ];
+        for (break_it, expected) in cases {
+            let mut spec = spec("2026-01-01T10:00:00Z", "2026-01-01T12:00:00Z");
+            break_it(&mut spec);
+            let error = Contest::new("week-1".into(), spec).unwrap_err();
+            assert!(error.contains(expected), "{error}");
+        }
+        let good = spec("2026-01-01T10:00:00Z", "2026-01-01T12:00:00Z");
+        assert!(Contest::new("Week 1".into(), good).is_err());
+    }
+}

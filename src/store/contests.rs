@@ -1,0 +1,307 @@
+//! Contests, their questions and participants, and the attempts their
+//! scoreboards rank.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Database, from_text, int, time, to_text};
+use crate::contest::{Attempt, Contest, Entrant, ScoreboardSetting, Scoring};
+
+/// Why a contest could not be stored.
+#[derive(Debug)]
+pub enum ContestRefused {
+    UnknownQuestion(String),
+}
+
+/// A participant as `GET /admin/contests/{slug}/participants` lists them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ParticipantRecord {
+    pub user_id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A participant to add, with the digest of their new token.
+pub struct NewParticipant<'a> {
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub token_digest: String,
+}
+
+const CONTEST_COLUMNS: &str = "slug, title, starts_at, ends_at, scoring, scoreboard,
+    freeze_minutes, public";
+
+impl Database {
+    /// Creates or replaces a contest; `Ok(true)` if it was new.
+    pub async fn put_contest(&self, contest: &Contest) -> Result<Result<bool, ContestRefused>> {
+        let mut tx = self.begin_write().await?;
+        for question in &contest.questions {
+            let exists = sqlx::query("SELECT 1 FROM questions WHERE slug = $1")
+                .bind(question)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if exists.is_none() {
+                return Ok(Err(ContestRefused::UnknownQuestion(question.clone())));
+            }
+        }
+        let existed = sqlx::query("SELECT 1 FROM contests WHERE slug = $1")
+            .bind(&contest.slug)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        let now = Utc::now().to_rfc3339();
+        sqlx::query(
+            "INSERT INTO contests (slug, title, starts_at, ends_at, scoring, scoreboard,
+                 freeze_minutes, public, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+             ON CONFLICT (slug) DO UPDATE SET title = $2, starts_at = $3, ends_at = $4,
+                 scoring = $5, scoreboard = $6, freeze_minutes = $7, public = $8,
+                 updated_at = $9",
+        )
+        .bind(&contest.slug)
+        .bind(&contest.title)
+        .bind(contest.starts_at.to_rfc3339())
+        .bind(contest.ends_at.to_rfc3339())
+        .bind(to_text(&contest.scoring)?)
+        .bind(to_text(&contest.scoreboard)?)
+        .bind(contest.freeze_minutes.map(i64::from))
+        .bind(i64::from(contest.public))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM contest_questions WHERE contest_slug = $1")
+            .bind(&contest.slug)
+            .execute(&mut *tx)
+            .await?;
+        for (position, question) in (1_i64..).zip(&contest.questions) {
+            sqlx::query(
+                "INSERT INTO contest_questions (contest_slug, question_slug, position)
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(&contest.slug)
+            .bind(question)
+            .bind(position)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(!existed))
+    }
+
+    pub async fn contest(&self, slug: &str) -> Result<Option<Contest>> {
+        let contests = self
+            .contests_where("WHERE slug = $1", Some(slug))
+            .await?;
+        Ok(contests.into_iter().next())
+    }
+
+    /// Every contest, by start.
+    pub async fn contests(&self) -> Result<Vec<Contest>> {
+        self.contests_where("", None).await
+    }
+
+    /// The contests `question` is in.
+    pub async fn contests_with_question(&self, question: &str) -> Result<Vec<Contest>> {
+        self.contests_where(
+            "WHERE slug IN (SELECT contest_slug FROM contest_questions WHERE question_slug = $1)",
+            Some(question),
+        )
+        .await
+    }
+
+    async fn contests_where(&self, filter: &str, value: Option<&str>) -> Result<Vec<Contest>> {
+        let sql = format!("SELECT {CONTEST_COLUMNS} FROM contests {filter} ORDER BY starts_at, slug");
+        let mut query = sqlx::query(&sql);
+        if let Some(value) = value {
+            query = query.bind(value);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let mut contests = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let slug: String = row.try_get("slug")?;
+            let questions = sqlx::query(
+                "SELECT question_slug FROM contest_questions WHERE contest_slug = $1
+                 ORDER BY position",
+            )
+            .bind(&slug)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| row.try_get("question_slug"))
+            .collect::<Result<Vec<String>, _>>()?;
+            contests.push(contest_from_row(row, questions)?);
+        }
+        Ok(contests)
+    }
+
+    /// Deletes a contest with its participants (their tokens stop working);
+    /// submissions stay. `false` if there was none.
+    pub async fn delete_contest(&self, slug: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        for table in ["participants", "contest_questions"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE contest_slug = $1"))
+                .bind(slug)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let deleted = sqlx::query("DELETE FROM contests WHERE slug = $1")
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(deleted > 0)
+    }
+
+    /// Adds participants to `contest`, or gives existing ones a new token
+    /// (the old one stops working) and name.
+    pub async fn add_participants(
+        &self,
+        contest: &str,
+        participants: &[NewParticipant<'_>],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let now = Utc::now().to_rfc3339();
+        for participant in participants {
+            sqlx::query(
+                "INSERT INTO participants (contest_slug, user_id, name, token_hash, created_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (contest_slug, user_id) DO UPDATE SET name = $3, token_hash = $4",
+            )
+            .bind(contest)
+            .bind(participant.user_id)
+            .bind(participant.name)
+            .bind(&participant.token_digest)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn participants(&self, contest: &str) -> Result<Vec<ParticipantRecord>> {
+        sqlx::query(
+            "SELECT user_id, name, created_at FROM participants WHERE contest_slug = $1
+             ORDER BY user_id",
+        )
+        .bind(contest)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(ParticipantRecord {
+                user_id: row.try_get("user_id")?,
+                name: row.try_get("name")?,
+                created_at: time(Some(row.try_get("created_at")?))?.expect("given"),
+            })
+        })
+        .collect()
+    }
+
+    pub async fn participant_count(&self, contest: &str) -> Result<u32> {
+        let row = sqlx::query("SELECT COUNT(*) AS count FROM participants WHERE contest_slug = $1")
+            .bind(contest)
+            .fetch_one(self.pool())
+            .await?;
+        int(&row, "count")
+    }
+
+    /// `false` if there was no such participant.
+    pub async fn delete_participant(&self, contest: &str, user_id: &str) -> Result<bool> {
+        let deleted = sqlx::query("DELETE FROM participants WHERE contest_slug = $1 AND user_id = $2")
+            .bind(contest)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        Ok(deleted > 0)
+    }
+
+    /// The contest and user a participant token's digest belongs to.
+    pub async fn participant_by_token(&self, digest: &str) -> Result<Option<(String, String)>> {
+        let row = sqlx::query(
+            "SELECT contest_slug, user_id FROM participants WHERE token_hash = $1",
+        )
+        .bind(digest)
+        .fetch_optional(self.pool())
+        .await?;
+        let pair = |row: AnyRow| -> Result<(String, String)> {
+            Ok((row.try_get("contest_slug")?, row.try_get("user_id")?))
+        };
+        row.map(pair).transpose()
+    }
+
+    /// What `contest`'s scoreboard ranks: its participants, and their
+    /// judged submissions made with their tokens in the window, up to
+    /// `until` (the freeze) when given.
+    pub async fn standings_input(
+        &self,
+        contest: &Contest,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<(Vec<Entrant>, Vec<Attempt>)> {
+        let entrants = self
+            .participants(&contest.slug)
+            .await?
+            .into_iter()
+            .map(|p| Entrant {
+                user_id: p.user_id,
+                name: p.name,
+            })
+            .collect();
+        let rows = sqlx::query(
+            "SELECT user_id, question_slug, score, max_score, created_at FROM submissions
+             WHERE contest_slug = $1 AND owner = 'participant' AND state = 'finished'
+                 AND score IS NOT NULL",
+        )
+        .bind(&contest.slug)
+        .fetch_all(self.pool())
+        .await?;
+        let until = until.unwrap_or(contest.ends_at).min(contest.ends_at);
+        let mut attempts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let submitted_at = time(Some(row.try_get("created_at")?))?.expect("given");
+            if submitted_at < contest.starts_at || submitted_at >= until {
+                continue;
+            }
+            attempts.push(Attempt {
+                user_id: row.try_get("user_id")?,
+                question: row.try_get("question_slug")?,
+                score: int(row, "score")?,
+                max_score: int(row, "max_score")?,
+                submitted_at,
+            });
+        }
+        Ok((entrants, attempts))
+    }
+
+    /// Whether `question` is in some contest.
+    pub async fn question_in_contest(&self, question: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM contest_questions WHERE question_slug = $1 LIMIT 1")
+            .bind(question)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+}
+
+fn contest_from_row(row: &AnyRow, questions: Vec<String>) -> Result<Contest> {
+    let scoring: Scoring = from_text(row.try_get("scoring")?)?;
+    let scoreboard: ScoreboardSetting = from_text(row.try_get("scoreboard")?)?;
+    Ok(Contest {
+        slug: row.try_get("slug")?,
+        title: row.try_get("title")?,
+        starts_at: time(Some(row.try_get("starts_at")?))?.expect("given"),
+        ends_at: time(Some(row.try_get("ends_at")?))?.expect("given"),
+        questions,
+        scoring,
+        scoreboard,
+        freeze_minutes: row
+            .try_get::<Option<i64>, _>("freeze_minutes")?
+            .map(u32::try_from)
+            .transpose()?,
+        public: row.try_get::<i64, _>("public")? != 0,
+    })
+}
