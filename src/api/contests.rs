@@ -43,7 +43,10 @@ fn view(
     titles: &[QuestionSummary],
     now: DateTime<Utc>,
 ) -> ContestView {
-    let shown = state.service.access().see_contest_questions(principal, &contest, now);
+    let shown = state
+        .service
+        .access()
+        .see_contest_questions(principal, &contest, now);
     let questions = shown.then(|| {
         (contest.questions.iter())
             .map(|slug| QuestionTitle {
@@ -70,8 +73,16 @@ pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<ContestView>>, ApiError> {
-    let contests = state.database.contests().await.map_err(ApiError::internal)?;
-    let titles = state.database.questions().await.map_err(ApiError::internal)?;
+    let contests = state
+        .database
+        .contests()
+        .await
+        .map_err(ApiError::internal)?;
+    let titles = state
+        .database
+        .questions()
+        .await
+        .map_err(ApiError::internal)?;
     let now = Utc::now();
     let access = state.service.access();
     let views = (contests.into_iter())
@@ -87,7 +98,11 @@ pub async fn show(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<ContestView>, ApiError> {
     let contest = visible(&state, &principal, &slug).await?;
-    let titles = state.database.questions().await.map_err(ApiError::internal)?;
+    let titles = state
+        .database
+        .questions()
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(view(&state, &principal, contest, &titles, Utc::now())))
 }
 
@@ -98,8 +113,8 @@ pub async fn scoreboard(
 ) -> Result<Json<Scoreboard>, ApiError> {
     let contest = visible(&state, &principal, &slug).await?;
     let standings = (state.service.access()).scoreboard(&principal, &contest, Utc::now())?;
-    let scoreboard = (state.service.scoreboard(&contest, standings).await)
-        .map_err(ApiError::internal)?;
+    let scoreboard =
+        (state.service.scoreboard(&contest, standings).await).map_err(ApiError::internal)?;
     Ok(Json(scoreboard))
 }
 

@@ -17,16 +17,23 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         None => None,
         Some(Ok(value)) => match value.strip_prefix("Bearer ") {
             Some(token) => Some(token.trim().to_string()),
-            None => return ApiError::invalid_token("use Authorization: Bearer <token>").into_response(),
+            None => {
+                return ApiError::invalid_token("use Authorization: Bearer <token>")
+                    .into_response();
+            }
         },
-        Some(Err(_)) => return ApiError::invalid_token("the Authorization header is not text").into_response(),
+        Some(Err(_)) => {
+            return ApiError::invalid_token("the Authorization header is not text").into_response();
+        }
     };
     match state.identities.principal(bearer.as_deref()).await {
         Ok(Some(principal)) => {
             request.extensions_mut().insert(principal);
             next.run(request).await
         }
-        Ok(None) => ApiError::invalid_token("the token is wrong or has been revoked").into_response(),
+        Ok(None) => {
+            ApiError::invalid_token("the token is wrong or has been revoked").into_response()
+        }
         Err(error) => ApiError::internal(error).into_response(),
     }
 }

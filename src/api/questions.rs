@@ -68,15 +68,26 @@ pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<QuestionSummary>>, ApiError> {
-    let questions = state.database.questions().await.map_err(ApiError::internal)?;
-    let contests = state.database.contests().await.map_err(ApiError::internal)?;
+    let questions = state
+        .database
+        .questions()
+        .await
+        .map_err(ApiError::internal)?;
+    let contests = state
+        .database
+        .contests()
+        .await
+        .map_err(ApiError::internal)?;
     let now = Utc::now();
     let visible = |question: &QuestionSummary| {
         let holding: Vec<Contest> = (contests.iter())
             .filter(|contest| contest.contains(&question.slug))
             .cloned()
             .collect();
-        state.service.access().see_question(&principal, &holding, now)
+        state
+            .service
+            .access()
+            .see_question(&principal, &holding, now)
     };
     Ok(Json(questions.into_iter().filter(visible).collect()))
 }
@@ -140,8 +151,8 @@ pub async fn find_in_contests(
     slug: &str,
 ) -> Result<(Question, Vec<Contest>), ApiError> {
     let question = find(state, slug).await?;
-    let contests = (state.database.contests_with_question(slug).await)
-        .map_err(ApiError::internal)?;
+    let contests =
+        (state.database.contests_with_question(slug).await).map_err(ApiError::internal)?;
     Ok((question, contests))
 }
 

@@ -89,7 +89,9 @@ pub async fn limit(
             None => Ok(()),
         },
         Some(RateLimitKey::Participant(key)) => match &limits.by_participant {
-            Some(limiter) => (limiter.check_key(&key)).map_err(|n| too_many("participant", wait(&n))),
+            Some(limiter) => {
+                (limiter.check_key(&key)).map_err(|n| too_many("participant", wait(&n)))
+            }
             None => Ok(()),
         },
     };

@@ -39,7 +39,8 @@ pub async fn submit(
     let slug = &request.question_id;
     let (question, contests) = super::questions::find_in_contests(&state, slug).await?;
     let user_id = request.user_id.as_deref();
-    let author = (state.service.access()).submit(&principal, user_id, slug, &contests, Utc::now())?;
+    let author =
+        (state.service.access()).submit(&principal, user_id, slug, &contests, Utc::now())?;
     let language = state.language(&request.language)?;
     // The checks judging will make, made now, so a bad submission is never queued.
     super::questions::submission_to(&question, language.info().name, request.code.clone())?;

@@ -144,7 +144,12 @@ impl AccessPolicy {
 
     /// Whether `principal` may read a record made by `owner` for `user_id`
     /// (code, outputs). Records with no owner predate identities.
-    pub fn read(&self, principal: &Principal, owner: Option<&Owner>, user_id: Option<&str>) -> bool {
+    pub fn read(
+        &self,
+        principal: &Principal,
+        owner: Option<&Owner>,
+        user_id: Option<&str>,
+    ) -> bool {
         match (principal, owner) {
             (Principal::Admin | Principal::Service, _) => true,
             (Principal::Participant(participant), Some(Owner::Participant { contest })) => {
@@ -178,8 +183,7 @@ impl AccessPolicy {
         contest: &Contest,
         now: DateTime<Utc>,
     ) -> bool {
-        principal.is_trusted()
-            || (contest.has_started(now) && self.see_contest(principal, contest))
+        principal.is_trusted() || (contest.has_started(now) && self.see_contest(principal, contest))
     }
 
     /// Whether `principal` may see a question that is in `contests` (none:
@@ -216,7 +220,10 @@ impl AccessPolicy {
         if !allowed {
             return Err(Denied::forbidden(
                 "scoreboard_hidden",
-                format!("the scoreboard of contest {:?} is not shown to you now", contest.slug),
+                format!(
+                    "the scoreboard of contest {:?} is not shown to you now",
+                    contest.slug
+                ),
             ));
         }
         Ok(match contest.frozen_at(now) {
@@ -312,7 +319,7 @@ mod tests {
     fn contest(slug: &str, window: &str, scoreboard: ScoreboardSetting) -> Contest {
         let (starts, ends) = match window {
             "running" => ("2026-01-01T10:00:00Z", "2026-01-01T12:00:00Z"),
-            "upcoming" => ("2026-01-01T11:30:00Z", "2026-01-01T12:00:00Z"),
+            "upcoming" => ("2026-01-01T11:30:00Z", "2026-01-01T13:30:00Z"),
             _ => ("2026-01-01T08:00:00Z", "2026-01-01T10:00:00Z"),
         };
         let spec = ContestSpec {
@@ -368,8 +375,14 @@ mod tests {
         let closed = AccessPolicy {
             open_execute: false,
         };
-        assert_eq!(code(closed.submit(&Principal::Anonymous, None, "q", &[], now())), "401");
-        assert_eq!(code(closed.run_own_tests(&Principal::Anonymous, None)), "401");
+        assert_eq!(
+            code(closed.submit(&Principal::Anonymous, None, "q", &[], now())),
+            "401"
+        );
+        assert_eq!(
+            code(closed.run_own_tests(&Principal::Anonymous, None)),
+            "401"
+        );
         assert_eq!(code(OPEN.run_own_tests(&Principal::Anonymous, None)), "ok");
     }
 
@@ -379,8 +392,13 @@ mod tests {
         let author = OPEN.run_own_tests(&ann, None).unwrap();
         assert_eq!(author.user_id.as_deref(), Some("ann"));
         assert_eq!(code(OPEN.run_own_tests(&ann, Some("bob"))), "wrong_user");
-        let service = OPEN.run_own_tests(&Principal::Service, Some("bob")).unwrap();
-        assert_eq!((service.owner, service.user_id.as_deref()), (Owner::Service, Some("bob")));
+        let service = OPEN
+            .run_own_tests(&Principal::Service, Some("bob"))
+            .unwrap();
+        assert_eq!(
+            (service.owner, service.user_id.as_deref()),
+            (Owner::Service, Some("bob"))
+        );
     }
 
     #[test]
@@ -390,11 +408,36 @@ mod tests {
         };
         let cases: [(Principal, Option<Owner>, Option<&str>, bool); 9] = [
             (Principal::Admin, None, None, true),
-            (Principal::Service, Some(in_final.clone()), Some("ann"), true),
-            (participant("final", "ann"), Some(in_final.clone()), Some("ann"), true),
-            (participant("final", "bob"), Some(in_final.clone()), Some("ann"), false),
-            (participant("other", "ann"), Some(in_final.clone()), Some("ann"), false),
-            (participant("final", "ann"), Some(Owner::Anonymous), Some("ann"), false),
+            (
+                Principal::Service,
+                Some(in_final.clone()),
+                Some("ann"),
+                true,
+            ),
+            (
+                participant("final", "ann"),
+                Some(in_final.clone()),
+                Some("ann"),
+                true,
+            ),
+            (
+                participant("final", "bob"),
+                Some(in_final.clone()),
+                Some("ann"),
+                false,
+            ),
+            (
+                participant("other", "ann"),
+                Some(in_final.clone()),
+                Some("ann"),
+                false,
+            ),
+            (
+                participant("final", "ann"),
+                Some(Owner::Anonymous),
+                Some("ann"),
+                false,
+            ),
             (Principal::Anonymous, Some(Owner::Anonymous), None, true),
             (Principal::Anonymous, Some(in_final), Some("ann"), false),
             (Principal::Anonymous, None, None, false),
@@ -421,7 +464,11 @@ mod tests {
             (&Principal::Anonymous, std::slice::from_ref(&public), true),
             (&ann, std::slice::from_ref(&running), true),
             (&ann, std::slice::from_ref(&upcoming), false),
-            (&participant("other", "bob"), std::slice::from_ref(&running), false),
+            (
+                &participant("other", "bob"),
+                std::slice::from_ref(&running),
+                false,
+            ),
             (&Principal::Service, std::slice::from_ref(&upcoming), true),
             (&Principal::Admin, std::slice::from_ref(&upcoming), true),
         ];
@@ -434,17 +481,52 @@ mod tests {
     #[test]
     fn scoreboards_follow_the_setting_and_the_freeze() {
         let ann = participant("final", "ann");
-        let frozen = "2026-01-01T10:30:00Z".parse().unwrap();
+        let frozen: DateTime<Utc> = "2026-01-01T10:30:00Z".parse().unwrap();
         let cases: [(&Principal, ScoreboardSetting, &str, &str); 9] = [
-            (&Principal::Service, ScoreboardSetting::Hidden, "running", "live"),
-            (&ann, ScoreboardSetting::Hidden, "running", "scoreboard_hidden"),
+            (
+                &Principal::Service,
+                ScoreboardSetting::Hidden,
+                "running",
+                "live",
+            ),
+            (
+                &ann,
+                ScoreboardSetting::Hidden,
+                "running",
+                "scoreboard_hidden",
+            ),
             (&ann, ScoreboardSetting::Participants, "running", "frozen"),
-            (&Principal::Anonymous, ScoreboardSetting::Participants, "running", "scoreboard_hidden"),
-            (&Principal::Anonymous, ScoreboardSetting::Public, "running", "frozen"),
-            (&Principal::Admin, ScoreboardSetting::Public, "running", "live"),
-            (&ann, ScoreboardSetting::AfterEnd, "running", "scoreboard_hidden"),
+            (
+                &Principal::Anonymous,
+                ScoreboardSetting::Participants,
+                "running",
+                "scoreboard_hidden",
+            ),
+            (
+                &Principal::Anonymous,
+                ScoreboardSetting::Public,
+                "running",
+                "frozen",
+            ),
+            (
+                &Principal::Admin,
+                ScoreboardSetting::Public,
+                "running",
+                "live",
+            ),
+            (
+                &ann,
+                ScoreboardSetting::AfterEnd,
+                "running",
+                "scoreboard_hidden",
+            ),
             (&ann, ScoreboardSetting::AfterEnd, "ended", "live"),
-            (&Principal::Anonymous, ScoreboardSetting::Public, "upcoming", "live"),
+            (
+                &Principal::Anonymous,
+                ScoreboardSetting::Public,
+                "upcoming",
+                "live",
+            ),
         ];
         for (principal, setting, window, expected) in cases {
             let result = OPEN.scoreboard(principal, &contest("final", window, setting), now());
@@ -461,7 +543,10 @@ mod tests {
     fn only_admins_administer_and_the_trusted_are_not_rate_limited() {
         assert_eq!(code(OPEN.administer(&Principal::Admin)), "ok");
         assert_eq!(code(OPEN.administer(&Principal::Service)), "forbidden");
-        assert_eq!(code(OPEN.administer(&participant("final", "ann"))), "forbidden");
+        assert_eq!(
+            code(OPEN.administer(&participant("final", "ann"))),
+            "forbidden"
+        );
         assert_eq!(code(OPEN.administer(&Principal::Anonymous)), "401");
         assert_eq!(OPEN.rate_limit_key(&Principal::Service), None);
         assert_eq!(

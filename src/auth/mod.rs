@@ -195,7 +195,10 @@ mod tests {
 
     #[test]
     fn new_tokens_are_random_prefixed_and_stored_as_digests() {
-        let (a, b) = (new_token(TokenKind::ApiKey), new_token(TokenKind::Participant));
+        let (a, b) = (
+            new_token(TokenKind::ApiKey),
+            new_token(TokenKind::Participant),
+        );
         assert!(a.expose().starts_with("jbk_") && b.expose().starts_with("jbp_"));
         assert_eq!(a.expose().len(), 4 + 64);
         assert_ne!(a.expose()[4..], b.expose()[4..]);
@@ -215,7 +218,10 @@ mod tests {
         ];
         for owner in owners {
             let contest = owner.contest().map(String::from);
-            assert_eq!(Owner::from_columns(Some(owner.as_str()), contest), Some(owner));
+            assert_eq!(
+                Owner::from_columns(Some(owner.as_str()), contest),
+                Some(owner)
+            );
         }
         assert_eq!(Owner::from_columns(None, None), None);
     }

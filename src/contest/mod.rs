@@ -166,9 +166,18 @@ mod tests {
             spec("2026-01-01T10:00:00Z", "2026-01-01T12:00:00+00:00"),
         )
         .unwrap();
-        assert_eq!(contest.status(at("2026-01-01T09:59:59Z")), ContestStatus::Upcoming);
-        assert_eq!(contest.status(at("2026-01-01T10:00:00Z")), ContestStatus::Running);
-        assert_eq!(contest.status(at("2026-01-01T12:00:00Z")), ContestStatus::Ended);
+        assert_eq!(
+            contest.status(at("2026-01-01T09:59:59Z")),
+            ContestStatus::Upcoming
+        );
+        assert_eq!(
+            contest.status(at("2026-01-01T10:00:00Z")),
+            ContestStatus::Running
+        );
+        assert_eq!(
+            contest.status(at("2026-01-01T12:00:00Z")),
+            ContestStatus::Ended
+        );
         assert_eq!(contest.frozen_at(at("2026-01-01T11:29:00Z")), None);
         let frozen = Some(at("2026-01-01T11:30:00Z"));
         assert_eq!(contest.frozen_at(at("2026-01-01T11:45:00Z")), frozen);

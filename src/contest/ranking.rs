@@ -86,7 +86,9 @@ pub fn rank(
     let mut previous: Option<(u32, u64, u32)> = None;
     for (position, row) in (1..).zip(rows.iter_mut()) {
         row.rank = match previous {
-            Some((total, penalty, rank)) if total == row.total && penalty == row.penalty_minutes => {
+            Some((total, penalty, rank))
+                if total == row.total && penalty == row.penalty_minutes =>
+            {
                 rank
             }
             _ => position,
@@ -189,8 +191,9 @@ mod tests {
     }
 
     fn ranks(rows: &[StandingRow]) -> Vec<(&str, u32, u32, u64)> {
-        let row = |r: &StandingRow| (r.user_id.as_str(), r.rank, r.total, r.penalty_minutes);
-        rows.iter().map(row).collect()
+        (rows.iter())
+            .map(|r| (r.user_id.as_str(), r.rank, r.total, r.penalty_minutes))
+            .collect()
     }
 
     #[test]
@@ -211,11 +214,19 @@ mod tests {
         );
         assert_eq!(
             ranks(&rows),
-            [("cy", 1, 14, 0), ("ann", 2, 10, 0), ("bob", 2, 10, 0), ("dee", 4, 0, 0)]
+            [
+                ("cy", 1, 14, 0),
+                ("ann", 2, 10, 0),
+                ("bob", 2, 10, 0),
+                ("dee", 4, 0, 0)
+            ]
         );
         let ann = &rows[1].questions["a"];
         assert_eq!((ann.score, ann.attempts), (10, 3));
-        assert_eq!(ann.solved_at, Some(attempt("ann", "a", 10, 50).submitted_at));
+        assert_eq!(
+            ann.solved_at,
+            Some(attempt("ann", "a", 10, 50).submitted_at)
+        );
         assert_eq!(rows[3].questions["b"].attempts, 0);
     }
 

@@ -49,14 +49,19 @@ impl Identities {
         }
         if token.starts_with("jbp_") {
             let holder = self.database.participant_by_token(&digest).await?;
-            let participant = |(contest, user_id)| Principal::Participant(Participant { contest, user_id });
+            let participant =
+                |(contest, user_id)| Principal::Participant(Participant { contest, user_id });
             return Ok(holder.map(participant));
         }
         Ok(None)
     }
 
     /// A new API key: its record, and the key itself to show once.
-    pub async fn create_api_key(&self, name: &str, role: KeyRole) -> Result<(ApiKeyRecord, Secret)> {
+    pub async fn create_api_key(
+        &self,
+        name: &str,
+        role: KeyRole,
+    ) -> Result<(ApiKeyRecord, Secret)> {
         let key = auth::new_token(TokenKind::ApiKey);
         let record = (self.database)
             .insert_api_key(name, role, &auth::digest(key.expose()))

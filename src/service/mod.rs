@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 pub use callback::{CallbackPolicy, Unreachable};
 pub use contests::Scoreboard;
-pub use identities::{IssuedParticipant, Identities};
+pub use identities::{Identities, IssuedParticipant};
 pub use slots::{Busy, JudgingPermit, JudgingSlots};
 pub use views::{ExecutionView, SubmissionView};
 
@@ -174,7 +174,11 @@ impl JudgingService {
 
     /// A submission with its result once judged; `None` if there is none
     /// `principal` may read.
-    pub async fn submission(&self, principal: &Principal, id: Uuid) -> Result<Option<SubmissionView>> {
+    pub async fn submission(
+        &self,
+        principal: &Principal,
+        id: Uuid,
+    ) -> Result<Option<SubmissionView>> {
         let record = self.database.submission(id).await?;
         let readable = |r: &SubmissionRecord| {
             self.access()
@@ -213,7 +217,11 @@ impl JudgingService {
 
     /// A recorded execution with its code; `None` if there is none
     /// `principal` may read.
-    pub async fn execution(&self, principal: &Principal, id: Uuid) -> Result<Option<ExecutionView>> {
+    pub async fn execution(
+        &self,
+        principal: &Principal,
+        id: Uuid,
+    ) -> Result<Option<ExecutionView>> {
         let execution = self.database.execution(id).await?;
         let readable = |e: &ExecutionRecord| {
             self.access()

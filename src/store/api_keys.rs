@@ -45,9 +45,10 @@ impl Database {
     }
 
     pub async fn api_keys(&self) -> Result<Vec<ApiKeyRecord>> {
-        let rows = sqlx::query("SELECT id, name, role, created_at FROM api_keys ORDER BY created_at")
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, role, created_at FROM api_keys ORDER BY created_at")
+                .fetch_all(self.pool())
+                .await?;
         rows.iter()
             .map(|row| {
                 let role: String = row.try_get("role")?;

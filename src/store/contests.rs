@@ -91,9 +91,7 @@ impl Database {
     }
 
     pub async fn contest(&self, slug: &str) -> Result<Option<Contest>> {
-        let contests = self
-            .contests_where("WHERE slug = $1", Some(slug))
-            .await?;
+        let contests = self.contests_where("WHERE slug = $1", Some(slug)).await?;
         Ok(contests.into_iter().next())
     }
 
@@ -112,7 +110,8 @@ impl Database {
     }
 
     async fn contests_where(&self, filter: &str, value: Option<&str>) -> Result<Vec<Contest>> {
-        let sql = format!("SELECT {CONTEST_COLUMNS} FROM contests {filter} ORDER BY starts_at, slug");
+        let sql =
+            format!("SELECT {CONTEST_COLUMNS} FROM contests {filter} ORDER BY starts_at, slug");
         let mut query = sqlx::query(&sql);
         if let Some(value) = value {
             query = query.bind(value);
@@ -211,23 +210,23 @@ impl Database {
 
     /// `false` if there was no such participant.
     pub async fn delete_participant(&self, contest: &str, user_id: &str) -> Result<bool> {
-        let deleted = sqlx::query("DELETE FROM participants WHERE contest_slug = $1 AND user_id = $2")
-            .bind(contest)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?
-            .rows_affected();
+        let deleted =
+            sqlx::query("DELETE FROM participants WHERE contest_slug = $1 AND user_id = $2")
+                .bind(contest)
+                .bind(user_id)
+                .execute(self.pool())
+                .await?
+                .rows_affected();
         Ok(deleted > 0)
     }
 
     /// The contest and user a participant token's digest belongs to.
     pub async fn participant_by_token(&self, digest: &str) -> Result<Option<(String, String)>> {
-        let row = sqlx::query(
-            "SELECT contest_slug, user_id FROM participants WHERE token_hash = $1",
-        )
-        .bind(digest)
-        .fetch_optional(self.pool())
-        .await?;
+        let row =
+            sqlx::query("SELECT contest_slug, user_id FROM participants WHERE token_hash = $1")
+                .bind(digest)
+                .fetch_optional(self.pool())
+                .await?;
         let pair = |row: AnyRow| -> Result<(String, String)> {
             Ok((row.try_get("contest_slug")?, row.try_get("user_id")?))
         };

@@ -27,8 +27,9 @@ fn sum_question() -> Value {
 #[tokio::test]
 async fn without_a_configured_token_the_admin_api_is_off() {
     let app = TestApp::spawn().await;
-    // Sent with the admin token, which this server has nothing to check against.
-    let (status, body) = app.create_question(sum_question()).await;
+    let (status, body) = app
+        .send(Method::POST, "/admin/questions", None, Some(sum_question()))
+        .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["error"]["code"], "admin_disabled");
     assert!(
@@ -37,12 +38,22 @@ async fn without_a_configured_token_the_admin_api_is_off() {
             .unwrap()
             .contains("JUDGEBOX_ADMIN_TOKEN")
     );
+    // The admin token, which this server has nothing to check against,
+    // names nobody.
+    let (status, body) = app.create_question(sum_question()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_token");
 }
 
 #[tokio::test]
 async fn a_missing_or_wrong_token_is_refused() {
     let app = TestApp::spawn_admin().await;
-    for token in [None, Some("wrong-token-wrong-token"), Some("")] {
+    let cases = [
+        (None, "unauthorized"),
+        (Some("wrong-token-wrong-token"), "invalid_token"),
+        (Some(""), "invalid_token"),
+    ];
+    for (token, code) in cases {
         let (status, body) = app
             .send(
                 Method::POST,
@@ -52,7 +63,7 @@ async fn a_missing_or_wrong_token_is_refused() {
             )
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}: {body}");
-        assert_eq!(body["error"]["code"], "unauthorized");
+        assert_eq!(body["error"]["code"], code);
     }
     let (status, _) = app.get_question("sum-two").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was created");

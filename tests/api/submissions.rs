@@ -106,18 +106,24 @@ async fn submissions_are_listed_by_user_and_question_with_paging() {
 #[tokio::test]
 async fn the_scoreboard_ranks_best_scores_and_counts_attempts() {
     let app = app_with(&[]).await;
+    // Submitted by a service for its users: anonymous submissions do not rank.
+    let service = app.new_api_key("service").await;
     let wrong = "print(3)";
     for (user, code) in [("ada", wrong), ("ada", SUM), ("bob", wrong), ("cy", SUM)] {
-        let id = app
-            .submit_accepted(
+        let (status, body) = app
+            .submit_as(
+                Some(&service),
                 json!({"language": "python", "code": code, "question_id": "sum", "user_id": user}),
             )
             .await;
-        app.wait_for_submission(&id).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let id = body["submission_id"].as_str().unwrap();
+        app.wait_for_submission_as(id, Some(&service)).await;
     }
     // /execute against the question counts too.
     let (status, _) = app
-        .execute(
+        .execute_as(
+            Some(&service),
             json!({"language": "python", "code": wrong, "question_id": "sum", "user_id": "bob"}),
         )
         .await;

@@ -38,14 +38,18 @@ pub async fn create(
             "name must be 1 to {MAX_NAME_CHARS} characters"
         )));
     }
-    let (record, key) = (state.identities.create_api_key(name, new.role).await)
-        .map_err(ApiError::internal)?;
+    let (record, key) =
+        (state.identities.create_api_key(name, new.role).await).map_err(ApiError::internal)?;
     let key = key.expose().to_string();
     Ok((StatusCode::CREATED, Json(IssuedKey { record, key })))
 }
 
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<ApiKeyRecord>>, ApiError> {
-    let keys = state.database.api_keys().await.map_err(ApiError::internal)?;
+    let keys = state
+        .database
+        .api_keys()
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(keys))
 }
 

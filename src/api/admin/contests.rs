@@ -34,8 +34,8 @@ pub struct AdminContestView {
 }
 
 async fn view(state: &AppState, contest: Contest) -> Result<AdminContestView, ApiError> {
-    let participants = (state.database.participant_count(&contest.slug).await)
-        .map_err(ApiError::internal)?;
+    let participants =
+        (state.database.participant_count(&contest.slug).await).map_err(ApiError::internal)?;
     Ok(AdminContestView {
         status: contest.status(Utc::now()),
         slug: contest.slug,
@@ -52,7 +52,11 @@ async fn view(state: &AppState, contest: Contest) -> Result<AdminContestView, Ap
 }
 
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<AdminContestView>>, ApiError> {
-    let contests = state.database.contests().await.map_err(ApiError::internal)?;
+    let contests = state
+        .database
+        .contests()
+        .await
+        .map_err(ApiError::internal)?;
     let mut views = Vec::with_capacity(contests.len());
     for contest in contests {
         views.push(view(&state, contest).await?);
@@ -146,7 +150,9 @@ pub async fn add_participants(
         .to_ascii_lowercase();
     let body = Bytes::from_request(request, &state)
         .await
-        .map_err(|rejection| ApiError::new(rejection.status(), "bad_request", rejection.body_text()))?;
+        .map_err(|rejection| {
+            ApiError::new(rejection.status(), "bad_request", rejection.body_text())
+        })?;
     let people = if content_type.starts_with("application/json") {
         let specs: Vec<NewParticipantSpec> = serde_json::from_slice(&body)
             .map_err(|error| ApiError::invalid(format!("participants: {error}")))?;
@@ -162,8 +168,8 @@ pub async fn add_participants(
     };
     let people = checked(people)?;
     contests::find(&state, &slug).await?;
-    let issued = (state.identities.add_participants(&slug, people).await)
-        .map_err(ApiError::internal)?;
+    let issued =
+        (state.identities.add_participants(&slug, people).await).map_err(ApiError::internal)?;
     let participants = issued
         .into_iter()
         .map(|p| IssuedParticipantView {
@@ -173,7 +179,10 @@ pub async fn add_participants(
             name: p.name,
         })
         .collect();
-    Ok((StatusCode::CREATED, Json(IssuedParticipants { participants })))
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedParticipants { participants }),
+    ))
 }
 
 /// `user_id,name` records; a first line `user_id,name` is a header.
@@ -184,7 +193,8 @@ fn from_csv(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
         .from_reader(body);
     let mut people = Vec::new();
     for (line, record) in (1..).zip(reader.records()) {
-        let record = record.map_err(|error| ApiError::invalid(format!("CSV line {line}: {error}")))?;
+        let record =
+            record.map_err(|error| ApiError::invalid(format!("CSV line {line}: {error}")))?;
         if record.len() != 2 {
             return Err(ApiError::invalid(format!(
                 "CSV line {line}: expected user_id,name, got {} fields",
@@ -224,7 +234,9 @@ fn checked(people: Vec<(String, String)>) -> Result<Vec<(String, String)>, ApiEr
             )));
         }
         if !seen.insert(user_id.clone()) {
-            return Err(ApiError::invalid(format!("user_id {user_id:?} is listed twice")));
+            return Err(ApiError::invalid(format!(
+                "user_id {user_id:?} is listed twice"
+            )));
         }
         checked.push((user_id, name));
     }

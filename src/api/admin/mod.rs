@@ -7,11 +7,11 @@ mod api_keys;
 mod contests;
 mod questions;
 
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 
 use super::{ApiError, AppState};
 use crate::auth::Principal;
@@ -26,7 +26,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
                 .put(questions::replace)
                 .delete(questions::remove),
         )
-        .route("/admin/questions/{slug}/test-cases", post(questions::add_test))
+        .route(
+            "/admin/questions/{slug}/test-cases",
+            post(questions::add_test),
+        )
         .route(
             "/admin/questions/{slug}/test-cases/{number}",
             delete(questions::remove_test),
@@ -34,7 +37,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/contests", get(contests::list))
         .route(
             "/admin/contests/{slug}",
-            get(contests::show).put(contests::put).delete(contests::remove),
+            get(contests::show)
+                .put(contests::put)
+                .delete(contests::remove),
         )
         .route(
             "/admin/contests/{slug}/participants",
@@ -44,7 +49,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/admin/contests/{slug}/participants/{user_id}",
             delete(contests::remove_participant),
         )
-        .route("/admin/api-keys", get(api_keys::list).post(api_keys::create))
+        .route(
+            "/admin/api-keys",
+            get(api_keys::list).post(api_keys::create),
+        )
         .route("/admin/api-keys/{id}", delete(api_keys::revoke))
         .route_layer(axum::middleware::from_fn_with_state(state, require_admin))
 }

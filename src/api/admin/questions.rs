@@ -72,7 +72,8 @@ pub async fn remove(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let in_contest = (state.database.question_in_contest(&slug).await).map_err(ApiError::internal)?;
+    let in_contest =
+        (state.database.question_in_contest(&slug).await).map_err(ApiError::internal)?;
     if in_contest {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

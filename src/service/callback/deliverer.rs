@@ -134,7 +134,9 @@ impl JudgingService {
     async fn post_result(&self, callback: &CallbackRecord) -> Result<(), Failure> {
         let url = Url::parse(&callback.url).map_err(|error| Failure::Refused(error.to_string()))?;
         // The result goes to where its submitter asked: read as the service.
-        let view = (self.submission(&Principal::Service, callback.submission_id).await)
+        let view = (self
+            .submission(&Principal::Service, callback.submission_id)
+            .await)
             .map_err(|error| Failure::Failed(format!("{error:#}")))?
             .ok_or_else(|| Failure::Refused("the submission is gone".into()))?;
         let target = self.config.callbacks.target(&url).await?;
