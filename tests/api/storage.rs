@@ -1,9 +1,10 @@
-//! Executions are recorded, can be read back, and survive a restart.
+//! Executions are recorded, can be read back, survive a restart, and
+//! databases of earlier versions upgrade in place.
 
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{ADMIN_TOKEN, TestApp};
 
 #[tokio::test]
 async fn an_execution_is_recorded_with_its_code_and_results() {
@@ -73,4 +74,67 @@ async fn health_readiness_and_languages_answer() {
             {"name": "python", "version": "CPython 3.14 (wasm)", "backend": "wasm"},
         ])
     );
+}
+
+/// Undoes migration 0006 (identities) on a stopped server's database, as if
+/// it were made by an earlier version: the owner columns and new tables go.
+async fn downgrade_to_before_identities(url: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .expect("opening the database");
+    let statements = [
+        "DROP TABLE participants",
+        "DROP TABLE contest_questions",
+        "DROP TABLE contests",
+        "DROP TABLE api_keys",
+        "DROP INDEX submissions_by_contest",
+        "ALTER TABLE executions DROP COLUMN owner",
+        "ALTER TABLE executions DROP COLUMN contest_slug",
+        "ALTER TABLE submissions DROP COLUMN owner",
+        "ALTER TABLE submissions DROP COLUMN contest_slug",
+        "DELETE FROM _sqlx_migrations WHERE version = 6",
+    ];
+    for statement in statements {
+        sqlx::query(statement)
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|error| panic!("{statement}: {error}"));
+    }
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn a_database_from_before_identities_upgrades_in_place_and_only_the_trusted_read_its_records()
+{
+    let question = json!({"slug": "sum", "title": "Sum",
+                          "test_cases": [{"input": "1 2", "expected_output": "3"}]});
+    let mut app = TestApp::spawn_with_question(question, &[]).await;
+    let code = "a, b = map(int, input().split())\nprint(a + b)";
+    let body = json!({"language": "python", "code": code, "question_id": "sum", "user_id": "ada"});
+    let (status, judged) = app.execute(body).await;
+    assert_eq!(status, StatusCode::OK, "{judged}");
+    let execution = judged["execution_id"].as_str().unwrap().to_string();
+    let submission = judged["submission_id"].as_str().unwrap().to_string();
+    app.terminate();
+    downgrade_to_before_identities(&app.database_url()).await;
+
+    let app = app.restart().await;
+    let service = app.new_api_key("service").await;
+    for (token, status) in [
+        (None, StatusCode::NOT_FOUND),
+        (Some(ADMIN_TOKEN), StatusCode::OK),
+        (Some(service.as_str()), StatusCode::OK),
+    ] {
+        let (got, body) = app.get_execution_as(&execution, token).await;
+        assert_eq!(got, status, "execution as {token:?}: {body}");
+        let (got, body) = app.get_submission_as(&submission, token).await;
+        assert_eq!(got, status, "submission as {token:?}: {body}");
+    }
+    let (_, stored) = app.get_execution_as(&execution, Some(ADMIN_TOKEN)).await;
+    assert_eq!(stored["code"], code);
+    let (_, board) = app.scoreboard("sum").await;
+    assert_eq!(board["users"][0]["user_id"], "ada", "{board}");
 }
