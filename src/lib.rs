@@ -17,6 +17,7 @@ pub mod configuration;
 pub mod contest;
 pub mod judge;
 pub mod languages;
+pub mod pages;
 pub mod sandbox;
 pub mod service;
 pub mod startup;

@@ -11,6 +11,7 @@ use crate::api::{self, AppState, RateLimits};
 use crate::configuration::{RuntimeSettings, ServerSettings};
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
+use crate::pages::{self, PagesState};
 use crate::sandbox::WasmSandbox;
 use crate::sandbox::native::NativeSandbox;
 use crate::service::{Identities, JudgingService};
@@ -85,18 +86,27 @@ impl Application {
             database.clone(),
             settings.judging(),
         );
+        let identities = Arc::new(Identities::new(database.clone(), admin_token));
+        let pages = PagesState {
+            service: service.clone(),
+            identities: identities.clone(),
+            database: database.clone(),
+            languages: runtime.languages.clone(),
+        };
         let state = AppState {
             languages: runtime.languages,
             limits: runtime.limits,
-            database: database.clone(),
-            identities: Arc::new(Identities::new(database.clone(), admin_token)),
+            database,
+            identities,
             service: service.clone(),
             rate_limits: RateLimits::new(
                 settings.rate_limit_per_minute,
                 settings.trusted_proxies.clone(),
             ),
         };
-        let router = api::router(state, settings.max_body_bytes);
+        // The pages (under /ui) and the API, side by side; neither imports the other.
+        let router = pages::router(pages, settings.max_body_bytes)
+            .merge(api::router(state, settings.max_body_bytes));
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;

@@ -135,14 +135,9 @@ pub fn submission_to(
     language: &str,
     code: String,
 ) -> Result<Submission, ApiError> {
-    if !question.allows(language) {
-        return Err(ApiError::invalid(format!(
-            "question {:?} accepts {}, not {language}",
-            question.slug,
-            question.languages.join(", ")
-        )));
-    }
-    question.submission(code).map_err(ApiError::invalid)
+    question
+        .submission_in(language, code)
+        .map_err(ApiError::invalid)
 }
 
 /// The question and the contests it is in, or a 404 naming it.

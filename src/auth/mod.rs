@@ -130,11 +130,14 @@ impl KeyRole {
     }
 }
 
-/// What identifies an API key (`jbk_`) or a participant token (`jbp_`).
+/// What a token is, by its prefix: an API key (`jbk_`), a participant
+/// token (`jbp_`), a page session (`jbs_`) or a session's CSRF token (`jbc_`).
 #[derive(Debug, Clone, Copy)]
 pub enum TokenKind {
     ApiKey,
     Participant,
+    Session,
+    Csrf,
 }
 
 /// A new bearer token of `kind`: its prefix and 256 random bits in hex.
@@ -145,6 +148,8 @@ pub fn new_token(kind: TokenKind) -> Secret {
     let prefix = match kind {
         TokenKind::ApiKey => "jbk_",
         TokenKind::Participant => "jbp_",
+        TokenKind::Session => "jbs_",
+        TokenKind::Csrf => "jbc_",
     };
     Secret(format!("{prefix}{}", hex::encode(bytes)))
 }
@@ -183,10 +188,18 @@ impl AdminToken {
     /// Whether `given` is the token, in time independent of where they
     /// differ (digests of equal length, compared without stopping early).
     pub fn matches(&self, given: &str) -> bool {
-        let given = Sha256::digest(given.as_bytes());
-        let difference = (self.digest.iter().zip(given.iter())).fold(0, |d, (a, b)| d | (a ^ b));
-        difference == 0
+        self.has_digest(&digest(given))
     }
+
+    /// Whether `hex_digest` (as `digest` makes them) is the token's.
+    pub fn has_digest(&self, hex_digest: &str) -> bool {
+        constant_time_eq(hex::encode(self.digest).as_bytes(), hex_digest.as_bytes())
+    }
+}
+
+/// Whether `a` and `b` are equal, in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |d, (x, y)| d | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -103,9 +103,38 @@ impl Question {
     /// `code` as a submission to this question: its tests (hidden ones
     /// marked), limits and comparison.
     pub fn submission(&self, code: String) -> Result<Submission, String> {
-        let tests = self
-            .test_cases
-            .iter()
+        self.judged_on(code, |_| true)
+    }
+
+    /// `code` in `language` as a submission, if the question accepts it.
+    pub fn submission_in(&self, language: &str, code: String) -> Result<Submission, String> {
+        if !self.allows(language) {
+            return Err(format!(
+                "question {:?} accepts {}, not {language}",
+                self.slug,
+                self.languages.join(", ")
+            ));
+        }
+        self.submission(code)
+    }
+
+    /// `code` in `language` run on the visible tests only (the examples):
+    /// a student's trial, not a submission.
+    pub fn trial_in(&self, language: &str, code: String) -> Result<Submission, String> {
+        self.submission_in(language, code.clone())?;
+        if self.test_cases.iter().all(|test| test.hidden) {
+            return Err(format!("question {:?} has no examples to run", self.slug));
+        }
+        self.judged_on(code, |test| !test.hidden)
+    }
+
+    fn judged_on(
+        &self,
+        code: String,
+        keep: impl Fn(&QuestionTest) -> bool,
+    ) -> Result<Submission, String> {
+        let tests = (self.test_cases.iter())
+            .filter(|test| keep(test))
             .map(|test| TestCase {
                 hidden: test.hidden,
                 points: test.points,

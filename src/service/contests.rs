@@ -11,19 +11,19 @@ use crate::contest::{self, Contest, Scoring, StandingRow};
 /// `GET /contests/{slug}/scoreboard`.
 #[derive(Debug, Serialize)]
 pub struct Scoreboard {
-    contest: String,
-    scoring: Scoring,
+    pub contest: String,
+    pub scoring: Scoring,
     /// Standings as they were at `frozen_at`, the freeze.
-    frozen: bool,
-    frozen_at: Option<DateTime<Utc>>,
-    questions: Vec<QuestionWorth>,
-    rows: Vec<StandingRow>,
+    pub frozen: bool,
+    pub frozen_at: Option<DateTime<Utc>>,
+    pub questions: Vec<QuestionWorth>,
+    pub rows: Vec<StandingRow>,
 }
 
 #[derive(Debug, Serialize)]
-struct QuestionWorth {
-    slug: String,
-    max_score: u32,
+pub struct QuestionWorth {
+    pub slug: String,
+    pub max_score: u32,
 }
 
 impl JudgingService {

@@ -1,11 +1,15 @@
-//! Identities: which principal a bearer token names, and issuing the
-//! tokens (API keys, participant tokens) that are shown once and stored
-//! only as digests.
+//! Identities: which principal a bearer token or a page session names, and
+//! issuing the tokens (API keys, participant tokens, sessions) that are
+//! shown once and stored only as digests.
 
 use anyhow::Result;
+use chrono::Utc;
 
 use crate::auth::{self, AdminToken, KeyRole, Participant, Principal, Secret, TokenKind};
 use crate::store::{ApiKeyRecord, Database, NewParticipant};
+
+/// How long a page session lasts: a school day.
+pub const SESSION_LIFETIME: chrono::Duration = chrono::Duration::hours(12);
 
 pub struct Identities {
     database: Database,
@@ -36,24 +40,61 @@ impl Identities {
     /// Who `bearer` names (no token: anonymous); `None` if it names nobody
     /// (wrong, revoked, or its participant removed).
     pub async fn principal(&self, bearer: Option<&str>) -> Result<Option<Principal>> {
-        let Some(token) = bearer else {
-            return Ok(Some(Principal::Anonymous));
-        };
-        if self.admin_token.as_ref().is_some_and(|t| t.matches(token)) {
+        match bearer {
+            None => Ok(Some(Principal::Anonymous)),
+            Some(token) => self.principal_by_digest(&auth::digest(token)).await,
+        }
+    }
+
+    /// Who the token with this digest is, if anyone.
+    async fn principal_by_digest(&self, digest: &str) -> Result<Option<Principal>> {
+        if self
+            .admin_token
+            .as_ref()
+            .is_some_and(|t| t.has_digest(digest))
+        {
             return Ok(Some(Principal::Admin));
         }
-        let digest = auth::digest(token);
-        if token.starts_with("jbk_") {
-            let role = self.database.api_key_role(&digest).await?;
-            return Ok(role.map(KeyRole::principal));
+        if let Some(role) = self.database.api_key_role(digest).await? {
+            return Ok(Some(role.principal()));
         }
-        if token.starts_with("jbp_") {
-            let holder = self.database.participant_by_token(&digest).await?;
-            let participant =
-                |(contest, user_id)| Principal::Participant(Participant { contest, user_id });
-            return Ok(holder.map(participant));
-        }
-        Ok(None)
+        let holder = self.database.participant_by_token(digest).await?;
+        let participant =
+            |(contest, user_id)| Principal::Participant(Participant { contest, user_id });
+        Ok(holder.map(participant))
+    }
+
+    /// Opens a page session for whoever `credential` names: the session's
+    /// cookie value and CSRF token, or `None` if it names nobody.
+    pub async fn open_session(
+        &self,
+        credential: &str,
+    ) -> Result<Option<(Principal, Secret, String)>> {
+        let digest = auth::digest(credential);
+        let Some(principal) = self.principal_by_digest(&digest).await? else {
+            return Ok(None);
+        };
+        let session = auth::new_token(TokenKind::Session);
+        let csrf = auth::new_token(TokenKind::Csrf).expose().to_string();
+        let expires_at = (Utc::now() + SESSION_LIFETIME).timestamp_millis();
+        (self.database)
+            .insert_session(&auth::digest(session.expose()), &digest, &csrf, expires_at)
+            .await?;
+        Ok(Some((principal, session, csrf)))
+    }
+
+    /// The principal and CSRF token of the session with this cookie value,
+    /// if it is live and its credential still names someone.
+    pub async fn session(&self, cookie: &str) -> Result<Option<(Principal, String)>> {
+        let Some(session) = self.database.session(&auth::digest(cookie)).await? else {
+            return Ok(None);
+        };
+        let principal = self.principal_by_digest(&session.token_digest).await?;
+        Ok(principal.map(|principal| (principal, session.csrf)))
+    }
+
+    pub async fn end_session(&self, cookie: &str) -> Result<()> {
+        self.database.delete_session(&auth::digest(cookie)).await
     }
 
     /// A new API key: its record, and the key itself to show once.

@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 pub use callback::{CallbackPolicy, Unreachable};
 pub use contests::Scoreboard;
-pub use identities::{Identities, IssuedParticipant};
+pub use identities::{Identities, IssuedParticipant, SESSION_LIFETIME};
 pub use slots::{Busy, JudgingPermit, JudgingSlots};
 pub use views::{ExecutionView, SubmissionView};
 
@@ -172,8 +172,8 @@ impl JudgingService {
         Ok(Ok(SubmissionView::new(record, None)))
     }
 
-    /// A submission with its result once judged; `None` if there is none
-    /// `principal` may read.
+    /// A submission with its code, and its result once judged; `None` if
+    /// there is none `principal` may read.
     pub async fn submission(
         &self,
         principal: &Principal,
@@ -191,7 +191,7 @@ impl JudgingService {
             Some(execution) => self.database.execution(execution).await?,
             None => None,
         };
-        Ok(Some(SubmissionView::new(record, execution)))
+        Ok(Some(SubmissionView::with_code(record, execution)))
     }
 
     /// Newest first, without results, within `scope`.

@@ -96,6 +96,9 @@ pub struct SubmissionView {
     created_at: DateTime<Utc>,
     started_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
+    /// Only when one submission is read: its code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     result: Option<ExecutionView>,
 }
@@ -116,7 +119,17 @@ impl SubmissionView {
             created_at: record.created_at,
             started_at: record.started_at,
             finished_at: record.finished_at,
+            code: None,
             result: execution.map(ExecutionView::new),
+        }
+    }
+
+    /// The submission with its code (and result once judged).
+    pub fn with_code(record: SubmissionRecord, execution: Option<ExecutionRecord>) -> Self {
+        let code = record.code.clone();
+        Self {
+            code: Some(code),
+            ..Self::new(record, execution)
         }
     }
 

@@ -9,6 +9,7 @@ mod callbacks;
 mod contests;
 mod executions;
 mod questions;
+mod sessions;
 mod submissions;
 
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub use callbacks::{CallbackRecord, CallbackState};
 pub use contests::{ContestRefused, NewParticipant, ParticipantRecord};
 pub use executions::ExecutionRecord;
 pub use questions::QuestionSummary;
+pub use sessions::SessionRecord;
 pub use submissions::{NewSubmission, ScoreboardRow, SubmissionRecord, SubmissionState};
 
 /// Which database a URL names.

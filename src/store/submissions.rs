@@ -21,6 +21,16 @@ pub enum SubmissionState {
     Finished,
 }
 
+impl SubmissionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Finished => "finished",
+        }
+    }
+}
+
 /// A submission as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubmissionRecord {

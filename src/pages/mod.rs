@@ -1,0 +1,77 @@
+//! The web pages, served by the binary itself under `/ui`: students join a
+//! contest from a link, read questions, write code in an editor, run it on
+//! the examples and submit; teachers sign in once and manage contests,
+//! questions and participants, and watch the scoreboard and submissions.
+//!
+//! Server-rendered HTML from askama templates (checked at compile time),
+//! plus one small script (`app.js`) and the editor bundle (`editor.js`,
+//! built from npm by `make`). Sessions are cookies; every form and script
+//! call that changes something carries the session's CSRF token; the
+//! Content-Security-Policy forbids inline scripts. Who may see or do what
+//! is asked of `auth`, exactly as the API asks.
+
+mod assets;
+mod error;
+mod markdown;
+mod session;
+mod student;
+mod teacher;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::PageError;
+pub use session::Viewer;
+
+use crate::languages::Languages;
+use crate::service::{Identities, JudgingService};
+use crate::store::Database;
+
+#[derive(Clone)]
+pub struct PagesState {
+    pub service: Arc<JudgingService>,
+    pub identities: Arc<Identities>,
+    pub database: Database,
+    pub languages: Arc<Languages>,
+}
+
+pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/ui", get(student::home))
+        .route("/ui/join/{token}", get(session::join))
+        .route(
+            "/ui/signin",
+            get(session::sign_in_form).post(session::sign_in),
+        )
+        .route("/ui/signout", post(session::sign_out))
+        .route("/ui/admin", get(teacher::dashboard))
+        .route("/ui/contests/{contest}", get(student::contest))
+        .route(
+            "/ui/contests/{contest}/scoreboard",
+            get(student::scoreboard_fragment),
+        )
+        .route(
+            "/ui/contests/{contest}/questions/{question}",
+            get(student::question),
+        )
+        .route(
+            "/ui/contests/{contest}/questions/{question}/run",
+            post(student::run),
+        )
+        .route(
+            "/ui/contests/{contest}/questions/{question}/submissions",
+            post(student::submit),
+        )
+        .route("/ui/submissions/{id}", get(student::submission))
+        .route("/ui/assets/{name}", get(assets::serve))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::from_fn(session::security_headers))
+        .layer(CatchPanicLayer::custom(error::panic_page))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,453 @@
+//! The students' pages: a contest with their standing on each question,
+//! a question with its statement, examples and an editor, and the calls
+//! its script makes (run on the examples, submit, follow a submission).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::markdown;
+use super::session::{Layout, Viewer, render};
+use super::{PageError, PagesState};
+use crate::auth::Principal;
+use crate::contest::{Contest, StandingRow};
+use crate::judge::{Limits, Question};
+use crate::service::{ExecutionView, Scoreboard, SubmissionView};
+use crate::store::{NewSubmission, SubmissionRecord, SubmissionState};
+
+/// Submissions a question page lists.
+const HISTORY: u32 = 20;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    contests: Vec<ContestLink>,
+}
+
+struct ContestLink {
+    slug: String,
+    title: String,
+    status: String,
+}
+
+/// `GET /ui`: a participant's contest, a teacher's dashboard, or the
+/// public contests.
+pub async fn home(State(state): State<PagesState>, viewer: Viewer) -> Result<Response, PageError> {
+    match &viewer.principal {
+        Principal::Participant(p) => {
+            return Ok(Redirect::to(&format!("/ui/contests/{}", p.contest)).into_response());
+        }
+        Principal::Admin => return Ok(Redirect::to("/ui/admin").into_response()),
+        Principal::Service | Principal::Anonymous => {}
+    }
+    let now = Utc::now();
+    let access = state.service.access();
+    let contests = (state.database.contests().await).map_err(PageError::internal)?;
+    let contests = (contests.into_iter())
+        .filter(|contest| access.see_contest(&viewer.principal, contest))
+        .map(|contest| ContestLink {
+            status: status_text(&contest, now).to_string(),
+            slug: contest.slug,
+            title: contest.title,
+        })
+        .collect();
+    render(&HomePage {
+        layout: Layout::of(&viewer),
+        contests,
+    })
+}
+
+fn status_text(contest: &Contest, now: DateTime<Utc>) -> &'static str {
+    match contest.status(now) {
+        crate::contest::ContestStatus::Upcoming => "upcoming",
+        crate::contest::ContestStatus::Running => "running",
+        crate::contest::ContestStatus::Ended => "ended",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "contest.html")]
+struct ContestPage {
+    layout: Layout,
+    contest: Contest,
+    status: &'static str,
+    /// `None` before the start (for students).
+    questions: Option<Vec<QuestionStanding>>,
+    scoreboard: Option<ScoreboardTable>,
+}
+
+/// A question on the contest page, with the viewer's standing on it.
+struct QuestionStanding {
+    slug: String,
+    title: String,
+    /// not tried, tried, partly solved, solved
+    status: &'static str,
+    /// The status as a CSS class.
+    css: &'static str,
+    score: Option<u32>,
+    max_score: u32,
+}
+
+/// `GET /ui/contests/{slug}`.
+pub async fn contest(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let contest = visible_contest(&state, &viewer, &slug).await?;
+    let now = Utc::now();
+    let access = state.service.access();
+    let questions = if access.see_contest_questions(&viewer.principal, &contest, now) {
+        Some(standings(&state, &viewer, &contest).await?)
+    } else {
+        None
+    };
+    let scoreboard = scoreboard_table(&state, &viewer, &contest).await?;
+    render(&ContestPage {
+        layout: Layout::of(&viewer),
+        status: status_text(&contest, now),
+        contest,
+        questions,
+        scoreboard,
+    })
+}
+
+/// The viewer's best on each of the contest's questions.
+async fn standings(
+    state: &PagesState,
+    viewer: &Viewer,
+    contest: &Contest,
+) -> Result<Vec<QuestionStanding>, PageError> {
+    let summaries = (state.database.questions().await).map_err(PageError::internal)?;
+    let mine = own_submissions(state, viewer, None).await?;
+    let mut best: HashMap<&str, (u32, u32)> = HashMap::new();
+    for record in &mine {
+        let score = (record.score.unwrap_or(0), record.max_score.unwrap_or(0));
+        let entry = best.entry(record.question_id.as_str()).or_insert((0, 0));
+        if record.state == SubmissionState::Finished && score.0 >= entry.0 {
+            *entry = score;
+        }
+    }
+    let tried: Vec<&str> = mine.iter().map(|r| r.question_id.as_str()).collect();
+    Ok((contest.questions.iter())
+        .map(|slug| {
+            let summary = summaries.iter().find(|q| &q.slug == slug);
+            let max_score = summary.map_or(0, |q| q.max_score);
+            let (status, score) = match best.get(slug.as_str()) {
+                Some(&(score, max)) if max > 0 && score >= max => ("solved", Some(score)),
+                Some(&(score, _)) if score > 0 => ("partly solved", Some(score)),
+                _ if tried.contains(&slug.as_str()) => ("tried", Some(0)),
+                _ => ("not tried", None),
+            };
+            QuestionStanding {
+                css: match status {
+                    "solved" => "solved",
+                    "partly solved" => "partly",
+                    "tried" => "tried",
+                    _ => "untried",
+                },
+                slug: slug.clone(),
+                title: summary.map_or_else(|| slug.clone(), |q| q.title.clone()),
+                status,
+                score,
+                max_score,
+            }
+        })
+        .collect())
+}
+
+/// A participant's own submissions (to `question`, or all), newest first;
+/// nobody else has any here.
+async fn own_submissions(
+    state: &PagesState,
+    viewer: &Viewer,
+    question: Option<&str>,
+) -> Result<Vec<SubmissionRecord>, PageError> {
+    let Principal::Participant(participant) = &viewer.principal else {
+        return Ok(Vec::new());
+    };
+    (state.database)
+        .submissions(Some(participant), None, question, 100, 0)
+        .await
+        .map_err(PageError::internal)
+}
+
+#[derive(Template)]
+#[template(path = "scoreboard.html")]
+struct ScoreboardTable {
+    board: Scoreboard,
+    icpc: bool,
+    contest: String,
+}
+
+impl ScoreboardTable {
+    /// A cell's text: the score (ioi) or attempts and minute (icpc).
+    fn cell(&self, row: &StandingRow, question: &str) -> String {
+        let Some(cell) = row.questions.get(question) else {
+            return String::new();
+        };
+        match (self.icpc, cell.solved_at) {
+            (_, _) if cell.attempts == 0 => String::new(),
+            (true, Some(_)) => format!("+{}", cell.attempts - 1).replace("+0", "+"),
+            (true, None) => format!("−{}", cell.attempts),
+            (false, _) => cell.score.to_string(),
+        }
+    }
+
+    fn solved(&self, row: &StandingRow, question: &str) -> bool {
+        (row.questions.get(question)).is_some_and(|c| c.solved_at.is_some())
+    }
+}
+
+/// The scoreboard, if the viewer may see it now.
+async fn scoreboard_table(
+    state: &PagesState,
+    viewer: &Viewer,
+    contest: &Contest,
+) -> Result<Option<ScoreboardTable>, PageError> {
+    let access = state.service.access();
+    let Ok(standings) = access.scoreboard(&viewer.principal, contest, Utc::now()) else {
+        return Ok(None);
+    };
+    let board =
+        (state.service.scoreboard(contest, standings).await).map_err(PageError::internal)?;
+    Ok(Some(ScoreboardTable {
+        icpc: board.scoring == crate::contest::Scoring::Icpc,
+        contest: contest.slug.clone(),
+        board,
+    }))
+}
+
+/// `GET /ui/contests/{slug}/scoreboard`: the table alone, which the
+/// contest page's script fetches to keep it live.
+pub async fn scoreboard_fragment(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let contest = visible_contest(&state, &viewer, &slug).await?;
+    let standings = (state.service.access()).scoreboard(&viewer.principal, &contest, Utc::now());
+    if let Err(denied) = standings {
+        return Err(denied.into());
+    }
+    match scoreboard_table(&state, &viewer, &contest).await? {
+        Some(table) => render(&table),
+        None => Err(PageError::forbidden("The scoreboard is hidden now.")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "question.html")]
+struct QuestionPage {
+    layout: Layout,
+    contest: Contest,
+    question: Question,
+    statement: String,
+    examples: Vec<Example>,
+    hidden_tests: usize,
+    languages: Vec<String>,
+    limits: Limits,
+    history: Vec<SubmissionRecord>,
+    /// Why the viewer may not submit now, if they may not.
+    closed: Option<String>,
+    draft_key: String,
+}
+
+struct Example {
+    number: usize,
+    input: String,
+    output: String,
+}
+
+/// `GET /ui/contests/{contest}/questions/{question}`.
+pub async fn question(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path((contest, slug)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (contest, question) = visible_question(&state, &viewer, &contest, &slug).await?;
+    let contests =
+        (state.database.contests_with_question(&slug).await).map_err(PageError::internal)?;
+    let access = state.service.access();
+    let closed = (access.submit(&viewer.principal, None, &slug, &contests, Utc::now()))
+        .err()
+        .map(|denied| PageError::from(denied).message().to_string());
+    let examples = (1..)
+        .zip(&question.test_cases)
+        .filter(|(_, test)| !test.hidden)
+        .map(|(number, test)| Example {
+            number,
+            input: test.input.clone(),
+            output: test.expected_output.clone(),
+        })
+        .collect();
+    let languages = if question.languages.is_empty() {
+        state
+            .languages
+            .names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    } else {
+        question.languages.clone()
+    };
+    let who = match &viewer.principal {
+        Principal::Participant(p) => p.user_id.clone(),
+        _ => "teacher".into(),
+    };
+    render(&QuestionPage {
+        layout: Layout::of(&viewer),
+        statement: markdown::to_html(&question.statement),
+        hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
+        limits: question.limits.clone(),
+        history: own_submissions(&state, &viewer, Some(&slug))
+            .await?
+            .into_iter()
+            .take(HISTORY as usize)
+            .collect(),
+        draft_key: format!("{}:{}:{}", contest.slug, slug, who),
+        contest,
+        question,
+        examples,
+        languages,
+        closed,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    language: String,
+    code: String,
+}
+
+/// `POST .../run`: the code on the question's examples, now; not a
+/// submission and never ranked.
+pub async fn run(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((contest, slug)): Path<(String, String)>,
+    Json(body): Json<Code>,
+) -> Result<Json<ExecutionView>, PageError> {
+    viewer.check_csrf_header(&headers)?;
+    let (_, question) =
+        (visible_question(&state, &viewer, &contest, &slug).await).map_err(PageError::as_json)?;
+    let access = state.service.access();
+    let author = (access.run_own_tests(&viewer.principal, None))
+        .map_err(|d| PageError::from(d).as_json())?;
+    let trial = (question.trial_in(&body.language, body.code))
+        .map_err(|e| PageError::invalid(e).as_json())?;
+    let slot = (state.service.judging_slot().await).map_err(|_| {
+        PageError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "The judge is busy: try again in a few seconds.",
+        )
+        .as_json()
+    })?;
+    let view = state
+        .service
+        .judge_tests(slot, &body.language, trial, author, Some(slug))
+        .await
+        .map_err(|e| PageError::internal(e).as_json())?;
+    Ok(Json(view))
+}
+
+/// `POST .../submissions`: queues the code for judging on every test; the
+/// script then follows it at `/ui/submissions/{id}`.
+pub async fn submit(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((contest, slug)): Path<(String, String)>,
+    Json(body): Json<Code>,
+) -> Result<Json<SubmissionView>, PageError> {
+    viewer.check_csrf_header(&headers)?;
+    let (_, question) =
+        (visible_question(&state, &viewer, &contest, &slug).await).map_err(PageError::as_json)?;
+    let contests = (state.database.contests_with_question(&slug).await)
+        .map_err(|e| PageError::internal(e).as_json())?;
+    let access = state.service.access();
+    let author = (access.submit(&viewer.principal, None, &slug, &contests, Utc::now()))
+        .map_err(|d| PageError::from(d).as_json())?;
+    (question.submission_in(&body.language, body.code.clone()))
+        .map_err(|e| PageError::invalid(e).as_json())?;
+    let new = NewSubmission {
+        owner: &author.owner,
+        user_id: author.user_id.as_deref(),
+        question_id: &slug,
+        language: &body.language,
+        code: &body.code,
+        callback_url: None,
+    };
+    let view = (state.service.enqueue(&new).await)
+        .map_err(|e| PageError::internal(e).as_json())?
+        .map_err(|_| {
+            PageError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "The judge is busy: try again in a few seconds.",
+            )
+            .as_json()
+        })?;
+    Ok(Json(view))
+}
+
+/// `GET /ui/submissions/{id}`: one of the viewer's submissions, with its
+/// code and, once judged, its results (hidden tests withheld).
+pub async fn submission(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path(id): Path<Uuid>,
+) -> Result<Json<SubmissionView>, PageError> {
+    let view = (state.service.submission(&viewer.principal, id).await)
+        .map_err(|e| PageError::internal(e).as_json())?;
+    view.map(Json)
+        .ok_or_else(|| PageError::not_found("No such submission.").as_json())
+}
+
+/// The contest, if the viewer may see it (otherwise as if there were none).
+async fn visible_contest(
+    state: &PagesState,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<Contest, PageError> {
+    let contest = (state.database.contest(slug).await).map_err(PageError::internal)?;
+    let access = state.service.access();
+    contest
+        .filter(|contest| access.see_contest(&viewer.principal, contest))
+        .ok_or_else(|| {
+            let hint = if viewer.is_signed_in() {
+                ""
+            } else {
+                " Open your join link to sign in."
+            };
+            PageError::not_found(format!("There is no contest {slug:?} you may see.{hint}"))
+        })
+}
+
+/// A question of a contest, if the viewer may see the contest's questions.
+async fn visible_question(
+    state: &PagesState,
+    viewer: &Viewer,
+    contest: &str,
+    slug: &str,
+) -> Result<(Contest, Question), PageError> {
+    let contest = visible_contest(state, viewer, contest).await?;
+    let access = state.service.access();
+    let unknown = || PageError::not_found(format!("There is no question {slug:?} here."));
+    if !contest.contains(slug)
+        || !access.see_contest_questions(&viewer.principal, &contest, Utc::now())
+    {
+        return Err(unknown());
+    }
+    let question = (state.database.question(slug).await).map_err(PageError::internal)?;
+    Ok((contest, question.ok_or_else(unknown)?))
+}
