@@ -346,6 +346,13 @@ impl TestApp {
         self.send(method, path, Some(ADMIN_TOKEN), body).await
     }
 
+    /// A web page (no token, no cookie): the status and the HTML.
+    pub async fn get_page(&self, path: &str) -> (StatusCode, String) {
+        let response = (self.request(Method::GET, path).send().await)
+            .unwrap_or_else(|error| panic!("GET {path} failed: {error}"));
+        (response.status(), response.text().await.unwrap_or_default())
+    }
+
     /// Any GET, for paths no endpoint method covers.
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.send(Method::GET, path, None, None).await

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server binary over HTTP, one server per test.
 
 mod access;
+mod browser;
 mod compiled;
 mod contests;
 mod execute;
@@ -9,6 +10,7 @@ mod isolation;
 mod java;
 mod javascript;
 mod limits;
+mod pages;
 mod questions;
 mod rate_limits;
 mod storage;

@@ -1,0 +1,167 @@
+//! The pages in a real browser: students join from a link, write code in
+//! the editor, run and submit it, and never see each other's code.
+//! Every main page is saved as a screenshot.
+
+use serde_json::json;
+
+use crate::browser::Browser;
+use crate::helpers::{TestApp, minutes_from_now};
+
+const SOLUTION: &str = "a, b = map(int, input().split())\nprint(a + b)";
+
+/// A server with the question `sum` (one example, one hidden test) in the
+/// running contest `week-1`, and the students ann and bob: their tokens.
+async fn contest_with_two_students() -> (TestApp, String, String) {
+    let question = json!({
+        "slug": "sum", "title": "Sum of two numbers",
+        "statement": "Read **two** integers and print their sum.\n\n| input | output |\n|---|---|\n| `1 2` | `3` |",
+        "test_cases": [
+            {"input": "1 2", "expected_output": "3"},
+            {"input": "20 22", "expected_output": "42", "hidden": true}
+        ]
+    });
+    let app = TestApp::spawn_with_question(question, &[]).await;
+    let contest = json!({
+        "title": "Week 1", "starts_at": minutes_from_now(-5), "ends_at": minutes_from_now(55),
+        "questions": ["sum"], "scoring": "ioi", "scoreboard": "participants"
+    });
+    let (status, body) = app.put_contest("week-1", contest).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    let ann = app.add_participant("week-1", "ann").await;
+    let bob = app.add_participant("week-1", "bob").await;
+    (app, ann, bob)
+}
+
+#[tokio::test]
+async fn a_student_joins_submits_in_the_editor_and_sees_every_verdict() {
+    let (app, ann, bob) = contest_with_two_students().await;
+    let browser = Browser::open(&app.address).await;
+
+    browser.visit(&format!("/ui/join/{ann}")).await;
+    let contest = browser.wait_for_text("Week 1").await;
+    assert!(
+        contest.contains("Sum of two numbers") && contest.contains("not tried"),
+        "{contest}"
+    );
+    assert!(
+        !browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains(&ann),
+        "the token left the address bar"
+    );
+    browser.screenshot("student-contest").await;
+
+    browser
+        .click("a[href='/ui/contests/week-1/questions/sum']")
+        .await;
+    let page = browser.wait_for_text("Examples").await;
+    assert!(page.contains("hidden test"), "{page}");
+    assert!(
+        !browser.source().await.contains("20 22"),
+        "hidden test data is not on the page"
+    );
+
+    // A wrong program, run on the examples: the failing test shows.
+    browser.select_language("python").await;
+    browser.type_code("print(0)").await;
+    browser.click("button[data-action='run']").await;
+    let results = browser.wait_for_text("Wrong answer").await;
+    assert!(results.contains("0 of 1 tests passed"), "{results}");
+    browser.screenshot("student-question-wrong-answer").await;
+
+    // The right one, submitted: accepted on every test, hidden one too.
+    browser.type_code(SOLUTION).await;
+    assert_eq!(
+        browser.code().await,
+        SOLUTION,
+        "the editor holds what was typed"
+    );
+    browser.click("button[data-action='submit']").await;
+    let results = browser.wait_for_text("2 of 2 tests passed").await;
+    assert!(
+        results.contains("Accepted") && !results.contains("Wrong answer"),
+        "{results}"
+    );
+    browser.screenshot("student-question-accepted").await;
+
+    // The draft survives a reload.
+    browser.type_code("# my draft\nprint(1)").await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    browser.client.refresh().await.unwrap();
+    browser.find(".cm-content").await;
+    assert_eq!(browser.code().await, "# my draft\nprint(1)");
+    // ...and the history reopens the submitted code in the editor.
+    browser.click("#history button[data-action='open']").await;
+    assert_eq!(browser.code().await, SOLUTION);
+
+    browser.visit("/ui/contests/week-1").await;
+    let contest = browser.wait_for_text("solved").await;
+    assert!(contest.contains("2 / 2"), "{contest}");
+    browser.screenshot("student-contest-solved").await;
+    browser.close().await;
+
+    // Another student sees none of it.
+    let (status, submissions) = app.list_submissions("user_id=ann").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let ann_submission = submissions[0]["submission_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = Browser::open(&app.address).await;
+    other.visit(&format!("/ui/join/{bob}")).await;
+    other.wait_for_text("Week 1").await;
+    other.visit("/ui/contests/week-1/questions/sum").await;
+    other.wait_for_text("Examples").await;
+    other.select_language("python").await;
+    let source = other.source().await;
+    assert!(!source.contains("map(int"), "bob's page shows ann's code");
+    assert!(other.code().await.is_empty(), "bob's editor starts empty");
+    other
+        .visit(&format!("/ui/submissions/{ann_submission}"))
+        .await;
+    let text = other.text().await;
+    assert!(
+        text.contains("No such submission") && !text.contains("map(int"),
+        "{text}"
+    );
+    other.close().await;
+}
+
+#[tokio::test]
+async fn pages_refuse_what_they_should() {
+    let (app, _, _) = contest_with_two_students().await;
+    // No session: the contest is not shown; a bad join link says so.
+    let (status, _) = app.get_page("/ui/contests/week-1").await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+    let (status, body) = app.get_page("/ui/join/jbp_not-a-token").await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+    assert!(body.contains("join link is not valid"), "{body}");
+    // Every page forbids inline scripts.
+    let response = app
+        .request(reqwest::Method::GET, "/ui")
+        .send()
+        .await
+        .unwrap();
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
+    // A change from another site is refused before it is read.
+    let response = app
+        .request(reqwest::Method::POST, "/ui/signin")
+        .header("origin", "https://evil.example")
+        .form(&[("token", crate::helpers::ADMIN_TOKEN)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN);
+    assert!(response.headers().get("set-cookie").is_none());
+}
