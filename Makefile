@@ -18,6 +18,10 @@ JAVASCRIPT_TARGET_DIR ?= /var/cache/judgebox/javascript-target
 # clang cannot pick up glibc's headers for QuickJS's C sources.
 WASI_SYSROOT := runtimes/build/wasi-sysroot
 CPP_INCLUDE := runtimes/build/include/bits/stdc++.h
+# The pages' code editor (CodeMirror 6), one file that judgebox embeds.
+WEB_BUNDLE := web/dist/editor.js
+# npm writes this file on every install: it stamps web/node_modules.
+WEB_MODULES := web/node_modules/.package-lock.json
 # Cargo for the guest: rquickjs builds QuickJS's C with Debian's clang, not a
 # downloaded WASI SDK.
 JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm32_wasip2=llvm-ar-19 \
@@ -26,7 +30,7 @@ JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm
 
 .PHONY: setup run test bench lint system-packages build precompile
 
-setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) build precompile
+setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) $(WEB_BUNDLE) build precompile
 
 run: setup
 	$(BIN) serve
@@ -39,7 +43,7 @@ test: setup
 bench: setup
 	$(BIN) bench
 
-lint: $(JAVASCRIPT_WASM)
+lint: $(JAVASCRIPT_WASM) $(WEB_BUNDLE)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --locked --all-targets -- -D warnings
 	cd runtimes/javascript && $(CARGO) fmt -- --check
@@ -47,7 +51,8 @@ lint: $(JAVASCRIPT_WASM)
 
 # Debian packages: a C toolchain for the -sys crates, venv for componentize-py,
 # clang/llvm/lld 19, wasi-libc and libc++ for wasm32 (QuickJS, C and C++
-# submissions); and Rust's WASI 0.2 target.
+# submissions), Node and npm to bundle the pages' editor; and Rust's WASI 0.2
+# target.
 system-packages:
 	@missing=""; \
 	command -v cc >/dev/null || missing="$$missing build-essential"; \
@@ -60,6 +65,8 @@ system-packages:
 	command -v javac >/dev/null || missing="$$missing openjdk-17-jdk-headless"; \
 	[ -f /usr/lib/wasm32-wasi/libc++.a ] || missing="$$missing libc++-19-dev-wasm32 libc++abi-19-dev-wasm32"; \
 	[ -f /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ] || missing="$$missing libclang-rt-19-dev-wasm32"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -97,6 +104,17 @@ $(WASI_SYSROOT):
 $(CPP_INCLUDE): runtimes/cpp/bits/stdc++.h | $(WASI_SYSROOT)
 	mkdir -p $(dir $@)
 	cp $< $@
+
+# The npm packages exactly as web/package-lock.json pins them; no install
+# scripts (esbuild runs without its optional postinstall).
+$(WEB_MODULES): web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# CodeMirror and its languages bundled by esbuild into one minified file, for
+# the pages to work offline (no CDN).
+$(WEB_BUNDLE): $(WEB_MODULES) $(wildcard web/src/*.js)
+	cd web && npm run --silent build
 
 build:
 	$(CARGO) build --release --locked
