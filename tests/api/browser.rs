@@ -36,7 +36,7 @@ impl Browser {
             serde_json::json!({
                 "binary": "/usr/bin/chromium",
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", "--window-size=1280,1000"]
+                         "--disable-dev-shm-usage", "--window-size=1280,1400"]
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -125,21 +125,37 @@ impl Browser {
     /// Picks `language` in the question page's language picker.
     pub async fn select_language(&self, language: &str) {
         let picker = self.find("#language").await;
-        picker.select_by_value(language).await.expect("picking a language");
+        picker
+            .select_by_value(language)
+            .await
+            .expect("picking a language");
     }
 
-    /// The editor's text, as CodeMirror holds it.
+    /// The editor's text, as its lines show it.
     pub async fn code(&self) -> String {
-        let lines = self
+        let script = "return [...document.querySelectorAll('.cm-content .cm-line')]\
+                      .map((line) => line.textContent).join('\\n');";
+        let text = self
             .client
-            .find_all(Locator::Css(".cm-content .cm-line"))
+            .execute(script, vec![])
             .await
-            .unwrap();
-        let mut text = Vec::new();
-        for line in lines {
-            text.push(line.text().await.unwrap());
+            .expect("reading the editor");
+        text.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until the editor shows `expected`.
+    pub async fn wait_for_code(&self, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let code = self.code().await;
+            if code == expected {
+                return;
+            }
+            if started.elapsed() > SHOWS_WITHIN {
+                panic!("the editor never showed {expected:?}; it shows {code:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        text.join("\n")
     }
 
     /// Saves a PNG of the page as `name.png`.

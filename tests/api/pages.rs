@@ -93,10 +93,10 @@ async fn a_student_joins_submits_in_the_editor_and_sees_every_verdict() {
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     browser.client.refresh().await.unwrap();
     browser.find(".cm-content").await;
-    assert_eq!(browser.code().await, "# my draft\nprint(1)");
+    browser.wait_for_code("# my draft\nprint(1)").await;
     // ...and the history reopens the submitted code in the editor.
     browser.click("#history button[data-action='open']").await;
-    assert_eq!(browser.code().await, SOLUTION);
+    browser.wait_for_code(SOLUTION).await;
 
     browser.visit("/ui/contests/week-1").await;
     let contest = browser.wait_for_text("solved").await;

@@ -25,8 +25,9 @@
 //   `judgebox:draft:KEY:LANGUAGE` 300 ms after each change and when the page
 //   is left; a saved non-empty draft replaces the initial text on load.
 //   Switching language saves the draft and loads that language's one, if any
-//   (otherwise the text stays). KEY should name the user as well as the
-//   question, since a browser may be shared.
+//   (otherwise the text stays), and remembers the language under
+//   `judgebox:language:KEY` for the next load. KEY should name the user as
+//   well as the question, since a browser may be shared.
 // - Each `pre[data-highlight=LANGUAGE]` becomes a read-only highlighted view
 //   in a `div.judgebox-code` (which takes the pre's id and classes).
 // - `window.judgeboxEditor`: setText(id, text[, language]), getText(id),
@@ -65,6 +66,8 @@ import { cpp } from "@codemirror/lang-cpp";
 import { java } from "@codemirror/lang-java";
 
 const DRAFT_PREFIX = "judgebox:draft:";
+// The language last picked for a draft key, so a reload reopens it.
+const LANGUAGE_PREFIX = "judgebox:language:";
 const SAVE_DELAY_MS = 300;
 
 // judgebox's language names (GET /languages) to CodeMirror's languages.
@@ -159,6 +162,24 @@ function loadDraft(ed, language) {
   }
 }
 
+function loadLanguage(draftKey) {
+  if (!draftKey) return null;
+  try {
+    return window.localStorage.getItem(LANGUAGE_PREFIX + draftKey);
+  } catch (e) {
+    return null;
+  }
+}
+
+function storeLanguage(ed) {
+  if (!ed.draftKey) return;
+  try {
+    window.localStorage.setItem(LANGUAGE_PREFIX + ed.draftKey, ed.language);
+  } catch (e) {
+    // Storage disabled: the page's default language is used next time.
+  }
+}
+
 function storeDraft(ed, language, text) {
   if (!ed.draftKey) return;
   try {
@@ -225,8 +246,13 @@ function languageSelect(textarea) {
 
 function setupEditor(textarea) {
   const select = languageSelect(textarea);
-  // The picker's value wins over data-language: after a reload or "back" the
-  // browser restores the picker, and the form submits the picker's value.
+  // The language last picked for this draft wins (a reload reopens it, even
+  // where the browser does not restore the form); then the picker's value,
+  // which the browser may restore after "back"; then data-language.
+  const remembered = loadLanguage(textarea.getAttribute("data-draft-key"));
+  if (select && remembered && [...select.options].some((o) => o.value === remembered)) {
+    select.value = remembered;
+  }
   const language = normalize(select && select.value ? select.value : textarea.getAttribute("data-language"));
   const ed = {
     textarea,
@@ -355,6 +381,7 @@ function switchLanguage(ed, language) {
   if (language === ed.language) return;
   flush(ed);
   ed.language = language;
+  storeLanguage(ed);
   ed.textarea.setAttribute("data-language", language);
   const effects = ed.languageConf.reconfigure(languageExtension(language));
   const draft = loadDraft(ed, language);
