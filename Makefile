@@ -28,17 +28,21 @@ JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm
 	CFLAGS_wasm32_wasip2="--target=wasm32-wasi --sysroot=$(abspath $(WASI_SYSROOT))" \
 	CARGO_TARGET_DIR=$(JAVASCRIPT_TARGET_DIR) $(CARGO)
 
-.PHONY: setup run test bench lint system-packages build precompile
+.PHONY: setup run test bench lint system-packages browser-packages build precompile
 
 setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) $(WEB_BUNDLE) build precompile
 
 run: setup
 	$(BIN) serve
 
-# The whole suite on SQLite, then the API tests again on PostgreSQL.
-test: setup
-	$(CARGO) test --release --locked
-	JUDGEBOX_TEST_POSTGRES_URL="$$(bash tests/postgres.sh)" $(CARGO) test --release --locked --test api
+# The whole suite on SQLite, then the API and page tests again on
+# PostgreSQL. The page tests drive headless Chromium and save screenshots.
+SCREENSHOTS ?= $(CARGO_TARGET_DIR)/screenshots
+test: setup browser-packages
+	JUDGEBOX_SCREENSHOTS=$(SCREENSHOTS) $(CARGO) test --release --locked
+	JUDGEBOX_SCREENSHOTS=$(SCREENSHOTS)/postgres JUDGEBOX_TEST_POSTGRES_URL="$$(bash tests/postgres.sh)" \
+		$(CARGO) test --release --locked --test api
+	@echo "screenshots of the pages: $(SCREENSHOTS)"
 
 bench: setup
 	$(BIN) bench
@@ -53,6 +57,12 @@ lint: $(JAVASCRIPT_WASM) $(WEB_BUNDLE)
 # clang/llvm/lld 19, wasi-libc and libc++ for wasm32 (QuickJS, C and C++
 # submissions), Node and npm to bundle the pages' editor; and Rust's WASI 0.2
 # target.
+# Debian's Chromium and its WebDriver, for the page tests only.
+browser-packages:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		echo "installing: chromium chromium-driver"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
 system-packages:
 	@missing=""; \
 	command -v cc >/dev/null || missing="$$missing build-essential"; \
@@ -116,7 +126,7 @@ $(WEB_MODULES): web/package.json web/package-lock.json
 $(WEB_BUNDLE): $(WEB_MODULES) $(wildcard web/src/*.js)
 	cd web && npm run --silent build
 
-build:
+build: $(WEB_BUNDLE)
 	$(CARGO) build --release --locked
 
 # Compile the runtimes to native code once, so the server starts in milliseconds.
