@@ -50,6 +50,19 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
         )
         .route("/ui/signout", post(session::sign_out))
         .route("/ui/admin", get(teacher::dashboard))
+        .route(
+            "/ui/admin/contests/new",
+            get(teacher::contests::new_form).post(teacher::contests::create),
+        )
+        .route("/ui/admin/contests/{contest}", get(teacher::contests::show))
+        .route(
+            "/ui/admin/contests/{contest}/edit",
+            get(teacher::contests::edit_form).post(teacher::contests::update),
+        )
+        .route(
+            "/ui/admin/contests/{contest}/charts",
+            get(teacher::contests::charts_fragment),
+        )
         .route("/ui/contests/{contest}", get(student::contest))
         .route(
             "/ui/contests/{contest}/scoreboard",
