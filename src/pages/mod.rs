@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 pub use error::PageError;
 pub use session::Viewer;
 
+use crate::judge::LimitPolicy;
 use crate::languages::Languages;
 use crate::service::{Identities, JudgingService};
 use crate::store::Database;
@@ -38,6 +39,8 @@ pub struct PagesState {
     pub identities: Arc<Identities>,
     pub database: Database,
     pub languages: Arc<Languages>,
+    /// The server's limits, which questions are checked against.
+    pub limits: LimitPolicy,
 }
 
 pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
@@ -62,6 +65,22 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
         .route(
             "/ui/admin/contests/{contest}/charts",
             get(teacher::contests::charts_fragment),
+        )
+        .route(
+            "/ui/admin/questions/new",
+            get(teacher::questions::new_form).post(teacher::questions::create),
+        )
+        .route(
+            "/ui/admin/questions/{question}/edit",
+            get(teacher::questions::edit_form).post(teacher::questions::update),
+        )
+        .route(
+            "/ui/admin/questions/{question}/preview",
+            get(teacher::questions::preview),
+        )
+        .route(
+            "/ui/admin/questions/{question}/run",
+            post(teacher::questions::run),
         )
         .route("/ui/contests/{contest}", get(student::contest))
         .route(

@@ -7,6 +7,7 @@
 
 mod charts;
 pub mod contests;
+pub mod questions;
 
 use askama::Template;
 use axum::extract::State;
