@@ -67,6 +67,14 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
             get(teacher::contests::charts_fragment),
         )
         .route(
+            "/ui/admin/contests/{contest}/participants",
+            get(teacher::participants::list).post(teacher::participants::add),
+        )
+        .route(
+            "/ui/admin/contests/{contest}/participants/remove",
+            post(teacher::participants::remove),
+        )
+        .route(
             "/ui/admin/questions/new",
             get(teacher::questions::new_form).post(teacher::questions::create),
         )

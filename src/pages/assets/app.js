@@ -327,10 +327,52 @@
     }
   }
 
+  // <input type=file data-text-into="ID">: the file's text into a textarea.
+  function textFiles() {
+    for (const input of document.querySelectorAll("input[type=file][data-text-into]")) {
+      input.addEventListener("change", async () => {
+        const file = input.files && input.files[0];
+        if (!file) return;
+        document.getElementById(input.dataset.textInto).value = await readText(file);
+      });
+    }
+  }
+
+  // <button data-download-csv="TABLE-ID" data-filename="...">: the table
+  // (header and rows, as shown) as a CSV file.
+  function csvDownloads() {
+    const quote = (text) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    for (const button of document.querySelectorAll("[data-download-csv]")) {
+      button.addEventListener("click", () => {
+        const table = document.getElementById(button.dataset.downloadCsv);
+        const lines = Array.from(table.rows).map((row) =>
+          Array.from(row.cells).map((cell) => quote(cell.textContent.trim())).join(","));
+        const blob = new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
+        const url = URL.createObjectURL(blob);
+        const link = element("a", { href: url, download: button.dataset.filename || "table.csv" });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+      });
+    }
+  }
+
+  // <form data-confirm="question?">: asks before submitting.
+  function confirmations() {
+    document.addEventListener("submit", (event) => {
+      const question = event.target.dataset && event.target.dataset.confirm;
+      if (question && !window.confirm(question)) event.preventDefault();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     countdowns();
     liveFragments();
     questionPage();
     testFiles();
+    textFiles();
+    csvDownloads();
+    confirmations();
   });
 })();

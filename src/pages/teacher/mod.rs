@@ -7,6 +7,7 @@
 
 mod charts;
 pub mod contests;
+pub mod participants;
 pub mod questions;
 
 use askama::Template;
