@@ -90,6 +90,11 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
             "/ui/admin/questions/{question}/run",
             post(teacher::questions::run),
         )
+        .route("/ui/admin/submissions", get(teacher::submissions::list))
+        .route(
+            "/ui/admin/submissions/{id}",
+            get(teacher::submissions::show),
+        )
         .route("/ui/contests/{contest}", get(student::contest))
         .route(
             "/ui/contests/{contest}/scoreboard",

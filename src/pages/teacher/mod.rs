@@ -9,6 +9,7 @@ mod charts;
 pub mod contests;
 pub mod participants;
 pub mod questions;
+pub mod submissions;
 
 use askama::Template;
 use axum::extract::State;
