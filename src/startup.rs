@@ -92,6 +92,7 @@ impl Application {
             identities: identities.clone(),
             database: database.clone(),
             languages: runtime.languages.clone(),
+            limits: runtime.limits.clone(),
         };
         let state = AppState {
             languages: runtime.languages,

@@ -1,7 +1,8 @@
 //! Contests: a time window over some questions, a way of scoring, and who
 //! may see the standings. Validated here, stored by `store`, ranked by
-//! `ranking`.
+//! `ranking`; `participants` reads and checks the people a teacher lists.
 
+pub mod participants;
 mod ranking;
 
 use chrono::{DateTime, Duration, Utc};

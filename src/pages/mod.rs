@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 pub use error::PageError;
 pub use session::Viewer;
 
+use crate::judge::LimitPolicy;
 use crate::languages::Languages;
 use crate::service::{Identities, JudgingService};
 use crate::store::Database;
@@ -38,6 +39,8 @@ pub struct PagesState {
     pub identities: Arc<Identities>,
     pub database: Database,
     pub languages: Arc<Languages>,
+    /// The server's limits, which questions are checked against.
+    pub limits: LimitPolicy,
 }
 
 pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
@@ -50,6 +53,48 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
         )
         .route("/ui/signout", post(session::sign_out))
         .route("/ui/admin", get(teacher::dashboard))
+        .route(
+            "/ui/admin/contests/new",
+            get(teacher::contests::new_form).post(teacher::contests::create),
+        )
+        .route("/ui/admin/contests/{contest}", get(teacher::contests::show))
+        .route(
+            "/ui/admin/contests/{contest}/edit",
+            get(teacher::contests::edit_form).post(teacher::contests::update),
+        )
+        .route(
+            "/ui/admin/contests/{contest}/charts",
+            get(teacher::contests::charts_fragment),
+        )
+        .route(
+            "/ui/admin/contests/{contest}/participants",
+            get(teacher::participants::list).post(teacher::participants::add),
+        )
+        .route(
+            "/ui/admin/contests/{contest}/participants/remove",
+            post(teacher::participants::remove),
+        )
+        .route(
+            "/ui/admin/questions/new",
+            get(teacher::questions::new_form).post(teacher::questions::create),
+        )
+        .route(
+            "/ui/admin/questions/{question}/edit",
+            get(teacher::questions::edit_form).post(teacher::questions::update),
+        )
+        .route(
+            "/ui/admin/questions/{question}/preview",
+            get(teacher::questions::preview),
+        )
+        .route(
+            "/ui/admin/questions/{question}/run",
+            post(teacher::questions::run),
+        )
+        .route("/ui/admin/submissions", get(teacher::submissions::list))
+        .route(
+            "/ui/admin/submissions/{id}",
+            get(teacher::submissions::show),
+        )
         .route("/ui/contests/{contest}", get(student::contest))
         .route(
             "/ui/contests/{contest}/scoreboard",

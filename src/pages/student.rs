@@ -65,7 +65,7 @@ pub async fn home(State(state): State<PagesState>, viewer: Viewer) -> Result<Res
     })
 }
 
-fn status_text(contest: &Contest, now: DateTime<Utc>) -> &'static str {
+pub(super) fn status_text(contest: &Contest, now: DateTime<Utc>) -> &'static str {
     match contest.status(now) {
         crate::contest::ContestStatus::Upcoming => "upcoming",
         crate::contest::ContestStatus::Running => "running",
@@ -182,7 +182,7 @@ async fn own_submissions(
 
 #[derive(Template)]
 #[template(path = "scoreboard.html")]
-struct ScoreboardTable {
+pub(super) struct ScoreboardTable {
     board: Scoreboard,
     icpc: bool,
     contest: String,
@@ -208,7 +208,7 @@ impl ScoreboardTable {
 }
 
 /// The scoreboard, if the viewer may see it now.
-async fn scoreboard_table(
+pub(super) async fn scoreboard_table(
     state: &PagesState,
     viewer: &Viewer,
     contest: &Contest,
@@ -246,19 +246,66 @@ pub async fn scoreboard_fragment(
 
 #[derive(Template)]
 #[template(path = "question.html")]
-struct QuestionPage {
-    layout: Layout,
-    contest: Contest,
+pub(super) struct QuestionPage {
+    pub(super) layout: Layout,
+    /// The crumb back: where, and its text.
+    pub(super) back_href: String,
+    pub(super) back_label: String,
+    /// Where the page's script posts a run and a submission.
+    pub(super) run_url: String,
+    pub(super) submit_url: String,
     question: Question,
     statement: String,
     examples: Vec<Example>,
     hidden_tests: usize,
     languages: Vec<String>,
     limits: Limits,
-    history: Vec<SubmissionRecord>,
+    pub(super) history: Vec<SubmissionRecord>,
     /// Why the viewer may not submit now, if they may not.
-    closed: Option<String>,
-    draft_key: String,
+    pub(super) closed: Option<String>,
+    pub(super) draft_key: String,
+}
+
+impl QuestionPage {
+    /// `question` as students see it (statement, limits, examples), in
+    /// its languages (none: every one the server runs); the rest is the
+    /// caller's to fill in.
+    pub(super) fn new(layout: Layout, question: Question, all_languages: &[&str]) -> Self {
+        let examples = (1..)
+            .zip(&question.test_cases)
+            .filter(|(_, test)| !test.hidden)
+            .map(|(number, test)| Example {
+                number,
+                input: test.input.clone(),
+                output: test.expected_output.clone(),
+            })
+            .collect();
+        let languages = if question.languages.is_empty() {
+            all_languages.iter().map(|n| n.to_string()).collect()
+        } else {
+            question.languages.clone()
+        };
+        Self {
+            layout,
+            back_href: String::new(),
+            back_label: String::new(),
+            run_url: String::new(),
+            submit_url: String::new(),
+            statement: markdown::to_html(&question.statement),
+            hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
+            limits: question.limits.clone(),
+            examples,
+            languages,
+            question,
+            history: Vec::new(),
+            closed: None,
+            draft_key: String::new(),
+        }
+    }
+
+    pub(super) fn question_title(&self) -> &str {
+        &self.question.title
+    }
 }
 
 struct Example {
@@ -280,45 +327,24 @@ pub async fn question(
     let closed = (access.submit(&viewer.principal, None, &slug, &contests, Utc::now()))
         .err()
         .map(|denied| PageError::from(denied).message().to_string());
-    let examples = (1..)
-        .zip(&question.test_cases)
-        .filter(|(_, test)| !test.hidden)
-        .map(|(number, test)| Example {
-            number,
-            input: test.input.clone(),
-            output: test.expected_output.clone(),
-        })
-        .collect();
-    let languages = if question.languages.is_empty() {
-        state
-            .languages
-            .names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect()
-    } else {
-        question.languages.clone()
-    };
     let who = match &viewer.principal {
         Principal::Participant(p) => p.user_id.clone(),
         _ => "teacher".into(),
     };
+    let base = format!("/ui/contests/{}/questions/{slug}", contest.slug);
     render(&QuestionPage {
-        layout: Layout::of(&viewer),
-        statement: markdown::to_html(&question.statement),
-        hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
-        limits: question.limits.clone(),
+        back_href: format!("/ui/contests/{}", contest.slug),
+        back_label: contest.title.clone(),
+        run_url: format!("{base}/run"),
+        submit_url: format!("{base}/submissions"),
         history: own_submissions(&state, &viewer, Some(&slug))
             .await?
             .into_iter()
             .take(HISTORY as usize)
             .collect(),
         draft_key: format!("{}:{}:{}", contest.slug, slug, who),
-        contest,
-        question,
-        examples,
-        languages,
         closed,
+        ..QuestionPage::new(Layout::of(&viewer), question, &state.languages.names())
     })
 }
 

@@ -5,6 +5,7 @@
 //! integers for flags, text for times). No business rules here.
 
 mod api_keys;
+mod browse;
 mod callbacks;
 mod contests;
 mod executions;
@@ -19,6 +20,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 pub use api_keys::ApiKeyRecord;
+pub use browse::{ContestSubmission, SubmissionFilter};
 pub use callbacks::{CallbackRecord, CallbackState};
 pub use contests::{ContestRefused, NewParticipant, ParticipantRecord};
 pub use executions::ExecutionRecord;

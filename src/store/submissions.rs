@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{Database, int, time};
 use crate::auth::{Owner, Participant};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionState {
     Queued,
@@ -78,7 +78,8 @@ pub struct ScoreboardRow {
     pub solved_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "id, user_id, question_slug, language, code, state, score, max_score,
+pub(super) const COLUMNS: &str =
+    "id, user_id, question_slug, language, code, state, score, max_score,
     execution_id, callback_url, replica, attempts, created_at, started_at, finished_at, owner,
     contest_slug";
 
@@ -298,7 +299,7 @@ impl Database {
     }
 }
 
-fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
+pub(super) fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
     let state = match row.try_get::<String, _>("state")?.as_str() {
         "queued" => SubmissionState::Queued,
         "running" => SubmissionState::Running,

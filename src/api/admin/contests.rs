@@ -10,12 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::error::{ApiJson, ApiPath};
 use crate::api::{ApiError, AppState, contests};
-use crate::contest::{Contest, ContestSpec, ContestStatus, ScoreboardSetting, Scoring};
+use crate::contest::{
+    Contest, ContestSpec, ContestStatus, ScoreboardSetting, Scoring, participants as roster,
+};
 use crate::store::{ContestRefused, ParticipantRecord};
-
-const MAX_PARTICIPANTS_PER_REQUEST: usize = 5000;
-const MAX_USER_ID_CHARS: usize = 200;
-const MAX_NAME_CHARS: usize = 200;
 
 /// A contest as admins see it.
 #[derive(Debug, Serialize)]
@@ -158,7 +156,7 @@ pub async fn add_participants(
             .map_err(|error| ApiError::invalid(format!("participants: {error}")))?;
         specs.into_iter().map(|p| (p.user_id, p.name)).collect()
     } else if content_type.starts_with("text/csv") || content_type.starts_with("text/plain") {
-        from_csv(&body)?
+        roster::from_csv(&body).map_err(ApiError::invalid)?
     } else {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -166,7 +164,7 @@ pub async fn add_participants(
             "send participants as application/json or as text/csv (user_id,name per line)",
         ));
     };
-    let people = checked(people)?;
+    let people = roster::checked(people).map_err(ApiError::invalid)?;
     contests::find(&state, &slug).await?;
     let issued =
         (state.identities.add_participants(&slug, people).await).map_err(ApiError::internal)?;
@@ -183,64 +181,6 @@ pub async fn add_participants(
         StatusCode::CREATED,
         Json(IssuedParticipants { participants }),
     ))
-}
-
-/// `user_id,name` records; a first line `user_id,name` is a header.
-fn from_csv(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .trim(csv::Trim::All)
-        .from_reader(body);
-    let mut people = Vec::new();
-    for (line, record) in (1..).zip(reader.records()) {
-        let record =
-            record.map_err(|error| ApiError::invalid(format!("CSV line {line}: {error}")))?;
-        if record.len() != 2 {
-            return Err(ApiError::invalid(format!(
-                "CSV line {line}: expected user_id,name, got {} fields",
-                record.len()
-            )));
-        }
-        if line == 1 && &record[0] == "user_id" && &record[1] == "name" {
-            continue;
-        }
-        people.push((record[0].to_string(), record[1].to_string()));
-    }
-    Ok(people)
-}
-
-/// The people, trimmed, if every id and name is acceptable and no id repeats.
-fn checked(people: Vec<(String, String)>) -> Result<Vec<(String, String)>, ApiError> {
-    if people.is_empty() || people.len() > MAX_PARTICIPANTS_PER_REQUEST {
-        return Err(ApiError::invalid(format!(
-            "give 1 to {MAX_PARTICIPANTS_PER_REQUEST} participants"
-        )));
-    }
-    let mut seen = std::collections::HashSet::new();
-    let mut checked = Vec::with_capacity(people.len());
-    for (user_id, name) in people {
-        let (user_id, name) = (user_id.trim().to_string(), name.trim().to_string());
-        let fits = |text: &str, max: usize| {
-            !text.is_empty() && text.chars().count() <= max && !text.chars().any(char::is_control)
-        };
-        if !fits(&user_id, MAX_USER_ID_CHARS) || user_id.contains('/') {
-            return Err(ApiError::invalid(format!(
-                "user_id {user_id:?} must be 1 to {MAX_USER_ID_CHARS} printable characters, no '/'"
-            )));
-        }
-        if !fits(&name, MAX_NAME_CHARS) {
-            return Err(ApiError::invalid(format!(
-                "the name of {user_id:?} must be 1 to {MAX_NAME_CHARS} printable characters"
-            )));
-        }
-        if !seen.insert(user_id.clone()) {
-            return Err(ApiError::invalid(format!(
-                "user_id {user_id:?} is listed twice"
-            )));
-        }
-        checked.push((user_id, name));
-    }
-    Ok(checked)
 }
 
 pub async fn remove_participant(

@@ -227,9 +227,152 @@
     });
   }
 
+
+  // ---- Teachers' pages ----
+
+  // A file's text, through FileReader.
+  function readText(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.onerror = () => reject(new Error(`could not read ${file.name}`));
+      reader.readAsText(file);
+    });
+  }
+
+  function showStatus(box, text, failed) {
+    if (!box) return;
+    box.hidden = false;
+    box.textContent = text;
+    box.classList.toggle("error", !!failed);
+  }
+
+  // Fills the question form from a question as the admin API takes it.
+  function fillQuestion(form, question) {
+    const set = (name, value) => {
+      const field = form.elements.namedItem(name);
+      if (field && !field.readOnly && value !== undefined && value !== null) field.value = String(value);
+    };
+    set("slug", question.slug);
+    set("title", question.title);
+    set("statement", question.statement);
+    const limits = question.limits || {};
+    for (const name of ["time_ms", "memory_mb", "output_kb", "instruction_limit"]) set(name, limits[name]);
+    if (question.compare) {
+      set("compare", question.compare.mode);
+      set("tolerance", question.compare.tolerance);
+    }
+    if (Array.isArray(question.languages)) {
+      for (const box of form.querySelectorAll('input[name="languages"]')) {
+        box.checked = question.languages.includes(box.value);
+      }
+    }
+  }
+
+  // The question form's file input: .in/.out pairs (1.in with 1.out), or
+  // one .json file (a tests array, or a whole question).
+  function testFiles() {
+    for (const input of document.querySelectorAll("input[type=file][data-tests-into]")) {
+      const target = document.getElementById(input.dataset.testsInto);
+      const form = document.getElementById(input.dataset.form) || input.form;
+      const status = document.getElementById("files-status");
+      const hidden = document.querySelector("[data-tests-hidden]");
+      input.addEventListener("change", async () => {
+        const files = Array.from(input.files || []);
+        if (!files.length) return;
+        try {
+          const json = files.filter((f) => f.name.toLowerCase().endsWith(".json"));
+          if (json.length) {
+            if (files.length !== 1) throw new Error("Load one .json file on its own, or .in/.out pairs.");
+            const document_ = JSON.parse(await readText(json[0]));
+            const tests = Array.isArray(document_) ? document_ : document_.test_cases;
+            if (!Array.isArray(tests)) throw new Error(`${json[0].name} is neither a tests array nor a question with test_cases.`);
+            if (!Array.isArray(document_)) fillQuestion(form, document_);
+            target.value = JSON.stringify(tests, null, 2);
+            showStatus(status, `Loaded ${tests.length} test${tests.length === 1 ? "" : "s"} from ${json[0].name}` +
+              (Array.isArray(document_) ? "." : ", and the question's other fields."));
+            return;
+          }
+          const pairs = new Map();
+          for (const file of files) {
+            const match = /^(.*)\.(in|out)$/i.exec(file.name);
+            if (!match) throw new Error(`${file.name}: expected a name ending in .in or .out.`);
+            const pair = pairs.get(match[1]) || {};
+            pair[match[2].toLowerCase()] = file;
+            pairs.set(match[1], pair);
+          }
+          const names = Array.from(pairs.keys()).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+          const unpaired = names.filter((name) => !pairs.get(name).in || !pairs.get(name).out);
+          if (unpaired.length) {
+            throw new Error(`No partner for: ${unpaired.map((n) => n + (pairs.get(n).in ? ".in" : ".out")).join(", ")}.`);
+          }
+          const tests = [];
+          for (const name of names) {
+            const pair = pairs.get(name);
+            tests.push({
+              input: await readText(pair.in),
+              expected_output: await readText(pair.out),
+              hidden: !!(hidden && hidden.checked),
+              points: 1,
+            });
+          }
+          target.value = JSON.stringify(tests, null, 2);
+          showStatus(status, `Loaded ${tests.length} test${tests.length === 1 ? "" : "s"} from ${files.length} files (${names.join(", ")}). Save to keep them.`);
+        } catch (error) {
+          showStatus(status, error.message, true);
+        } finally {
+          input.value = "";
+        }
+      });
+    }
+  }
+
+  // <input type=file data-text-into="ID">: the file's text into a textarea.
+  function textFiles() {
+    for (const input of document.querySelectorAll("input[type=file][data-text-into]")) {
+      input.addEventListener("change", async () => {
+        const file = input.files && input.files[0];
+        if (!file) return;
+        document.getElementById(input.dataset.textInto).value = await readText(file);
+      });
+    }
+  }
+
+  // <button data-download-csv="TABLE-ID" data-filename="...">: the table
+  // (header and rows, as shown) as a CSV file.
+  function csvDownloads() {
+    const quote = (text) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    for (const button of document.querySelectorAll("[data-download-csv]")) {
+      button.addEventListener("click", () => {
+        const table = document.getElementById(button.dataset.downloadCsv);
+        const lines = Array.from(table.rows).map((row) =>
+          Array.from(row.cells).map((cell) => quote(cell.textContent.trim())).join(","));
+        const blob = new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
+        const url = URL.createObjectURL(blob);
+        const link = element("a", { href: url, download: button.dataset.filename || "table.csv" });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+      });
+    }
+  }
+
+  // <form data-confirm="question?">: asks before submitting.
+  function confirmations() {
+    document.addEventListener("submit", (event) => {
+      const question = event.target.dataset && event.target.dataset.confirm;
+      if (question && !window.confirm(question)) event.preventDefault();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     countdowns();
     liveFragments();
     questionPage();
+    testFiles();
+    textFiles();
+    csvDownloads();
+    confirmations();
   });
 })();

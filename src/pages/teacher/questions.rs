@@ -1,0 +1,379 @@
+//! A question's pages for teachers: the form that creates or edits it
+//! (tests as JSON, which the page's script can fill from uploaded files),
+//! and a preview of what students see, where the teacher may run code on
+//! the examples.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::{Form, Json};
+use serde::Deserialize;
+
+use super::{Fields, administer, administer_change, optional_number, refused, see_other};
+use crate::judge::{
+    CompareMode, Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits,
+};
+use crate::pages::session::{Layout, Viewer, render};
+use crate::pages::student::QuestionPage;
+use crate::pages::{PageError, PagesState};
+use crate::service::ExecutionView;
+
+const COMPARE_MODES: [(&str, &str); 4] = [
+    ("trimmed", "trimmed: ignore trailing spaces and blank lines"),
+    ("exact", "exact: byte for byte"),
+    ("tokens", "tokens: the same words, any spacing"),
+    ("float", "float: numbers equal within the tolerance"),
+];
+
+/// The form as typed (or as stored, when editing).
+struct QuestionFields {
+    slug: String,
+    title: String,
+    statement: String,
+    time_ms: String,
+    memory_mb: String,
+    output_kb: String,
+    instruction_limit: String,
+    compare: String,
+    tolerance: String,
+    /// Every language the server runs, and whether it is ticked.
+    languages: Vec<(String, bool)>,
+    /// The tests, as a JSON array.
+    tests: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/question_form.html")]
+struct QuestionForm {
+    layout: Layout,
+    /// `None`: a new question.
+    editing: Option<String>,
+    form: QuestionFields,
+    error: Option<String>,
+    compare_modes: [(&'static str, &'static str); 4],
+    /// The server's defaults, shown as placeholders.
+    default_time_ms: u64,
+    default_memory_mb: u64,
+    default_output_kb: u64,
+}
+
+impl QuestionForm {
+    fn new(
+        state: &PagesState,
+        viewer: &Viewer,
+        editing: Option<String>,
+        form: QuestionFields,
+    ) -> Self {
+        let defaults = state.limits.default_limits();
+        Self {
+            layout: Layout::of(viewer),
+            editing,
+            form,
+            error: None,
+            compare_modes: COMPARE_MODES,
+            default_time_ms: defaults.time_ms,
+            default_memory_mb: defaults.memory_mb,
+            default_output_kb: defaults.output_kb,
+        }
+    }
+
+    fn action(&self) -> String {
+        match &self.editing {
+            Some(slug) => format!("/ui/admin/questions/{slug}/edit"),
+            None => "/ui/admin/questions/new".into(),
+        }
+    }
+}
+
+fn compare_name(mode: CompareMode) -> String {
+    match serde_json::to_value(mode) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
+impl QuestionFields {
+    fn of(question: &Question, names: &[&str]) -> Self {
+        let limits = &question.limits;
+        Self {
+            slug: question.slug.clone(),
+            title: question.title.clone(),
+            statement: question.statement.clone(),
+            time_ms: limits.time_ms.to_string(),
+            memory_mb: limits.memory_mb.to_string(),
+            output_kb: limits.output_kb.to_string(),
+            instruction_limit: (limits.instruction_limit).map_or(String::new(), |n| n.to_string()),
+            compare: compare_name(question.compare.mode),
+            tolerance: question.compare.tolerance.to_string(),
+            languages: (names.iter())
+                .map(|name| {
+                    (
+                        name.to_string(),
+                        question.languages.iter().any(|l| l == name),
+                    )
+                })
+                .collect(),
+            tests: serde_json::to_string_pretty(&question.test_cases).unwrap_or_default(),
+        }
+    }
+
+    fn blank(names: &[&str]) -> Self {
+        Self {
+            slug: String::new(),
+            title: String::new(),
+            statement: String::new(),
+            time_ms: String::new(),
+            memory_mb: String::new(),
+            output_kb: String::new(),
+            instruction_limit: String::new(),
+            compare: "trimmed".into(),
+            tolerance: Comparison::default().tolerance.to_string(),
+            languages: names.iter().map(|name| (name.to_string(), false)).collect(),
+            tests: String::new(),
+        }
+    }
+
+    fn posted(fields: &Fields, slug: String, names: &[&str]) -> Self {
+        let ticked: Vec<&str> = fields.all("languages").collect();
+        Self {
+            slug,
+            title: fields.get("title").to_string(),
+            statement: fields.get("statement").to_string(),
+            time_ms: fields.get("time_ms").to_string(),
+            memory_mb: fields.get("memory_mb").to_string(),
+            output_kb: fields.get("output_kb").to_string(),
+            instruction_limit: fields.get("instruction_limit").to_string(),
+            compare: fields.get("compare").to_string(),
+            tolerance: fields.get("tolerance").to_string(),
+            languages: (names.iter())
+                .map(|name| (name.to_string(), ticked.contains(name)))
+                .collect(),
+            tests: fields.get("tests").to_string(),
+        }
+    }
+
+    /// The spec these fields describe, for `Question::new` to check.
+    fn spec(&self) -> Result<QuestionSpec, String> {
+        let tests = self.tests.trim();
+        let test_cases: Vec<QuestionTest> = if tests.is_empty() {
+            Vec::new()
+        } else {
+            serde_json::from_str(tests).map_err(|error| format!("Tests: {error}"))?
+        };
+        let tolerance = match self.tolerance.trim() {
+            "" => Comparison::default().tolerance,
+            text => (text.parse()).map_err(|_| format!("Tolerance: {text:?} is not a number"))?,
+        };
+        let mode = serde_json::from_value(serde_json::Value::String(self.compare.clone()))
+            .map_err(|_| format!("Comparison: {:?} is not one of the choices", self.compare))?;
+        Ok(QuestionSpec {
+            slug: self.slug.trim().to_string(),
+            title: self.title.clone(),
+            statement: self.statement.replace("\r\n", "\n"),
+            limits: RequestedLimits {
+                time_ms: optional_number("Time limit", &self.time_ms)?,
+                memory_mb: optional_number("Memory limit", &self.memory_mb)?,
+                output_kb: optional_number("Output limit", &self.output_kb)?,
+                instruction_limit: optional_number("Instruction limit", &self.instruction_limit)?,
+            },
+            compare: Comparison { mode, tolerance },
+            languages: (self.languages.iter())
+                .filter(|(_, ticked)| *ticked)
+                .map(|(name, _)| name.clone())
+                .collect(),
+            test_cases,
+        })
+    }
+}
+
+async fn find(state: &PagesState, slug: &str) -> Result<Question, PageError> {
+    (state.database.question(slug).await)
+        .map_err(PageError::internal)?
+        .ok_or_else(|| PageError::not_found(format!("There is no question {slug:?}.")))
+}
+
+/// `GET /ui/admin/questions/new`.
+pub async fn new_form(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    administer(&state, &viewer)?;
+    let form = QuestionFields::blank(&state.languages.names());
+    render(&QuestionForm::new(&state, &viewer, None, form))
+}
+
+/// `GET /ui/admin/questions/{slug}/edit`.
+pub async fn edit_form(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    administer(&state, &viewer)?;
+    let question = find(&state, &slug).await?;
+    let form = QuestionFields::of(&question, &state.languages.names());
+    render(&QuestionForm::new(&state, &viewer, Some(slug), form))
+}
+
+/// `POST /ui/admin/questions/new`.
+pub async fn create(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = Fields(fields);
+    administer_change(&state, &viewer, fields.get("csrf"))?;
+    let slug = fields.get("slug").trim().to_string();
+    let form = QuestionFields::posted(&fields, slug, &state.languages.names());
+    let question = match checked(&state, &form) {
+        Ok(question) => question,
+        Err(error) => return save_refused(&state, &viewer, None, form, error),
+    };
+    let created = (state.database.insert_question(&question).await).map_err(PageError::internal)?;
+    if !created {
+        let error = format!(
+            "A question {:?} exists already: edit it, or pick another slug.",
+            question.slug
+        );
+        return save_refused(&state, &viewer, None, form, error);
+    }
+    Ok(see_other(&format!(
+        "/ui/admin/questions/{}/edit",
+        question.slug
+    )))
+}
+
+/// `POST /ui/admin/questions/{slug}/edit`: replaces it, tests and all.
+pub async fn update(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = Fields(fields);
+    administer_change(&state, &viewer, fields.get("csrf"))?;
+    find(&state, &slug).await?;
+    let form = QuestionFields::posted(&fields, slug.clone(), &state.languages.names());
+    let question = match checked(&state, &form) {
+        Ok(question) => question,
+        Err(error) => return save_refused(&state, &viewer, Some(slug), form, error),
+    };
+    (state.database.put_question(&question).await).map_err(PageError::internal)?;
+    Ok(see_other(&format!("/ui/admin/questions/{slug}/edit")))
+}
+
+/// The question the form describes, checked exactly as the admin API checks it.
+fn checked(state: &PagesState, form: &QuestionFields) -> Result<Question, String> {
+    Question::new(form.spec()?, &state.limits, &state.languages.names())
+}
+
+fn save_refused(
+    state: &PagesState,
+    viewer: &Viewer,
+    editing: Option<String>,
+    form: QuestionFields,
+    error: String,
+) -> Result<Response, PageError> {
+    let mut page = QuestionForm::new(state, viewer, editing, form);
+    page.error = Some(error);
+    refused(&page)
+}
+
+/// `GET /ui/admin/questions/{slug}/preview`: the student's page for the
+/// question, with submitting turned off (running on the examples works).
+pub async fn preview(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    administer(&state, &viewer)?;
+    let question = find(&state, &slug).await?;
+    let mut page = QuestionPage::new(Layout::of(&viewer), question, &state.languages.names());
+    page.back_href = format!("/ui/admin/questions/{slug}/edit");
+    page.back_label = format!("Edit {}", page.question_title());
+    page.run_url = format!("/ui/admin/questions/{slug}/run");
+    page.closed = Some(
+        "This is a preview of what students see: they submit from their contest's page. \
+         Running on the examples works here."
+            .into(),
+    );
+    page.draft_key = format!("preview:{slug}");
+    render(&page)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    language: String,
+    code: String,
+}
+
+/// `POST /ui/admin/questions/{slug}/run`: the preview's "Run on the
+/// examples", recorded as the admin's execution.
+pub async fn run(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Json(body): Json<Code>,
+) -> Result<Json<ExecutionView>, PageError> {
+    viewer.check_csrf_header(&headers)?;
+    administer(&state, &viewer).map_err(PageError::as_json)?;
+    let question = find(&state, &slug).await.map_err(PageError::as_json)?;
+    let author = (state.service.access())
+        .run_own_tests(&viewer.principal, None)
+        .map_err(|denied| PageError::from(denied).as_json())?;
+    let trial = (question.trial_in(&body.language, body.code))
+        .map_err(|error| PageError::invalid(error).as_json())?;
+    let slot = (state.service.judging_slot().await).map_err(|_| {
+        PageError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The judge is busy: try again in a few seconds.",
+        )
+        .as_json()
+    })?;
+    let view = (state.service)
+        .judge_tests(slot, &body.language, trial, author, Some(slug))
+        .await
+        .map_err(|error| PageError::internal(error).as_json())?;
+    Ok(Json(view))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_becomes_a_spec_or_says_what_is_wrong() {
+        let fields = Fields(vec![
+            ("title".into(), "Sum".into()),
+            ("time_ms".into(), "2000".into()),
+            ("memory_mb".into(), "".into()),
+            ("compare".into(), "tokens".into()),
+            ("tolerance".into(), "".into()),
+            ("languages".into(), "python".into()),
+            (
+                "tests".into(),
+                r#"[{"input": "1 2", "expected_output": "3", "hidden": true, "points": 2}]"#.into(),
+            ),
+        ]);
+        let form = QuestionFields::posted(&fields, "sum".into(), &["c", "python"]);
+        assert_eq!(
+            form.languages,
+            [("c".to_string(), false), ("python".to_string(), true)]
+        );
+        let spec = form.spec().unwrap();
+        assert_eq!(spec.limits.time_ms, Some(2000));
+        assert_eq!(spec.limits.memory_mb, None);
+        assert_eq!(spec.compare.mode, CompareMode::Tokens);
+        assert_eq!(spec.languages, ["python"]);
+        assert!(spec.test_cases[0].hidden && spec.test_cases[0].points == 2);
+
+        let mut bad = form;
+        bad.time_ms = "2 s".into();
+        assert!(bad.spec().unwrap_err().contains("Time limit"));
+        bad.time_ms = String::new();
+        bad.tests = "[{\"input\": 1}]".into();
+        assert!(bad.spec().unwrap_err().starts_with("Tests:"));
+    }
+}
