@@ -15,8 +15,8 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     let authorization = request.headers().get(header::AUTHORIZATION);
     let bearer = match authorization.map(|value| value.to_str()) {
         None => None,
-        Some(Ok(value)) => match value.strip_prefix("Bearer ") {
-            Some(token) => Some(token.trim().to_string()),
+        Some(Ok(value)) => match bearer_token(value) {
+            Some(token) => Some(token.to_string()),
             None => {
                 return ApiError::invalid_token("use Authorization: Bearer <token>")
                     .into_response();
@@ -36,6 +36,12 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         }
         Err(error) => ApiError::internal(error).into_response(),
     }
+}
+
+/// The token of `Bearer <token>`; the scheme's case does not matter.
+fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Principal {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::error::ApiPath;
 use super::{ApiError, AppState};
-use crate::auth::Principal;
+use crate::auth::{Principal, RANKED_OWNERS};
 use crate::contest::Contest;
 use crate::judge::{Comparison, Limits, Question, Submission};
 use crate::store::QuestionSummary;
@@ -118,7 +118,7 @@ pub async fn scoreboard(
     access.question_scoreboard(&principal, &slug, &contests)?;
     let rows = state
         .database
-        .scoreboard(&slug)
+        .scoreboard(&slug, RANKED_OWNERS)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(serde_json::json!({

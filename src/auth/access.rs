@@ -1,8 +1,8 @@
-//! The access rules, all of them, in one place (docs/security.md has them
+//! The access rules, all of them, in one place (docs/contests.md has them
 //! as a table). Callers ask; they never decide. Admin and service are
 //! trusted alike except that only admin manages the server.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{Owner, Participant, Principal};
 use crate::contest::{Contest, ContestStatus, ScoreboardSetting};
@@ -24,6 +24,11 @@ impl Denied {
         }
     }
 }
+
+/// The owners (`Owner::as_str`) whose submissions a question's own
+/// scoreboard ranks: service and participants; anonymous runs and admins'
+/// tries are never ranked.
+pub const RANKED_OWNERS: [&str; 2] = ["service", "participant"];
 
 /// Who a submission or execution is recorded as made by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,8 +130,8 @@ impl AccessPolicy {
                         format!(
                             "contest {:?} runs from {} to {}",
                             contest.slug,
-                            contest.starts_at.to_rfc3339(),
-                            contest.ends_at.to_rfc3339()
+                            contest.starts_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                            contest.ends_at.to_rfc3339_opts(SecondsFormat::Secs, true)
                         ),
                     ));
                 }

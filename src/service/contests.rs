@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::JudgingService;
 use crate::auth::Standings;
-use crate::contest::{self, Contest, Scoring, StandingRow};
+use crate::contest::{self, Contest, Entrant, Scoring, StandingRow};
 
 /// `GET /contests/{slug}/scoreboard`.
 #[derive(Debug, Serialize)]
@@ -40,7 +40,20 @@ impl JudgingService {
                 (slug.clone(), worth.map_or(0, |q| q.max_score))
             })
             .collect();
-        let (entrants, attempts) = self.database.standings_input(contest, frozen_at).await?;
+        let entrants = (self.database.participants(&contest.slug).await?)
+            .into_iter()
+            .map(|p| Entrant {
+                user_id: p.user_id,
+                name: p.name,
+            })
+            .collect();
+        // What counts: submitted in the window, and before the freeze if
+        // the viewer sees the frozen standings.
+        let until = frozen_at.unwrap_or(contest.ends_at).min(contest.ends_at);
+        let attempts = (self.database.contest_attempts(&contest.slug).await?)
+            .into_iter()
+            .filter(|a| contest.starts_at <= a.submitted_at && a.submitted_at < until)
+            .collect();
         let rows = contest::rank(contest, &max_scores, entrants, attempts);
         Ok(Scoreboard {
             contest: contest.slug.clone(),

@@ -7,7 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Database, from_text, int, time, to_text};
-use crate::contest::{Attempt, Contest, Entrant, ScoreboardSetting, Scoring};
+use crate::contest::{Attempt, Contest, ScoreboardSetting, Scoring};
 
 /// Why a contest could not be stored.
 #[derive(Debug)]
@@ -233,47 +233,28 @@ impl Database {
         row.map(pair).transpose()
     }
 
-    /// What `contest`'s scoreboard ranks: its participants, and their
-    /// judged submissions made with their tokens in the window, up to
-    /// `until` (the freeze) when given.
-    pub async fn standings_input(
-        &self,
-        contest: &Contest,
-        until: Option<DateTime<Utc>>,
-    ) -> Result<(Vec<Entrant>, Vec<Attempt>)> {
-        let entrants = self
-            .participants(&contest.slug)
-            .await?
-            .into_iter()
-            .map(|p| Entrant {
-                user_id: p.user_id,
-                name: p.name,
-            })
-            .collect();
+    /// The judged submissions made to `contest` with its participants'
+    /// tokens, in no order.
+    pub async fn contest_attempts(&self, contest: &str) -> Result<Vec<Attempt>> {
         let rows = sqlx::query(
             "SELECT user_id, question_slug, score, max_score, created_at FROM submissions
              WHERE contest_slug = $1 AND owner = 'participant' AND state = 'finished'
                  AND score IS NOT NULL",
         )
-        .bind(&contest.slug)
+        .bind(contest)
         .fetch_all(self.pool())
         .await?;
-        let until = until.unwrap_or(contest.ends_at).min(contest.ends_at);
-        let mut attempts = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let submitted_at = time(Some(row.try_get("created_at")?))?.expect("given");
-            if submitted_at < contest.starts_at || submitted_at >= until {
-                continue;
-            }
-            attempts.push(Attempt {
-                user_id: row.try_get("user_id")?,
-                question: row.try_get("question_slug")?,
-                score: int(row, "score")?,
-                max_score: int(row, "max_score")?,
-                submitted_at,
-            });
-        }
-        Ok((entrants, attempts))
+        rows.iter()
+            .map(|row| {
+                Ok(Attempt {
+                    user_id: row.try_get("user_id")?,
+                    question: row.try_get("question_slug")?,
+                    score: int(row, "score")?,
+                    max_score: int(row, "max_score")?,
+                    submitted_at: time(Some(row.try_get("created_at")?))?.expect("given"),
+                })
+            })
+            .collect()
     }
 
     /// Whether `question` is in some contest.

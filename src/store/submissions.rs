@@ -268,21 +268,29 @@ impl Database {
         .rows_affected())
     }
 
-    /// Per user: best score, attempts, and when they first got every point.
-    pub async fn scoreboard(&self, question_id: &str) -> Result<Vec<ScoreboardRow>> {
+    /// Per user: best score, attempts, and when they first got every point,
+    /// over the submissions of `ranked` owners (and those from before owners
+    /// were kept).
+    pub async fn scoreboard(
+        &self,
+        question_id: &str,
+        ranked: [&str; 2],
+    ) -> Result<Vec<ScoreboardRow>> {
         sqlx::query(
             "SELECT user_id, MAX(score) AS best_score, MAX(max_score) AS max_score,
                  COUNT(*) AS attempts,
                  MIN(CASE WHEN score = max_score THEN finished_at END) AS solved_at
              FROM submissions
              WHERE question_slug = $1 AND state = 'finished' AND user_id IS NOT NULL
-                 AND (owner IS NULL OR owner NOT IN ('anonymous', 'admin'))
+                 AND (owner IS NULL OR owner IN ($2, $3))
              GROUP BY user_id
              ORDER BY MAX(score) DESC,
                  MIN(CASE WHEN score = max_score THEN finished_at END) IS NULL,
                  MIN(CASE WHEN score = max_score THEN finished_at END), user_id",
         )
         .bind(question_id)
+        .bind(ranked[0])
+        .bind(ranked[1])
         .fetch_all(self.pool())
         .await?
         .iter()

@@ -583,6 +583,14 @@ async fn a_token_nobody_issued_is_refused_on_every_route() {
     assert!(challenge.starts_with("Bearer"), "{challenge}");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unauthorized", "{body}");
+    // The scheme's case does not matter (RFC 9110); the token's does.
+    let response = app
+        .request(Method::GET, "/submissions")
+        .header("authorization", format!("bearer {}", world.service_key))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
 }
 
 /// GET `path` with `token`: the status and the body as text.

@@ -474,6 +474,21 @@ async fn bad_participant_lists_are_refused_whole() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {body}");
         assert_eq!(body["error"]["code"], "invalid_request", "{what}: {body}");
     }
+    // Broken JSON is a 400, as on every JSON route; a list for an unknown
+    // contest is a 404 whatever it holds.
+    let response = app
+        .request(Method::POST, "/admin/contests/week-1/participants")
+        .bearer_auth(ADMIN_TOKEN)
+        .header("content-type", "application/json")
+        .body(r#"[{"user_id": "#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "malformed_json", "{body}");
+    let (status, body) = app.add_participants("nope", json!([])).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, "unknown_contest");
     let (_, list) = app.list_participants("week-1").await;
     assert_eq!(list, json!([]), "none of them was added");
 }

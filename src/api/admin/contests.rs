@@ -146,16 +146,22 @@ pub async fn add_participants(
         .and_then(|value| value.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let body = Bytes::from_request(request, &state)
-        .await
-        .map_err(|rejection| {
-            ApiError::new(rejection.status(), "bad_request", rejection.body_text())
-        })?;
+    contests::find(&state, &slug).await?;
     let people = if content_type.starts_with("application/json") {
-        let specs: Vec<NewParticipantSpec> = serde_json::from_slice(&body)
-            .map_err(|error| ApiError::invalid(format!("participants: {error}")))?;
+        let ApiJson(specs) =
+            ApiJson::<Vec<NewParticipantSpec>>::from_request(request, &state).await?;
         specs.into_iter().map(|p| (p.user_id, p.name)).collect()
     } else if content_type.starts_with("text/csv") || content_type.starts_with("text/plain") {
+        let body = Bytes::from_request(request, &state)
+            .await
+            .map_err(|rejection| {
+                let code = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    "payload_too_large"
+                } else {
+                    "bad_request"
+                };
+                ApiError::new(rejection.status(), code, rejection.body_text())
+            })?;
         roster::from_csv(&body).map_err(ApiError::invalid)?
     } else {
         return Err(ApiError::new(
@@ -165,7 +171,6 @@ pub async fn add_participants(
         ));
     };
     let people = roster::checked(people).map_err(ApiError::invalid)?;
-    contests::find(&state, &slug).await?;
     let issued =
         (state.identities.add_participants(&slug, people).await).map_err(ApiError::internal)?;
     let participants = issued
