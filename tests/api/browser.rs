@@ -82,11 +82,23 @@ impl Browser {
 
     /// The page's visible text.
     pub async fn text(&self) -> String {
-        self.find("body")
-            .await
-            .text()
-            .await
-            .expect("reading the page")
+        self.text_of("body").await
+    }
+
+    /// The visible text of the first element matching `css` ("" if none),
+    /// read in one step; a page caught between two documents (a click just
+    /// navigated) is asked again.
+    pub async fn text_of(&self, css: &str) -> String {
+        let script = "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';";
+        let mut tries = 0;
+        loop {
+            match self.client.execute(script, vec![css.into()]).await {
+                Ok(text) => return text.as_str().unwrap_or_default().to_string(),
+                Err(error) if tries == 20 => panic!("reading the page: {error}"),
+                Err(_) => tries += 1,
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits until the page's text contains `expected`.

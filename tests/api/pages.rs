@@ -165,3 +165,143 @@ async fn pages_refuse_what_they_should() {
     assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN);
     assert!(response.headers().get("set-cookie").is_none());
 }
+
+/// `minutes` from now as a `datetime-local` input's value (UTC).
+fn local_input(minutes: i64) -> String {
+    let time = chrono::Utc::now() + chrono::Duration::minutes(minutes);
+    time.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+#[tokio::test]
+async fn a_teacher_builds_a_contest_in_the_forms_and_watches_the_live_scoreboard() {
+    let app = TestApp::spawn_admin().await;
+    let browser = Browser::open(&app.address).await;
+
+    browser.visit("/ui/signin").await;
+    browser.screenshot("teacher-sign-in").await;
+    browser
+        .find("#token")
+        .await
+        .send_keys(crate::helpers::ADMIN_TOKEN)
+        .await
+        .unwrap();
+    browser
+        .click("form[action='/ui/signin'] button[type='submit']")
+        .await;
+    browser.wait_for_text("New question").await;
+
+    // A question, through its form.
+    browser.visit("/ui/admin/questions/new").await;
+    browser.find("#slug").await.send_keys("sum").await.unwrap();
+    browser
+        .find("#title")
+        .await
+        .send_keys("Sum of two numbers")
+        .await
+        .unwrap();
+    browser
+        .find("#statement")
+        .await
+        .send_keys("Print the sum of **two** integers.")
+        .await
+        .unwrap();
+    let tests = r#"[{"input": "1 2", "expected_output": "3"}, {"input": "5 6", "expected_output": "11", "hidden": true}]"#;
+    let field = browser.find("#tests").await;
+    field.clear().await.unwrap();
+    field.send_keys(tests).await.unwrap();
+    browser.screenshot("teacher-question-form").await;
+    browser.click("#question-form button[type='submit']").await;
+    browser.wait_for_text("Edit question sum").await;
+    let (status, stored) = app.get_question_as_admin("sum").await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::OK,
+        "the form stored the question: {stored}"
+    );
+    assert_eq!(stored["test_cases"][1]["hidden"], true);
+
+    // A contest over it, running now.
+    browser.visit("/ui/admin/contests/new").await;
+    browser
+        .find("#slug")
+        .await
+        .send_keys("week-1")
+        .await
+        .unwrap();
+    browser
+        .find("#title")
+        .await
+        .send_keys("Week 1")
+        .await
+        .unwrap();
+    let set_times = format!(
+        "document.getElementById('starts_at').value = '{}'; \
+         document.getElementById('ends_at').value = '{}';",
+        local_input(-10),
+        local_input(50)
+    );
+    browser.client.execute(&set_times, vec![]).await.unwrap();
+    browser.click("input[name='questions'][value='sum']").await;
+    browser.screenshot("teacher-contest-form").await;
+    browser.click("form button.primary[type='submit']").await;
+    browser.wait_for_text("Week 1").await;
+
+    // Participants, pasted as CSV: their join links are shown once.
+    browser
+        .visit("/ui/admin/contests/week-1/participants")
+        .await;
+    browser
+        .find("#csv")
+        .await
+        .send_keys("ann,Ann Lee\nbob,\"Bob Marley, Jr.\"")
+        .await
+        .unwrap();
+    browser.click("form button.primary[type='submit']").await;
+    let added = browser.wait_for_text("/ui/join/jbp_").await;
+    browser.screenshot("teacher-join-links").await;
+    let tokens: Vec<String> = added
+        .split_whitespace()
+        .filter_map(|word| word.split("/ui/join/").nth(1))
+        .map(String::from)
+        .collect();
+    assert_eq!(tokens.len(), 2, "{added}");
+
+    // Both students are on the live scoreboard; ann's accepted submission
+    // shows there without a reload.
+    browser.visit("/ui/admin/contests/week-1").await;
+    let board = browser.wait_for_text("Bob Marley, Jr.").await;
+    assert!(board.contains("Ann Lee"), "{board}");
+    let submission = json!({"language": "python", "code": SOLUTION, "question_id": "sum"});
+    let (status, body) = app.execute_as(Some(&tokens[0]), submission).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(body["summary"]["score"], 2, "{body}");
+    let scoreboard_first_row = "table.scoreboard tbody tr:first-child";
+    let started = std::time::Instant::now();
+    loop {
+        let row = browser.text_of(scoreboard_first_row).await;
+        if row.contains("Ann Lee") && row.contains('2') {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the scoreboard never showed ann's 2 points: {row}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    browser.screenshot("teacher-live-scoreboard").await;
+
+    // The submissions browser, and one submission with its code.
+    browser.visit("/ui/admin/submissions?contest=week-1").await;
+    browser.wait_for_text("ann").await;
+    browser.screenshot("teacher-submissions").await;
+    browser
+        .click("table a[href^='/ui/admin/submissions/']")
+        .await;
+    let submission = browser.wait_for_text("Accepted").await;
+    assert!(
+        submission.contains("map(int"),
+        "the code shows: {submission}"
+    );
+    browser.screenshot("teacher-submission").await;
+    browser.close().await;
+}
