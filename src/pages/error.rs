@@ -46,6 +46,14 @@ impl PageError {
         Self::new(StatusCode::UNAUTHORIZED, "Sign in first.")
     }
 
+    /// Every judging slot or the queue is full.
+    pub fn busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The judge is busy: try again in a few seconds.",
+        )
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
     }

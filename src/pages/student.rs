@@ -348,6 +348,7 @@ pub async fn question(
     })
 }
 
+/// What a page's script sends to run or submit.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Code {
@@ -367,21 +368,28 @@ pub async fn run(
     viewer.check_csrf_header(&headers)?;
     let (_, question) =
         (visible_question(&state, &viewer, &contest, &slug).await).map_err(PageError::as_json)?;
-    let access = state.service.access();
-    let author = (access.run_own_tests(&viewer.principal, None))
-        .map_err(|d| PageError::from(d).as_json())?;
+    run_examples(&state, &viewer, question, body).await
+}
+
+/// Judges `body`'s code on `question`'s examples now, recorded as the
+/// viewer's own run (a student's page and a teacher's preview alike).
+pub(super) async fn run_examples(
+    state: &PagesState,
+    viewer: &Viewer,
+    question: Question,
+    body: Code,
+) -> Result<Json<ExecutionView>, PageError> {
+    let author = (state
+        .service
+        .access()
+        .run_own_tests(&viewer.principal, None))
+    .map_err(|d| PageError::from(d).as_json())?;
     let trial = (question.trial_in(&body.language, body.code))
         .map_err(|e| PageError::invalid(e).as_json())?;
-    let slot = (state.service.judging_slot().await).map_err(|_| {
-        PageError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "The judge is busy: try again in a few seconds.",
-        )
-        .as_json()
-    })?;
+    let slot = (state.service.judging_slot().await).map_err(|_| PageError::busy().as_json())?;
     let view = state
         .service
-        .judge_tests(slot, &body.language, trial, author, Some(slug))
+        .judge_tests(slot, &body.language, trial, author, Some(question.slug))
         .await
         .map_err(|e| PageError::internal(e).as_json())?;
     Ok(Json(view))
@@ -416,13 +424,7 @@ pub async fn submit(
     };
     let view = (state.service.enqueue(&new).await)
         .map_err(|e| PageError::internal(e).as_json())?
-        .map_err(|_| {
-            PageError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "The judge is busy: try again in a few seconds.",
-            )
-            .as_json()
-        })?;
+        .map_err(|_| PageError::busy().as_json())?;
     Ok(Json(view))
 }
 

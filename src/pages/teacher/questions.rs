@@ -5,17 +5,16 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Form, Json};
-use serde::Deserialize;
 
 use super::{Fields, administer, administer_change, optional_number, refused, see_other};
 use crate::judge::{
     CompareMode, Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits,
 };
 use crate::pages::session::{Layout, Viewer, render};
-use crate::pages::student::QuestionPage;
+use crate::pages::student::{self, Code, QuestionPage};
 use crate::pages::{PageError, PagesState};
 use crate::service::ExecutionView;
 
@@ -301,13 +300,6 @@ pub async fn preview(
     render(&page)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Code {
-    language: String,
-    code: String,
-}
-
 /// `POST /ui/admin/questions/{slug}/run`: the preview's "Run on the
 /// examples", recorded as the admin's execution.
 pub async fn run(
@@ -320,23 +312,7 @@ pub async fn run(
     viewer.check_csrf_header(&headers)?;
     administer(&state, &viewer).map_err(PageError::as_json)?;
     let question = find(&state, &slug).await.map_err(PageError::as_json)?;
-    let author = (state.service.access())
-        .run_own_tests(&viewer.principal, None)
-        .map_err(|denied| PageError::from(denied).as_json())?;
-    let trial = (question.trial_in(&body.language, body.code))
-        .map_err(|error| PageError::invalid(error).as_json())?;
-    let slot = (state.service.judging_slot().await).map_err(|_| {
-        PageError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The judge is busy: try again in a few seconds.",
-        )
-        .as_json()
-    })?;
-    let view = (state.service)
-        .judge_tests(slot, &body.language, trial, author, Some(slug))
-        .await
-        .map_err(|error| PageError::internal(error).as_json())?;
-    Ok(Json(view))
+    student::run_examples(&state, &viewer, question, body).await
 }
 
 #[cfg(test)]
