@@ -133,7 +133,7 @@ async fn a_student_joins_submits_in_the_editor_and_sees_every_verdict() {
 
 #[tokio::test]
 async fn pages_refuse_what_they_should() {
-    let (app, _, _) = contest_with_two_students().await;
+    let (app, ann, _) = contest_with_two_students().await;
     // No session: the contest is not shown; a bad join link says so.
     let (status, _) = app.get_page("/ui/contests/week-1").await;
     assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
@@ -164,6 +164,53 @@ async fn pages_refuse_what_they_should() {
         .unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN);
     assert!(response.headers().get("set-cookie").is_none());
+    // A session is an HttpOnly cookie; signing out ends it.
+    let joined = (app.request(reqwest::Method::GET, &format!("/ui/join/{ann}")))
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = joined.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let page = |path: &str| {
+        app.request(reqwest::Method::GET, path)
+            .header("cookie", &cookie)
+            .send()
+    };
+    let contest = page("/ui/contests/week-1").await.unwrap();
+    assert_eq!(contest.status(), reqwest::StatusCode::OK);
+    let html = contest.text().await.unwrap();
+    let csrf = html
+        .split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries its CSRF token")
+        .to_string();
+    let sign_out = |csrf: String| {
+        app.request(reqwest::Method::POST, "/ui/signout")
+            .header("cookie", &cookie)
+            .form(&[("csrf", csrf)])
+            .send()
+    };
+    let forged = sign_out("jbc_forged".into()).await.unwrap();
+    assert_eq!(
+        forged.status(),
+        reqwest::StatusCode::FORBIDDEN,
+        "a wrong CSRF token changes nothing"
+    );
+    assert_eq!(
+        page("/ui/contests/week-1").await.unwrap().status(),
+        reqwest::StatusCode::OK
+    );
+    let signed_out = sign_out(csrf).await.unwrap();
+    assert_eq!(signed_out.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(
+        page("/ui/contests/week-1").await.unwrap().status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
 }
 
 /// `minutes` from now as a `datetime-local` input's value (UTC).
