@@ -164,22 +164,26 @@ async fn pages_refuse_what_they_should() {
         .unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN);
     assert!(response.headers().get("set-cookie").is_none());
-    // A session is an HttpOnly cookie; signing out ends it.
-    let joined = (app.request(reqwest::Method::GET, &format!("/ui/join/{ann}")))
+    // A session is an HttpOnly cookie; signing out ends it. (Redirects are
+    // not followed here, to see the answers that set and clear it.)
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = |path: &str| format!("{}{path}", app.address);
+    let joined = client
+        .get(url(&format!("/ui/join/{ann}")))
         .send()
         .await
         .unwrap();
+    assert_eq!(joined.status(), reqwest::StatusCode::SEE_OTHER);
     let set_cookie = joined.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(
         set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
         "{set_cookie}"
     );
     let cookie = set_cookie.split(';').next().unwrap().to_string();
-    let page = |path: &str| {
-        app.request(reqwest::Method::GET, path)
-            .header("cookie", &cookie)
-            .send()
-    };
+    let page = |path: &str| client.get(url(path)).header("cookie", &cookie).send();
     let contest = page("/ui/contests/week-1").await.unwrap();
     assert_eq!(contest.status(), reqwest::StatusCode::OK);
     let html = contest.text().await.unwrap();
@@ -190,7 +194,7 @@ async fn pages_refuse_what_they_should() {
         .expect("the page carries its CSRF token")
         .to_string();
     let sign_out = |csrf: String| {
-        app.request(reqwest::Method::POST, "/ui/signout")
+        (client.post(url("/ui/signout")))
             .header("cookie", &cookie)
             .form(&[("csrf", csrf)])
             .send()
@@ -201,16 +205,14 @@ async fn pages_refuse_what_they_should() {
         reqwest::StatusCode::FORBIDDEN,
         "a wrong CSRF token changes nothing"
     );
-    assert_eq!(
-        page("/ui/contests/week-1").await.unwrap().status(),
-        reqwest::StatusCode::OK
-    );
+    let still = page("/ui/contests/week-1").await.unwrap();
+    assert_eq!(still.status(), reqwest::StatusCode::OK);
     let signed_out = sign_out(csrf).await.unwrap();
     assert_eq!(signed_out.status(), reqwest::StatusCode::SEE_OTHER);
-    assert_eq!(
-        page("/ui/contests/week-1").await.unwrap().status(),
-        reqwest::StatusCode::NOT_FOUND
-    );
+    let cleared = signed_out.headers()["set-cookie"].to_str().unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let after = page("/ui/contests/week-1").await.unwrap();
+    assert_eq!(after.status(), reqwest::StatusCode::NOT_FOUND);
 }
 
 /// `minutes` from now as a `datetime-local` input's value (UTC).
