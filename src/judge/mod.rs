@@ -259,6 +259,22 @@ mod tests {
     }
 
     #[test]
+    fn a_hidden_test_does_not_tell_the_exit_status_a_program_chose() {
+        let test = TestCase {
+            hidden: true,
+            ..TestCase::new("7".into(), Some("8".into()))
+        };
+        // A program could exit with a byte of the hidden input.
+        let run = Run {
+            ended: Ok(55),
+            ..printed("").unwrap()
+        };
+        let (result, _) = judged(test, Ok(run));
+        assert_eq!(result.status, Status::RuntimeError);
+        assert_eq!((result.exit_code, result.message), (None, None));
+    }
+
+    #[test]
     fn output_is_judged_whole_but_reported_up_to_the_tests_share() {
         let long = "x".repeat(2 << 10);
         let test = TestCase::new(String::new(), Some(long.clone()));

@@ -60,8 +60,10 @@ pub struct TestResult {
 }
 
 impl TestResult {
-    /// Withholds what would reveal a hidden test: its data, and what the
-    /// program printed (which could echo the input).
+    /// Withholds what would reveal a hidden test: its data, and anything
+    /// the program chose (what it printed, its exit status, a message that
+    /// quotes them), which could carry the input out bit by bit. Its
+    /// verdict, time and memory stay.
     pub(super) fn hide_if(mut self, hidden: bool) -> Self {
         if hidden {
             self.hidden = true;
@@ -70,6 +72,8 @@ impl TestResult {
             self.actual_output = String::new();
             self.stderr = String::new();
             self.output_truncated = false;
+            self.exit_code = None;
+            self.message = None;
         }
         self
     }
@@ -252,7 +256,11 @@ mod tests {
             "truncation would hint at the output"
         );
         assert_eq!(hidden.status, Status::WrongAnswer);
-        assert_eq!((hidden.points, hidden.exit_code), (3, Some(0)));
+        assert_eq!(
+            (hidden.points, hidden.exit_code),
+            (3, None),
+            "the exit status is the program's choice"
+        );
         assert_eq!(hidden.execution_time_ms, 12.5);
     }
 

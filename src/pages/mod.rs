@@ -46,7 +46,10 @@ pub struct PagesState {
 pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/ui", get(student::home))
-        .route("/ui/join/{token}", get(session::join))
+        .route(
+            "/ui/join/{token}",
+            get(session::join_form).post(session::join),
+        )
         .route(
             "/ui/signin",
             get(session::sign_in_form).post(session::sign_in),
@@ -117,6 +120,18 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(axum::middleware::from_fn(session::security_headers))
         .layer(CatchPanicLayer::custom(error::panic_page))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span of a page request: its method and path, but never a join
+/// link's token (debug logs would otherwise keep sign-in credentials).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = request.uri().path();
+    let path = if path.starts_with("/ui/join/") {
+        "/ui/join/{token}"
+    } else {
+        path
+    };
+    tracing::debug_span!("request", method = %request.method(), path)
 }

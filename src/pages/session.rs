@@ -107,8 +107,41 @@ fn clear_cookie() -> String {
     format!("{COOKIE}=; Path=/ui; HttpOnly; SameSite=Lax; Max-Age=0")
 }
 
-/// `GET /ui/join/{token}`: a participant's join link signs them in to
-/// their contest and opens it. The address with the token is left at once.
+#[derive(Template)]
+#[template(path = "join.html")]
+struct JoinPage {
+    layout: Layout,
+    contest: String,
+    user_id: String,
+    token: String,
+}
+
+/// `GET /ui/join/{token}`: a participant's join link asks them to confirm
+/// who they are joining as. Nothing is signed in by a GET, so another site
+/// cannot sign a student in as someone else by sending them a link.
+pub async fn join_form(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let principal =
+        (state.identities.principal(Some(&token)).await).map_err(PageError::internal)?;
+    let Some(Principal::Participant(participant)) = principal else {
+        return Err(invalid_join_link());
+    };
+    let contest = (state.database.contest(&participant.contest).await)
+        .map_err(PageError::internal)?
+        .map_or(participant.contest, |contest| contest.title);
+    render(&JoinPage {
+        layout: Layout::of(&viewer),
+        contest,
+        user_id: participant.user_id,
+        token,
+    })
+}
+
+/// `POST /ui/join/{token}`: signs the participant in to their contest and
+/// opens it. The same-origin check in `security_headers` guards it.
 pub async fn join(
     State(state): State<PagesState>,
     Path(token): Path<String>,
@@ -116,14 +149,18 @@ pub async fn join(
 ) -> Result<Response, PageError> {
     let opened = (state.identities.open_session(&token).await).map_err(PageError::internal)?;
     let Some((Principal::Participant(participant), session, _)) = opened else {
-        return Err(PageError::not_found(
-            "This join link is not valid: it was mistyped, or replaced by a newer one. \
-             Ask your teacher for your link.",
-        ));
+        return Err(invalid_join_link());
     };
     let location = format!("/ui/contests/{}", participant.contest);
     let cookie = set_cookie(session.expose(), &headers);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&location)).into_response())
+}
+
+fn invalid_join_link() -> PageError {
+    PageError::not_found(
+        "This join link is not valid: it was mistyped, or replaced by a newer one. \
+         Ask your teacher for your link.",
+    )
 }
 
 /// What every page's frame (`base.html`) shows.

@@ -37,8 +37,12 @@ async fn a_student_joins_submits_in_the_editor_and_sees_every_verdict() {
     let (app, ann, bob) = contest_with_two_students().await;
     let browser = Browser::open(&app.address).await;
 
+    // The join link asks before it signs anyone in.
     browser.visit(&format!("/ui/join/{ann}")).await;
-    let contest = browser.wait_for_text("Week 1").await;
+    browser.wait_for_text("signs you in as ann").await;
+    browser.screenshot("student-join").await;
+    browser.click("form[action^='/ui/join/'] button").await;
+    let contest = browser.wait_for_text("not tried").await;
     assert!(
         contest.contains("Sum of two numbers") && contest.contains("not tried"),
         "{contest}"
@@ -113,7 +117,8 @@ async fn a_student_joins_submits_in_the_editor_and_sees_every_verdict() {
         .to_string();
     let other = Browser::open(&app.address).await;
     other.visit(&format!("/ui/join/{bob}")).await;
-    other.wait_for_text("Week 1").await;
+    other.click("form[action^='/ui/join/'] button").await;
+    other.wait_for_text("not tried").await;
     other.visit("/ui/contests/week-1/questions/sum").await;
     other.wait_for_text("Examples").await;
     other.select_language("python").await;
@@ -171,11 +176,14 @@ async fn pages_refuse_what_they_should() {
         .build()
         .unwrap();
     let url = |path: &str| format!("{}{path}", app.address);
-    let joined = client
-        .get(url(&format!("/ui/join/{ann}")))
-        .send()
-        .await
-        .unwrap();
+    let link = url(&format!("/ui/join/{ann}"));
+    let asked = client.get(&link).send().await.unwrap();
+    assert_eq!(asked.status(), reqwest::StatusCode::OK);
+    assert!(
+        asked.headers().get("set-cookie").is_none(),
+        "a GET signs nobody in"
+    );
+    let joined = client.post(&link).send().await.unwrap();
     assert_eq!(joined.status(), reqwest::StatusCode::SEE_OTHER);
     let set_cookie = joined.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(
