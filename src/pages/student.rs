@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::markdown;
 use super::session::{Layout, Viewer, render};
 use super::{PageError, PagesState};
-use crate::auth::Principal;
+use crate::auth::{Principal, Standings};
 use crate::contest::{Contest, StandingRow};
 use crate::judge::{Limits, Question};
 use crate::service::{ExecutionView, Scoreboard, SubmissionView};
@@ -213,17 +213,25 @@ pub(super) async fn scoreboard_table(
     viewer: &Viewer,
     contest: &Contest,
 ) -> Result<Option<ScoreboardTable>, PageError> {
-    let access = state.service.access();
-    let Ok(standings) = access.scoreboard(&viewer.principal, contest, Utc::now()) else {
-        return Ok(None);
-    };
+    match (state.service.access()).scoreboard(&viewer.principal, contest, Utc::now()) {
+        Ok(standings) => Ok(Some(table(state, contest, standings).await?)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// `contest`'s standings as `standings` says, as the table the pages show.
+async fn table(
+    state: &PagesState,
+    contest: &Contest,
+    standings: Standings,
+) -> Result<ScoreboardTable, PageError> {
     let board =
         (state.service.scoreboard(contest, standings).await).map_err(PageError::internal)?;
-    Ok(Some(ScoreboardTable {
+    Ok(ScoreboardTable {
         icpc: board.scoring == crate::contest::Scoring::Icpc,
         contest: contest.slug.clone(),
         board,
-    }))
+    })
 }
 
 /// `GET /ui/contests/{slug}/scoreboard`: the table alone, which the
@@ -234,14 +242,8 @@ pub async fn scoreboard_fragment(
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
     let contest = visible_contest(&state, &viewer, &slug).await?;
-    let standings = (state.service.access()).scoreboard(&viewer.principal, &contest, Utc::now());
-    if let Err(denied) = standings {
-        return Err(denied.into());
-    }
-    match scoreboard_table(&state, &viewer, &contest).await? {
-        Some(table) => render(&table),
-        None => Err(PageError::forbidden("The scoreboard is hidden now.")),
-    }
+    let standings = (state.service.access()).scoreboard(&viewer.principal, &contest, Utc::now())?;
+    render(&table(&state, &contest, standings).await?)
 }
 
 #[derive(Template)]
