@@ -33,7 +33,7 @@ pub struct RuntimeSettings {
     #[arg(long, env = "JUDGEBOX_RUNS_DIR")]
     pub runs_dir: Option<PathBuf>,
     /// WebAssembly runs (one program on one test's input) at once [default:
-    /// the number of CPUs].
+    /// twice the number of CPUs].
     #[arg(long, env = "JUDGEBOX_CONCURRENT_RUNS", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrent_runs: Option<u32>,
     /// Deprecated name of --concurrent-runs.
@@ -196,9 +196,15 @@ impl RuntimeSettings {
             .unwrap_or_else(|| std::env::temp_dir().join("judgebox-runs"))
     }
 
+    /// Twice the CPUs by default: time limits count CPU time, so runs
+    /// sharing a core keep their verdicts, and the second run per core keeps
+    /// it busy while the other waits (native runs wait on process start-up,
+    /// a JVM's or a compiler's).
     pub fn concurrent_runs(&self) -> u32 {
         let runs = self.concurrent_runs.or(self.deprecated_workers);
-        runs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32))
+        runs.unwrap_or_else(|| {
+            2 * std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+        })
     }
 
     /// Sized for `policy`, whose memory maximum bounds every pooled instance.

@@ -12,8 +12,8 @@ use judgebox::sandbox::native::{
 
 fn limits() -> NativeLimits {
     NativeLimits {
+        cpu_time: Duration::from_secs(5),
         wall_time: Duration::from_secs(5),
-        cpu_seconds: 5,
         address_space_bytes: 512 << 20,
         memory_bytes: 256 << 20,
         file_size_bytes: 1 << 20,
@@ -154,7 +154,7 @@ async fn sleeping_past_the_wall_clock_limit_is_killed_on_time() {
 #[tokio::test]
 async fn burning_cpu_past_the_cpu_limit_is_stopped_by_the_kernel() {
     let one_second = NativeLimits {
-        cpu_seconds: 1,
+        cpu_time: Duration::from_secs(1),
         ..limits()
     };
     let result = run(shell("while :; do :; done"), one_second).await;
@@ -481,7 +481,7 @@ async fn with_namespaces_the_program_is_pid_2_under_a_reaper() {
 async fn signals_reach_the_program_as_they_would_outside_a_pid_namespace() {
     // PID 1 would ignore SIGXCPU and SIGABRT; the program is not PID 1.
     let one_second = NativeLimits {
-        cpu_seconds: 1,
+        cpu_time: Duration::from_secs(1),
         ..limits()
     };
     let result = run(python("while True: pass"), one_second).await;

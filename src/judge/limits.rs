@@ -27,10 +27,21 @@ pub struct Limits {
     pub instruction_limit: Option<u64>,
 }
 
+/// `time_ms` limits CPU time, which does not grow when other runs share the
+/// cores. Wall time is only a backstop for programs that sleep or block: at
+/// most two runs share a core by default (`concurrent_runs`), so a CPU-bound
+/// run's wall time stays within about twice its CPU time even under full
+/// load; three times, plus a second for a JVM's start-up, leaves room for
+/// the host's own work without letting a sleeping program hold its slot long.
+const WALL_BACKSTOP_FACTOR: u32 = 3;
+const WALL_BACKSTOP_EXTRA: Duration = Duration::from_secs(1);
+
 impl Limits {
     pub fn run_limits(&self) -> RunLimits {
+        let cpu_time = Duration::from_millis(self.time_ms);
         RunLimits {
-            wall_time: Duration::from_millis(self.time_ms),
+            cpu_time,
+            wall_time: cpu_time * WALL_BACKSTOP_FACTOR + WALL_BACKSTOP_EXTRA,
             memory_bytes: self.memory_mb << 20,
             stdout_bytes: (self.output_kb << 10) as usize,
             stderr_bytes: (self.stderr_kb << 10) as usize,

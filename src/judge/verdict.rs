@@ -41,9 +41,21 @@ pub(super) fn verdict(
                 limits.output_kb, limits.stderr_kb
             )),
         ),
+        Err(Stopped::CpuTime) => (
+            Status::TimeLimitExceeded,
+            Some(format!(
+                "time limit of {} ms (CPU time) exceeded",
+                limits.time_ms
+            )),
+        ),
         Err(Stopped::WallTime) => (
             Status::TimeLimitExceeded,
-            Some(format!("time limit of {} ms exceeded", limits.time_ms)),
+            Some(format!(
+                "still running after {} ms of wall-clock time: the program slept or \
+                 waited (the time limit of {} ms counts CPU time)",
+                limits.run_limits().wall_time.as_millis(),
+                limits.time_ms
+            )),
         ),
         Err(Stopped::Fuel) => (
             Status::TimeLimitExceeded,
@@ -163,10 +175,24 @@ mod tests {
     }
 
     #[test]
-    fn running_out_of_wall_time_is_time_limit_exceeded_naming_the_time() {
+    fn running_out_of_cpu_time_is_time_limit_exceeded_naming_the_time() {
         assert_eq!(
-            verdict_without_comparing(run(Err(Stopped::WallTime))),
-            with_message(Status::TimeLimitExceeded, "time limit of 1500 ms exceeded")
+            verdict_without_comparing(run(Err(Stopped::CpuTime))),
+            with_message(
+                Status::TimeLimitExceeded,
+                "time limit of 1500 ms (CPU time) exceeded"
+            )
+        );
+    }
+
+    #[test]
+    fn waiting_past_the_wall_clock_backstop_is_time_limit_exceeded_naming_both() {
+        let (status, message) = verdict_without_comparing(run(Err(Stopped::WallTime)));
+        assert_eq!(status, Status::TimeLimitExceeded);
+        let message = message.unwrap();
+        assert!(
+            message.contains("5500 ms of wall-clock time") && message.contains("1500 ms"),
+            "{message}"
         );
     }
 
@@ -221,6 +247,7 @@ mod tests {
     fn a_stopping_limit_wins_over_the_memory_limit() {
         let cases = [
             (Stopped::Output, Status::OutputLimitExceeded),
+            (Stopped::CpuTime, Status::TimeLimitExceeded),
             (Stopped::WallTime, Status::TimeLimitExceeded),
             (Stopped::Fuel, Status::TimeLimitExceeded),
         ];

@@ -1,17 +1,12 @@
 //! The one wasmtime `Engine` every language shares, configured for many short
-//! runs: a pooling allocator with copy-on-write memory images, fuel metering,
-//! and epoch interruption driven by a ticker thread.
+//! runs: a pooling allocator with copy-on-write memory images, and fuel
+//! metering, which also makes running guests yield (see `guest.rs`).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Result;
 use tokio::sync::{Semaphore, SemaphorePermit};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
-
-/// How often the epoch advances: running guests yield to the async runtime
-/// this often, which is what lets a wall-clock timeout stop a busy loop.
-const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// Native stack for compiled guest code. CPython recurses on the C stack for
 /// calls through C (`lru_cache`, `map`, `sorted(key=...)`), so depth 10^5
@@ -69,21 +64,18 @@ impl WasmSandbox {
         let mut wasm = Config::new();
         wasm.wasm_component_model(true)
             .consume_fuel(true)
-            .epoch_interruption(true)
             .memory_init_cow(true)
             .max_wasm_stack(MAX_WASM_STACK)
             .async_stack_size(MAX_WASM_STACK + (1 << 20))
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&wasm)?;
-        spawn_epoch_ticker(&engine);
         // Every layer here is in-process and always available; say what holds.
         tracing::info!(
             instances,
             max_memory_mb = config.max_memory_bytes >> 20,
             "sandbox: WebAssembly (Wasmtime) with no files, network, environment or \
-             process access; fuel metering; epoch interruption every {} ms; \
-             pooling allocator with copy-on-write memory",
-            EPOCH_TICK.as_millis()
+             process access; fuel metering with a CPU-time limit; \
+             pooling allocator with copy-on-write memory"
         );
         Ok(Self {
             inner: Arc::new(Inner {
@@ -105,19 +97,4 @@ impl WasmSandbox {
             .await
             .expect("the instance semaphore is never closed")
     }
-}
-
-fn spawn_epoch_ticker(engine: &Engine) {
-    let engine = engine.weak();
-    std::thread::Builder::new()
-        .name("epoch-ticker".into())
-        .spawn(move || {
-            // Ends when the last handle to the engine is dropped.
-            while let Some(engine) = engine.upgrade() {
-                engine.increment_epoch();
-                drop(engine);
-                std::thread::sleep(EPOCH_TICK);
-            }
-        })
-        .expect("spawning the epoch ticker thread");
 }

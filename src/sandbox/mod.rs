@@ -22,6 +22,9 @@ pub use interpreter::Interpreter;
 /// What one run may use. Every field is enforced by the host, not the guest.
 #[derive(Debug, Clone)]
 pub struct RunLimits {
+    /// The CPU time the program may use: the time limit it is judged by.
+    pub cpu_time: Duration,
+    /// A backstop for programs that sleep or wait instead of computing.
     pub wall_time: Duration,
     pub memory_bytes: u64,
     pub stdout_bytes: usize,
@@ -33,7 +36,9 @@ pub struct RunLimits {
 /// Why a run ended without the guest returning normally.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stopped {
-    /// The wall-clock limit passed (busy loops and sleeps alike).
+    /// The CPU-time limit passed.
+    CpuTime,
+    /// The wall-clock backstop passed: the program slept or waited.
     WallTime,
     /// The fuel (instruction) limit ran out.
     Fuel,

@@ -15,10 +15,12 @@ async fn assert_still_judges(app: &TestApp) {
 #[tokio::test]
 async fn a_busy_loop_and_a_long_sleep_stop_at_the_time_limit() {
     let app = TestApp::spawn().await;
-    for code in [
-        "while True: pass",
-        "import time\ntime.sleep(60)",
-        "import time\nwhile True: time.sleep(0.001)",
+    // (program, what stopped it): computing uses CPU time; sleeping uses
+    // almost none and is stopped by the wall-clock backstop.
+    for (code, stopped_by) in [
+        ("while True: pass", "CPU time"),
+        ("import time\ntime.sleep(60)", "wall-clock"),
+        ("import time\nwhile True: time.sleep(0.001)", "wall-clock"),
     ] {
         let result = app
             .run_with_limits("python", code, json!({"time_ms": 500}))
@@ -26,15 +28,67 @@ async fn a_busy_loop_and_a_long_sleep_stop_at_the_time_limit() {
         assert_eq!(result["status"], "time_limit_exceeded", "{code}: {result}");
         let elapsed = result["execution_time_ms"].as_f64().unwrap();
         assert!(
-            (500.0..5_000.0).contains(&elapsed),
+            (500.0..10_000.0).contains(&elapsed),
             "{code}: ran {elapsed} ms"
         );
+        let message = result["message"].as_str().unwrap();
         assert!(
-            result["message"].as_str().unwrap().contains("500 ms"),
-            "{result}"
+            message.contains("500 ms") && message.contains(stopped_by),
+            "{code}: {result}"
         );
         assert_still_judges(&app).await;
     }
+}
+
+#[tokio::test]
+async fn sleeping_costs_no_cpu_time_and_is_allowed_within_the_backstop() {
+    let app = TestApp::spawn().await;
+    let code = "import time\ntime.sleep(0.6)\nprint('awake')";
+    let result = app
+        .run_with_limits("python", code, json!({"time_ms": 500}))
+        .await;
+    assert_eq!(result["status"], "accepted", "{result}");
+    assert!(
+        result["execution_time_ms"].as_f64().unwrap() >= 600.0,
+        "{result}"
+    );
+    assert!(result["cpu_time_ms"].as_f64().unwrap() < 250.0, "{result}");
+}
+
+#[tokio::test]
+async fn a_verdict_does_not_depend_on_how_many_runs_share_the_cores() {
+    // Three times as many runs at once as this machine has cores, each
+    // needing 60% of its limit: judged on CPU time, every one passes.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let copies = 3 * cores;
+    let app = TestApp::spawn_with_env(&[("JUDGEBOX_CONCURRENT_RUNS", &copies.to_string())]).await;
+    let code = "n = int(input())\ns = 0\nfor i in range(n): s += i * i % 7\nprint(s)";
+    let alone = app.run_code("python", code, "1000000").await;
+    assert_eq!(alone["status"], "accepted", "{alone}");
+    let cpu_ms = alone["cpu_time_ms"].as_f64().unwrap();
+    let limit_ms = (cpu_ms / 0.6).ceil() as u64;
+
+    let tests: Vec<_> = (0..copies)
+        .map(|_| json!({"input": "1000000", "expected_output": alone["actual_output"]}))
+        .collect();
+    let request = json!({
+        "language": "python", "code": code, "test_cases": tests,
+        "limits": {"time_ms": limit_ms},
+    });
+    let (status, body) = app.execute(request).await;
+    assert_eq!(status, 200, "{body}");
+    for result in body["test_results"].as_array().unwrap() {
+        assert_eq!(
+            result["status"], "accepted",
+            "limit {limit_ms} ms: {result}"
+        );
+    }
+    // They did share the cores: together they took far longer than one.
+    let slowest = body["test_results"].as_array().unwrap().iter();
+    let slowest = slowest
+        .map(|r| r["execution_time_ms"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!(slowest > limit_ms as f64, "{body}");
 }
 
 #[tokio::test]

@@ -19,8 +19,8 @@ const PROGRAM_THREADS: u64 = 64;
 /// Compilers are large programs reading untrusted input: 10 s, 512 MiB.
 pub fn compile_limits() -> NativeLimits {
     NativeLimits {
+        cpu_time: Duration::from_secs(10),
         wall_time: Duration::from_secs(10),
-        cpu_seconds: 10,
         address_space_bytes: 512 << 20,
         memory_bytes: 512 << 20,
         file_size_bytes: 64 << 20,
@@ -68,8 +68,8 @@ pub async fn run_compiler(
 /// threads. A runtime adds what it needs on top (a larger stack, a JVM).
 pub fn program_limits(limits: &RunLimits) -> NativeLimits {
     NativeLimits {
+        cpu_time: limits.cpu_time,
         wall_time: limits.wall_time,
-        cpu_seconds: limits.wall_time.as_secs() + 1,
         address_space_bytes: limits.memory_bytes,
         memory_bytes: limits.memory_bytes,
         file_size_bytes: 1 << 20,
@@ -98,5 +98,5 @@ pub async fn run_program(
     };
     let run = native.run(&dir, &command, limits).await?;
     let out_of_memory = String::from_utf8_lossy(&run.stderr).contains(out_of_memory);
-    Ok(run.into_run(out_of_memory))
+    Ok(run.into_run(limits, out_of_memory))
 }

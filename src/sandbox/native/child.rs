@@ -198,7 +198,8 @@ pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 }
 
 fn apply_rlimits(limits: &NativeLimits) -> io::Result<()> {
-    set_rlimit(libc::RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)?;
+    let cpu_seconds = limits.cpu_time.as_millis().div_ceil(1000) as u64;
+    set_rlimit(libc::RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)?;
     let address_space = limits.address_space_bytes;
     set_rlimit(libc::RLIMIT_AS, address_space, address_space)?;
     let file_size = limits.file_size_bytes;

@@ -28,8 +28,8 @@ impl NativeSandbox {
             ..Default::default()
         };
         let limits = NativeLimits {
+            cpu_time: Duration::from_secs(5),
             wall_time: Duration::from_secs(5),
-            cpu_seconds: 5,
             address_space_bytes: 512 << 20,
             memory_bytes: 256 << 20,
             file_size_bytes: 1 << 20,

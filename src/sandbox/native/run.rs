@@ -10,9 +10,12 @@ use crate::sandbox::{Run, Stopped, Usage};
 /// What one native run may use.
 #[derive(Debug, Clone)]
 pub struct NativeLimits {
+    /// The CPU time of the program and its threads: checked when it ends,
+    /// and enforced while it runs by RLIMIT_CPU at the next whole second
+    /// (SIGXCPU, then SIGKILL a second later).
+    pub cpu_time: Duration,
+    /// A backstop for programs that sleep or wait.
     pub wall_time: Duration,
-    /// RLIMIT_CPU: SIGXCPU at this many seconds, SIGKILL a second later.
-    pub cpu_seconds: u64,
     /// RLIMIT_AS: the address space, which bounds memory everywhere.
     pub address_space_bytes: u64,
     /// The cgroup memory limit (resident memory and page cache), where
@@ -71,15 +74,20 @@ pub struct NativeRun {
 }
 
 impl NativeRun {
-    /// The run as the judge sees every run. A native process meters no fuel;
-    /// `memory_limit_hit` adds what only the caller can tell (e.g. from the
-    /// JVM's error) to the cgroup's OOM kill.
-    pub fn into_run(self, memory_limit_hit: bool) -> Run {
+    /// The run under `limits` as the judge sees every run. A native process
+    /// meters no fuel; `memory_limit_hit` adds what only the caller can tell
+    /// (e.g. from the JVM's error) to the cgroup's OOM kill.
+    pub fn into_run(self, limits: &NativeLimits, memory_limit_hit: bool) -> Run {
         let ended = match self.exit {
             _ if self.output_exceeded => Err(Stopped::Output),
             _ if self.timed_out => Err(Stopped::WallTime),
             // RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one.
-            Some(NativeExit::Signal(libc::SIGXCPU)) => Err(Stopped::WallTime),
+            Some(NativeExit::Signal(libc::SIGXCPU | libc::SIGKILL))
+                if self.cpu_time >= limits.cpu_time =>
+            {
+                Err(Stopped::CpuTime)
+            }
+            _ if self.cpu_time > limits.cpu_time => Err(Stopped::CpuTime),
             Some(NativeExit::Signal(signal)) => {
                 Err(Stopped::Trap(format!("killed by signal {signal}")))
             }
