@@ -80,6 +80,12 @@ impl NativeRun {
             _ if self.timed_out => Err(Stopped::WallTime),
             // RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one.
             Some(NativeExit::Signal(libc::SIGXCPU)) => Err(Stopped::WallTime),
+            // What a WebAssembly build reports as a null pointer dereference.
+            Some(NativeExit::Signal(libc::SIGSEGV)) => Err(Stopped::Trap(
+                "segmentation fault (signal 11): an invalid memory access, such as \
+                 through a null pointer"
+                    .into(),
+            )),
             Some(NativeExit::Signal(signal)) => {
                 Err(Stopped::Trap(format!("killed by signal {signal}")))
             }
