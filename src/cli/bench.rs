@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -88,6 +89,71 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
     for subject in &COMPILED {
         bench_compiled(&runtime, &http, subject).await?;
     }
+    bench_null_checks(&runtime).await
+}
+
+/// Pointer work as students write it: a red-black tree (`std::set`), a
+/// linked list threaded through a shuffled pool, a tree walked by
+/// recursion, and a sieve over a vector.
+const POINTER_PROGRAM: &str = r#"#include <bits/stdc++.h>
+struct Node { int val; Node *next; };
+struct Tree { Tree *left = nullptr, *right = nullptr; int key; };
+Tree *insert(Tree *t, Tree *n) { if (!t) return n; if (n->key < t->key) t->left = insert(t->left, n); else t->right = insert(t->right, n); return t; }
+long long depths(const Tree *t, int d) { return t ? d + depths(t->left, d + 1) + depths(t->right, d + 1) : 0; }
+int main() {
+    const int n = 1 << 18;
+    std::mt19937 rng(1);
+    std::set<int> set;
+    for (int i = 0; i < n; i++) set.insert(rng() % (4 * n));
+    long long found = 0;
+    for (int i = 0; i < n; i++) found += set.count(rng() % (4 * n));
+    std::vector<Node> pool(n);
+    std::vector<int> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (int i = 0; i < n; i++) pool[order[i]] = {i, i + 1 < n ? &pool[order[i + 1]] : nullptr};
+    long long sum = 0;
+    for (int round = 0; round < 10; round++)
+        for (Node *p = &pool[order[0]]; p; p = p->next) sum += p->val;
+    std::vector<Tree> trees(n);
+    Tree *root = nullptr;
+    for (auto &t : trees) { t.key = rng(); root = insert(root, &t); }
+    std::vector<char> composite(1 << 23);
+    int primes = 0;
+    for (int i = 2; i < (1 << 23); i++)
+        if (!composite[i]) { primes++; for (long long j = 1LL * i * i; j < (1 << 23); j += i) composite[j] = 1; }
+    printf("%lld %lld %lld %d\n", found, sum, depths(root, 0), primes);
+}
+"#;
+
+/// Turns the null checks off for every function that follows.
+const NO_NULL_CHECKS: &str =
+    "#pragma clang attribute push(__attribute__((no_sanitize(\"null\"))), apply_to = function)\n";
+
+/// What clang's null checks cost: the same program with them (as judged)
+/// and without, run in turns so that both see the same machine.
+async fn bench_null_checks(runtime: &Runtime) -> Result<()> {
+    println!("\n== cpp null checks");
+    let limits = runtime.limits.default_limits().run_limits();
+    let cpp = runtime.languages.get("cpp").context("cpp is not loaded")?;
+    let checked = sandbox_call(ready(cpp.compile(POINTER_PROGRAM).await?)?, &limits);
+    let unchecked = format!("{NO_NULL_CHECKS}{POINTER_PROGRAM}");
+    let unchecked = sandbox_call(ready(cpp.compile(&unchecked).await?)?, &limits);
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    checked().await?;
+    unchecked().await?;
+    for _ in 0..5 {
+        with.push(time_once(&checked).await?);
+        without.push(time_once(&unchecked).await?);
+    }
+    with.sort_by(f64::total_cmp);
+    without.sort_by(f64::total_cmp);
+    report("sandbox, pointer-heavy program", &with);
+    report("same, null checks off (no_sanitize)", &without);
+    println!(
+        "null checks (p50):                  {:+.1}%",
+        (percentile(&with, 50.0) / percentile(&without, 50.0) - 1.0) * 100.0
+    );
     Ok(())
 }
 
@@ -97,6 +163,8 @@ struct CompiledSubject {
     language: &'static str,
     source_file: &'static str,
     hello: &'static str,
+    /// A program with a mistake in it: what a compile error waits for.
+    broken: &'static str,
     cpu_bound: &'static str,
     /// Builds `source_file` in a directory and returns the command that runs it.
     native: fn(&Path) -> Result<tokio::process::Command>,
@@ -107,6 +175,7 @@ const COMPILED: [CompiledSubject; 2] = [
         language: "cpp",
         source_file: "main.cpp",
         hello: "#include <bits/stdc++.h>\nint main() { std::cout << \"hello, world\" << std::endl; }\n",
+        broken: "#include <bits/stdc++.h>\nint main() { std::cout << hello << std::endl; }\n",
         cpu_bound: "#include <cstdio>\nint main() { unsigned long long s = 0; for (unsigned i = 0; i < 300000000u; i++) s += (i * i) % 7; printf(\"%llu\\n\", s); }\n",
         native: |dir| {
             let built = std::process::Command::new("g++")
@@ -121,6 +190,7 @@ const COMPILED: [CompiledSubject; 2] = [
         language: "java",
         source_file: "Main.java",
         hello: "public class Main { public static void main(String[] a) { System.out.println(\"hello, world\"); } }\n",
+        broken: "public class Main { public static void main(String[] a) { System.out.println(hello); } }\n",
         cpu_bound: "public class Main { public static void main(String[] a) { long s = 0; for (int i = 0; i < 300000000; i++) s += ((long) i * i) % 7; System.out.println(s); } }\n",
         native: |dir| {
             let built = std::process::Command::new("javac")
@@ -141,29 +211,30 @@ async fn bench_compiled(
     subject: &'static CompiledSubject,
 ) -> Result<()> {
     println!("\n== {} (compiled)", subject.language);
-    let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let (fresh_http, counter_for_call) = (http.clone(), counter.clone());
-    let fresh: Call = Arc::new(move || {
-        let (http, n) = (
-            fresh_http.clone(),
-            counter_for_call.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        );
-        // A comment no earlier run had: nothing is cached.
-        let code = format!(
-            "// judgebox bench {} {n}\n{}",
-            std::process::id(),
-            subject.hello
-        );
-        Box::pin(async move { http.execute(subject.language, &code).await })
-    });
+    let fresh = |source: &'static str, expected: &'static str| -> Call {
+        let (http, counter) = (http.clone(), Arc::new(AtomicUsize::new(0)));
+        Arc::new(move || {
+            let (http, n) = (http.clone(), counter.fetch_add(1, Ordering::Relaxed));
+            // A comment no earlier run had: nothing is cached.
+            let code = format!("// judgebox bench {} {n}\n{source}", std::process::id());
+            Box::pin(async move { http.judge(subject.language, &code, expected).await })
+        })
+    };
     report(
         "POST /execute, compile and run (new source)",
-        &time_runs(5, &fresh).await?,
+        &time_runs(5, &fresh(subject.hello, "accepted")).await?,
+    );
+    report(
+        "POST /execute, compile error (new source)",
+        &time_runs(5, &fresh(subject.broken, "compilation_error")).await?,
     );
     let cached_http = http.clone();
     let cached: Call = Arc::new(move || {
         let http = cached_http.clone();
-        Box::pin(async move { http.execute(subject.language, subject.hello).await })
+        Box::pin(async move {
+            http.judge(subject.language, subject.hello, "accepted")
+                .await
+        })
     });
     report(
         "POST /execute, resubmission (cached)",
@@ -224,7 +295,10 @@ async fn bench_language(
     let http = http.clone();
     let hello_http: Call = Arc::new(move || {
         let http = http.clone();
-        Box::pin(async move { http.execute(subject.language, subject.hello).await })
+        Box::pin(async move {
+            http.judge(subject.language, subject.hello, "accepted")
+                .await
+        })
     });
 
     let sandbox = time_runs(args.iterations, &hello).await?;
@@ -319,12 +393,17 @@ async fn time_runs(n: u64, call: &Call) -> Result<Vec<f64>> {
     call().await?;
     let mut times = Vec::new();
     for _ in 0..n {
-        let started = Instant::now();
-        call().await?;
-        times.push(started.elapsed().as_secs_f64() * 1e3);
+        times.push(time_once(call).await?);
     }
     times.sort_by(f64::total_cmp);
     Ok(times)
+}
+
+/// One call, in milliseconds.
+async fn time_once(call: &Call) -> Result<f64> {
+    let started = Instant::now();
+    call().await?;
+    Ok(started.elapsed().as_secs_f64() * 1e3)
 }
 
 /// Completed calls per second with `parallel` callers, each its own task so
@@ -409,7 +488,8 @@ impl HttpBench {
         })
     }
 
-    async fn execute(&self, language: &str, code: &str) -> Result<()> {
+    /// Judges `code` on one test, which must end as `expected`.
+    async fn judge(&self, language: &str, code: &str, expected: &str) -> Result<()> {
         let body = json!({
             "language": language, "code": code, "user_id": "bench", "question_id": "hello",
             "test_cases": [{"input": "", "expected_output": "hello, world"}],
@@ -419,8 +499,8 @@ impl HttpBench {
             bail!("POST /execute answered {}", response.status());
         }
         let body: serde_json::Value = response.json().await?;
-        if body["summary"]["all_passed"] != true {
-            bail!("the benchmark submission was not accepted: {body}");
+        if body["test_results"][0]["status"] != expected {
+            bail!("the benchmark submission was not {expected}: {body}");
         }
         Ok(())
     }

@@ -1,7 +1,8 @@
-//! C17 compiled to WebAssembly.
+//! C17 compiled to WebAssembly; what WASI cannot build (threads, signals,
+//! `clock()`) is built by gcc.
 
 use super::LanguageInfo;
-use super::clang::ClangLanguage;
+use super::clang::{ClangLanguage, NativeFallback};
 
 pub const C: ClangLanguage = ClangLanguage {
     info: LanguageInfo {
@@ -14,5 +15,8 @@ pub const C: ClangLanguage = ClangLanguage {
     source_file: "main.c",
     flags: &["--target=wasm32-wasi", "-O2", "-std=c17", "-lm"],
     precompiled_header: None,
-    native_fallback: None,
+    native_fallback: Some(NativeFallback {
+        compiler: "/usr/bin/gcc",
+        flags: &["-O2", "-std=c17", "-pthread", "-lm"],
+    }),
 };

@@ -1,7 +1,8 @@
 //! C and C++: compiled by Debian's clang-19 to WebAssembly inside the native
 //! sandbox, then run like the interpreters, in a fresh instance per test.
-//! What WebAssembly cannot build (exceptions, threads) is built by g++ and
-//! runs natively.
+//! Whatever clang cannot build for WebAssembly (exceptions, threads, GNU
+//! extensions) is built by gcc or g++ and runs natively; when both fail, the
+//! student sees the native compiler's diagnostics (see docs/languages.md).
 
 use std::ffi::OsString;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -16,7 +17,7 @@ use async_trait::async_trait;
 use super::build::{self, BuildError, CacheDir, Compiler};
 use super::{LanguageInfo, Program};
 use crate::sandbox::native::{NativeCommand, NativeLimits, NativeSandbox};
-use crate::sandbox::{Run, RunLimits, WasiCommand, WasmSandbox};
+use crate::sandbox::{NULL_POINTER_HANDLER, Run, RunLimits, WasiCommand, WasmSandbox};
 
 /// Stack of a natively built program, as large as the WebAssembly one.
 const NATIVE_STACK_BYTES: u64 = 64 << 20;
@@ -24,6 +25,19 @@ const NATIVE_STACK_BYTES: u64 = 64 << 20;
 const LLVM_BIN: &str = "/usr/lib/llvm-19/bin";
 /// The natively built program, in its run directory and its cache directory.
 const NATIVE_BINARY: &str = "program";
+
+/// Address 0 is ordinary memory in WebAssembly: without these checks a
+/// program reading through a null pointer reads zeros and goes on, where its
+/// native build would crash. A failed check calls the host's handler
+/// (`NULL_POINTER_HANDLER`), which names the fault.
+const NULL_CHECKS: &[&str] = &[
+    "-fsanitize=null",
+    "-fsanitize-minimal-runtime",
+    "-fno-sanitize-recover=null",
+];
+/// Names what the host provides (the handler), for the linker, which
+/// imports it from `env`; in the compiler's run directory.
+const HOST_SYMBOLS_FILE: &str = "host-symbols.txt";
 
 /// Stack-first layout turns a stack overflow into a clean trap instead of
 /// silent corruption; 64 MiB fits recursion 10^6 deep of a small function.
@@ -43,9 +57,8 @@ pub struct ClangLanguage {
 /// How to build natively what clang for WebAssembly cannot.
 pub struct NativeFallback {
     pub compiler: &'static str,
+    /// After the source file, so that libraries (`-lm`) follow it.
     pub flags: &'static [&'static str],
-    /// Diagnostics that mean "needs the native build".
-    pub triggers: &'static [&'static str],
 }
 
 /// Where the toolchain lives, shared by C and C++ (see the Makefile).
@@ -105,8 +118,9 @@ impl Clang {
     fn common_args(&self) -> Vec<OsString> {
         let sysroot = format!("--sysroot={}", self.toolchain.sysroot.display());
         let include = self.toolchain.include.clone().into_os_string();
-        let flags = self.language.flags.iter().map(Into::into);
+        let flags = self.language.flags.iter().chain(NULL_CHECKS);
         flags
+            .map(Into::into)
             .chain([sysroot.into(), "-isystem".into(), include])
             .collect()
     }
@@ -149,15 +163,6 @@ impl Clang {
         cache.write(&name, &dir.read("header.pch")?)
     }
 
-    /// The native build, if `diagnostics` say WebAssembly cannot build the source.
-    fn native_fallback(&self, diagnostics: &str) -> Option<&NativeFallback> {
-        let fallback = self.language.native_fallback.as_ref();
-        fallback.filter(|fallback| {
-            let mut triggers = fallback.triggers.iter();
-            triggers.any(|trigger| diagnostics.contains(trigger))
-        })
-    }
-
     /// What WebAssembly cannot build, built natively; the binary then runs
     /// in the native sandbox, threads but no processes.
     async fn build_native(
@@ -167,12 +172,10 @@ impl Clang {
         code: &str,
         fallback: &NativeFallback,
     ) -> Result<Binary, BuildError> {
-        let mut args: Vec<OsString> = fallback.flags.iter().map(Into::into).collect();
-        args.extend([
-            self.language.source_file.into(),
-            "-o".into(),
-            NATIVE_BINARY.into(),
-        ]);
+        let source_file = self.language.source_file;
+        let mut args: Vec<OsString> = vec![source_file.into()];
+        let flags = fallback.flags.iter().chain(&["-o", NATIVE_BINARY]);
+        args.extend(flags.map(Into::into));
         let command = NativeCommand {
             program: fallback.compiler.into(),
             args,
@@ -181,7 +184,7 @@ impl Clang {
             may_start_processes: true,
             ..Default::default()
         };
-        let source = [(self.language.source_file, code)];
+        let source = [(source_file, code)];
         let limits = build::compile_limits();
         let dir = build::run_compiler(&self.native, &source, &command, &limits).await?;
         let binary = dir.read(NATIVE_BINARY).context("reading the binary")?;
@@ -215,7 +218,8 @@ impl Compiler for Clang {
     fn identity(&self) -> Vec<String> {
         let language = &self.language;
         let mut parts = vec![language.compiler, language.info.version];
-        parts.extend(language.flags.iter().chain(LINK_FLAGS));
+        parts.extend(language.flags.iter().chain(NULL_CHECKS).chain(LINK_FLAGS));
+        parts.push(NULL_POINTER_HANDLER);
         if let Some(fallback) = &language.native_fallback {
             parts.push(fallback.compiler);
             parts.extend(fallback.flags);
@@ -254,6 +258,7 @@ impl Compiler for Clang {
         let language = &self.language;
         let mut args = self.common_args();
         args.extend(LINK_FLAGS.iter().map(Into::into));
+        args.push(format!("-Wl,--allow-undefined-file={HOST_SYMBOLS_FILE}").into());
         let pch = self.pch.get().cloned().flatten().filter(|_| {
             language
                 .precompiled_header
@@ -268,11 +273,18 @@ impl Compiler for Clang {
             "program.wasm".into(),
         ]);
         let command = self.compiler_command(args, pch);
-        let source = [(language.source_file, code)];
+        let sources = [
+            (language.source_file, code),
+            (HOST_SYMBOLS_FILE, NULL_POINTER_HANDLER),
+        ];
         let limits = build::compile_limits();
-        let dir = match build::run_compiler(&self.native, &source, &command, &limits).await {
+        let dir = match build::run_compiler(&self.native, &sources, &command, &limits).await {
+            // Decided by outcome, not by what clang said: whatever the native
+            // compiler builds is judged, and if it fails too, its diagnostics
+            // are the answer (every error in them is the program's own, none
+            // a limit of WebAssembly).
             Err(BuildError::Rejected(diagnostics)) => {
-                return match self.native_fallback(&diagnostics) {
+                return match &language.native_fallback {
                     Some(fallback) => self.build_native(cache, key, code, fallback).await,
                     None => Err(BuildError::Rejected(diagnostics)),
                 };

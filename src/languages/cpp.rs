@@ -23,7 +23,6 @@ pub const CPP: ClangLanguage = ClangLanguage {
     native_fallback: Some(NativeFallback {
         compiler: "/usr/bin/g++",
         flags: &["-O2", "-std=c++17", "-pthread"],
-        triggers: NEEDS_NATIVE,
     }),
 };
 
@@ -44,18 +43,6 @@ pub const CPP20: ClangLanguage = ClangLanguage {
     native_fallback: Some(NativeFallback {
         compiler: "/usr/bin/g++",
         flags: &["-O2", "-std=c++20", "-pthread"],
-        triggers: NEEDS_NATIVE,
     }),
     ..CPP
 };
-
-/// Diagnostics that mean "needs exceptions or threads": built natively.
-const NEEDS_NATIVE: &[&str] = &[
-    "with exceptions disabled",
-    "no member named 'thread' in namespace 'std'",
-    "no member named 'async' in namespace 'std'",
-    "no type named 'mutex' in namespace 'std'",
-    "no member named 'mutex' in namespace 'std'",
-    "'thread' file not found",
-    "'mutex' file not found",
-];

@@ -1,5 +1,10 @@
 //! A program compiled to a WASI (preview 1) command module, C and C++ today,
 //! run from `_start` in a fresh instance for every test case.
+//!
+//! Address 0 is ordinary memory in WebAssembly, so reading through a null
+//! pointer does not fault by itself: clang's null checks (`-fsanitize=null`
+//! with the minimal runtime) call `NULL_POINTER_HANDLER` instead, which the
+//! module imports from `env` and the host turns into a crash that says so.
 
 use std::path::Path;
 
@@ -9,8 +14,11 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use super::artifact::{write_atomically, written_only_by_us};
-use super::guest::{Guest, run_limited};
+use super::guest::{Guest, GuestFault, run_limited};
 use super::{Run, RunLimits, Stopped, WasmSandbox};
+
+/// What a failed null check calls (`-fno-sanitize-recover`: it never returns).
+pub const NULL_POINTER_HANDLER: &str = "__ubsan_handle_type_mismatch_minimal_abort";
 
 pub struct WasiCommand {
     sandbox: WasmSandbox,
@@ -54,6 +62,9 @@ impl WasiCommand {
         let mut linker = Linker::new(sandbox.engine());
         wasmtime_wasi::p1::add_to_linker_async(&mut linker, |guest: &mut Guest<WasiP1Ctx>| {
             &mut guest.wasi
+        })?;
+        linker.func_wrap("env", NULL_POINTER_HANDLER, || -> wasmtime::Result<()> {
+            Err(wasmtime::Error::new(GuestFault("null pointer dereference")))
         })?;
         Ok(Self {
             sandbox: sandbox.clone(),

@@ -60,6 +60,12 @@ struct Streams {
     stderr: CappedPipe,
 }
 
+/// A fault the host found for the guest (through a check the compiler
+/// inserted, say): the run ends as a crash with this description.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(super) struct GuestFault(pub &'static str);
+
 /// Instructions between yields to the async runtime: about 10 ms of guest
 /// code. Each yield is where the CPU-time limit and the wall-clock backstop
 /// can stop a busy loop, and where other runs get the thread.
@@ -145,7 +151,7 @@ pub(super) async fn run_limited<W: Send + 'static>(
     })
 }
 
-/// Why a guest call failed. Traps and exits are ordinary; any other error
+/// Why a guest call failed. Traps, exits and faults are ordinary; any other error
 /// (a WASI call the host refused outright, a malformed return value) can only
 /// come from a misbehaving guest, so it counts as a crash too.
 fn stopped_by(error: wasmtime::Error) -> Stopped {
@@ -158,6 +164,9 @@ fn stopped_by(error: wasmtime::Error) -> Stopped {
     }
     if let Some(exit) = error.downcast_ref::<I32Exit>() {
         return Stopped::Exit(exit.0);
+    }
+    if let Some(fault) = error.downcast_ref::<GuestFault>() {
+        return Stopped::Trap(fault.0.into());
     }
     tracing::warn!(
         error = format!("{error:#}"),

@@ -15,7 +15,7 @@ mod snapshot;
 use std::time::Duration;
 
 pub(crate) use artifact::write_atomically;
-pub use command::WasiCommand;
+pub use command::{NULL_POINTER_HANDLER, WasiCommand};
 pub use engine::{SandboxConfig, WasmSandbox};
 pub use interpreter::Interpreter;
 

@@ -44,7 +44,7 @@ async fn a_c_solution_is_compiled_and_judged() {
 }
 
 #[tokio::test]
-async fn a_compile_error_reports_the_diagnostics_on_every_test() {
+async fn a_compile_error_reports_the_native_compilers_diagnostics_on_every_test() {
     let app = TestApp::spawn().await;
     let code = "int main() { return undefined_name; }\n";
     let body = app
@@ -54,8 +54,19 @@ async fn a_compile_error_reports_the_diagnostics_on_every_test() {
         assert_eq!(test["status"], "compilation_error");
     }
     let output = body["compile_output"].as_str().unwrap();
+    // g++'s words, not clang's ("use of undeclared identifier").
     assert!(
-        output.contains("main.cpp:1:21: error: use of undeclared identifier 'undefined_name'"),
+        output.contains("main.cpp:1:21: error: ")
+            && output.contains("undefined_name")
+            && output.contains("was not declared in this scope"),
+        "{output}"
+    );
+    let code = "#include <stdio.h>\nint main(void) { printf(\"%d\\n\", 1) }\n";
+    let body = app.judge_code("c", code, &[("", "1")], json!({})).await;
+    assert_eq!(body["test_results"][0]["status"], "compilation_error");
+    let output = body["compile_output"].as_str().unwrap();
+    assert!(
+        output.contains("main.c:2:") && output.contains("error: expected ‘;’ before ‘}’ token"),
         "{output}"
     );
 }
@@ -148,6 +159,114 @@ async fn cpp_that_webassembly_cannot_build_falls_back_to_native_gcc() {
         .judge_code("cpp", SUM_CPP, &[("1 2", "3")], json!({}))
         .await;
     assert_eq!(body["metadata"]["backend"], "wasm");
+}
+
+/// A linked list of `n` nodes 1..=n from stdin, summed by a walk that goes
+/// `extra` nodes too far: one past the end reads through the null `next`.
+fn list_walk(language: &str, extra: u32) -> String {
+    let (include, new) = match language {
+        "c" => (
+            "#include <stdio.h>\n#include <stdlib.h>",
+            "malloc(sizeof(struct node))",
+        ),
+        _ => ("#include <cstdio>", "new node"),
+    };
+    format!(
+        "{include}\nstruct node {{ int val; struct node *next; }};\n\
+         int main(void) {{\n  int n; if (scanf(\"%d\", &n) != 1) return 1;\n  struct node *head = 0;\n\
+         for (int i = n; i >= 1; i--) {{ struct node *p = {new}; p->val = i; p->next = head; head = p; }}\n\
+         long sum = 0; struct node *p = head;\n  for (int i = 0; i < n + {extra}; i++) {{ sum += p->val; p = p->next; }}\n\
+         printf(\"%ld\\n\", sum);\n  return 0;\n}}\n"
+    )
+}
+
+#[tokio::test]
+async fn a_null_pointer_dereference_is_a_runtime_error_in_c_and_cpp() {
+    let question = json!({
+        "slug": "list-sum", "title": "List sum", "statement": "Sum 1..n through a linked list.",
+        "languages": ["c", "cpp"],
+        "test_cases": [
+            {"input": "4", "expected_output": "10"},
+            {"input": "100", "expected_output": "5050", "hidden": true},
+        ]
+    });
+    let app = TestApp::spawn_with_question(question, &[]).await;
+    for language in ["c", "cpp"] {
+        // The walk one node too far: WebAssembly reads zeros at address 0
+        // and would print the right sum.
+        let submission = json!({"language": language, "code": list_walk(language, 1), "question_id": "list-sum"});
+        let (status, body) = app.execute(submission).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+        assert_eq!(body["metadata"]["backend"], "wasm", "{body}");
+        let [example, hidden] = [&body["test_results"][0], &body["test_results"][1]];
+        assert_eq!(example["status"], "runtime_error", "{language}: {body}");
+        assert_eq!(
+            example["message"], "the program crashed: null pointer dereference",
+            "{language}: {body}"
+        );
+        // A hidden test says only the verdict.
+        assert_eq!(hidden["status"], "runtime_error", "{language}: {body}");
+        assert!(hidden["message"].is_null(), "{body}");
+        // The right walk is still accepted.
+        let submission = json!({"language": language, "code": list_walk(language, 0), "question_id": "list-sum"});
+        let (_, body) = app.execute(submission).await;
+        assert_eq!(body["summary"]["all_passed"], true, "{language}: {body}");
+    }
+    let cases = [
+        (
+            "c",
+            "#include <stdio.h>\nint main(void) { int *volatile p = 0; printf(\"%d\\n\", *p); }",
+        ),
+        (
+            "c",
+            "struct s { int a, b[4]; };\nint main(void) { struct s *volatile p = 0; p->b[2] = 1; }",
+        ),
+        (
+            "cpp",
+            "#include <iostream>\nstruct S { int x; int get() const { return x; } };\nint main() { S *volatile p = nullptr; std::cout << p->get() << std::endl; }",
+        ),
+        (
+            "cpp",
+            "#include <iostream>\nint main() { int *volatile p = nullptr; int &r = *p; std::cout << r << std::endl; }",
+        ),
+    ];
+    for (language, code) in cases {
+        let result = app.run_with_limits(language, code, json!({})).await;
+        assert_eq!(result["status"], "runtime_error", "{code}: {result}");
+        assert_eq!(
+            result["message"], "the program crashed: null pointer dereference",
+            "{code}: {result}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn what_only_the_native_compiler_builds_is_judged_natively() {
+    let app = TestApp::spawn().await;
+    let sleep = "#include <chrono>\n#include <iostream>\n#include <thread>\nint main() { std::this_thread::sleep_for(std::chrono::milliseconds(50)); std::cout << \"awake\" << std::endl; }\n";
+    for language in ["cpp", "cpp20"] {
+        let body = app
+            .judge_code(language, sleep, &[("", "awake")], json!({}))
+            .await;
+        assert_eq!(body["test_results"][0]["status"], "accepted", "{body}");
+        assert_eq!(body["metadata"]["backend"], "native", "{body}");
+    }
+    // C has its fallback too: clock() and threads need more than WASI has.
+    let clock = "#include <stdio.h>\n#include <time.h>\n#include <pthread.h>\nstatic void *run(void *arg) { return arg; }\nint main(void) { pthread_t t; pthread_create(&t, 0, run, 0); pthread_join(t, 0); printf(\"%d\\n\", clock() >= 0); return 0; }\n";
+    let body = app.judge_code("c", clock, &[("", "1")], json!({})).await;
+    assert_eq!(body["test_results"][0]["status"], "accepted", "{body}");
+    assert_eq!(body["metadata"]["backend"], "native", "{body}");
+    // Natively, a null pointer is a segmentation fault, said so.
+    let segfault = "#include <cstdio>\n#include <thread>\nint main() { std::thread([] {}).join(); int *volatile p = nullptr; std::printf(\"%d\\n\", *p); }\n";
+    let result = app.run_with_limits("cpp", segfault, json!({})).await;
+    assert_eq!(result["status"], "runtime_error", "{result}");
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap()
+            .contains("segmentation fault"),
+        "{result}"
+    );
 }
 
 #[tokio::test]

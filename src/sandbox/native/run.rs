@@ -88,6 +88,12 @@ impl NativeRun {
                 Err(Stopped::CpuTime)
             }
             _ if self.cpu_time > limits.cpu_time => Err(Stopped::CpuTime),
+            // What a WebAssembly build reports as a null pointer dereference.
+            Some(NativeExit::Signal(libc::SIGSEGV)) => Err(Stopped::Trap(
+                "segmentation fault (signal 11): an invalid memory access, such as \
+                 through a null pointer"
+                    .into(),
+            )),
             Some(NativeExit::Signal(signal)) => {
                 Err(Stopped::Trap(format!("killed by signal {signal}")))
             }
