@@ -10,6 +10,7 @@ use clap::Args;
 
 use crate::auth::{AccessPolicy, AdminToken, Secret};
 use crate::judge::{LimitPolicy, Limits};
+use crate::languages;
 use crate::sandbox::SandboxConfig;
 use crate::sandbox::native::{DEFAULT_FIRST_UID, NativeConfig};
 use crate::service::{CallbackPolicy, JudgingConfig};
@@ -77,6 +78,27 @@ pub struct LimitSettings {
     /// Stderr cap in KiB (not settable per request).
     #[arg(long, env = "JUDGEBOX_STDERR_KB", default_value_t = 1 << 10)]
     pub stderr_kb: u64,
+    /// LANGUAGE=FACTOR pairs, comma-separated: a time limit written for no
+    /// language in particular (a question's `limits`, a request's, the
+    /// default) is multiplied by the language's factor; languages not named
+    /// get 1.
+    #[arg(
+        long,
+        env = "JUDGEBOX_TIME_FACTORS",
+        value_delimiter = ',',
+        value_parser = time_factor,
+        default_value = "c=1,cpp=1,java=1,python=3,javascript=3"
+    )]
+    pub time_factors: Vec<(String, f64)>,
+}
+
+/// `python=3` as a language and its factor.
+fn time_factor(text: &str) -> Result<(String, f64), String> {
+    let (language, factor) =
+        (text.split_once('=')).ok_or_else(|| format!("expected LANGUAGE=FACTOR, got {text:?}"))?;
+    let factor = (factor.trim().parse())
+        .map_err(|_| format!("the factor of {language} is not a number: {factor:?}"))?;
+    Ok((language.trim().to_string(), factor))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -241,6 +263,7 @@ impl LimitSettings {
         let (max_time, max_memory, max_output) =
             (self.max_time_ms, self.max_memory_mb, self.max_output_kb);
         LimitPolicy::new(default, max_time, max_memory, max_output)
+            .and_then(|policy| policy.with_time_factors(&self.time_factors, &languages::names()))
             .map_err(|problem| anyhow::anyhow!("invalid limit settings: {problem}"))
     }
 }

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use judgebox::cli::{bench, import, run};
+use judgebox::cli::{bench, calibrate, import, run};
 use judgebox::configuration::{RuntimeSettings, ServerSettings};
 use judgebox::sandbox::native::NativeSandbox;
 use judgebox::startup::{Application, Runtime};
@@ -28,6 +28,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Import questions from folders or JSON documents into the database.
     Import(import::ImportArgs),
+    /// Set a stored question's time limits from its reference solutions.
+    Calibrate(calibrate::CalibrateArgs),
     /// Check each isolation layer of the native sandbox on this machine.
     Doctor(RuntimeSettings),
 }
@@ -53,6 +55,7 @@ async fn main() -> ExitCode {
         Command::Precompile(settings) => Runtime::load(&settings).await.map(|_| ExitCode::SUCCESS),
         Command::Bench(args) => bench::bench(args).await.map(|()| ExitCode::SUCCESS),
         Command::Import(args) => import::import(args).await,
+        Command::Calibrate(args) => calibrate::calibrate(args).await,
         Command::Doctor(settings) => doctor(settings).await,
     };
     result.unwrap_or_else(|error| {

@@ -83,6 +83,7 @@ impl Application {
         let database = Database::connect(&settings.database_url).await?;
         let service = JudgingService::new(
             runtime.languages.clone(),
+            runtime.limits.clone(),
             database.clone(),
             settings.judging(),
         );

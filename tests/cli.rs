@@ -35,6 +35,21 @@ fn judgebox_import(paths: &[&Path], database: &Path) -> Output {
         .expect("running judgebox import")
 }
 
+/// `judgebox calibrate SLUG` on a SQLite database.
+fn judgebox_calibrate(slug: &str, database: &Path) -> Output {
+    let runtimes = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes/build");
+    judgebox("calibrate")
+        .arg(slug)
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", database.display()))
+        .arg("--runtimes-dir")
+        .arg(&runtimes)
+        .arg("--cache-dir")
+        .arg(runtimes.join("cache"))
+        .output()
+        .expect("running judgebox calibrate")
+}
+
 /// Writes `contents` to `name` under `dir`, making folders on the way; its path.
 fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     let path = dir.join(name);
@@ -106,7 +121,9 @@ fn run_with_a_suite_file_and_json_output_matches_the_api() {
     let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(body["summary"]["all_passed"], true);
     assert_eq!(body["test_results"][0]["status"], "accepted");
-    assert_eq!(body["metadata"]["limits"]["time_ms"], 2000);
+    // Written for no language in particular: Python's factor (3) applies.
+    assert_eq!(body["metadata"]["limits"]["time_ms"], 6000);
+    assert_eq!(body["metadata"]["limits"]["time_source"]["factor"], 3.0);
 }
 
 #[test]
@@ -200,4 +217,45 @@ fn import_reads_question_folders_and_json_documents() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("02.in has no .out or .ans"), "{stderr}");
+}
+
+#[test]
+fn calibrate_sets_a_stored_questions_limits_from_its_reference_solutions() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = write(
+        dir.path(),
+        "double.json",
+        r#"{"slug": "double", "title": "Double it",
+            "test_cases": [{"input": "2", "expected_output": "4"},
+                           {"input": "5", "expected_output": "10", "hidden": true}],
+            "reference_solutions": [{"language": "python", "code": "print(int(input()) * 2)"}],
+            "calibration": {"deterministic": true}}"#,
+    );
+    let wrong = write(
+        dir.path(),
+        "wrong.json",
+        r#"{"slug": "wrong", "title": "Wrong",
+            "test_cases": [{"input": "2", "expected_output": "4"}],
+            "reference_solutions": [{"language": "python", "code": "print(5)"}]}"#,
+    );
+    let database = dir.path().join("questions.db");
+    let output = judgebox_import(&[&document, &wrong], &database);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+
+    let output = judgebox_calibrate("double", &database);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout} {output:?}");
+    assert!(
+        stdout.starts_with("python: time limit 1000 ms, instruction limit "),
+        "the floor, and twice the instructions: {stdout}"
+    );
+    let output = judgebox_calibrate("wrong", &database);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("reference solution 1 (python) fails test 1: wrong_answer"),
+        "{stderr}"
+    );
+    let output = judgebox_calibrate("missing", &database);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
 }

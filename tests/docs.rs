@@ -7,7 +7,15 @@ use std::path::Path;
 use std::process::Command;
 
 /// The commands whose settings are checked; `judgebox --help` may list no others.
-const COMMANDS: &[&str] = &["serve", "run", "precompile", "bench", "import", "doctor"];
+const COMMANDS: &[&str] = &[
+    "serve",
+    "run",
+    "precompile",
+    "bench",
+    "import",
+    "calibrate",
+    "doctor",
+];
 
 /// Flags every command has, documented by clap itself.
 const BUILT_IN: &[&str] = &["--help", "--version"];

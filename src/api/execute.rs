@@ -48,8 +48,8 @@ pub async fn execute(
         _ => (None, access.run_own_tests(&principal, user_id)?),
     };
     let submission = match &question {
-        Some(question) => question_submission(&request, question, name)?,
-        None => submission(&request, &state)?,
+        Some(question) => question_submission(&request, question, name, &state)?,
+        None => submission(&request, name, &state)?,
     };
     let slot = (state.service.judging_slot().await)
         .map_err(|_| ApiError::busy("every judging slot is taken and the wait is full"))?;
@@ -80,7 +80,11 @@ pub fn check_id(name: &str, id: Option<&str>) -> Result<(), ApiError> {
 }
 
 /// The request's checks beyond its JSON shape; the rest is `Submission::new`.
-fn submission(request: &ExecuteRequest, state: &AppState) -> Result<Submission, ApiError> {
+fn submission(
+    request: &ExecuteRequest,
+    language: &str,
+    state: &AppState,
+) -> Result<Submission, ApiError> {
     let test_cases = match (&request.test_cases, &request.stdin) {
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid(
@@ -96,6 +100,7 @@ fn submission(request: &ExecuteRequest, state: &AppState) -> Result<Submission, 
         &request.limits.clone().unwrap_or_default(),
         request.compare.unwrap_or_default(),
         &state.limits,
+        language,
     )
     .map_err(ApiError::invalid)
 }
@@ -105,6 +110,7 @@ fn question_submission(
     request: &ExecuteRequest,
     question: &Question,
     language: &str,
+    state: &AppState,
 ) -> Result<Submission, ApiError> {
     let slug = &question.slug;
     if request.stdin.is_some() || request.limits.is_some() || request.compare.is_some() {
@@ -113,5 +119,5 @@ fn question_submission(
              and user_id (or give test_cases to run your own tests)"
         )));
     }
-    super::questions::submission_to(question, language, request.code.clone())
+    super::questions::submission_to(state, question, language, request.code.clone())
 }

@@ -1,6 +1,8 @@
 //! `GET /questions` and `GET /questions/{slug}`: what students see of the
 //! questions they may see. Hidden tests appear only as a count.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,7 +13,7 @@ use super::error::ApiPath;
 use super::{ApiError, AppState};
 use crate::auth::{Principal, RANKED_OWNERS};
 use crate::contest::Contest;
-use crate::judge::{Comparison, Limits, Question, Submission};
+use crate::judge::{AppliedLimits, Comparison, Limits, Question, Submission};
 use crate::store::QuestionSummary;
 
 #[derive(Debug, Serialize)]
@@ -19,7 +21,10 @@ pub struct PublicQuestion {
     slug: String,
     title: String,
     statement: String,
+    /// The general limits, as the teacher wrote them.
     limits: Limits,
+    /// What each language it accepts gets, and why.
+    language_limits: BTreeMap<String, AppliedLimits>,
     compare: Comparison,
     /// Empty: every language the server runs.
     languages: Vec<String>,
@@ -38,7 +43,7 @@ struct Example {
 }
 
 impl PublicQuestion {
-    fn new(question: Question) -> Self {
+    fn new(question: Question, state: &AppState) -> Self {
         let examples = (1..)
             .zip(&question.test_cases)
             .filter(|(_, test)| !test.hidden)
@@ -50,6 +55,7 @@ impl PublicQuestion {
             })
             .collect();
         Self {
+            language_limits: question.language_limits(&state.limits, &state.languages.names()),
             hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
             max_score: question.max_score(),
             examples,
@@ -101,7 +107,7 @@ pub async fn show(
     if !(state.service.access()).see_question(&principal, &contests, Utc::now()) {
         return Err(unknown(&slug));
     }
-    Ok(Json(PublicQuestion::new(question)))
+    Ok(Json(PublicQuestion::new(question, &state)))
 }
 
 /// Per user: best score, attempts, and when they first got every point.
@@ -128,15 +134,16 @@ pub async fn scoreboard(
     })))
 }
 
-/// `code` in `language` as a submission to `question`: its tests, limits
-/// and comparison.
+/// `code` in `language` as a submission to `question`: its tests, the
+/// language's limits and the comparison.
 pub fn submission_to(
+    state: &AppState,
     question: &Question,
     language: &str,
     code: String,
 ) -> Result<Submission, ApiError> {
     question
-        .submission_in(language, code)
+        .submission_in(language, code, &state.limits)
         .map_err(ApiError::invalid)
 }
 

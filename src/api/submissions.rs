@@ -43,7 +43,8 @@ pub async fn submit(
         (state.service.access()).submit(&principal, user_id, slug, &contests, Utc::now())?;
     let language = state.language(&request.language)?;
     // The checks judging will make, made now, so a bad submission is never queued.
-    super::questions::submission_to(&question, language.info().name, request.code.clone())?;
+    let name = language.info().name;
+    super::questions::submission_to(&state, &question, name, request.code.clone())?;
     if let Some(url) = &request.callback_url {
         check_callback_url(&state, url).await?;
     }

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! sum-two/              the folder's name is the slug, unless question.json says
-//!   question.json       {"title", "statement"?, "limits"?, "compare"?, "languages"?, "points"?}
+//!   question.json       {"title", "statement"?, "limits"?, "compare"?, "languages"?, "points"?,
+//!                        "limits_by_language"?, "reference_solutions"?, "calibration"?}
 //!   statement.md        the statement, when question.json has none
 //!   tests/NAME.in       visible tests, with NAME.out (or NAME.ans), in name order
 //!   hidden/NAME.in      hidden tests, the same way
@@ -14,12 +15,17 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
 
 use crate::configuration::LimitSettings;
-use crate::judge::{Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits};
+use crate::judge::{
+    CalibrationSettings, Comparison, Question, QuestionSpec, QuestionTest, ReferenceSolution,
+    RequestedLimits,
+};
 use crate::languages;
 use crate::store::Database;
 
@@ -52,6 +58,12 @@ struct FolderSpec {
     /// What each test is worth.
     #[serde(default = "crate::judge::one_point")]
     points: u32,
+    #[serde(default)]
+    limits_by_language: BTreeMap<String, RequestedLimits>,
+    #[serde(default)]
+    reference_solutions: Vec<ReferenceSolution>,
+    #[serde(default)]
+    calibration: CalibrationSettings,
 }
 
 pub async fn import(args: ImportArgs) -> Result<ExitCode> {
@@ -109,6 +121,9 @@ fn folder_spec(dir: &Path) -> Result<QuestionSpec> {
         compare: spec.compare,
         languages: spec.languages,
         test_cases,
+        limits_by_language: spec.limits_by_language,
+        reference_solutions: spec.reference_solutions,
+        calibration: spec.calibration,
     })
 }
 

@@ -78,7 +78,8 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
             Comparison::default(),
         ),
     };
-    let submission = Submission::new(code, test_cases, &limits, comparison, &runtime.limits)
+    let name = language.info().name;
+    let submission = Submission::new(code, test_cases, &limits, comparison, &runtime.limits, name)
         .map_err(anyhow::Error::msg)?;
     let playground = args.tests.is_none();
     let record = service::judge_unrecorded(language, submission, None, None).await;

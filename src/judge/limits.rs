@@ -1,5 +1,6 @@
 //! Per-test-case limits: what a request may ask for and what it gets by default.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -10,9 +11,13 @@ use crate::sandbox::RunLimits;
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestedLimits {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub memory_mb: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_kb: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instruction_limit: Option<u64>,
 }
 
@@ -50,14 +55,58 @@ impl Limits {
     }
 }
 
-/// The server's defaults and maxima; build it with `LimitPolicy::new`.
+/// Where a run's time limit came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimeSource {
+    /// The question's reference solutions in this language: their slowest
+    /// test's CPU time times the multiplier (at least the floor).
+    Calibrated {
+        reference_cpu_ms: f64,
+        multiplier: f64,
+    },
+    /// Set for this language in the question's `limits_by_language`.
+    SetForLanguage,
+    /// A general limit (the question's, the request's or the server's
+    /// default) times the language's factor; `capped`: cut to the server's
+    /// maximum.
+    Scaled {
+        general_time_ms: u64,
+        factor: f64,
+        capped: bool,
+    },
+    /// A general limit as written: the language's factor is 1 (and every
+    /// limit recorded before there were factors).
+    #[default]
+    Unscaled,
+    /// The server's maximum: reference solutions being calibrated.
+    Maximum,
+}
+
+/// The limits a run is judged under, and where its time limit came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppliedLimits {
+    #[serde(flatten)]
+    pub limits: Limits,
+    #[serde(default)]
+    pub time_source: TimeSource,
+}
+
+/// The server's defaults, maxima and per-language time factors; build it
+/// with `LimitPolicy::new`.
 #[derive(Debug, Clone)]
 pub struct LimitPolicy {
     default: Limits,
     max_time_ms: u64,
     max_memory_mb: u64,
     max_output_kb: u64,
+    /// Languages not named have 1.
+    time_factors: BTreeMap<String, f64>,
 }
+
+/// Bounds on a language's time factor: beyond them it is surely a typo.
+const MIN_TIME_FACTOR: f64 = 0.1;
+const MAX_TIME_FACTOR: f64 = 100.0;
 
 /// The interpreter itself needs this much before the program allocates anything.
 pub const MIN_MEMORY_MB: u64 = 32;
@@ -110,7 +159,68 @@ impl LimitPolicy {
             max_time_ms,
             max_memory_mb,
             max_output_kb,
+            time_factors: BTreeMap::new(),
         })
+    }
+
+    /// The policy with `factors` (language, factor) for general time
+    /// limits; every language must be one of `known`.
+    pub fn with_time_factors(
+        mut self,
+        factors: &[(String, f64)],
+        known: &[&str],
+    ) -> Result<Self, String> {
+        for (language, factor) in factors {
+            if !known.contains(&language.as_str()) {
+                return Err(format!(
+                    "time factor for unknown language {language:?}; known: {}",
+                    known.join(", ")
+                ));
+            }
+            if !(MIN_TIME_FACTOR..=MAX_TIME_FACTOR).contains(factor) {
+                return Err(format!(
+                    "the time factor of {language} must be between {MIN_TIME_FACTOR} and \
+                     {MAX_TIME_FACTOR}, got {factor}"
+                ));
+            }
+            self.time_factors.insert(language.clone(), *factor);
+        }
+        Ok(self)
+    }
+
+    pub fn max_time_ms(&self) -> u64 {
+        self.max_time_ms
+    }
+
+    /// What general time limits in `language` are multiplied by.
+    pub fn time_factor(&self, language: &str) -> f64 {
+        self.time_factors.get(language).copied().unwrap_or(1.0)
+    }
+
+    /// `limits`, written for no language in particular, as they apply to
+    /// `language`: the time times its factor, never above the maximum
+    /// (the maximum bounds how long any run is judged, scaled or not).
+    pub fn scaled(&self, language: &str, limits: Limits) -> AppliedLimits {
+        let factor = self.time_factor(language);
+        if factor == 1.0 {
+            return AppliedLimits {
+                limits,
+                time_source: TimeSource::Unscaled,
+            };
+        }
+        let general_time_ms = limits.time_ms;
+        let scaled = ((general_time_ms as f64) * factor).ceil().max(1.0) as u64;
+        AppliedLimits {
+            limits: Limits {
+                time_ms: scaled.min(self.max_time_ms),
+                ..limits
+            },
+            time_source: TimeSource::Scaled {
+                general_time_ms,
+                factor,
+                capped: scaled > self.max_time_ms,
+            },
+        }
     }
 
     pub fn default_limits(&self) -> &Limits {
@@ -123,9 +233,18 @@ impl LimitPolicy {
 
     /// The limits a request gets, or a message naming the first value out of range.
     pub fn resolve(&self, requested: &RequestedLimits) -> Result<Limits, String> {
+        self.resolve_named("limits", requested)
+    }
+
+    /// `resolve`, naming a bad value as `{field}.{name}`.
+    pub fn resolve_named(
+        &self,
+        field: &str,
+        requested: &RequestedLimits,
+    ) -> Result<Limits, String> {
         let pick = |name: &str, value: Option<u64>, min: u64, max: u64, default: u64| {
             value.map_or(Ok(default), |v| {
-                within(&format!("limits.{name}"), v, min, max)
+                within(&format!("{field}.{name}"), v, min, max)
             })
         };
         let default = &self.default;
@@ -155,7 +274,7 @@ impl LimitPolicy {
             instruction_limit: match requested.instruction_limit {
                 None => default.instruction_limit,
                 Some(limit) => Some(within(
-                    "limits.instruction_limit",
+                    &format!("{field}.instruction_limit"),
                     limit,
                     1,
                     MAX_INSTRUCTIONS,
@@ -210,6 +329,49 @@ mod tests {
                 .unwrap_err()
                 .contains("memory_mb")
         );
+    }
+
+    #[test]
+    fn general_time_limits_are_scaled_by_the_languages_factor_up_to_the_maximum() {
+        let factors = [("python".to_string(), 3.0), ("c".to_string(), 1.0)];
+        let policy = policy()
+            .with_time_factors(&factors, &["c", "python"])
+            .unwrap();
+        let limits = |time_ms| Limits {
+            time_ms,
+            ..policy.default_limits().clone()
+        };
+        let python = policy.scaled("python", limits(2_000));
+        assert_eq!(python.limits.time_ms, 6_000);
+        assert_eq!(
+            python.time_source,
+            TimeSource::Scaled {
+                general_time_ms: 2_000,
+                factor: 3.0,
+                capped: false
+            }
+        );
+        let long = policy.scaled("python", limits(5_000));
+        assert_eq!(long.limits.time_ms, 10_000, "the maximum");
+        assert!(matches!(
+            long.time_source,
+            TimeSource::Scaled { capped: true, .. }
+        ));
+        for unscaled in ["c", "java"] {
+            let applied = policy.scaled(unscaled, limits(2_000));
+            assert_eq!(applied.limits.time_ms, 2_000);
+            assert_eq!(applied.time_source, TimeSource::Unscaled);
+        }
+    }
+
+    #[test]
+    fn factors_for_unknown_languages_or_out_of_range_are_refused() {
+        let error =
+            (policy().with_time_factors(&[("cobol".into(), 2.0)], &["python"])).unwrap_err();
+        assert!(error.contains("cobol"), "{error}");
+        let error =
+            (policy().with_time_factors(&[("python".into(), 0.0)], &["python"])).unwrap_err();
+        assert!(error.contains("python"), "{error}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! `submission`, what judging returns in `report`, and the rules that turn a
 //! run into a verdict in `verdict`.
 
+mod calibration;
 mod compare;
 mod limits;
 mod question;
@@ -17,9 +18,12 @@ use std::time::Instant;
 
 use tokio::task::JoinSet;
 
+pub use calibration::{
+    Calibrated, CalibratedLanguage, Calibration, CalibrationSettings, calibrate,
+};
 pub use compare::{CompareMode, Comparison};
-pub use limits::{LimitPolicy, Limits, RequestedLimits};
-pub use question::{Question, QuestionSpec, QuestionTest, check_slug};
+pub use limits::{AppliedLimits, LimitPolicy, Limits, RequestedLimits, TimeSource};
+pub use question::{Question, QuestionSpec, QuestionTest, ReferenceSolution, check_slug};
 pub use report::{Report, Status, Summary, TestResult};
 pub use submission::{MAX_TEST_CASES, Submission, TestCase, one_point};
 

@@ -2,15 +2,21 @@
 //! and test cases, some hidden, each worth points. Validated here, stored
 //! by `store`, judged like any submission.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::{
-    Comparison, LimitPolicy, Limits, MAX_TEST_CASES, RequestedLimits, Submission, TestCase,
+    AppliedLimits, Calibration, CalibrationSettings, Comparison, LimitPolicy, Limits,
+    MAX_TEST_CASES, RequestedLimits, Submission, TestCase, TimeSource,
 };
 
 const MAX_SLUG_CHARS: usize = 64;
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_POINTS: u32 = 10_000;
+/// Each is judged several times per calibration.
+const MAX_REFERENCE_SOLUTIONS: usize = 10;
 
 /// A question as a teacher writes it (the admin API's and import's input).
 #[derive(Debug, Clone, Deserialize)]
@@ -28,6 +34,21 @@ pub struct QuestionSpec {
     #[serde(default)]
     pub languages: Vec<String>,
     pub test_cases: Vec<QuestionTest>,
+    /// Limits written for one language; unset fields fall back to `limits`.
+    #[serde(default)]
+    pub limits_by_language: BTreeMap<String, RequestedLimits>,
+    /// Solutions known to be correct, for calibration; admins only.
+    #[serde(default)]
+    pub reference_solutions: Vec<ReferenceSolution>,
+    #[serde(default)]
+    pub calibration: CalibrationSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSolution {
+    pub language: String,
+    pub code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,16 +64,26 @@ pub struct QuestionTest {
     pub points: u32,
 }
 
-/// A validated question: build it with `Question::new`.
+/// A validated question: build it with `Question::new`. Its serialized
+/// form is the admin's view: it holds the reference solutions.
 #[derive(Debug, Clone, Serialize)]
 pub struct Question {
     pub slug: String,
     pub title: String,
     pub statement: String,
+    /// The general limits, for every language (time scaled by its factor)
+    /// but those `limits_by_language` or a calibration set.
     pub limits: Limits,
     pub compare: Comparison,
     pub languages: Vec<String>,
     pub test_cases: Vec<QuestionTest>,
+    pub limits_by_language: BTreeMap<String, RequestedLimits>,
+    pub reference_solutions: Vec<ReferenceSolution>,
+    pub calibration: CalibrationSettings,
+    /// The last calibration; it applies while its fingerprint is the
+    /// question's (`fresh_calibration`).
+    #[serde(skip)]
+    pub calibrated: Option<Calibration>,
 }
 
 impl Question {
@@ -72,6 +103,44 @@ impl Question {
         }
         check_tests(&spec.test_cases)?;
         spec.compare.validate()?;
+        let accepted = |language: &str| {
+            known.contains(&language)
+                && (spec.languages.is_empty() || spec.languages.iter().any(|l| l == language))
+        };
+        let refused: Vec<&str> = (spec.limits_by_language.keys())
+            .map(String::as_str)
+            .filter(|language| !accepted(language))
+            .collect();
+        if !refused.is_empty() {
+            return Err(format!(
+                "limits_by_language names {}, not among the question's languages ({})",
+                refused.join(", "),
+                allowed_names(&spec.languages, known)
+            ));
+        }
+        for (language, limits) in &spec.limits_by_language {
+            policy.resolve_named(&format!("limits_by_language.{language}"), limits)?;
+        }
+        if spec.reference_solutions.len() > MAX_REFERENCE_SOLUTIONS {
+            return Err(format!(
+                "at most {MAX_REFERENCE_SOLUTIONS} reference_solutions, got {}",
+                spec.reference_solutions.len()
+            ));
+        }
+        for (number, reference) in (1..).zip(&spec.reference_solutions) {
+            if !accepted(&reference.language) {
+                return Err(format!(
+                    "reference solution {number} is in {:?}, not among the question's \
+                     languages ({})",
+                    reference.language,
+                    allowed_names(&spec.languages, known)
+                ));
+            }
+            if reference.code.trim().is_empty() {
+                return Err(format!("reference solution {number} has no code"));
+            }
+        }
+        spec.calibration.validate(policy.max_time_ms())?;
         Ok(Self {
             limits: policy.resolve(&spec.limits)?,
             slug: spec.slug,
@@ -80,7 +149,101 @@ impl Question {
             compare: spec.compare,
             languages: spec.languages,
             test_cases: spec.test_cases,
+            limits_by_language: spec.limits_by_language,
+            reference_solutions: spec.reference_solutions,
+            calibration: spec.calibration,
+            calibrated: None,
         })
+    }
+
+    /// The limits a run in `language` gets, and where its time limit
+    /// came from: set for the language, else calibrated, else the general
+    /// limit scaled by the language's factor.
+    pub fn limits_in(&self, language: &str, policy: &LimitPolicy) -> AppliedLimits {
+        let own = self.limits_by_language.get(language);
+        let calibrated = (self.fresh_calibration()).and_then(|c| c.languages.get(language));
+        let mut applied = match (own.and_then(|own| own.time_ms), calibrated) {
+            (Some(time_ms), _) => AppliedLimits {
+                limits: Limits {
+                    time_ms,
+                    ..self.limits.clone()
+                },
+                time_source: TimeSource::SetForLanguage,
+            },
+            (None, Some(calibrated)) => AppliedLimits {
+                limits: Limits {
+                    time_ms: calibrated.time_ms,
+                    ..self.limits.clone()
+                },
+                time_source: TimeSource::Calibrated {
+                    reference_cpu_ms: calibrated.reference_cpu_ms,
+                    multiplier: self.calibration.multiplier,
+                },
+            },
+            (None, None) => policy.scaled(language, self.limits.clone()),
+        };
+        let limits = &mut applied.limits;
+        limits.instruction_limit = (own.and_then(|own| own.instruction_limit))
+            .or(calibrated.and_then(|c| c.instruction_limit))
+            .or(limits.instruction_limit);
+        if let Some(own) = own {
+            limits.memory_mb = own.memory_mb.unwrap_or(limits.memory_mb);
+            limits.output_kb = own.output_kb.unwrap_or(limits.output_kb);
+        }
+        applied
+    }
+
+    /// `limits_in` for every language it accepts (of `known`, if it names none).
+    pub fn language_limits(
+        &self,
+        policy: &LimitPolicy,
+        known: &[&str],
+    ) -> BTreeMap<String, AppliedLimits> {
+        let languages: Vec<&str> = if self.languages.is_empty() {
+            known.to_vec()
+        } else {
+            self.languages.iter().map(String::as_str).collect()
+        };
+        (languages.into_iter())
+            .map(|language| (language.to_string(), self.limits_in(language, policy)))
+            .collect()
+    }
+
+    /// The last calibration, unless the tests, reference solutions,
+    /// comparison or calibration settings changed since.
+    pub fn fresh_calibration(&self) -> Option<&Calibration> {
+        (self.calibrated.as_ref()).filter(|c| c.fingerprint == self.calibration_fingerprint())
+    }
+
+    /// A digest of what a calibration measures.
+    pub fn calibration_fingerprint(&self) -> String {
+        let measured = serde_json::json!({
+            "test_cases": self.test_cases,
+            "reference_solutions": self.reference_solutions,
+            "calibration": self.calibration,
+            "compare": self.compare,
+        });
+        hex::encode(Sha256::digest(measured.to_string()))
+    }
+
+    /// `reference` as calibration judges it: on every test, with the
+    /// language's limits but the server's maximum time and no instruction
+    /// limit, so that its own cost is what is measured.
+    pub(super) fn reference_submission(
+        &self,
+        reference: &ReferenceSolution,
+        policy: &LimitPolicy,
+    ) -> Result<Submission, String> {
+        let limits = Limits {
+            time_ms: policy.max_time_ms(),
+            instruction_limit: None,
+            ..self.limits_in(&reference.language, policy).limits
+        };
+        let applied = AppliedLimits {
+            limits,
+            time_source: TimeSource::Maximum,
+        };
+        self.judged_on(reference.code.clone(), |_| true, applied)
     }
 
     /// The question with `test` appended, if it is still valid.
@@ -100,14 +263,15 @@ impl Question {
         self.languages.is_empty() || self.languages.iter().any(|l| l == language)
     }
 
-    /// `code` as a submission to this question: its tests (hidden ones
-    /// marked), limits and comparison.
-    pub fn submission(&self, code: String) -> Result<Submission, String> {
-        self.judged_on(code, |_| true)
-    }
-
-    /// `code` in `language` as a submission, if the question accepts it.
-    pub fn submission_in(&self, language: &str, code: String) -> Result<Submission, String> {
+    /// `code` in `language` as a submission, if the question accepts it:
+    /// its tests (hidden ones marked), the language's limits and the
+    /// comparison.
+    pub fn submission_in(
+        &self,
+        language: &str,
+        code: String,
+        policy: &LimitPolicy,
+    ) -> Result<Submission, String> {
         if !self.allows(language) {
             return Err(format!(
                 "question {:?} accepts {}, not {language}",
@@ -115,23 +279,29 @@ impl Question {
                 self.languages.join(", ")
             ));
         }
-        self.submission(code)
+        self.judged_on(code, |_| true, self.limits_in(language, policy))
     }
 
     /// `code` in `language` run on the visible tests only (the examples):
     /// a student's trial, not a submission.
-    pub fn trial_in(&self, language: &str, code: String) -> Result<Submission, String> {
-        self.submission_in(language, code.clone())?;
+    pub fn trial_in(
+        &self,
+        language: &str,
+        code: String,
+        policy: &LimitPolicy,
+    ) -> Result<Submission, String> {
+        self.submission_in(language, code.clone(), policy)?;
         if self.test_cases.iter().all(|test| test.hidden) {
             return Err(format!("question {:?} has no examples to run", self.slug));
         }
-        self.judged_on(code, |test| !test.hidden)
+        self.judged_on(code, |test| !test.hidden, self.limits_in(language, policy))
     }
 
     fn judged_on(
         &self,
         code: String,
         keep: impl Fn(&QuestionTest) -> bool,
+        limits: AppliedLimits,
     ) -> Result<Submission, String> {
         let tests = (self.test_cases.iter())
             .filter(|test| keep(test))
@@ -141,7 +311,16 @@ impl Question {
                 ..TestCase::new(test.input.clone(), Some(test.expected_output.clone()))
             })
             .collect();
-        Submission::with_limits(code, tests, self.limits.clone(), self.compare)
+        Submission::with_limits(code, tests, limits, self.compare)
+    }
+}
+
+/// The languages a question accepts, in words.
+fn allowed_names(languages: &[String], known: &[&str]) -> String {
+    if languages.is_empty() {
+        known.join(", ")
+    } else {
+        languages.join(", ")
     }
 }
 
@@ -202,6 +381,112 @@ mod tests {
         assert_eq!(question.test_cases[0].points, 1);
         assert!(!question.test_cases[0].hidden);
         assert!(question.allows("anything"));
+    }
+
+    fn calibrated(question: &Question, language: &str, time_ms: u64) -> Calibration {
+        let measured = crate::judge::CalibratedLanguage {
+            time_ms,
+            reference_cpu_ms: 100.0,
+            slowest_test: 1,
+            instruction_limit: None,
+            reference_instructions: None,
+        };
+        Calibration {
+            languages: [(language.to_string(), measured)].into(),
+            calibrated_at: chrono::Utc::now(),
+            fingerprint: question.calibration_fingerprint(),
+        }
+    }
+
+    #[test]
+    fn a_language_gets_its_own_limit_else_a_calibrated_one_else_the_general_one_scaled() {
+        let mut spec = spec();
+        spec.limits_by_language = [(
+            "cpp".to_string(),
+            RequestedLimits {
+                time_ms: Some(700),
+                memory_mb: Some(128),
+                ..Default::default()
+            },
+        )]
+        .into();
+        let known = ["cpp", "java", "python"];
+        let policy = policy()
+            .with_time_factors(&[("python".into(), 3.0)], &known)
+            .unwrap();
+        let mut question = Question::new(spec, &policy, &known).unwrap();
+        let cpp = question.limits_in("cpp", &policy);
+        assert_eq!((cpp.limits.time_ms, cpp.limits.memory_mb), (700, 128));
+        assert_eq!(cpp.time_source, TimeSource::SetForLanguage);
+        let python = question.limits_in("python", &policy);
+        assert_eq!((python.limits.time_ms, python.limits.memory_mb), (3000, 64));
+        let java = question.limits_in("java", &policy);
+        assert_eq!(java.time_source, TimeSource::Unscaled);
+
+        question.calibrated = Some(calibrated(&question, "python", 1500));
+        let python = question.limits_in("python", &policy);
+        assert_eq!(python.limits.time_ms, 1500);
+        assert!(matches!(python.time_source, TimeSource::Calibrated { .. }));
+
+        // A new test makes the calibration stale: it no longer applies.
+        question.test_cases.push(question.test_cases[0].clone());
+        assert!(question.fresh_calibration().is_none());
+        assert_eq!(question.limits_in("python", &policy).limits.time_ms, 3000);
+    }
+
+    #[test]
+    fn per_language_limits_and_reference_solutions_are_checked_like_the_rest() {
+        type Breakage = fn(&mut QuestionSpec);
+        let cases: [(Breakage, &str); 5] = [
+            (
+                |s| {
+                    s.limits_by_language = [
+                        ("cobol".to_string(), RequestedLimits::default()),
+                        ("fortran".to_string(), RequestedLimits::default()),
+                    ]
+                    .into()
+                },
+                "names cobol, fortran",
+            ),
+            (
+                |s| {
+                    s.limits_by_language = [(
+                        "python".to_string(),
+                        RequestedLimits {
+                            time_ms: Some(60_000),
+                            ..Default::default()
+                        },
+                    )]
+                    .into()
+                },
+                "limits_by_language.python.time_ms",
+            ),
+            (
+                |s| {
+                    s.reference_solutions = vec![ReferenceSolution {
+                        language: "cobol".into(),
+                        code: "x".into(),
+                    }]
+                },
+                "reference solution 1",
+            ),
+            (
+                |s| {
+                    s.reference_solutions = vec![ReferenceSolution {
+                        language: "python".into(),
+                        code: " ".into(),
+                    }]
+                },
+                "has no code",
+            ),
+            (|s| s.calibration.multiplier = 0.0, "calibration.multiplier"),
+        ];
+        for (break_it, expected) in cases {
+            let mut spec = spec();
+            break_it(&mut spec);
+            let error = Question::new(spec, &policy(), &["python"]).unwrap_err();
+            assert!(error.contains(expected), "{error}");
+        }
     }
 
     #[test]

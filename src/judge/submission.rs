@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{Comparison, LimitPolicy, Limits, RequestedLimits};
+use super::{AppliedLimits, Comparison, LimitPolicy, Limits, RequestedLimits, TimeSource};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,27 +48,32 @@ pub struct Submission {
     pub code: String,
     pub test_cases: Vec<TestCase>,
     pub limits: Limits,
+    /// Where `limits.time_ms` came from.
+    pub time_source: TimeSource,
     pub comparison: Comparison,
 }
 
 impl Submission {
-    /// Checks what every way in (HTTP, CLI) must check; the error says what is wrong.
+    /// Checks what every way in (HTTP, CLI) must check; the error says
+    /// what is wrong. The limits, written for no language in particular,
+    /// are scaled by `language`'s time factor.
     pub fn new(
         code: String,
         test_cases: Vec<TestCase>,
         limits: &RequestedLimits,
         comparison: Comparison,
         policy: &LimitPolicy,
+        language: &str,
     ) -> Result<Self, String> {
-        let limits = policy.resolve(limits)?;
+        let limits = policy.scaled(language, policy.resolve(limits)?);
         Self::with_limits(code, test_cases, limits, comparison)
     }
 
-    /// The same checks, with limits already resolved (a question's).
+    /// The same checks, with limits already applied (a question's).
     pub fn with_limits(
         code: String,
         test_cases: Vec<TestCase>,
-        limits: Limits,
+        applied: AppliedLimits,
         comparison: Comparison,
     ) -> Result<Self, String> {
         if code.trim().is_empty() {
@@ -87,8 +92,17 @@ impl Submission {
         Ok(Self {
             code,
             test_cases,
-            limits,
+            limits: applied.limits,
+            time_source: applied.time_source,
             comparison,
         })
+    }
+
+    /// The limits it is judged under, with their source.
+    pub fn applied_limits(&self) -> AppliedLimits {
+        AppliedLimits {
+            limits: self.limits.clone(),
+            time_source: self.time_source.clone(),
+        }
     }
 }

@@ -93,6 +93,10 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
             "/ui/admin/questions/{question}/run",
             post(teacher::questions::run),
         )
+        .route(
+            "/ui/admin/questions/{question}/calibrate",
+            post(teacher::questions::calibrate),
+        )
         .route("/ui/admin/submissions", get(teacher::submissions::list))
         .route(
             "/ui/admin/submissions/{id}",

@@ -18,7 +18,7 @@ use super::session::{Layout, Viewer, render};
 use super::{PageError, PagesState};
 use crate::auth::{Principal, Standings};
 use crate::contest::{Contest, StandingRow};
-use crate::judge::{Limits, Question};
+use crate::judge::{AppliedLimits, LimitPolicy, Question, TimeSource};
 use crate::service::{ExecutionView, Scoreboard, SubmissionView};
 use crate::store::{NewSubmission, SubmissionRecord, SubmissionState};
 
@@ -261,7 +261,7 @@ pub(super) struct QuestionPage {
     examples: Vec<Example>,
     hidden_tests: usize,
     languages: Vec<String>,
-    limits: Limits,
+    limits: Vec<LimitRow>,
     pub(super) history: Vec<SubmissionRecord>,
     /// Why the viewer may not submit now, if they may not.
     pub(super) closed: Option<String>,
@@ -269,10 +269,15 @@ pub(super) struct QuestionPage {
 }
 
 impl QuestionPage {
-    /// `question` as students see it (statement, limits, examples), in
-    /// its languages (none: every one the server runs); the rest is the
-    /// caller's to fill in.
-    pub(super) fn new(layout: Layout, question: Question, all_languages: &[&str]) -> Self {
+    /// `question` as students see it (statement, each language's limits,
+    /// examples), in its languages (none: every one the server runs); the
+    /// rest is the caller's to fill in.
+    pub(super) fn new(
+        layout: Layout,
+        question: Question,
+        all_languages: &[&str],
+        policy: &LimitPolicy,
+    ) -> Self {
         let examples = (1..)
             .zip(&question.test_cases)
             .filter(|(_, test)| !test.hidden)
@@ -295,7 +300,7 @@ impl QuestionPage {
             submit_url: String::new(),
             statement: markdown::to_html(&question.statement),
             hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
-            limits: question.limits.clone(),
+            limits: limit_rows(&question, policy, all_languages),
             examples,
             languages,
             question,
@@ -314,6 +319,47 @@ struct Example {
     number: usize,
     input: String,
     output: String,
+}
+
+/// One language's limits as the pages show them.
+pub(super) struct LimitRow {
+    pub(super) language: String,
+    pub(super) limits: AppliedLimits,
+    /// Where the time limit came from, in words.
+    pub(super) source: String,
+}
+
+/// The limits of every language `question` accepts.
+pub(super) fn limit_rows(
+    question: &Question,
+    policy: &LimitPolicy,
+    all_languages: &[&str],
+) -> Vec<LimitRow> {
+    (question.language_limits(policy, all_languages).into_iter())
+        .map(|(language, limits)| LimitRow {
+            source: time_source_text(&limits.time_source),
+            language,
+            limits,
+        })
+        .collect()
+}
+
+fn time_source_text(source: &TimeSource) -> String {
+    match source {
+        TimeSource::Calibrated { multiplier, .. } => {
+            format!("{multiplier} × the reference solution's time")
+        }
+        TimeSource::SetForLanguage => "set for this language".into(),
+        TimeSource::Scaled {
+            general_time_ms,
+            factor,
+            capped,
+        } => {
+            let cut = if *capped { ", cut to the maximum" } else { "" };
+            format!("{factor} × {general_time_ms} ms{cut}")
+        }
+        TimeSource::Unscaled | TimeSource::Maximum => String::new(),
+    }
 }
 
 /// `GET /ui/contests/{contest}/questions/{question}`.
@@ -346,7 +392,12 @@ pub async fn question(
             .collect(),
         draft_key: format!("{}:{}:{}", contest.slug, slug, who),
         closed,
-        ..QuestionPage::new(Layout::of(&viewer), question, &state.languages.names())
+        ..QuestionPage::new(
+            Layout::of(&viewer),
+            question,
+            &state.languages.names(),
+            &state.limits,
+        )
     })
 }
 
@@ -386,7 +437,7 @@ pub(super) async fn run_examples(
         .access()
         .run_own_tests(&viewer.principal, None))
     .map_err(|d| PageError::from(d).as_json())?;
-    let trial = (question.trial_in(&body.language, body.code))
+    let trial = (question.trial_in(&body.language, body.code, &state.limits))
         .map_err(|e| PageError::invalid(e).as_json())?;
     let slot = (state.service.judging_slot().await).map_err(|_| PageError::busy().as_json())?;
     let view = state
@@ -414,7 +465,7 @@ pub async fn submit(
     let access = state.service.access();
     let author = (access.submit(&viewer.principal, None, &slug, &contests, Utc::now()))
         .map_err(|d| PageError::from(d).as_json())?;
-    (question.submission_in(&body.language, body.code.clone()))
+    (question.submission_in(&body.language, body.code.clone(), &state.limits))
         .map_err(|e| PageError::invalid(e).as_json())?;
     let new = NewSubmission {
         owner: &author.owner,

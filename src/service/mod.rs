@@ -11,6 +11,7 @@
 //! so a replica that dies leaves its work to another and no submission is
 //! judged twice. Memory does not grow with the queue: it is rows.
 
+mod calibration;
 mod callback;
 mod contests;
 mod identities;
@@ -27,6 +28,7 @@ use chrono::Utc;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
+pub use calibration::calibrate_question;
 pub use callback::{CallbackPolicy, Unreachable};
 pub use contests::Scoreboard;
 pub use identities::{Identities, IssuedParticipant, SESSION_LIFETIME};
@@ -34,7 +36,7 @@ pub use slots::{Busy, JudgingPermit, JudgingSlots};
 pub use views::{ExecutionView, SubmissionView};
 
 use crate::auth::{AccessPolicy, Author, Principal, ReadScope};
-use crate::judge::{self, Question, Submission};
+use crate::judge::{self, LimitPolicy, Question, Submission};
 use crate::languages::{Language, Languages};
 use crate::store::{Database, ExecutionRecord, NewSubmission, SubmissionRecord};
 
@@ -59,6 +61,8 @@ pub struct JudgingConfig {
 
 pub struct JudgingService {
     languages: Arc<Languages>,
+    /// The server's limits and time factors, which queued submissions are judged under.
+    limits: LimitPolicy,
     database: Database,
     config: JudgingConfig,
     /// This replica, as recorded in `submissions.replica`.
@@ -71,7 +75,12 @@ pub struct JudgingService {
 }
 
 impl JudgingService {
-    pub fn new(languages: Arc<Languages>, database: Database, config: JudgingConfig) -> Arc<Self> {
+    pub fn new(
+        languages: Arc<Languages>,
+        limits: LimitPolicy,
+        database: Database,
+        config: JudgingConfig,
+    ) -> Arc<Self> {
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
         let replica_id = format!(
             "{}-{}-{}",
@@ -81,6 +90,7 @@ impl JudgingService {
         );
         Arc::new(Self {
             languages,
+            limits,
             database,
             slots: JudgingSlots::new(config.slots, config.max_waiting),
             queued: Notify::new(),
@@ -239,7 +249,7 @@ impl JudgingService {
             return Ok(None);
         };
         let submission = question
-            .submission(record.code.clone())
+            .submission_in(&record.language, record.code.clone(), &self.limits)
             .map_err(anyhow::Error::msg)?;
         // Recorded under the submission's author; none for a submission
         // queued before owners were kept.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::judge::{Comparison, Limits, Summary, TestResult};
+use crate::judge::{AppliedLimits, Comparison, Summary, TestResult};
 use crate::store::{ExecutionRecord, SubmissionRecord, SubmissionState};
 
 /// An execution: the response to `POST /execute` and, with the code, to
@@ -38,7 +38,8 @@ pub struct Metadata {
     pub execution_time_ms: f64,
     pub cpu_usage_percent: f64,
     pub memory_usage_mb: f64,
-    pub limits: Limits,
+    /// The limits the run was judged under, and where its time limit came from.
+    pub limits: AppliedLimits,
     pub compare: Comparison,
 }
 

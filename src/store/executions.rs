@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Database, from_text, int, time};
 use crate::auth::Owner;
-use crate::judge::{Comparison, Limits, Report, Status, Submission, Summary, TestResult};
+use crate::judge::{AppliedLimits, Comparison, Report, Status, Submission, Summary, TestResult};
 use crate::languages::LanguageInfo;
 
 /// One judged execution as it is stored and returned by `GET /executions/{id}`.
@@ -21,7 +21,7 @@ pub struct ExecutionRecord {
     pub language: String,
     pub runtime: String,
     pub code: String,
-    pub limits: Limits,
+    pub limits: AppliedLimits,
     pub comparison: Comparison,
     pub created_at: DateTime<Utc>,
     pub report: Report,
@@ -46,8 +46,8 @@ impl ExecutionRecord {
             question_id,
             language: language.name.to_string(),
             runtime: language.version.to_string(),
+            limits: submission.applied_limits(),
             code: submission.code,
-            limits: submission.limits,
             comparison: submission.comparison,
             created_at,
             report,

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::{Database, int};
-use crate::judge::{Question, QuestionTest};
+use crate::judge::{Calibration, Question, QuestionTest};
 
 /// A question as `GET /questions` lists it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -40,8 +40,10 @@ impl Database {
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
+        // The last calibration stays: its fingerprint tells whether it still applies.
         let replace = "DO UPDATE SET title = $2, statement = $3, limits = $4, comparison = $5,
-             languages = $6, updated_at = $7";
+             languages = $6, updated_at = $7, limits_by_language = $8,
+             reference_solutions = $9, calibration = $10";
         write_question(&mut tx, question, replace).await?;
         sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
             .bind(&question.slug)
@@ -71,8 +73,9 @@ impl Database {
 
     pub async fn question(&self, slug: &str) -> Result<Option<Question>> {
         let Some(row) = sqlx::query(
-            "SELECT slug, title, statement, limits, comparison, languages FROM questions
-             WHERE slug = $1",
+            "SELECT slug, title, statement, limits, comparison, languages, limits_by_language,
+                 reference_solutions, calibration, calibrated
+             FROM questions WHERE slug = $1",
         )
         .bind(slug)
         .fetch_optional(self.pool())
@@ -98,7 +101,28 @@ impl Database {
             compare: serde_json::from_str(row.try_get("comparison")?)?,
             languages: serde_json::from_str(row.try_get("languages")?)?,
             test_cases,
+            limits_by_language: serde_json::from_str(row.try_get("limits_by_language")?)?,
+            reference_solutions: serde_json::from_str(row.try_get("reference_solutions")?)?,
+            calibration: serde_json::from_str(row.try_get("calibration")?)?,
+            calibrated: (row.try_get::<Option<String>, _>("calibrated")?)
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?,
         }))
+    }
+
+    /// Records `calibration` as the question's last; `false` if there is
+    /// no such question.
+    pub async fn set_calibration(&self, slug: &str, calibration: &Calibration) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query("UPDATE questions SET calibrated = $1 WHERE slug = $2")
+            .bind(serde_json::to_string(calibration)?)
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        touch(&mut tx, slug).await?;
+        tx.commit().await?;
+        Ok(updated > 0)
     }
 
     pub async fn questions(&self) -> Result<Vec<QuestionSummary>> {
@@ -180,8 +204,8 @@ async fn write_question(
 ) -> Result<u64> {
     let written = sqlx::query(&format!(
         "INSERT INTO questions (slug, title, statement, limits, comparison, languages,
-             created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+             created_at, updated_at, limits_by_language, reference_solutions, calibration)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10)
          ON CONFLICT (slug) {on_conflict}"
     ))
     .bind(&question.slug)
@@ -191,6 +215,9 @@ async fn write_question(
     .bind(serde_json::to_string(&question.compare)?)
     .bind(serde_json::to_string(&question.languages)?)
     .bind(Utc::now().to_rfc3339())
+    .bind(serde_json::to_string(&question.limits_by_language)?)
+    .bind(serde_json::to_string(&question.reference_solutions)?)
+    .bind(serde_json::to_string(&question.calibration)?)
     .execute(&mut **tx)
     .await?
     .rows_affected();

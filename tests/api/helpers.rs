@@ -15,6 +15,7 @@
 //! - Set up contests: `new_api_key` and `add_participant` return the new
 //!   secret; `minutes_from_now` makes contest times.
 //! - Look inside: `database_url` names the server's database.
+//! - Pages: `get_page` (anonymous) and `get_page_as_participant`.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -276,6 +277,12 @@ impl TestApp {
         self.admin(Method::DELETE, &path, None).await
     }
 
+    /// Judges the question's reference solutions and records the limits they give.
+    pub async fn calibrate(&self, slug: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/questions/{slug}/calibrate");
+        self.admin(Method::POST, &path, None).await
+    }
+
     /// `role`: `admin` or `service`. The answer holds the `key`, shown only here.
     pub async fn create_api_key(&self, name: &str, role: &str) -> (StatusCode, Value) {
         let body = json!({"name": name, "role": role});
@@ -349,6 +356,30 @@ impl TestApp {
     /// A web page (no token, no cookie): the status and the HTML.
     pub async fn get_page(&self, path: &str) -> (StatusCode, String) {
         let response = (self.request(Method::GET, path).send().await)
+            .unwrap_or_else(|error| panic!("GET {path} failed: {error}"));
+        (response.status(), response.text().await.unwrap_or_default())
+    }
+
+    /// A web page as the participant with `join_token` sees it, signed in
+    /// through their join link: the status and the HTML.
+    pub async fn get_page_as_participant(
+        &self,
+        join_token: &str,
+        path: &str,
+    ) -> (StatusCode, String) {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let url = |path: &str| format!("{}{path}", self.address);
+        let joined = (client
+            .post(url(&format!("/ui/join/{join_token}")))
+            .send()
+            .await)
+            .expect("joining failed");
+        let cookie = joined.headers()["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        let response = (client.get(url(path)).header("cookie", cookie).send().await)
             .unwrap_or_else(|error| panic!("GET {path} failed: {error}"));
         (response.status(), response.text().await.unwrap_or_default())
     }

@@ -2,6 +2,7 @@
 
 mod access;
 mod browser;
+mod calibration;
 mod compiled;
 mod contests;
 mod execute;

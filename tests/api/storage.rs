@@ -76,15 +76,28 @@ async fn health_readiness_and_languages_answer() {
     );
 }
 
-/// Undoes migration 0006 (identities) on a stopped server's database, as if
-/// it were made by an earlier version: the owner columns and new tables go.
-async fn downgrade_to_before_identities(url: &str) {
+/// Runs `statements` on a stopped server's database, as if it were made
+/// by an earlier version.
+async fn downgrade(url: &str, statements: &[&str]) {
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
         .connect(url)
         .await
         .expect("opening the database");
+    for statement in statements {
+        sqlx::query(statement)
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|error| panic!("{statement}: {error}"));
+    }
+    pool.close().await;
+}
+
+/// Undoes migrations 0008 (calibration) and 0006 (identities): the owner
+/// columns and new tables go.
+async fn downgrade_to_before_identities(url: &str) {
+    downgrade_to_before_calibration(url).await;
     let statements = [
         "DROP TABLE participants",
         "DROP TABLE contest_questions",
@@ -97,13 +110,56 @@ async fn downgrade_to_before_identities(url: &str) {
         "ALTER TABLE submissions DROP COLUMN contest_slug",
         "DELETE FROM _sqlx_migrations WHERE version = 6",
     ];
-    for statement in statements {
-        sqlx::query(statement)
-            .execute(&pool)
-            .await
-            .unwrap_or_else(|error| panic!("{statement}: {error}"));
-    }
-    pool.close().await;
+    downgrade(url, &statements).await;
+}
+
+/// Undoes migration 0008 (calibration): per-language limits, reference
+/// solutions and calibrations go.
+async fn downgrade_to_before_calibration(url: &str) {
+    let statements = [
+        "ALTER TABLE questions DROP COLUMN limits_by_language",
+        "ALTER TABLE questions DROP COLUMN reference_solutions",
+        "ALTER TABLE questions DROP COLUMN calibration",
+        "ALTER TABLE questions DROP COLUMN calibrated",
+        "DELETE FROM _sqlx_migrations WHERE version = 8",
+    ];
+    downgrade(url, &statements).await;
+}
+
+#[tokio::test]
+async fn a_database_from_before_calibration_upgrades_and_its_questions_get_the_factors() {
+    let question = json!({"slug": "sum", "title": "Sum", "limits": {"time_ms": 1000},
+                          "test_cases": [{"input": "1 2", "expected_output": "3"}]});
+    let mut app = TestApp::spawn_with_question(question.clone(), &[]).await;
+    app.terminate();
+    downgrade_to_before_calibration(&app.database_url()).await;
+
+    let app = app.restart().await;
+    let (status, admin) = app.get_question_as_admin("sum").await;
+    assert_eq!(status, StatusCode::OK, "{admin}");
+    assert_eq!(admin["reference_solutions"], json!([]));
+    assert_eq!(admin["limits_by_language"], json!({}));
+    assert_eq!(admin["calibration"]["multiplier"], 2.0);
+    assert_eq!(admin["calibrated"], json!(null));
+    assert_eq!(admin["language_limits"]["python"]["time_ms"], 3000);
+    assert_eq!(admin["language_limits"]["c"]["time_ms"], 1000);
+    // The new fields are stored from now on.
+    let mut with_reference = question;
+    with_reference["reference_solutions"] =
+        json!([{"language": "python", "code": "a, b = map(int, input().split())\nprint(a + b)"}]);
+    let (status, body) = app.put_question("sum", with_reference).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app.calibrate("sum").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, admin) = app.get_question_as_admin("sum").await;
+    assert_eq!(
+        admin["language_limits"]["python"]["time_ms"], 1000,
+        "the floor: {admin}"
+    );
+    assert_eq!(
+        admin["language_limits"]["python"]["time_source"]["kind"],
+        "calibrated"
+    );
 }
 
 #[tokio::test]

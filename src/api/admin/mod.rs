@@ -31,6 +31,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(questions::add_test),
         )
         .route(
+            "/admin/questions/{slug}/calibrate",
+            post(questions::calibrate),
+        )
+        .route(
             "/admin/questions/{slug}/test-cases/{number}",
             delete(questions::remove_test),
         )

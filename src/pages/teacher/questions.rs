@@ -1,7 +1,8 @@
 //! A question's pages for teachers: the form that creates or edits it
 //! (tests as JSON, which the page's script can fill from uploaded files),
-//! and a preview of what students see, where the teacher may run code on
-//! the examples.
+//! each language's limits and a button to calibrate them from the
+//! reference solutions, and a preview of what students see, where the
+//! teacher may run code on the examples.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -14,7 +15,7 @@ use crate::judge::{
     CompareMode, Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits,
 };
 use crate::pages::session::{Layout, Viewer, render};
-use crate::pages::student::{self, Code, QuestionPage};
+use crate::pages::student::{self, Code, LimitRow, QuestionPage};
 use crate::pages::{PageError, PagesState};
 use crate::service::ExecutionView;
 
@@ -55,6 +56,57 @@ struct QuestionForm {
     default_time_ms: u64,
     default_memory_mb: u64,
     default_output_kb: u64,
+    /// The stored question's limits per language (none for a new one).
+    limits: Vec<LimitRow>,
+    calibration: Option<CalibrationSummary>,
+    /// What calibrating just did.
+    notice: Option<String>,
+}
+
+/// A stored question's reference solutions and last calibration, in words.
+struct CalibrationSummary {
+    /// e.g. "2 (cpp, python)"
+    references: String,
+    /// When, each language's reference time, and whether it is stale.
+    last: Option<String>,
+    reference_times: Vec<(String, String)>,
+}
+
+impl CalibrationSummary {
+    fn of(question: &Question) -> Self {
+        let languages: Vec<&str> = (question.reference_solutions.iter())
+            .map(|r| r.language.as_str())
+            .collect();
+        let references = match languages.len() {
+            0 => "none".to_string(),
+            n => format!("{n} ({})", languages.join(", ")),
+        };
+        let calibrated = question.calibrated.as_ref();
+        let last = calibrated.map(|c| {
+            let stale = if question.fresh_calibration().is_none() {
+                " — stale: the tests or reference solutions changed since, so it no longer \
+                 applies; calibrate again"
+            } else {
+                ""
+            };
+            format!("{} UTC{stale}", c.calibrated_at.format("%Y-%m-%d %H:%M"))
+        });
+        let reference_times = (calibrated.into_iter())
+            .flat_map(|c| &c.languages)
+            .map(|(language, measured)| {
+                let text = format!(
+                    "{:.1} ms CPU on test {} → {} ms",
+                    measured.reference_cpu_ms, measured.slowest_test, measured.time_ms
+                );
+                (language.clone(), text)
+            })
+            .collect();
+        Self {
+            references,
+            last,
+            reference_times,
+        }
+    }
 }
 
 impl QuestionForm {
@@ -74,6 +126,20 @@ impl QuestionForm {
             default_time_ms: defaults.time_ms,
             default_memory_mb: defaults.memory_mb,
             default_output_kb: defaults.output_kb,
+            limits: Vec::new(),
+            calibration: None,
+            notice: None,
+        }
+    }
+
+    /// The form for editing `question`, with its limits and calibration.
+    fn editing(state: &PagesState, viewer: &Viewer, question: &Question) -> Self {
+        let names = state.languages.names();
+        let form = QuestionFields::of(question, &names);
+        Self {
+            limits: student::limit_rows(question, &state.limits, &names),
+            calibration: Some(CalibrationSummary::of(question)),
+            ..Self::new(state, viewer, Some(question.slug.clone()), form)
         }
     }
 
@@ -182,6 +248,9 @@ impl QuestionFields {
                 .map(|(name, _)| name.clone())
                 .collect(),
             test_cases,
+            limits_by_language: Default::default(),
+            reference_solutions: Vec::new(),
+            calibration: Default::default(),
         })
     }
 }
@@ -210,8 +279,41 @@ pub async fn edit_form(
 ) -> Result<Response, PageError> {
     administer(&state, &viewer)?;
     let question = find(&state, &slug).await?;
-    let form = QuestionFields::of(&question, &state.languages.names());
-    render(&QuestionForm::new(&state, &viewer, Some(slug), form))
+    render(&QuestionForm::editing(&state, &viewer, &question))
+}
+
+/// `POST /ui/admin/questions/{slug}/calibrate`: judges the reference
+/// solutions and shows the edit page with the limits they give, or why
+/// there are none.
+pub async fn calibrate(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    administer_change(&state, &viewer, Fields(fields).get("csrf"))?;
+    find(&state, &slug).await?;
+    let slot = (state.service.judging_slot().await).map_err(|_| PageError::busy())?;
+    let calibrated = (state.service.calibrate(slot, &slug).await)
+        .map_err(PageError::internal)?
+        .ok_or_else(|| PageError::not_found(format!("There is no question {slug:?}.")))?;
+    let question = find(&state, &slug).await?;
+    let mut page = QuestionForm::editing(&state, &viewer, &question);
+    match calibrated {
+        Ok(calibrated) => {
+            let warnings = calibrated.warnings.join("; ");
+            page.notice = Some(if warnings.is_empty() {
+                "Calibrated.".into()
+            } else {
+                format!("Calibrated. Note: {warnings}.")
+            });
+            render(&page)
+        }
+        Err(why) => {
+            page.error = Some(format!("Not calibrated: {why}."));
+            refused(&page)
+        }
+    }
 }
 
 /// `POST /ui/admin/questions/new`.
@@ -251,9 +353,17 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let fields = Fields(fields);
     administer_change(&state, &viewer, fields.get("csrf"))?;
-    find(&state, &slug).await?;
+    let stored = find(&state, &slug).await?;
     let form = QuestionFields::posted(&fields, slug.clone(), &state.languages.names());
-    let question = match checked(&state, &form) {
+    // The form edits neither per-language limits nor reference solutions:
+    // they are kept as stored.
+    let kept = form.spec().map(|spec| QuestionSpec {
+        limits_by_language: stored.limits_by_language,
+        reference_solutions: stored.reference_solutions,
+        calibration: stored.calibration,
+        ..spec
+    });
+    let question = match kept.and_then(|spec| validated(&state, spec)) {
         Ok(question) => question,
         Err(error) => return save_refused(&state, &viewer, Some(slug), form, error),
     };
@@ -263,7 +373,11 @@ pub async fn update(
 
 /// The question the form describes, checked exactly as the admin API checks it.
 fn checked(state: &PagesState, form: &QuestionFields) -> Result<Question, String> {
-    Question::new(form.spec()?, &state.limits, &state.languages.names())
+    validated(state, form.spec()?)
+}
+
+fn validated(state: &PagesState, spec: QuestionSpec) -> Result<Question, String> {
+    Question::new(spec, &state.limits, &state.languages.names())
 }
 
 fn save_refused(
@@ -287,7 +401,8 @@ pub async fn preview(
 ) -> Result<Response, PageError> {
     administer(&state, &viewer)?;
     let question = find(&state, &slug).await?;
-    let mut page = QuestionPage::new(Layout::of(&viewer), question, &state.languages.names());
+    let names = state.languages.names();
+    let mut page = QuestionPage::new(Layout::of(&viewer), question, &names, &state.limits);
     page.back_href = format!("/ui/admin/questions/{slug}/edit");
     page.back_label = format!("Edit {}", page.question_title());
     page.run_url = format!("/ui/admin/questions/{slug}/run");
