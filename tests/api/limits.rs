@@ -14,7 +14,8 @@ async fn assert_still_judges(app: &TestApp) {
 
 #[tokio::test]
 async fn a_busy_loop_and_a_long_sleep_stop_at_the_time_limit() {
-    let app = TestApp::spawn().await;
+    // No per-language factor: the limit is the 500 ms asked for.
+    let app = TestApp::spawn_with_env(&[("JUDGEBOX_TIME_FACTORS", "python=1")]).await;
     // (program, what stopped it): computing uses CPU time; sleeping uses
     // almost none and is stopped by the wall-clock backstop.
     for (code, stopped_by) in [
@@ -61,7 +62,13 @@ async fn a_verdict_does_not_depend_on_how_many_runs_share_the_cores() {
     // needing 60% of its limit: judged on CPU time, every one passes.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let copies = 3 * cores;
-    let app = TestApp::spawn_with_env(&[("JUDGEBOX_CONCURRENT_RUNS", &copies.to_string())]).await;
+    // No per-language factor: the limit is exactly the one computed here.
+    let env = [
+        ("JUDGEBOX_CONCURRENT_RUNS", copies.to_string()),
+        ("JUDGEBOX_TIME_FACTORS", "python=1".to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with_env(&env).await;
     let code = "n = int(input())\ns = 0\nfor i in range(n): s += i * i % 7\nprint(s)";
     let alone = app.run_code("python", code, "1000000").await;
     assert_eq!(alone["status"], "accepted", "{alone}");
