@@ -8,7 +8,7 @@
   const g = globalThis;
 
   // ---- Math.random: QuickJS seeds it once, which the snapshot would freeze;
-  // the host reseeds this xoshiro128** generator before every run (start).
+  // the host reseeds this xoshiro128** generator as every run starts.
   let s0 = 1, s1 = 2, s2 = 3, s3 = 4;
   const rotl = (x, k) => (x << k) | (x >>> (32 - k));
   function next32() {
