@@ -11,6 +11,7 @@ mod isolation;
 mod java;
 mod javascript;
 mod limits;
+mod node_compat;
 mod pages;
 mod questions;
 mod rate_limits;

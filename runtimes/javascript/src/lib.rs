@@ -10,8 +10,12 @@ use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString, c_char, c_void};
 use std::io::{BufWriter, Read, Stdout, Write};
 use std::ptr::{self, NonNull};
+use std::time::Duration;
 
-use rquickjs::{CatchResultExt, Context, Ctx, Function, Object, Persistent, Runtime, Value, qjs};
+use rquickjs::{
+    ArrayBuffer, CatchResultExt, Context, Ctx, Function, Object, Persistent, Runtime, TypedArray,
+    Value, qjs,
+};
 
 const PRELUDE: &str = include_str!("prelude.js");
 
@@ -101,7 +105,7 @@ impl Interpreter {
             .clone()
             .restore(ctx)
             .expect("the host object outlives every run");
-        reseed_random(&host);
+        start_run(&host);
         let compiled = match compile(ctx, code) {
             Ok(compiled) => compiled,
             Err(exception) => return Outcome::SyntaxError(inspect(&host, exception)),
@@ -223,7 +227,7 @@ fn inspect<'js>(host: &Object<'js>, value: Value<'js>) -> String {
 }
 
 /// The functions `prelude.js` builds on: the only ways out of the sandbox
-/// are the host's stdin, stdout, stderr and the exit status.
+/// are the host's stdin, stdout, stderr, clocks and the exit status.
 fn host_functions<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
     let host = Object::new(ctx.clone())?;
     host.set("readStdin", Function::new(ctx.clone(), read_stdin)?)?;
@@ -232,14 +236,51 @@ fn host_functions<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
         Function::new(ctx.clone(), |fd: i32, text: String| write_text(fd, &text))?,
     )?;
     host.set("exit", Function::new(ctx.clone(), exit)?)?;
+    host.set("utf8Decode", Function::new(ctx.clone(), utf8_decode)?)?;
+    host.set("utf8Encode", Function::new(ctx.clone(), utf8_encode)?)?;
+    host.set("sleep", Function::new(ctx.clone(), sleep)?)?;
     Ok(host)
 }
 
-fn read_stdin() -> String {
+fn read_stdin(ctx: Ctx<'_>) -> rquickjs::Result<ArrayBuffer<'_>> {
     let mut bytes = Vec::new();
     // A failed read leaves what was read; stdin is the test's input, in memory.
     let _ = std::io::stdin().read_to_end(&mut bytes);
-    String::from_utf8_lossy(&bytes).into_owned()
+    ArrayBuffer::new(ctx, bytes)
+}
+
+/// UTF-8 to a string, invalid sequences replaced by U+FFFD as Node does; or
+/// undefined if there are any and `fatal` is set.
+fn utf8_decode<'js>(
+    ctx: Ctx<'js>,
+    bytes: TypedArray<'js, u8>,
+    fatal: bool,
+) -> rquickjs::Result<Value<'js>> {
+    // SAFETY: no JavaScript runs while the bytes are borrowed (making a
+    // string runs none).
+    let bytes = unsafe { bytes.as_bytes() }.unwrap_or_default();
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.into(),
+        Err(_) if fatal => return Ok(Value::new_undefined(ctx)),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
+    Ok(rquickjs::String::from_str(ctx, &text)?.into_value())
+}
+
+/// A well-formed string (the prelude ensures it) to its UTF-8 bytes.
+fn utf8_encode(ctx: Ctx<'_>, text: String) -> rquickjs::Result<ArrayBuffer<'_>> {
+    ArrayBuffer::new(ctx, text.into_bytes())
+}
+
+/// Waits until the next timer is due. On wasm32-wasip2 this is a WASI
+/// `subscribe-duration` and `poll`, which the host serves with an async
+/// timer: the guest is suspended, spending no CPU and holding no thread.
+fn sleep(ms: f64) {
+    // Output written before a long wait is kept if the run is stopped in it.
+    flush_stdout();
+    if ms > 0.0 {
+        std::thread::sleep(Duration::from_secs_f64(ms / 1000.0));
+    }
 }
 
 /// Output stops once the program has asked to exit; stdout is buffered, and
@@ -277,14 +318,15 @@ fn exit<'js>(ctx: Ctx<'js>, code: i32) -> rquickjs::Result<()> {
     Err(ctx.throw(error))
 }
 
-fn reseed_random(host: &Object<'_>) {
+/// Reseeds `Math.random` and restarts the clocks, which the snapshot froze.
+fn start_run(host: &Object<'_>) {
     let mut seed = [0u8; 16];
     getrandom::fill(&mut seed).expect("the host provides random bytes");
     let word = |i: usize| i32::from_le_bytes(seed[i * 4..i * 4 + 4].try_into().unwrap());
-    let reseed: Function = host.get("reseed").expect("prelude defines reseed");
-    reseed
+    let start: Function = host.get("start").expect("prelude defines start");
+    start
         .call::<_, ()>((word(0), word(1), word(2), word(3)))
-        .expect("reseeding Math.random");
+        .expect("starting the run");
 }
 
 fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, is_handled: bool) {
