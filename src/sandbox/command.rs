@@ -14,7 +14,7 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use super::artifact::{write_atomically, written_only_by_us};
-use super::guest::{Guest, GuestFault, run_limited};
+use super::guest::{Guest, GuestFault, arm, new_store, run_limited};
 use super::{Run, RunLimits, Stopped, WasmSandbox};
 
 /// What a failed null check calls (`-fno-sanitize-recover`: it never returns).
@@ -79,30 +79,28 @@ impl WasiCommand {
 
     /// Runs the program with `stdin` under `limits`. `Err` is a host failure.
     pub async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
-        run_limited(
-            &self.sandbox,
-            stdin,
-            limits,
-            WasiCtxBuilder::build_p1,
-            async |store| {
-                let instance = match self.pre.instantiate_async(&mut *store).await {
-                    Ok(instance) => instance,
-                    // Its initial memory (the stack included) is already over the limit.
-                    Err(_) if store.data().memory.limit_hit() => {
-                        let reason = "the program's initial memory is over the memory limit".into();
-                        return Ok(Ok(Err(Stopped::Trap(reason))));
-                    }
-                    Err(error) => {
-                        return Err(anyhow::Error::from(error).context("instantiating the program"));
-                    }
-                };
-                let start = instance
-                    .get_typed_func::<(), ()>(&mut *store, "_start")
-                    .map_err(|e| anyhow::Error::from(e).context("the program has no _start"))?;
-                // Returning from main with 0 returns; any other status is a WASI exit.
-                Ok(start.call_async(&mut *store, ()).await.map(|()| Ok(0)))
-            },
-        )
+        let _instance = self.sandbox.instance_permit().await;
+        let mut store = new_store(&self.sandbox, WasiCtxBuilder::new().build_p1())?;
+        let streams = arm(&mut store, stdin, limits, WasiCtxBuilder::build_p1)?
+            .expect("an empty store holds no memory");
+        run_limited(store, streams, limits, async |store| {
+            let instance = match self.pre.instantiate_async(&mut *store).await {
+                Ok(instance) => instance,
+                // Its initial memory (the stack included) is already over the limit.
+                Err(_) if store.data().memory.limit_hit() => {
+                    let reason = "the program's initial memory is over the memory limit".into();
+                    return Ok(Ok(Err(Stopped::Trap(reason))));
+                }
+                Err(error) => {
+                    return Err(anyhow::Error::from(error).context("instantiating the program"));
+                }
+            };
+            let start = instance
+                .get_typed_func::<(), ()>(&mut *store, "_start")
+                .map_err(|e| anyhow::Error::from(e).context("the program has no _start"))?;
+            // Returning from main with 0 returns; any other status is a WASI exit.
+            Ok(start.call_async(&mut *store, ()).await.map(|()| Ok(0)))
+        })
         .await
     }
 }

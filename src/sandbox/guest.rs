@@ -55,7 +55,7 @@ impl WasiView for Guest<WasiP2> {
 }
 
 /// The program's standard streams, as the host provides and caps them.
-struct Streams {
+pub(super) struct Streams {
     stdout: CappedPipe,
     stderr: CappedPipe,
 }
@@ -70,6 +70,9 @@ pub(super) struct GuestFault(pub &'static str);
 /// code. Each yield is where the CPU-time limit and the wall-clock backstop
 /// can stop a busy loop, and where other runs get the thread.
 const FUEL_SLICE: u64 = 5_000_000;
+
+/// Fuel for a run without an instruction limit: metered, never exhausted.
+const UNMETERED: u64 = i64::MAX as u64;
 
 /// WASI with the test's stdin, capped stdout/stderr, and no files, network,
 /// environment or arguments; the caller builds it for its WASI version.
@@ -89,33 +92,59 @@ fn wasi(stdin: &[u8], limits: &RunLimits) -> (WasiCtxBuilder, Streams) {
     (builder, streams)
 }
 
-/// Runs `call` on a fresh store under `limits`, once an instance permit is free.
-/// `build` makes the WASI context for the guest's WASI version. `call`
-/// returns `Err` for a host failure (e.g. instantiation), `Ok(Err)` for an
-/// error the guest caused, and `Ok(Ok)` for how the program ended.
-pub(super) async fn run_limited<W: Send + 'static>(
+/// A store for one run, for `wasi`, with no limits of its own yet: memory
+/// up to the sandbox's largest limit and unmetered fuel, so an instance can
+/// be made in it before the run's limits are known (see `arm`).
+pub(super) fn new_store<W: Send + 'static>(
     sandbox: &WasmSandbox,
-    stdin: &[u8],
-    limits: &RunLimits,
-    build: impl FnOnce(&mut WasiCtxBuilder) -> W,
-    call: impl AsyncFnOnce(&mut Store<Guest<W>>) -> Result<wasmtime::Result<Result<i32, Stopped>>>,
-) -> Result<Run> {
-    let _instance = sandbox.instance_permit().await;
-    let (mut builder, streams) = wasi(stdin, limits);
+    wasi: W,
+) -> Result<Store<Guest<W>>> {
     let guest = Guest {
-        wasi: build(&mut builder),
-        memory: MemoryLimiter::new(limits.memory_bytes),
+        wasi,
+        memory: MemoryLimiter::new(sandbox.max_memory_bytes()),
     };
     let mut store = Store::new(sandbox.engine(), guest);
     store.limiter(|guest| &mut guest.memory);
-    let fuel = limits.fuel.unwrap_or(i64::MAX as u64);
-    store.set_fuel(fuel)?;
+    store.set_fuel(UNMETERED)?;
     // Fuel is the one interruption mechanism (epochs would cost 10-30% more
     // on CPU-bound code): the guest yields every slice, which also makes
     // compiled code write its fuel count back, so a run stopped by a limit
     // still reports what it ran.
     store.fuel_async_yield_interval(Some(FUEL_SLICE))?;
+    Ok(store)
+}
 
+/// Gives `store` this run's WASI (made by `build` for the guest's WASI
+/// version, with the test's stdin and capped output), memory limit and fuel,
+/// replacing whatever it had. `None` when the memory its instance already
+/// holds is over the limit.
+pub(super) fn arm<W>(
+    store: &mut Store<Guest<W>>,
+    stdin: &[u8],
+    limits: &RunLimits,
+    build: impl FnOnce(&mut WasiCtxBuilder) -> W,
+) -> Result<Option<Streams>> {
+    let (mut builder, streams) = wasi(stdin, limits);
+    let guest = store.data_mut();
+    guest.wasi = build(&mut builder);
+    if !guest.memory.set_limit(limits.memory_bytes) {
+        return Ok(None);
+    }
+    store.set_fuel(limits.fuel.unwrap_or(UNMETERED))?;
+    Ok(Some(streams))
+}
+
+/// Runs `call` in `store`, armed with `streams` for `limits`, under the CPU-time
+/// limit and the wall-clock backstop. `call` returns `Err` for a host failure
+/// (e.g. instantiation), `Ok(Err)` for an error the guest caused, and
+/// `Ok(Ok)` for how the program ended. The caller holds an instance permit.
+pub(super) async fn run_limited<W: Send + 'static>(
+    mut store: Store<Guest<W>>,
+    streams: Streams,
+    limits: &RunLimits,
+    call: impl AsyncFnOnce(&mut Store<Guest<W>>) -> Result<wasmtime::Result<Result<i32, Stopped>>>,
+) -> Result<Run> {
+    let fuel = store.get_fuel()?;
     let cpu_nanos = AtomicU64::new(0);
     let started = Instant::now();
     // Dropping the future on a limit unwinds the guest's fiber; the store

@@ -1,16 +1,25 @@
-//! An interpreter compiled to a WebAssembly component (CPython today) that
-//! implements `runtimes/wit/interpreter.wit`. Every run gets a fresh
+//! An interpreter compiled to a WebAssembly component (CPython, QuickJS)
+//! that implements `runtimes/wit/interpreter.wit`. Every run gets a fresh
 //! instance, so nothing a program does can be seen by the next one.
+//!
+//! Instantiating CPython costs about as much as a short run (componentize-py
+//! links thousands of imports), so the instance for the next run is made
+//! ahead, in the background, while this one runs: a run takes it and arms it
+//! with its own stdin and limits, and nothing of the making counts against
+//! the program's time or instructions.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
+use tokio::sync::OwnedSemaphorePermit;
+use wasmtime::Store;
 use wasmtime::component::Linker;
 use wasmtime_wasi::WasiCtxBuilder;
 
 use super::artifact::load_component;
-use super::guest::{Guest, WasiP2, run_limited};
-use super::{Run, RunLimits, Stopped, WasmSandbox};
+use super::guest::{Guest, WasiP2, arm, new_store, run_limited};
+use super::{Run, RunLimits, Stopped, Usage, WasmSandbox};
 use bindings::Outcome;
 
 mod bindings {
@@ -24,6 +33,21 @@ mod bindings {
 pub struct Interpreter {
     sandbox: WasmSandbox,
     pre: bindings::InterpreterPre<Guest<WasiP2>>,
+    ahead: Arc<Mutex<Ahead>>,
+}
+
+/// The instance made ahead of the next run: at most one per interpreter.
+enum Ahead {
+    Empty,
+    Making,
+    /// Holds its room in the pool until a run takes it.
+    Made(Instance, OwnedSemaphorePermit),
+}
+
+/// An instance in a store of its own, not yet armed for a run.
+struct Instance {
+    store: Store<Guest<WasiP2>>,
+    guest: bindings::Interpreter,
 }
 
 impl Interpreter {
@@ -43,21 +67,27 @@ impl Interpreter {
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         let pre = bindings::InterpreterPre::new(linker.instantiate_pre(&component)?)?;
-        let sandbox = sandbox.clone();
-        Ok((Self { sandbox, pre }, compiled))
+        let interpreter = Self {
+            sandbox: sandbox.clone(),
+            pre,
+            ahead: Arc::new(Mutex::new(Ahead::Empty)),
+        };
+        Ok((interpreter, compiled))
     }
 
     /// Runs `code` with `stdin` in a fresh instance under `limits`. `Err`
     /// means the host failed (e.g. could not instantiate), not the program.
     pub async fn run(&self, code: &str, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
+        let _instance = self.sandbox.instance_permit().await;
+        let Instance { mut store, guest } = match self.take_ahead() {
+            Some(instance) => instance,
+            None => instantiate(&self.sandbox, &self.pre).await?,
+        };
         let build = |wasi: &mut WasiCtxBuilder| WasiP2::new(wasi.build());
-        run_limited(&self.sandbox, stdin, limits, build, async |store| {
-            // Failing to instantiate is ours; anything the call does is the program's.
-            let guest = self
-                .pre
-                .instantiate_async(&mut *store)
-                .await
-                .map_err(|e| anyhow::Error::from(e).context("instantiating the runtime"))?;
+        let Some(streams) = arm(&mut store, stdin, limits, build)? else {
+            return Ok(over_memory_limit());
+        };
+        run_limited(store, streams, limits, async |store| {
             Ok(guest
                 .call_run(&mut *store, code)
                 .await
@@ -71,5 +101,61 @@ impl Interpreter {
                 }))
         })
         .await
+    }
+
+    /// The instance made ahead, if it is ready; either way, starts making
+    /// the next one unless one is being made or the pool has no room.
+    fn take_ahead(&self) -> Option<Instance> {
+        let mut ahead = self.ahead.lock().unwrap();
+        let taken = match std::mem::replace(&mut *ahead, Ahead::Empty) {
+            Ahead::Made(instance, _room) => Some(instance),
+            Ahead::Making => {
+                *ahead = Ahead::Making;
+                return None;
+            }
+            Ahead::Empty => None,
+        };
+        if let Some(room) = self.sandbox.ahead_permit() {
+            *ahead = Ahead::Making;
+            let (sandbox, pre, slot) = (self.sandbox.clone(), self.pre.clone(), self.ahead.clone());
+            tokio::spawn(async move {
+                let made = instantiate(&sandbox, &pre).await;
+                *slot.lock().unwrap() = match made {
+                    Ok(instance) => Ahead::Made(instance, room),
+                    Err(error) => {
+                        tracing::warn!(error = format!("{error:#}"), "cannot make an instance ahead");
+                        Ahead::Empty
+                    }
+                };
+            });
+        }
+        taken
+    }
+}
+
+async fn instantiate(
+    sandbox: &WasmSandbox,
+    pre: &bindings::InterpreterPre<Guest<WasiP2>>,
+) -> Result<Instance> {
+    let mut store = new_store(sandbox, WasiP2::new(WasiCtxBuilder::new().build()))?;
+    let guest = pre
+        .instantiate_async(&mut store)
+        .await
+        .map_err(|e| anyhow::Error::from(e).context("instantiating the runtime"))?;
+    Ok(Instance { store, guest })
+}
+
+/// A run that never started: the interpreter alone is over the memory limit.
+fn over_memory_limit() -> Run {
+    Run {
+        ended: Err(Stopped::Trap(
+            "the interpreter's initial memory is over the memory limit".into(),
+        )),
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        usage: Usage {
+            memory_limit_hit: true,
+            ..Usage::default()
+        },
     }
 }

@@ -17,6 +17,14 @@ impl MemoryLimiter {
         }
     }
 
+    /// Sets the limit for what follows; false (and a hit) if what is in use
+    /// is already over it.
+    pub fn set_limit(&mut self, limit: u64) -> bool {
+        self.limit = limit;
+        self.limit_hit = self.used > limit;
+        !self.limit_hit
+    }
+
     /// Linear memory never shrinks, so what is in use is also the peak.
     pub fn peak_bytes(&self) -> u64 {
         self.used
