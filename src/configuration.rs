@@ -101,15 +101,13 @@ fn time_factor(text: &str) -> Result<(String, f64), String> {
     Ok((language.trim().to_string(), factor))
 }
 
+/// `judgebox serve`: a worker that also answers HTTP.
 #[derive(Debug, Clone, Args)]
 pub struct ServerSettings {
-    /// Address to listen on.
+    /// Address to listen on, unless a socket is handed over by systemd
+    /// socket activation (`LISTEN_FDS`).
     #[arg(long, env = "JUDGEBOX_BIND", default_value = "0.0.0.0:8000")]
     pub bind: SocketAddr,
-    /// `sqlite://FILE` (created on first start) or `postgres://USER@HOST/DB`
-    /// (several replicas may share it).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://judgebox.db")]
-    pub database_url: String,
     /// The secret for the admin API (`Authorization: Bearer ...`), at least
     /// 16 characters; unset, the admin API is off. Prefer the environment
     /// variable: flags show in `ps`.
@@ -129,6 +127,26 @@ pub struct ServerSettings {
     /// requires a token for both.
     #[arg(long, env = "JUDGEBOX_OPEN_EXECUTE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "true")]
     pub open_execute: bool,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "JUDGEBOX_MAX_BODY_BYTES", default_value_t = 16 << 20)]
+    pub max_body_bytes: usize,
+    /// Exit after this many seconds with no request, nothing being judged
+    /// and nothing queued (scale to zero under socket activation); unset,
+    /// the server runs until stopped.
+    #[arg(long, env = "JUDGEBOX_IDLE_EXIT_SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_exit_seconds: Option<u64>,
+    #[command(flatten)]
+    pub worker: WorkerSettings,
+}
+
+/// `judgebox worker`: judges queued submissions and delivers callbacks,
+/// without HTTP.
+#[derive(Debug, Clone, Args)]
+pub struct WorkerSettings {
+    /// `sqlite://FILE` (created on first start) or `postgres://USER@HOST/DB`
+    /// (several replicas may share it).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://judgebox.db")]
+    pub database_url: String,
     /// Lets callbacks reach private addresses (loopback, private and
     /// link-local networks): only when every receiver there is trusted.
     #[arg(long, env = "JUDGEBOX_CALLBACK_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true", default_value = "false")]
@@ -137,9 +155,6 @@ pub struct ServerSettings {
     /// resolve to private addresses.
     #[arg(long, env = "JUDGEBOX_CALLBACK_HOSTS", value_delimiter = ',')]
     pub callback_hosts: Vec<String>,
-    /// Largest request body accepted, in bytes.
-    #[arg(long, env = "JUDGEBOX_MAX_BODY_BYTES", default_value_t = 16 << 20)]
-    pub max_body_bytes: usize,
     #[command(flatten)]
     pub judging: JudgingSettings,
     #[command(flatten)]
@@ -172,8 +187,9 @@ pub struct JudgingSettings {
     pub shutdown_grace_seconds: u64,
 }
 
-impl ServerSettings {
-    pub fn judging(&self) -> JudgingConfig {
+impl WorkerSettings {
+    /// How this replica judges; `access` answers who may do what.
+    pub fn judging(&self, access: AccessPolicy) -> JudgingConfig {
         let callbacks = CallbackPolicy {
             allow_private: self.callback_allow_private,
             hosts: (self.callback_hosts.iter())
@@ -198,10 +214,16 @@ impl ServerSettings {
                 std::time::Duration::from_secs(2),
             ),
             callbacks,
-            access: AccessPolicy {
-                open_execute: self.open_execute,
-            },
+            access,
         }
+    }
+}
+
+impl ServerSettings {
+    pub fn judging(&self) -> JudgingConfig {
+        self.worker.judging(AccessPolicy {
+            open_execute: self.open_execute,
+        })
     }
 
     /// The admin token, checked; `None` turns the admin API off.

@@ -7,8 +7,9 @@
 //! comparison, verdicts) → `languages` (one file per language) → `sandbox`
 //! (Wasmtime and native isolation). `store` keeps questions, submissions
 //! and executions in the database for `service` (and simple reads for
-//! `api`); `auth` says who may do what; `startup` and `configuration` wire
-//! it all together.
+//! `api`); `auth` says who may do what; `telemetry` sets up logs and names
+//! the metrics any module may count; `startup` and `configuration` wire it
+//! all together.
 
 pub mod api;
 pub mod auth;
@@ -22,3 +23,4 @@ pub mod sandbox;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod telemetry;

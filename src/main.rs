@@ -1,12 +1,12 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
 
 use judgebox::cli::{bench, calibrate, import, run};
-use judgebox::configuration::{RuntimeSettings, ServerSettings};
+use judgebox::configuration::{RuntimeSettings, ServerSettings, WorkerSettings};
 use judgebox::sandbox::native::NativeSandbox;
-use judgebox::startup::{Application, Runtime};
+use judgebox::startup::{Application, Runtime, Worker};
+use judgebox::telemetry::{self, LogFormat};
 
 /// Runs untrusted student code in WebAssembly sandboxes and judges it.
 #[derive(Parser)]
@@ -14,12 +14,17 @@ use judgebox::startup::{Application, Runtime};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How log lines are written to stderr: `json` for log collectors.
+    #[arg(long, global = true, env = "JUDGEBOX_LOG_FORMAT", default_value = "text")]
+    log_format: LogFormat,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the HTTP API.
+    /// Serve the HTTP API and the pages, and work the queue.
     Serve(ServerSettings),
+    /// Work the queue only: judge queued submissions and deliver callbacks, without HTTP.
+    Worker(WorkerSettings),
     /// Judge a source file locally, without a server, and print the verdicts.
     Run(run::RunArgs),
     /// Precompile the runtimes into the cache, so the server starts in milliseconds.
@@ -38,19 +43,14 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     // The server logs its work; the local commands print results, so only problems.
-    let default_level = if matches!(cli.command, Command::Serve(_)) {
-        "info"
-    } else {
-        "warn"
+    let default_level = match cli.command {
+        Command::Serve(_) | Command::Worker(_) => "info",
+        _ => "warn",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    telemetry::init_logging(cli.log_format, default_level);
     let result = match cli.command {
         Command::Serve(settings) => serve(settings).await,
+        Command::Worker(settings) => work(settings).await,
         Command::Run(args) => run::run(args).await,
         Command::Precompile(settings) => Runtime::load(&settings).await.map(|_| ExitCode::SUCCESS),
         Command::Bench(args) => bench::bench(args).await.map(|()| ExitCode::SUCCESS),
@@ -69,6 +69,13 @@ async fn serve(settings: ServerSettings) -> anyhow::Result<ExitCode> {
     // A plain line on stdout, for people and for tests waiting on the port.
     println!("judgebox listening on http://{}", app.local_addr()?);
     app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn work(settings: WorkerSettings) -> anyhow::Result<ExitCode> {
+    let worker = Worker::build(&settings).await?;
+    tracing::info!("working the queue (no HTTP)");
+    worker.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,6 +9,7 @@ use std::process::Command;
 /// The commands whose settings are checked; `judgebox --help` may list no others.
 const COMMANDS: &[&str] = &[
     "serve",
+    "worker",
     "run",
     "precompile",
     "bench",

@@ -10,6 +10,7 @@ mod execute;
 mod executions;
 mod health;
 mod identity;
+mod observe;
 mod questions;
 mod rate_limit;
 mod submissions;
@@ -20,9 +21,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use observe::{Activity, observe};
 pub use rate_limit::RateLimits;
 
 use crate::judge::LimitPolicy;
@@ -73,6 +74,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/languages", get(health::languages))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .fallback(error::unknown_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         // Every request, whatever its route, is from a principal or refused.
@@ -82,6 +84,5 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         ))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

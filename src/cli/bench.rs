@@ -12,7 +12,7 @@ use clap::Args;
 use futures::future::BoxFuture;
 use serde_json::json;
 
-use crate::configuration::{JudgingSettings, RuntimeSettings, ServerSettings};
+use crate::configuration::{JudgingSettings, RuntimeSettings, ServerSettings, WorkerSettings};
 use crate::languages::{Compiled, Program};
 use crate::sandbox::RunLimits;
 use crate::startup::{Application, Runtime};
@@ -460,23 +460,26 @@ impl HttpBench {
         std::fs::create_dir_all(&database_dir)?;
         let settings = ServerSettings {
             bind: "127.0.0.1:0".parse()?,
-            database_url: format!("sqlite://{}", database_dir.join("bench.db").display()),
             max_body_bytes: 16 << 20,
             admin_token: None,
             rate_limit_per_minute: 0,
             trusted_proxies: Vec::new(),
             open_execute: true,
-            callback_allow_private: false,
-            callback_hosts: Vec::new(),
-            judging: JudgingSettings {
-                judging_slots: None,
-                deprecated_submission_slots: None,
-                max_waiting: 1024,
-                max_queued: 10_000,
-                lease_seconds: 30,
-                shutdown_grace_seconds: 1,
+            idle_exit_seconds: None,
+            worker: WorkerSettings {
+                database_url: format!("sqlite://{}", database_dir.join("bench.db").display()),
+                callback_allow_private: false,
+                callback_hosts: Vec::new(),
+                judging: JudgingSettings {
+                    judging_slots: None,
+                    deprecated_submission_slots: None,
+                    max_waiting: 1024,
+                    max_queued: 10_000,
+                    lease_seconds: 30,
+                    shutdown_grace_seconds: 1,
+                },
+                runtime: runtime.clone(),
             },
-            runtime: runtime.clone(),
         };
         let app = Application::build(&settings).await?;
         let url = format!("http://{}/execute", app.local_addr()?);

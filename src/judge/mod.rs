@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 pub use calibration::{
     Calibrated, CalibratedLanguage, Calibration, CalibrationSettings, calibrate,
@@ -81,7 +82,8 @@ async fn run_all(
         let program = program.clone();
         let limits = submission.limits.clone();
         let comparison = submission.comparison;
-        tasks.spawn(async move {
+        // In the request's span, so its logs carry the request id.
+        let judging = async move {
             let run = program
                 .run(test.input.as_bytes(), &limits.run_limits())
                 .await;
@@ -90,7 +92,8 @@ async fn run_all(
                 index,
                 judge_run(number, test, run, &limits, &comparison, output_share),
             )
-        });
+        };
+        tasks.spawn(judging.in_current_span());
     }
     let mut judged = vec![None; count];
     while let Some(joined) = tasks.join_next().await {

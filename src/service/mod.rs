@@ -21,7 +21,7 @@ mod views;
 mod worker;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use chrono::Utc;
@@ -39,6 +39,7 @@ use crate::auth::{AccessPolicy, Author, Principal, ReadScope};
 use crate::judge::{self, LimitPolicy, Question, Submission};
 use crate::languages::{Language, Languages};
 use crate::store::{Database, ExecutionRecord, NewSubmission, SubmissionRecord};
+use crate::telemetry;
 
 /// How judging and the queue are sized.
 #[derive(Debug, Clone)]
@@ -108,6 +109,29 @@ impl JudgingService {
     /// The access rules every way in asks.
     pub fn access(&self) -> &AccessPolicy {
         &self.config.access
+    }
+
+    /// Judging slots in use and requests waiting for one, and submissions
+    /// queued and running on every replica, in the metrics.
+    pub async fn record_load(&self) -> Result<()> {
+        let (queued, running) = self.database.submission_counts().await?;
+        metrics::gauge!(telemetry::SUBMISSIONS, "state" => "queued").set(queued as f64);
+        metrics::gauge!(telemetry::SUBMISSIONS, "state" => "running").set(running as f64);
+        let slots = &self.slots;
+        metrics::gauge!(telemetry::JUDGING_SLOTS, "state" => "total").set(f64::from(slots.count()));
+        metrics::gauge!(telemetry::JUDGING_SLOTS, "state" => "in_use").set(slots.in_use() as f64);
+        metrics::gauge!(telemetry::JUDGING_SLOTS, "state" => "waiting").set(slots.waiting() as f64);
+        Ok(())
+    }
+
+    /// Nothing is being judged here and nothing waits in the queue: this
+    /// replica may exit without leaving work behind.
+    pub async fn is_idle(&self) -> Result<bool> {
+        if self.slots.in_use() > 0 {
+            return Ok(false);
+        }
+        let (queued, _running) = self.database.submission_counts().await?;
+        Ok(queued == 0)
     }
 
     /// A judging slot for a synchronous request, or `Busy`.
@@ -282,7 +306,9 @@ impl JudgingService {
             .get(language)
             .ok_or_else(|| anyhow::anyhow!("language {language} is not loaded"))?;
         let user_id = author.as_ref().and_then(|a| a.user_id.clone());
+        let started = Instant::now();
         let mut record = judge_unrecorded(language, submission, user_id, question_id).await;
+        count_judgement(&record, started.elapsed());
         record.owner = author.map(|a| a.owner);
         if let Some(id) = submission_id {
             record.submission_id = id;
@@ -295,6 +321,19 @@ impl JudgingService {
         let lease = chrono::Duration::from_std(self.config.lease).unwrap_or_default();
         (Utc::now() + lease).timestamp_millis()
     }
+}
+
+/// One judgement in the metrics, under the verdict of its first failed test.
+fn count_judgement(record: &ExecutionRecord, took: Duration) {
+    let results = &record.report.test_results;
+    let verdict = results
+        .iter()
+        .find(|result| !result.passed)
+        .map_or_else(|| "accepted".to_string(), |result| result.status.to_string());
+    let language = record.language.clone();
+    metrics::counter!(telemetry::JUDGEMENTS, "language" => language.clone(), "verdict" => verdict)
+        .increment(1);
+    metrics::histogram!(telemetry::JUDGE_DURATION, "language" => language).record(took);
 }
 
 /// Judges without a database, for `judgebox run`: the record as it would

@@ -38,6 +38,16 @@ impl JudgingSlots {
         self.count
     }
 
+    /// Slots held now, by requests and by workers.
+    pub fn in_use(&self) -> usize {
+        self.count as usize - self.free.available_permits()
+    }
+
+    /// Synchronous requests waiting for a slot.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
     /// A slot for a synchronous request, or `Busy` when too many already
     /// wait for one: a client told to retry costs less than a queue in memory.
     pub async fn acquire_or_busy(&self) -> Result<JudgingPermit, Busy> {

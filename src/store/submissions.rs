@@ -172,6 +172,18 @@ impl Database {
         int(&row, "queued")
     }
 
+    /// Submissions queued and running, on every replica.
+    pub async fn submission_counts(&self) -> Result<(u64, u64)> {
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(CASE WHEN state = 'queued' THEN 1 ELSE 0 END), 0) AS queued,
+                    COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0) AS running
+             FROM submissions WHERE state IN ('queued', 'running')",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok((int(&row, "queued")?, int(&row, "running")?))
+    }
+
     /// Takes the oldest submission that waits (or whose replica's lease ran
     /// out) for `replica`, until `lease_until` (unix ms).
     pub async fn claim_submission(

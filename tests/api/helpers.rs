@@ -73,6 +73,22 @@ impl TestApp {
         app
     }
 
+    /// A server with `env` whose log lines (stderr) are collected as they come.
+    pub async fn spawn_with_logs(env: &[(&str, &str)]) -> (Self, LogLines) {
+        let data_dir = tempfile::tempdir().expect("creating a temporary directory");
+        let database = TestDatabase::create(data_dir.path());
+        let mut app = Self::start_logged(data_dir, database, owned(env), Stdio::piped());
+        let stderr = app.server.stderr.take().expect("piped stderr");
+        let lines = LogLines::default();
+        let collected = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                collected.0.lock().unwrap().push(line);
+            }
+        });
+        (app, lines)
+    }
+
     /// A second server (a replica) on this one's database.
     pub async fn replica(&self, env: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("creating a temporary directory");
@@ -98,24 +114,21 @@ impl TestApp {
     }
 
     fn start(data_dir: TempDir, database: TestDatabase, env: Vec<(String, String)>) -> Self {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let runtimes = root.join("runtimes/build");
-        let mut server = Command::new(env!("CARGO_BIN_EXE_judgebox"))
-            .arg("serve")
+        Self::start_logged(data_dir, database, env, Stdio::inherit())
+    }
+
+    /// A server whose stderr (its logs) goes to `stderr`.
+    fn start_logged(
+        data_dir: TempDir,
+        database: TestDatabase,
+        env: Vec<(String, String)>,
+        stderr: Stdio,
+    ) -> Self {
+        let mut server = judgebox("serve", &database.url())
             .args(["--bind", "127.0.0.1:0"])
-            .arg("--database-url")
-            .arg(database.url())
-            .arg("--runtimes-dir")
-            .arg(&runtimes)
-            .arg("--cache-dir")
-            .arg(runtimes.join("cache"))
-            .arg("--sandbox-first-uid")
-            .arg(own_uid_range().to_string())
-            .env("RUST_LOG", "warn")
-            // Tests send far more than a student would; rate-limit tests set it.
-            .env("JUDGEBOX_RATE_LIMIT_PER_MINUTE", "0")
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
+            .stderr(stderr)
             .spawn()
             .expect("starting judgebox serve");
         let address = listening_address(&mut server);
@@ -417,6 +430,39 @@ impl TestApp {
         self.client
             .request(method, format!("{}{path}", self.address))
     }
+}
+
+/// The log lines a server wrote so far.
+#[derive(Clone, Default)]
+pub struct LogLines(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl LogLines {
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// The `judgebox` binary for `subcommand` (`serve`, `worker`) on
+/// `database_url`, with the checkout's runtimes and a sandbox uid range of
+/// this test process's own.
+pub fn judgebox(subcommand: &str, database_url: &str) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let runtimes = root.join("runtimes/build");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_judgebox"));
+    command
+        .arg(subcommand)
+        .arg("--database-url")
+        .arg(database_url)
+        .arg("--runtimes-dir")
+        .arg(&runtimes)
+        .arg("--cache-dir")
+        .arg(runtimes.join("cache"))
+        .arg("--sandbox-first-uid")
+        .arg(own_uid_range().to_string())
+        .env("RUST_LOG", "warn")
+        // Tests send far more than a student would; rate-limit tests set it.
+        .env("JUDGEBOX_RATE_LIMIT_PER_MINUTE", "0");
+    command
 }
 
 /// Running code through POST /execute, which must answer 200.

@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, judgebox};
 
 const SUM: &str = "a, b = map(int, input().split())\nprint(a + b)";
 
@@ -418,4 +418,32 @@ async fn sigterm_hands_running_work_back_and_exits() {
     let app = app.restart().await;
     let done = app.wait_for_submission(&id).await;
     assert_eq!(done["attempts"], 2, "{done}");
+}
+
+#[tokio::test]
+async fn a_worker_without_http_judges_what_the_server_queued() {
+    let app = app_with(&[("JUDGEBOX_JUDGING_SLOTS", "1")]).await;
+    // The server's one slot is busy with this, so the next one stays queued.
+    let slow = "import time\ntime.sleep(4)\nprint(3)";
+    let busy = app
+        .submit_accepted(json!({"language": "python", "code": slow, "question_id": "sum"}))
+        .await;
+    app.wait_until_running(&busy).await;
+    let queued = app
+        .submit_accepted(json!({"language": "python", "code": SUM, "question_id": "sum"}))
+        .await;
+    let mut worker = judgebox("worker", &app.database_url())
+        .spawn()
+        .expect("starting judgebox worker");
+    let done = app.wait_for_submission(&queued).await;
+    let replica = done["replica"].as_str().unwrap().to_string();
+    // SAFETY: signalling our own child; it stops as a server does.
+    unsafe { libc::kill(worker.id() as i32, libc::SIGTERM) };
+    let status = worker.wait().expect("waiting for the worker");
+    assert!(
+        replica.contains(&format!("-{}-", worker.id())),
+        "judged by the worker, not the server: {done}"
+    );
+    assert_eq!(done["score"], 3, "{done}");
+    assert!(status.success(), "{status:?}");
 }

@@ -10,6 +10,7 @@ mod native;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Result;
 use async_trait::async_trait;
@@ -19,6 +20,7 @@ pub use cache::CacheDir;
 pub use native::{compile_limits, program_limits, run_compiler, run_program};
 
 use super::{Compiled, Language, LanguageInfo, Program};
+use crate::telemetry;
 
 /// What a compiled language says about itself.
 #[async_trait]
@@ -90,10 +92,28 @@ impl<C: Compiler> CompiledLanguage<C> {
     /// What an earlier build left on disk, or a new build.
     async fn load_or_build(&self, key: &str, code: &str) -> Result<Arc<C::Artifact>, BuildError> {
         let artifact = match self.compiler.load(&self.cache, key, code)? {
-            Some(artifact) => artifact,
-            None => self.compiler.build(&self.cache, key, code).await?,
+            Some(artifact) => {
+                self.count_compile("disk");
+                artifact
+            }
+            None => {
+                self.count_compile("miss");
+                let started = Instant::now();
+                let built = self.compiler.build(&self.cache, key, code).await;
+                let language = self.compiler.info().name;
+                metrics::histogram!(telemetry::COMPILE_DURATION, "language" => language)
+                    .record(started.elapsed());
+                built?
+            }
         };
         Ok(Arc::new(artifact))
+    }
+
+    /// Where a compile was answered from: `memory`, `disk` or `miss`.
+    fn count_compile(&self, result: &'static str) {
+        let language = self.compiler.info().name;
+        metrics::counter!(telemetry::COMPILE_CACHE, "language" => language, "result" => result)
+            .increment(1);
     }
 }
 
@@ -109,6 +129,9 @@ impl<C: Compiler> Language for CompiledLanguage<C> {
 
     async fn compile(&self, code: &str) -> Result<Compiled> {
         let key = self.cache.key(code);
+        if self.built.contains_key(&key) {
+            self.count_compile("memory");
+        }
         // Concurrent compiles of the same key wait for the first one.
         let built = self
             .built
