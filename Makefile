@@ -32,7 +32,7 @@ JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm
 	CFLAGS_wasm32_wasip2="--target=wasm32-wasi --sysroot=$(abspath $(WASI_SYSROOT))" \
 	CARGO_TARGET_DIR=$(JAVASCRIPT_TARGET_DIR) $(CARGO)
 
-.PHONY: setup run test bench lint system-packages browser-packages build precompile
+.PHONY: setup run test bench lint system-packages browser-packages build precompile check-deploy
 
 setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) $(WEB_BUNDLE) build precompile
 
@@ -50,6 +50,11 @@ test: setup browser-packages
 
 bench: setup
 	$(BIN) bench
+
+# Validates deploy/: YAML, Kubernetes schemas, references between files, the
+# setting names against this binary's --help, and the systemd units.
+check-deploy: build
+	bash deploy/check.sh $(BIN)
 
 lint: $(JAVASCRIPT_WASM) $(WEB_BUNDLE)
 	$(CARGO) fmt --all -- --check
