@@ -40,12 +40,14 @@ run: setup
 	$(BIN) serve
 
 # The whole suite on SQLite, then the API and page tests again on
-# PostgreSQL. The page tests drive headless Chromium and save screenshots.
+# PostgreSQL, then the deploy/ manifests. The page tests drive headless
+# Chromium and save screenshots.
 SCREENSHOTS ?= $(CARGO_TARGET_DIR)/screenshots
 test: setup browser-packages
 	JUDGEBOX_SCREENSHOTS=$(SCREENSHOTS) $(CARGO) test --release --locked
 	JUDGEBOX_SCREENSHOTS=$(SCREENSHOTS)/postgres JUDGEBOX_TEST_POSTGRES_URL="$$(bash tests/postgres.sh)" \
 		$(CARGO) test --release --locked --test api
+	bash deploy/check.sh $(BIN)
 	@echo "screenshots of the pages: $(SCREENSHOTS)"
 
 bench: setup
