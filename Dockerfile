@@ -3,8 +3,14 @@
 # The runtime is precompiled at build time, so a cold start takes milliseconds
 # (scale-to-zero friendly) on the same CPU family; on a different one it is
 # compiled once at start and the server logs a warning.
+#
+# The base images are build arguments, so that a machine without Docker Hub
+# can build from local ones (e.g. a Debian made with debootstrap and
+# `podman import`, with Rust installed by rustup).
+ARG BUILD_IMAGE=rust:1.95-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
 
-FROM rust:1.95-bookworm AS build
+FROM ${BUILD_IMAGE} AS build
 # `make setup` installs the rest (clang, wasi-libc, libc++ for wasm32, the
 # wasm32-wasip2 Rust target); python3 and venv are for componentize-py.
 RUN apt-get update \
@@ -15,10 +21,11 @@ COPY . .
 ENV CARGO_TARGET_DIR=/src/target
 RUN make setup
 
-FROM debian:bookworm-slim
+FROM ${RUNTIME_IMAGE}
 # Compilers run at request time, inside the native sandbox: clang for C and
-# C++ to WebAssembly, g++ for C++ that needs exceptions or threads, and the
-# JDK for Java.
+# C++ to WebAssembly, g++ for C and C++ that WASI cannot build, and the JDK
+# for Java. Not all untrusted code runs in WebAssembly: Java programs and
+# what g++ builds run natively, in the native sandbox's layers.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends clang-19 lld-19 wasi-libc \
         libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32 \
