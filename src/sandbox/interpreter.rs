@@ -123,7 +123,10 @@ impl Interpreter {
                 *slot.lock().unwrap() = match made {
                     Ok(instance) => Ahead::Made(instance, room),
                     Err(error) => {
-                        tracing::warn!(error = format!("{error:#}"), "cannot make an instance ahead");
+                        tracing::warn!(
+                            error = format!("{error:#}"),
+                            "cannot make an instance ahead"
+                        );
                         Ahead::Empty
                     }
                 };
