@@ -15,7 +15,12 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     /// How log lines are written to stderr: `json` for log collectors.
-    #[arg(long, global = true, env = "JUDGEBOX_LOG_FORMAT", default_value = "text")]
+    #[arg(
+        long,
+        global = true,
+        env = "JUDGEBOX_LOG_FORMAT",
+        default_value = "text"
+    )]
     log_format: LogFormat,
 }
 

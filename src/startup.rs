@@ -39,7 +39,8 @@ impl Runtime {
         metrics::gauge!(telemetry::SANDBOX_LAYER, "layer" => "webassembly").set(1.0);
         for layer in native.layers().await {
             let active = if layer.active { 1.0 } else { 0.0 };
-            metrics::gauge!(telemetry::SANDBOX_LAYER, "layer" => layer.name.to_string()).set(active);
+            metrics::gauge!(telemetry::SANDBOX_LAYER, "layer" => layer.name.to_string())
+                .set(active);
             if layer.active {
                 tracing::info!("native sandbox: {}: active ({})", layer.name, layer.detail);
             } else {
@@ -251,7 +252,10 @@ async fn idle_exit(activity: Arc<Activity>, service: Arc<JudgingService>, after:
             Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot check the queue"),
         }
     }
-    tracing::info!(idle_seconds = after.as_secs(), "idle: exiting until the next connection");
+    tracing::info!(
+        idle_seconds = after.as_secs(),
+        "idle: exiting until the next connection"
+    );
 }
 
 async fn shutdown_signal() {

@@ -40,7 +40,10 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
 /// database does not answer, the rest is still served.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     if let Err(error) = state.service.record_load().await {
-        tracing::warn!(error = format!("{error:#}"), "cannot read the queue for metrics");
+        tracing::warn!(
+            error = format!("{error:#}"),
+            "cannot read the queue for metrics"
+        );
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

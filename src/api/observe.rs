@@ -3,8 +3,8 @@
 //! response and carried by every log line of the request, the HTTP metrics,
 //! and the activity that idle exit watches.
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};

@@ -326,10 +326,10 @@ impl JudgingService {
 /// One judgement in the metrics, under the verdict of its first failed test.
 fn count_judgement(record: &ExecutionRecord, took: Duration) {
     let results = &record.report.test_results;
-    let verdict = results
-        .iter()
-        .find(|result| !result.passed)
-        .map_or_else(|| "accepted".to_string(), |result| result.status.to_string());
+    let verdict = results.iter().find(|result| !result.passed).map_or_else(
+        || "accepted".to_string(),
+        |result| result.status.to_string(),
+    );
     let language = record.language.clone();
     metrics::counter!(telemetry::JUDGEMENTS, "language" => language.clone(), "verdict" => verdict)
         .increment(1);

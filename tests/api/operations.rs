@@ -27,7 +27,9 @@ async fn metrics(app: &TestApp) -> String {
 fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     metrics
         .lines()
-        .filter(|line| line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} ")))
+        .filter(|line| {
+            line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} "))
+        })
         .filter(|line| {
             (labels.iter()).all(|(key, value)| line.contains(&format!("{key}=\"{value}\"")))
         })
@@ -59,23 +61,65 @@ async fn metrics_move_with_judgements_compiles_and_refusals() {
     };
     let python = ("language", "python");
     let judgements = "judgebox_judgements_total";
-    assert_eq!(moved(judgements, &[python, ("verdict", "accepted")]), 1.0, "{after}");
-    assert_eq!(moved(judgements, &[python, ("verdict", "wrong_answer")]), 1.0, "{after}");
-    assert_eq!(moved(judgements, &[("language", "cpp"), ("verdict", "accepted")]), 2.0);
+    assert_eq!(
+        moved(judgements, &[python, ("verdict", "accepted")]),
+        1.0,
+        "{after}"
+    );
+    assert_eq!(
+        moved(judgements, &[python, ("verdict", "wrong_answer")]),
+        1.0,
+        "{after}"
+    );
+    assert_eq!(
+        moved(judgements, &[("language", "cpp"), ("verdict", "accepted")]),
+        2.0
+    );
     let cache = "judgebox_compile_cache_total";
-    assert_eq!(moved(cache, &[("language", "cpp"), ("result", "miss")]), 1.0, "{after}");
-    assert_eq!(moved(cache, &[("language", "cpp"), ("result", "memory")]), 1.0, "{after}");
+    assert_eq!(
+        moved(cache, &[("language", "cpp"), ("result", "miss")]),
+        1.0,
+        "{after}"
+    );
+    assert_eq!(
+        moved(cache, &[("language", "cpp"), ("result", "memory")]),
+        1.0,
+        "{after}"
+    );
     let compiles = "judgebox_compile_duration_seconds_count";
     assert_eq!(moved(compiles, &[("language", "cpp")]), 1.0, "{after}");
     let judged = "judgebox_judge_duration_seconds_count";
     assert_eq!(moved(judged, &[python]), 2.0, "{after}");
     let execute_ok = [("route", "/execute"), ("method", "POST"), ("status", "200")];
-    assert_eq!(moved("judgebox_http_requests_total", &execute_ok), 4.0, "{after}");
-    assert_eq!(moved("judgebox_requests_refused_total", &[("status", "429")]), 1.0);
-    assert_eq!(sample(&after, "judgebox_sandbox_layer_active", &[("layer", "webassembly")]), 1.0);
-    assert!(sample(&after, "judgebox_judging_slots", &[("state", "total")]) >= 1.0, "{after}");
-    assert!(after.contains("judgebox_submissions{state=\"queued\"} 0"), "{after}");
-    assert!(after.contains("judgebox_judging_slots{state=\"in_use\"}"), "{after}");
+    assert_eq!(
+        moved("judgebox_http_requests_total", &execute_ok),
+        4.0,
+        "{after}"
+    );
+    assert_eq!(
+        moved("judgebox_requests_refused_total", &[("status", "429")]),
+        1.0
+    );
+    assert_eq!(
+        sample(
+            &after,
+            "judgebox_sandbox_layer_active",
+            &[("layer", "webassembly")]
+        ),
+        1.0
+    );
+    assert!(
+        sample(&after, "judgebox_judging_slots", &[("state", "total")]) >= 1.0,
+        "{after}"
+    );
+    assert!(
+        after.contains("judgebox_submissions{state=\"queued\"} 0"),
+        "{after}"
+    );
+    assert!(
+        after.contains("judgebox_judging_slots{state=\"in_use\"}"),
+        "{after}"
+    );
 }
 
 async fn request_id(app: &TestApp, sent: Option<&str>) -> String {
@@ -85,7 +129,10 @@ async fn request_id(app: &TestApp, sent: Option<&str>) -> String {
     }
     let response = request.send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    response.headers()["x-request-id"].to_str().unwrap().to_string()
+    response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
@@ -157,13 +204,20 @@ impl SocketActivation {
         std::thread::spawn(move || {
             let fd = listener.as_raw_fd();
             while !stopping.load(Ordering::SeqCst) {
-                let mut waiting = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+                let mut waiting = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
                 // SAFETY: one valid pollfd.
                 if unsafe { libc::poll(&mut waiting, 1, 100) } < 1 {
                     continue;
                 }
                 let mut server = judgebox("serve", &database_url);
-                server.env("LISTEN_FDS", "1").envs(env.iter().copied()).stdout(Stdio::piped());
+                server
+                    .env("LISTEN_FDS", "1")
+                    .envs(env.iter().copied())
+                    .stdout(Stdio::piped());
                 // SAFETY: only dup2, which is async-signal-safe, between fork and exec.
                 unsafe {
                     server.pre_exec(move || match libc::dup2(fd, 3) {
@@ -245,7 +299,11 @@ async fn under_socket_activation_the_server_exits_when_idle_and_starts_again() {
     assert_eq!(activation.starts(), 1, "one server judged it and went idle");
 
     // After the idle exit, the next request starts it again and is answered.
-    let read = client.get(url(&format!("/submissions/{id}"))).send().await.unwrap();
+    let read = client
+        .get(url(&format!("/submissions/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(read.status(), StatusCode::OK);
     let submission: Value = read.json().await.unwrap();
     assert_eq!(submission["state"], "finished", "{submission}");
