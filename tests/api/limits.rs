@@ -58,10 +58,13 @@ async fn sleeping_costs_no_cpu_time_and_is_allowed_within_the_backstop() {
 
 #[tokio::test]
 async fn a_verdict_does_not_depend_on_how_many_runs_share_the_cores() {
-    // Three times as many runs at once as this machine has cores, each
-    // needing 60% of its limit: judged on CPU time, every one passes.
+    // Twice as many runs at once as this machine has cores, each needing
+    // 60% of its limit: judged on CPU time, every one passes. (Not more:
+    // together they need 1.2 times the limit in wall time, and the wall
+    // backstop of 3 times the limit must hold even while other tests load
+    // the machine.)
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let copies = 3 * cores;
+    let copies = 2 * cores;
     // No per-language factor: the limit is exactly the one computed here.
     let env = [
         ("JUDGEBOX_CONCURRENT_RUNS", copies.to_string()),
