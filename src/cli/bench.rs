@@ -89,7 +89,8 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
     for subject in &COMPILED {
         bench_compiled(&runtime, &http, subject).await?;
     }
-    bench_null_checks(&runtime).await
+    bench_null_checks(&runtime).await?;
+    http.print_metrics().await
 }
 
 /// Pointer work as students write it: a red-black tree (`std::set`), a
@@ -489,6 +490,21 @@ impl HttpBench {
             url,
             database_dir,
         })
+    }
+
+    /// What the server's `/metrics` says after the benchmark's requests,
+    /// without the histograms' buckets.
+    async fn print_metrics(&self) -> Result<()> {
+        let metrics = self.url.replace("/execute", "/metrics");
+        let text = self.client.get(metrics).send().await?.text().await?;
+        println!("\n== GET /metrics after the benchmark");
+        let shown = text.lines().filter(|line| {
+            !line.is_empty() && !line.starts_with('#') && !line.contains("_bucket{")
+        });
+        for line in shown {
+            println!("{line}");
+        }
+        Ok(())
     }
 
     /// Judges `code` on one test, which must end as `expected`.
