@@ -11,6 +11,10 @@ CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release/judgebox
 VENV := runtimes/python/.venv
 COMPONENTIZE_PY_VERSION := 0.25.1
+# Schemathesis fuzzes the running server from its OpenAPI document.
+SCHEMATHESIS_VERSION := 4.32.5
+SCHEMATHESIS_VENV ?= /var/cache/judgebox/schemathesis-venv
+SCHEMATHESIS := $(SCHEMATHESIS_VENV)/bin/schemathesis-$(SCHEMATHESIS_VERSION)
 PYTHON_WASM := runtimes/build/python.wasm
 JAVASCRIPT_WASM := runtimes/build/javascript.wasm
 JAVASCRIPT_TARGET_DIR ?= /var/cache/judgebox/javascript-target
@@ -32,7 +36,7 @@ JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm
 	CFLAGS_wasm32_wasip2="--target=wasm32-wasi --sysroot=$(abspath $(WASI_SYSROOT))" \
 	CARGO_TARGET_DIR=$(JAVASCRIPT_TARGET_DIR) $(CARGO)
 
-.PHONY: setup run test bench lint system-packages browser-packages build precompile check-deploy
+.PHONY: setup run test bench lint system-packages browser-packages build precompile check-deploy schemathesis
 
 setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) $(WEB_BUNDLE) build precompile
 
@@ -40,8 +44,8 @@ run: setup
 	$(BIN) serve
 
 # The whole suite on SQLite, then the API and page tests again on
-# PostgreSQL, then the deploy/ manifests. The page tests drive headless
-# Chromium and save screenshots.
+# PostgreSQL, then the deploy/ manifests, then Schemathesis. The page tests
+# drive headless Chromium and save screenshots.
 SCREENSHOTS ?= $(CARGO_TARGET_DIR)/screenshots
 test: setup browser-packages
 	JUDGEBOX_SCREENSHOTS=$(SCREENSHOTS) $(CARGO) test --release --locked
@@ -49,6 +53,12 @@ test: setup browser-packages
 		$(CARGO) test --release --locked --test api
 	bash deploy/check.sh $(BIN)
 	@echo "screenshots of the pages: $(SCREENSHOTS)"
+	$(MAKE) schemathesis
+
+# The release binary on a throw-away SQLite database, fuzzed from
+# /openapi.json (tests/schemathesis.sh says how).
+schemathesis: precompile $(SCHEMATHESIS)
+	bash tests/schemathesis.sh $(BIN) $(SCHEMATHESIS)
 
 bench: setup
 	$(BIN) bench
@@ -94,6 +104,12 @@ system-packages:
 	fi; \
 	command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it with rustup (Rust 1.95)"; exit 1; }; \
 	rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+
+# The executable is named by its version, so that changing the pin installs it.
+$(SCHEMATHESIS):
+	$(PYTHON) -m venv $(SCHEMATHESIS_VENV)
+	$(SCHEMATHESIS_VENV)/bin/pip install --quiet schemathesis==$(SCHEMATHESIS_VERSION)
+	ln -sfn schemathesis $@
 
 $(VENV)/bin/componentize-py:
 	$(PYTHON) -m venv $(VENV)

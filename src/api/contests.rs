@@ -7,15 +7,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::error::ApiPath;
+use super::error::{ApiPath, ErrorBody};
 use super::{ApiError, AppState};
 use crate::auth::Principal;
 use crate::contest::{Contest, ContestStatus, ScoreboardSetting, Scoring};
 use crate::service::Scoreboard;
 use crate::store::QuestionSummary;
 
-#[derive(Debug, Serialize)]
+/// A contest as the caller may see it.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ContestView {
     slug: String,
     title: String,
@@ -30,7 +32,7 @@ pub struct ContestView {
     questions: Option<Vec<QuestionTitle>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct QuestionTitle {
     slug: String,
     title: String,
@@ -69,6 +71,11 @@ fn view(
     }
 }
 
+/// The contests the caller may see
+#[utoipa::path(
+    get, path = "/contests", tag = "contests", operation_id = "list_contests",
+    responses((status = 200, description = "The contests", body = Vec<ContestView>)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -92,6 +99,15 @@ pub async fn list(
     Ok(Json(views))
 }
 
+/// One contest: its window, status, and its questions once started
+#[utoipa::path(
+    get, path = "/contests/{slug}", tag = "contests", operation_id = "get_contest",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The contest", body = ContestView),
+        (status = 404, description = "`unknown_contest`: none, or not visible to the caller", body = ErrorBody),
+    ),
+)]
 pub async fn show(
     State(state): State<AppState>,
     principal: Principal,
@@ -106,6 +122,16 @@ pub async fn show(
     Ok(Json(view(&state, &principal, contest, &titles, Utc::now())))
 }
 
+/// The contest's ranking, as its `scoreboard` setting allows
+#[utoipa::path(
+    get, path = "/contests/{slug}/scoreboard", tag = "contests", operation_id = "contest_scoreboard",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The ranking, live or as at the freeze", body = Scoreboard),
+        (status = 403, description = "`scoreboard_hidden`: not shown to the caller now", body = ErrorBody),
+        (status = 404, description = "`unknown_contest`: none, or not visible to the caller", body = ErrorBody),
+    ),
+)]
 pub async fn scoreboard(
     State(state): State<AppState>,
     principal: Principal,

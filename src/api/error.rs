@@ -4,13 +4,15 @@
 use std::any::Any;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::auth::Denied;
 
@@ -99,9 +101,29 @@ impl ApiError {
     }
 }
 
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// For programs: stable, one per kind of error (docs/api.md lists them).
+    #[schema(examples("not_found", "invalid_request", "busy"))]
+    code: &'static str,
+    /// For people: what was wrong, naming the field or the thing.
+    message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.code, "message": self.message}});
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+            },
+        };
         let mut response = (self.status, Json(body)).into_response();
         let headers = response.headers_mut();
         if let Some(seconds) = self.retry_after {
@@ -136,6 +158,17 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        let code = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "payload_too_large"
+        } else {
+            "bad_request"
+        };
+        Self::new(rejection.status(), code, rejection.body_text())
+    }
+}
+
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         Self::new(
@@ -152,6 +185,10 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+/// No text a request gives may hold U+0000: PostgreSQL cannot store it, so
+/// the extractors below refuse it the same way on every database.
+const NUL_REFUSED: &str = "text may not contain the character U+0000";
+
 /// `axum::Json`, with its rejections answered as `ApiError`s.
 pub struct ApiJson<T>(pub T);
 
@@ -159,9 +196,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let Json(value) = Json::<T>::from_request(request, state).await?;
+        // The body is read here, to be looked at as text too; `Json` reads it
+        // again as the request it came in (headers and body limit).
+        let (headers, extensions) = (request.headers().clone(), request.extensions().clone());
+        let bytes = Bytes::from_request(request, state).await?;
+        let mut json = Request::new(Body::from(bytes.clone()));
+        *json.headers_mut() = headers;
+        *json.extensions_mut() = extensions;
+        let Json(value) = Json::<T>::from_request(json, state).await?;
+        if holds_nul(&bytes) {
+            return Err(ApiError::invalid(NUL_REFUSED));
+        }
         Ok(Self(value))
     }
+}
+
+/// Whether JSON text holds U+0000, which JSON can only write as `\u0000`
+/// (not preceded by another, unescaped, backslash).
+fn holds_nul(json: &[u8]) -> bool {
+    json.windows(6).enumerate().any(|(at, window)| {
+        let backslashes = json[..at].iter().rev().take_while(|&&b| b == b'\\');
+        window == br"\u0000" && backslashes.count() % 2 == 0
+    })
 }
 
 /// `axum::extract::Path`, with its rejections answered as `ApiError`s.
@@ -171,6 +227,13 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if parts.uri.path().contains("%00") {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                NUL_REFUSED,
+            ));
+        }
         let Path(value) = Path::<T>::from_request_parts(parts, state).await?;
         Ok(Self(value))
     }
@@ -183,6 +246,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if (parts.uri.query()).is_some_and(|query| query.contains("%00")) {
+            return Err(ApiError::invalid(NUL_REFUSED));
+        }
         let Query(value) = Query::<T>::from_request_parts(parts, state).await?;
         Ok(Self(value))
     }

@@ -5,29 +5,64 @@ use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::error::ApiJson;
+use super::error::{ApiJson, ErrorBody};
 use super::{ApiError, AppState};
 use crate::auth::Principal;
 use crate::judge::{Comparison, Question, RequestedLimits, Submission, TestCase};
+use crate::languages::LanguageName;
 use crate::service::ExecutionView;
 
 const MAX_ID_CHARS: usize = 200;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"language": "python", "code": "print(int(input()) * 2)",
+    "test_cases": [{"input": "21", "expected_output": "42"}]}))]
 pub struct ExecuteRequest {
+    #[schema(value_type = LanguageName)]
     language: String,
+    /// Not empty or whitespace only.
+    #[schema(min_length = 1)]
     code: String,
     /// Omitted: a playground run of the program once, with `stdin`.
+    #[schema(min_items = 1, max_items = 100)]
     test_cases: Option<Vec<TestCase>>,
+    /// Only without `test_cases`.
     stdin: Option<String>,
+    /// A label; a participant's is their own.
+    #[schema(max_length = 200)]
     user_id: Option<String>,
+    /// Without `test_cases`: the stored question to judge on (a slug);
+    /// with them, only a label.
+    #[schema(max_length = 200)]
     question_id: Option<String>,
     limits: Option<RequestedLimits>,
     compare: Option<Comparison>,
 }
 
+/// Judges code now
+///
+/// On the request's test cases, or on a stored question's (`question_id`
+/// without `test_cases`: then recorded as a submission). Rate limited.
+#[utoipa::path(
+    post, path = "/execute", tag = "judging", operation_id = "execute",
+    request_body = ExecuteRequest,
+    responses(
+        (status = 200, description = "The verdicts", body = ExecutionView, links(
+            ("GetExecution" = (operation_id = "get_execution",
+                parameters(("id" = "$response.body#/execution_id")))),
+        )),
+        (status = 403, description = "`wrong_user`, `forbidden` (a question outside the participant's contest), `contest_not_running`", body = ErrorBody),
+        (status = 404, description = "`unknown_question`", body = ErrorBody),
+        (status = 422, description = "`unsupported_language`, `invalid_request`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`busy`: every judging slot is taken and the wait is full", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
+    ),
+)]
 pub async fn execute(
     State(state): State<AppState>,
     principal: Principal,

@@ -11,6 +11,7 @@ mod executions;
 mod health;
 mod identity;
 mod observe;
+mod openapi;
 mod questions;
 mod rate_limit;
 mod submissions;
@@ -75,6 +76,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .merge(openapi::routes())
         .fallback(error::unknown_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         // Every request, whatever its route, is from a principal or refused.

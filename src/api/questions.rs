@@ -8,15 +8,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::error::ApiPath;
+use super::error::{ApiPath, ErrorBody};
 use super::{ApiError, AppState};
 use crate::auth::{Principal, RANKED_OWNERS};
 use crate::contest::Contest;
 use crate::judge::{AppliedLimits, Comparison, Limits, Question, Submission};
-use crate::store::QuestionSummary;
+use crate::store::{QuestionSummary, ScoreboardRow};
 
-#[derive(Debug, Serialize)]
+/// What students see of a question: hidden tests only as a count.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PublicQuestion {
     slug: String,
     title: String,
@@ -34,7 +36,7 @@ pub struct PublicQuestion {
     max_score: u32,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Example {
     test_number: usize,
     input: String,
@@ -69,7 +71,13 @@ impl PublicQuestion {
     }
 }
 
-/// The questions the caller may see.
+/// The questions the caller may see
+///
+/// Questions in no contest are seen by all; a contest's from its start.
+#[utoipa::path(
+    get, path = "/questions", tag = "questions", operation_id = "list_questions",
+    responses((status = 200, description = "The questions, by slug", body = Vec<QuestionSummary>)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -98,6 +106,15 @@ pub async fn list(
     Ok(Json(questions.into_iter().filter(visible).collect()))
 }
 
+/// What students see of a question
+#[utoipa::path(
+    get, path = "/questions/{slug}", tag = "questions", operation_id = "get_question",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The question", body = PublicQuestion),
+        (status = 404, description = "`unknown_question`: none, or not visible to the caller", body = ErrorBody),
+    ),
+)]
 pub async fn show(
     State(state): State<AppState>,
     principal: Principal,
@@ -110,12 +127,32 @@ pub async fn show(
     Ok(Json(PublicQuestion::new(question, &state)))
 }
 
-/// Per user: best score, attempts, and when they first got every point.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionScoreboard {
+    question_id: String,
+    max_score: u32,
+    /// Ranked by best score, then by who first got every point.
+    users: Vec<ScoreboardRow>,
+}
+
+/// A question's scoreboard
+///
+/// Per user: best score, attempts, and when they first got every point. A
+/// question in a contest is ranked on the contest's scoreboard instead.
+#[utoipa::path(
+    get, path = "/questions/{slug}/scoreboard", tag = "questions", operation_id = "question_scoreboard",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The scoreboard", body = QuestionScoreboard),
+        (status = 403, description = "`scoreboard_hidden`: the question is in a contest (admin and service only)", body = ErrorBody),
+        (status = 404, description = "`unknown_question`: none, or not visible to the caller", body = ErrorBody),
+    ),
+)]
 pub async fn scoreboard(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath(slug): ApiPath<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<QuestionScoreboard>, ApiError> {
     let (question, contests) = find_in_contests(&state, &slug).await?;
     let access = state.service.access();
     if !access.see_question(&principal, &contests, Utc::now()) {
@@ -127,11 +164,11 @@ pub async fn scoreboard(
         .scoreboard(&slug, RANKED_OWNERS)
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(serde_json::json!({
-        "question_id": slug,
-        "max_score": question.max_score(),
-        "users": rows,
-    })))
+    Ok(Json(QuestionScoreboard {
+        question_id: slug,
+        max_score: question.max_score(),
+        users: rows,
+    }))
 }
 
 /// `code` in `language` as a submission to `question`: its tests, the

@@ -7,29 +7,63 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::error::{ApiJson, ApiPath, ApiQuery};
+use super::error::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use super::execute::check_id;
 use super::{ApiError, AppState};
 use crate::auth::Principal;
+use crate::languages::LanguageName;
 use crate::service::SubmissionView;
 use crate::store::NewSubmission;
 
 const MAX_PAGE: u32 = 100;
 const MAX_URL_CHARS: usize = 2000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"language": "python", "code": "print(int(input()) * 2)",
+    "question_id": "double"}))]
 pub struct SubmitRequest {
+    #[schema(value_type = LanguageName)]
     language: String,
+    /// Not empty or whitespace only.
+    #[schema(min_length = 1)]
     code: String,
+    /// The question's slug.
     question_id: String,
+    /// A participant's is their own.
+    #[schema(max_length = 200)]
     user_id: Option<String>,
-    /// Receives the result as a POST when the submission is judged.
+    /// Receives the result as a POST when the submission is judged; its
+    /// host must not be a private address.
+    #[schema(pattern = "^https?://", max_length = 2000)]
     callback_url: Option<String>,
 }
 
+/// Queues code for a question
+///
+/// Answers at once; a worker judges it later on the question's tests.
+/// Rate limited.
+#[utoipa::path(
+    post, path = "/submissions", tag = "submissions", operation_id = "submit",
+    request_body = SubmitRequest,
+    responses(
+        (status = 202, description = "Queued", body = SubmissionView,
+            headers(("location" = String, description = "`/submissions/{id}`")), links(
+            ("GetSubmission" = (operation_id = "get_submission",
+                parameters(("id" = "$response.body#/submission_id")))),
+        )),
+        (status = 403, description = "`wrong_user`, `forbidden` (a question outside the participant's contest), `contest_not_running`", body = ErrorBody),
+        (status = 404, description = "`unknown_question`", body = ErrorBody),
+        (status = 422, description = "`unsupported_language`, `invalid_request`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`busy`: the queue is full", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
+    ),
+)]
 pub async fn submit(
     State(state): State<AppState>,
     principal: Principal,
@@ -77,6 +111,18 @@ async fn check_callback_url(state: &AppState, url: &str) -> Result<(), ApiError>
         .map_err(|unreachable| ApiError::invalid(format!("callback_url {unreachable}")))
 }
 
+/// A submission, with its code and, once judged, its result
+///
+/// To those who may read it: admin and service all, a participant their
+/// own, anonymous callers those made anonymously.
+#[utoipa::path(
+    get, path = "/submissions/{id}", tag = "submissions", operation_id = "get_submission",
+    params(("id" = Uuid, Path, description = "`submission_id`")),
+    responses(
+        (status = 200, description = "The submission", body = SubmissionView),
+        (status = 404, description = "`not_found`: none, or not the caller's to read", body = ErrorBody),
+    ),
+)]
 pub async fn show(
     State(state): State<AppState>,
     principal: Principal,
@@ -87,14 +133,20 @@ pub async fn show(
     Ok(Json(view))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     user_id: Option<String>,
+    /// A question's slug.
     question_id: Option<String>,
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 100, default = 20)]
     limit: u32,
+    // utoipa documents a u32 as an int32, which would refuse offsets the
+    // server takes.
     #[serde(default)]
+    #[param(value_type = u64, maximum = 4294967295_u64)]
     offset: u32,
 }
 
@@ -102,8 +154,16 @@ fn default_limit() -> u32 {
     20
 }
 
+/// Submissions, newest first, without their results
+///
 /// What the caller may list: everything for admin and service, their own
 /// for a participant.
+#[utoipa::path(
+    get, path = "/submissions", tag = "submissions", operation_id = "list_submissions",
+    params(ListQuery),
+    security(("admin" = []), ("service" = []), ("participant" = [])),
+    responses((status = 200, description = "The submissions", body = Vec<SubmissionView>)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,

@@ -15,7 +15,7 @@ use crate::judge::check_slug;
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_QUESTIONS: usize = 50;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scoring {
     /// Sum of each question's best score.
@@ -25,7 +25,7 @@ pub enum Scoring {
 }
 
 /// Who sees the scoreboard (admin and service always do).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScoreboardSetting {
     /// Everyone who may see the contest.
@@ -38,7 +38,7 @@ pub enum ScoreboardSetting {
     Hidden,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContestStatus {
     Upcoming,
@@ -47,16 +47,29 @@ pub enum ContestStatus {
 }
 
 /// A contest as a teacher writes it (`PUT /admin/contests/{slug}`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "Week 1", "starts_at": "2026-01-05T09:00:00Z",
+    "ends_at": "2026-01-05T11:00:00Z", "questions": ["double"], "scoring": "ioi",
+    "scoreboard": "public"}))]
 pub struct ContestSpec {
+    /// 1 to 200 characters, not counting surrounding whitespace.
+    #[schema(min_length = 1)]
     pub title: String,
     pub starts_at: DateTime<Utc>,
+    /// After `starts_at`.
     pub ends_at: DateTime<Utc>,
+    /// Slugs of stored questions, each once, in the order students see them.
+    #[schema(max_items = 50)]
     pub questions: Vec<String>,
     pub scoring: Scoring,
     pub scoreboard: ScoreboardSetting,
+    /// The standings others see stop this long before the end; at most the
+    /// contest's length.
+    // utoipa documents a u32 as an int32, which would refuse values the
+    // server takes.
     #[serde(default)]
+    #[schema(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub freeze_minutes: Option<u32>,
     /// Anyone may see it and, from its start, its questions.
     #[serde(default)]

@@ -36,7 +36,7 @@ impl Attempt {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StandingRow {
     pub rank: u32,
     pub user_id: String,
@@ -47,7 +47,7 @@ pub struct StandingRow {
     pub questions: BTreeMap<String, QuestionStanding>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionStanding {
     pub score: u32,
     pub max_score: u32,

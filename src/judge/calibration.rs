@@ -21,18 +21,20 @@ const RUNS: usize = 3;
 const MAX_MULTIPLIER: f64 = 100.0;
 
 /// How limits are derived from the reference solutions' times.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalibrationSettings {
     /// The limit is this many times the reference time (2, as in Kattis's
     /// problem format).
     #[serde(default = "default_multiplier")]
+    #[schema(minimum = 1, maximum = 100)]
     pub multiplier: f64,
     /// The least limit calibration sets, in ms. A hello world takes a few
     /// ms of CPU and a JVM's start a few hundred, and those vary by tens of
     /// ms on a busy machine: a limit near them fails correct solutions on
     /// noise alone, so 1000 ms, the least most contests set.
     #[serde(default = "default_floor_ms")]
+    #[schema(minimum = 1)]
     pub floor_ms: u64,
     /// Also derive an instruction limit from the instructions counted,
     /// the same way: for programs whose count does not vary between runs.
@@ -77,7 +79,7 @@ impl CalibrationSettings {
 }
 
 /// A language's calibrated limits and what they were measured from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CalibratedLanguage {
     pub time_ms: u64,
     /// The CPU time of the slowest test over this language's reference
@@ -95,7 +97,7 @@ pub struct CalibratedLanguage {
 }
 
 /// A question's last calibration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Calibration {
     /// Each language with a reference solution.
     pub languages: BTreeMap<String, CalibratedLanguage>,

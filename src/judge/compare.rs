@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_TOLERANCE: f64 = 1e-6;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CompareMode {
     /// Ignore trailing whitespace on each line and trailing blank lines.
@@ -19,10 +19,12 @@ pub enum CompareMode {
     Float,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Comparison {
     pub mode: CompareMode,
+    /// Used only by `float`: absolute, or relative to the expected number.
+    #[schema(minimum = 0)]
     pub tolerance: f64,
 }
 

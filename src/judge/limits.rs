@@ -8,21 +8,30 @@ use serde::{Deserialize, Serialize};
 use crate::sandbox::RunLimits;
 
 /// Limits as a request states them; every field optional.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestedLimits {
+    /// CPU time; at most the server's maximum.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
     pub time_ms: Option<u64>,
+    /// At least 32 (`MIN_MEMORY_MB`: the interpreter's own needs), at most
+    /// the server's maximum.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 32)]
     pub memory_mb: Option<u64>,
+    /// At most the server's maximum.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
     pub output_kb: Option<u64>,
+    /// Wasmtime fuel, which it counts in an i64.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807_u64)]
     pub instruction_limit: Option<u64>,
 }
 
 /// Validated limits for one test case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Limits {
     pub time_ms: u64,
     pub memory_mb: u64,
@@ -56,7 +65,7 @@ impl Limits {
 }
 
 /// Where a run's time limit came from.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TimeSource {
     /// The question's reference solutions in this language: their slowest
@@ -84,7 +93,7 @@ pub enum TimeSource {
 }
 
 /// The limits a run is judged under, and where its time limit came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppliedLimits {
     #[serde(flatten)]
     pub limits: Limits,

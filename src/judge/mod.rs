@@ -144,6 +144,8 @@ fn judge_run(
         Some(expected) => comparison.matches(expected, &actual_output),
     });
     let output_truncated = cut(&mut actual_output, output_share) | cut(&mut stderr, output_share);
+    let (actual_output, stderr) = (storable(actual_output), storable(stderr));
+    let message = message.map(storable);
     let syntax_error = match run.ended {
         Err(Stopped::SyntaxError(message)) => Some(message),
         _ => None,
@@ -167,6 +169,17 @@ fn judge_run(
         hidden: false,
     };
     (result.hide_if(test.hidden), syntax_error)
+}
+
+/// `text` with U+0000, which a program may print but PostgreSQL cannot
+/// store, shown as U+FFFD, as bytes that are not UTF-8 already are. Only
+/// after the comparison, which sees what was printed.
+fn storable(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\u{FFFD}")
+    } else {
+        text
+    }
 }
 
 /// Cuts `text` to at most `max` bytes on a character boundary; true if it was longer.

@@ -11,6 +11,7 @@ use super::{
     AppliedLimits, Calibration, CalibrationSettings, Comparison, LimitPolicy, Limits,
     MAX_TEST_CASES, RequestedLimits, Submission, TestCase, TimeSource,
 };
+use crate::languages::LanguageName;
 
 const MAX_SLUG_CHARS: usize = 64;
 const MAX_TITLE_CHARS: usize = 200;
@@ -19,10 +20,17 @@ const MAX_POINTS: u32 = 10_000;
 const MAX_REFERENCE_SOLUTIONS: usize = 10;
 
 /// A question as a teacher writes it (the admin API's and import's input).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"slug": "double", "title": "Double it",
+    "statement": "Print twice the number read.",
+    "test_cases": [{"input": "21", "expected_output": "42"},
+        {"input": "5", "expected_output": "10", "hidden": true}]}))]
 pub struct QuestionSpec {
+    #[schema(pattern = "^[a-z0-9-]{1,64}$")]
     pub slug: String,
+    /// 1 to 200 characters, not counting surrounding whitespace.
+    #[schema(min_length = 1)]
     pub title: String,
     #[serde(default)]
     pub statement: String,
@@ -32,26 +40,31 @@ pub struct QuestionSpec {
     pub compare: Comparison,
     /// Empty: every language the server runs.
     #[serde(default)]
+    #[schema(value_type = Vec<LanguageName>)]
     pub languages: Vec<String>,
+    #[schema(min_items = 1, max_items = 100)]
     pub test_cases: Vec<QuestionTest>,
     /// Limits written for one language; unset fields fall back to `limits`.
     #[serde(default)]
+    #[schema(value_type = BTreeMap<LanguageName, RequestedLimits>)]
     pub limits_by_language: BTreeMap<String, RequestedLimits>,
     /// Solutions known to be correct, for calibration; admins only.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub reference_solutions: Vec<ReferenceSolution>,
     #[serde(default)]
     pub calibration: CalibrationSettings,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferenceSolution {
+    #[schema(value_type = LanguageName)]
     pub language: String,
     pub code: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionTest {
     #[serde(default)]
@@ -61,12 +74,14 @@ pub struct QuestionTest {
     #[serde(default)]
     pub hidden: bool,
     #[serde(default = "super::one_point")]
+    #[schema(maximum = 10_000, default = 1)]
     pub points: u32,
 }
 
 /// A validated question: build it with `Question::new`. Its serialized
 /// form is the admin's view: it holds the reference solutions.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(description = "A question, all of it: hidden tests and reference solutions too.")]
 pub struct Question {
     pub slug: String,
     pub title: String,

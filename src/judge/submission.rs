@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{AppliedLimits, Comparison, LimitPolicy, Limits, RequestedLimits, TimeSource};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestCase {
     #[serde(default)]

@@ -25,7 +25,7 @@ use clang::{Clang, Toolchain};
 use java::Java;
 
 /// What `GET /languages` shows about a language.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LanguageInfo {
     /// The name requests use, e.g. `python`.
     pub name: &'static str,
@@ -87,6 +87,22 @@ pub fn names() -> Vec<&'static str> {
     names.sort_unstable();
     names
 }
+
+/// A language's name in the API document: one of `names()`, which are
+/// exactly the languages a server runs.
+pub struct LanguageName;
+
+impl utoipa::PartialSchema for LanguageName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(names()))
+            .description(Some("A `name` from `GET /languages`."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LanguageName {}
 
 /// Every language this server can run, by name.
 pub struct Languages {

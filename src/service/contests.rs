@@ -9,7 +9,7 @@ use crate::auth::Standings;
 use crate::contest::{self, Contest, Entrant, Scoring, StandingRow};
 
 /// `GET /contests/{slug}/scoreboard`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Scoreboard {
     pub contest: String,
     pub scoring: Scoring,
@@ -20,7 +20,7 @@ pub struct Scoreboard {
     pub rows: Vec<StandingRow>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QuestionWorth {
     pub slug: String,
     pub max_score: u32,

@@ -10,7 +10,7 @@ use crate::store::{ExecutionRecord, SubmissionRecord, SubmissionState};
 
 /// An execution: the response to `POST /execute` and, with the code, to
 /// `GET /executions/{id}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExecutionView {
     pub execution_id: Uuid,
     pub submission_id: Uuid,
@@ -27,7 +27,7 @@ pub struct ExecutionView {
     pub metadata: Metadata,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Metadata {
     pub language: String,
     pub runtime: String,
@@ -80,7 +80,7 @@ impl ExecutionView {
 }
 
 /// A submission to a question; `result` once it is judged.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubmissionView {
     submission_id: Uuid,
     user_id: Option<String>,

@@ -9,7 +9,7 @@ use super::{Database, time};
 use crate::auth::KeyRole;
 
 /// An API key as `GET /admin/api-keys` lists it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiKeyRecord {
     pub id: Uuid,
     pub name: String,

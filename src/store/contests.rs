@@ -16,7 +16,7 @@ pub enum ContestRefused {
 }
 
 /// A participant as `GET /admin/contests/{slug}/participants` lists them.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ParticipantRecord {
     pub user_id: String,
     pub name: String,

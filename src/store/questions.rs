@@ -9,7 +9,7 @@ use super::{Database, int};
 use crate::judge::{Calibration, Question, QuestionTest};
 
 /// A question as `GET /questions` lists it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct QuestionSummary {
     pub slug: String,
     pub title: String,
@@ -172,13 +172,18 @@ impl Database {
 
     /// Deletes test case `number` (1-based, in order); `false` if there is none.
     pub async fn delete_question_test(&self, slug: &str, number: u32) -> Result<bool> {
+        // Numbers count from 1: there is no test 0 (as OFFSET -1, PostgreSQL
+        // refuses it and SQLite reads no offset, the first test).
+        let Some(offset) = number.checked_sub(1) else {
+            return Ok(false);
+        };
         let mut tx = self.begin_write().await?;
         let position = sqlx::query(
             "SELECT position FROM question_tests WHERE question_slug = $1
              ORDER BY position LIMIT 1 OFFSET $2",
         )
         .bind(slug)
-        .bind(i64::from(number) - 1)
+        .bind(i64::from(offset))
         .fetch_optional(&mut *tx)
         .await?;
         let Some(position) = position else {

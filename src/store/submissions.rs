@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{Database, int, time};
 use crate::auth::{Owner, Participant};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionState {
     Queued,
@@ -68,7 +68,7 @@ pub struct NewSubmission<'a> {
 }
 
 /// A user's standing on a question.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScoreboardRow {
     pub user_id: String,
     pub best_score: u32,

@@ -255,6 +255,11 @@ impl TestApp {
         self.get("/readyz").await
     }
 
+    /// The OpenAPI document.
+    pub async fn openapi(&self) -> (StatusCode, Value) {
+        self.get("/openapi.json").await
+    }
+
     // The admin endpoints send `ADMIN_TOKEN`.
 
     pub async fn create_question(&self, question: Value) -> (StatusCode, Value) {

@@ -12,6 +12,7 @@ mod java;
 mod javascript;
 mod limits;
 mod node_compat;
+mod openapi;
 mod operations;
 mod pages;
 mod questions;

@@ -119,6 +119,9 @@ async fn questions_are_created_read_updated_and_deleted() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = app.delete_test_case("sum-two", 9).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    // Numbers count from 1: there is no test 0 (it once removed the first).
+    let (status, body) = app.delete_test_case("sum-two", 0).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     // A test number that is not a number: the JSON error every route gives.
     let path = "/admin/questions/sum-two/test-cases/first";
     let (status, body) = app

@@ -178,3 +178,35 @@ async fn unknown_executions_and_routes_are_404_and_bad_ids_400() {
         "method",
     );
 }
+
+/// PostgreSQL cannot store U+0000, so no request may give it (on every
+/// database alike), and a program that prints it gets U+FFFD instead.
+#[tokio::test]
+async fn the_nul_character_is_refused_in_requests_and_replaced_in_output() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app
+        .execute(json!({"language": "python", "code": "print(1)", "stdin": "a\u{0}b"}))
+        .await;
+    assert_invalid(status, &body, "U+0000");
+    // An escaped backslash before `u0000` is no NUL.
+    let run = app.run_python("print(input())", "a\\u0000b").await;
+    assert_eq!(run["actual_output"], "a\\u0000b\n", "{run}");
+    let (status, body) = app.get("/questions/a%00b").await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "U+0000",
+    );
+
+    let run = app
+        .run_python(
+            "import sys\nsys.stdout.write('a\\0b')\nsys.stderr.write('\\0')",
+            "",
+        )
+        .await;
+    assert_eq!(run["status"], "accepted", "{run}");
+    assert_eq!(run["actual_output"], "a\u{FFFD}b", "{run}");
+    assert_eq!(run["stderr"], "\u{FFFD}", "{run}");
+}

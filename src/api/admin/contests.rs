@@ -7,8 +7,9 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use crate::api::error::{ApiJson, ApiPath};
+use crate::api::error::{ApiJson, ApiPath, ErrorBody};
 use crate::api::{ApiError, AppState, contests};
 use crate::contest::{
     Contest, ContestSpec, ContestStatus, ScoreboardSetting, Scoring, participants as roster,
@@ -16,7 +17,7 @@ use crate::contest::{
 use crate::store::{ContestRefused, ParticipantRecord};
 
 /// A contest as admins see it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AdminContestView {
     slug: String,
     title: String,
@@ -49,6 +50,11 @@ async fn view(state: &AppState, contest: Contest) -> Result<AdminContestView, Ap
     })
 }
 
+/// Every contest
+#[utoipa::path(
+    get, path = "/admin/contests", tag = "admin", operation_id = "admin_list_contests",
+    responses((status = 200, description = "The contests", body = Vec<AdminContestView>)),
+)]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<AdminContestView>>, ApiError> {
     let contests = state
         .database
@@ -62,6 +68,15 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<AdminContest
     Ok(Json(views))
 }
 
+/// One contest, as admins see it
+#[utoipa::path(
+    get, path = "/admin/contests/{slug}", tag = "admin", operation_id = "admin_get_contest",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The contest", body = AdminContestView),
+        (status = 404, description = "`unknown_contest`", body = ErrorBody),
+    ),
+)]
 pub async fn show(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
@@ -70,7 +85,25 @@ pub async fn show(
     Ok(Json(view(&state, contest).await?))
 }
 
-/// Creates or replaces the contest at `slug`; its participants stay.
+/// Creates or replaces a contest
+///
+/// Its participants stay.
+#[utoipa::path(
+    put, path = "/admin/contests/{slug}", tag = "admin", operation_id = "put_contest",
+    params(("slug" = String, Path, description = "1 to 64 characters of a-z, 0-9 and -")),
+    request_body = ContestSpec,
+    responses(
+        (status = 200, description = "Replaced", body = AdminContestView),
+        (status = 201, description = "Created", body = AdminContestView, links(
+            ("AddParticipants" = (operation_id = "add_participants",
+                parameters(("slug" = "$request.path.slug")))),
+            ("GetContest" = (operation_id = "get_contest",
+                parameters(("slug" = "$request.path.slug")))),
+            ("Scoreboard" = (operation_id = "contest_scoreboard",
+                parameters(("slug" = "$request.path.slug")))),
+        )),
+    ),
+)]
 pub async fn put(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
@@ -94,6 +127,17 @@ pub async fn put(
     Ok((status, Json(view(&state, contest).await?)))
 }
 
+/// Deletes a contest with its participants and their tokens
+///
+/// Its submissions stay.
+#[utoipa::path(
+    delete, path = "/admin/contests/{slug}", tag = "admin", operation_id = "delete_contest",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "`unknown_contest`", body = ErrorBody),
+    ),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
@@ -105,6 +149,15 @@ pub async fn remove(
     }
 }
 
+/// A contest's participants, without tokens
+#[utoipa::path(
+    get, path = "/admin/contests/{slug}/participants", tag = "admin", operation_id = "list_participants",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The participants", body = Vec<ParticipantRecord>),
+        (status = 404, description = "`unknown_contest`", body = ErrorBody),
+    ),
+)]
 pub async fn participants(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
@@ -114,19 +167,19 @@ pub async fn participants(
     Ok(Json(participants))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewParticipantSpec {
     user_id: String,
     name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct IssuedParticipants {
     participants: Vec<IssuedParticipantView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct IssuedParticipantView {
     user_id: String,
     name: String,
@@ -135,8 +188,30 @@ struct IssuedParticipantView {
     join_url: String,
 }
 
-/// Adds participants from JSON (`[{"user_id", "name"}]`) or CSV
-/// (`user_id,name` per line): each gets a new token, shown only now.
+/// Adds participants, each with a new token
+///
+/// From JSON (`[{"user_id", "name"}]`) or CSV (`user_id,name` per line):
+/// each gets a new token, shown only now; an existing participant's old
+/// token is revoked.
+#[utoipa::path(
+    post, path = "/admin/contests/{slug}/participants", tag = "admin", operation_id = "add_participants",
+    params(("slug" = String, Path)),
+    // CSV is any text, so it has no schema, only an example: a schema's
+    // `type: string` would tell clients (and fuzzers) nothing.
+    request_body(content(
+        (Vec<NewParticipantSpec> = "application/json"),
+        ("text/csv", example = "ada,Ada Lovelace\nalan,Alan Turing\n"),
+    )),
+    responses(
+        (status = 201, description = "The participants with their tokens, shown only now",
+            body = IssuedParticipants, links(
+            ("RemoveParticipant" = (operation_id = "remove_participant", parameters(
+                ("slug" = "$request.path.slug"),
+                ("user_id" = "$response.body#/participants/0/user_id")))),
+        )),
+        (status = 404, description = "`unknown_contest`", body = ErrorBody),
+    ),
+)]
 pub async fn add_participants(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
@@ -152,16 +227,7 @@ pub async fn add_participants(
             ApiJson::<Vec<NewParticipantSpec>>::from_request(request, &state).await?;
         specs.into_iter().map(|p| (p.user_id, p.name)).collect()
     } else if content_type.starts_with("text/csv") || content_type.starts_with("text/plain") {
-        let body = Bytes::from_request(request, &state)
-            .await
-            .map_err(|rejection| {
-                let code = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    "payload_too_large"
-                } else {
-                    "bad_request"
-                };
-                ApiError::new(rejection.status(), code, rejection.body_text())
-            })?;
+        let body = Bytes::from_request(request, &state).await?;
         roster::from_csv(&body).map_err(ApiError::invalid)?
     } else {
         return Err(ApiError::new(
@@ -188,6 +254,15 @@ pub async fn add_participants(
     ))
 }
 
+/// Removes a participant; their token stops working
+#[utoipa::path(
+    delete, path = "/admin/contests/{slug}/participants/{user_id}", tag = "admin", operation_id = "remove_participant",
+    params(("slug" = String, Path), ("user_id" = String, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "`not_found`: no such participant", body = ErrorBody),
+    ),
+)]
 pub async fn remove_participant(
     State(state): State<AppState>,
     ApiPath((slug, user_id)): ApiPath<(String, String)>,

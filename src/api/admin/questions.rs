@@ -7,14 +7,15 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::api::error::{ApiJson, ApiPath};
+use crate::api::error::{ApiJson, ApiPath, ErrorBody};
 use crate::api::{ApiError, AppState, questions};
 use crate::judge::{AppliedLimits, Calibration, Question, QuestionSpec, QuestionTest};
 
 /// A question as admins see it: all of it, reference solutions too, with
 /// its last calibration and what each language it accepts gets.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AdminQuestion {
     #[serde(flatten)]
     question: Question,
@@ -22,7 +23,7 @@ pub struct AdminQuestion {
     language_limits: BTreeMap<String, AppliedLimits>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CalibrationState {
     #[serde(flatten)]
     calibration: Calibration,
@@ -48,6 +49,24 @@ fn validated(spec: QuestionSpec, state: &AppState) -> Result<Question, ApiError>
     Question::new(spec, &state.limits, &state.languages.names()).map_err(ApiError::invalid)
 }
 
+/// Creates a question
+#[utoipa::path(
+    post, path = "/admin/questions", tag = "admin", operation_id = "create_question",
+    request_body = QuestionSpec,
+    responses(
+        (status = 201, description = "Created", body = AdminQuestion, links(
+            ("GetQuestion" = (operation_id = "admin_get_question",
+                parameters(("slug" = "$response.body#/slug")))),
+            ("AddTestCase" = (operation_id = "add_test_case",
+                parameters(("slug" = "$response.body#/slug")))),
+            ("Calibrate" = (operation_id = "calibrate_question",
+                parameters(("slug" = "$response.body#/slug")))),
+            ("Delete" = (operation_id = "delete_question",
+                parameters(("slug" = "$response.body#/slug")))),
+        )),
+        (status = 409, description = "`question_exists`: the slug is taken (`PUT` replaces)", body = ErrorBody),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     ApiJson(spec): ApiJson<QuestionSpec>,
@@ -74,6 +93,15 @@ pub async fn create(
     ))
 }
 
+/// The whole question, hidden tests and reference solutions included
+#[utoipa::path(
+    get, path = "/admin/questions/{slug}", tag = "admin", operation_id = "admin_get_question",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The question", body = AdminQuestion),
+        (status = 404, description = "`unknown_question`", body = ErrorBody),
+    ),
+)]
 pub async fn show(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
@@ -82,7 +110,16 @@ pub async fn show(
     Ok(Json(AdminQuestion::new(question, &state)))
 }
 
-/// Creates or replaces the question at `slug`, tests and all.
+/// Creates or replaces a question, tests and all
+#[utoipa::path(
+    put, path = "/admin/questions/{slug}", tag = "admin", operation_id = "put_question",
+    params(("slug" = String, Path, description = "The body's `slug`")),
+    request_body = QuestionSpec,
+    responses(
+        (status = 200, description = "Replaced", body = AdminQuestion),
+        (status = 201, description = "Created", body = AdminQuestion),
+    ),
+)]
 pub async fn replace(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
@@ -111,7 +148,7 @@ pub async fn replace(
 }
 
 /// What `POST /admin/questions/{slug}/calibrate` answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CalibrationReport {
     question_id: String,
     calibrated: Calibration,
@@ -121,8 +158,21 @@ pub struct CalibrationReport {
     language_limits: BTreeMap<String, AppliedLimits>,
 }
 
-/// Judges every reference solution on every test and records the limits
-/// they give; 422 naming the solution and the test if one fails.
+/// Calibrates a question's time limits from its reference solutions
+///
+/// Judges every reference solution three times on every test and records
+/// the limits they give; 422 naming the solution and the test if one fails.
+#[utoipa::path(
+    post, path = "/admin/questions/{slug}/calibrate", tag = "admin", operation_id = "calibrate_question",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The calibration and the limits each language now gets", body = CalibrationReport),
+        (status = 404, description = "`unknown_question`", body = ErrorBody),
+        (status = 422, description = "`calibration_failed`: no reference solutions, or one fails a test", body = ErrorBody),
+        (status = 503, description = "`busy`: every judging slot is taken and the wait is full; `admin_disabled`", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait (`busy`)"))),
+    ),
+)]
 pub async fn calibrate(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
@@ -145,6 +195,18 @@ pub async fn calibrate(
     }))
 }
 
+/// Deletes a question and its tests
+///
+/// Recorded executions and submissions stay.
+#[utoipa::path(
+    delete, path = "/admin/questions/{slug}", tag = "admin", operation_id = "delete_question",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "`unknown_question`", body = ErrorBody),
+        (status = 409, description = "`question_in_contest`: take it out of its contests first", body = ErrorBody),
+    ),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
@@ -165,11 +227,30 @@ pub async fn remove(
     }
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestNumber {
+    /// Counted from 1.
+    test_number: u32,
+}
+
+/// Appends a test case to a question
+#[utoipa::path(
+    post, path = "/admin/questions/{slug}/test-cases", tag = "admin", operation_id = "add_test_case",
+    params(("slug" = String, Path)),
+    request_body = QuestionTest,
+    responses(
+        (status = 201, description = "Added", body = TestNumber, links(
+            ("DeleteTestCase" = (operation_id = "delete_test_case", parameters(
+                ("slug" = "$request.path.slug"), ("number" = "$response.body#/test_number")))),
+        )),
+        (status = 404, description = "`unknown_question`", body = ErrorBody),
+    ),
+)]
 pub async fn add_test(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
     ApiJson(test): ApiJson<QuestionTest>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<TestNumber>), ApiError> {
     let question = questions::find(&state, &slug).await?;
     // The question with the new test must still be valid (count, points).
     question
@@ -183,10 +264,21 @@ pub async fn add_test(
         .ok_or_else(|| questions::unknown(&slug))?;
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({"test_number": number})),
+        Json(TestNumber {
+            test_number: number,
+        }),
     ))
 }
 
+/// Deletes a test case; later ones move up a number
+#[utoipa::path(
+    delete, path = "/admin/questions/{slug}/test-cases/{number}", tag = "admin", operation_id = "delete_test_case",
+    params(("slug" = String, Path), ("number" = u32, Path, minimum = 1, description = "Counted from 1")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "`not_found`: no such test case", body = ErrorBody),
+    ),
+)]
 pub async fn remove_test(
     State(state): State<AppState>,
     ApiPath((slug, number)): ApiPath<(String, u32)>,
