@@ -508,3 +508,36 @@ async fn resident_memory_past_the_cgroup_limit_is_killed_and_reported() {
         assert!(!result.out_of_memory);
     }
 }
+
+/// The container image's case: a service that is not root still gives each
+/// run its namespaces, inside a user namespace of the run's own, where
+/// RLIMIT_NPROC counts that run's processes alone. As root, the test runs
+/// itself again as `nobody`.
+#[tokio::test]
+async fn without_root_runs_get_their_namespaces_in_a_user_namespace() {
+    const NAME: &str = "without_root_runs_get_their_namespaces_in_a_user_namespace";
+    if running_as_root() {
+        let status = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", NAME, "--nocapture"])
+            .env("TMPDIR", "/tmp")
+            .status()
+            .unwrap();
+        assert!(status.success(), "as nobody: {status}");
+        return;
+    }
+    let (result, namespaces) =
+        run_with_layer(python("import os; print(os.getpid())"), limits(), "namespaces").await;
+    assert!(namespaces, "this kernel refuses unprivileged user namespaces");
+    assert_eq!(text(&result.stdout).trim(), "2", "{}", text(&result.stderr));
+
+    let threads = "import threading, time\nn = 0\ntry:\n    for _ in range(1000):\n        threading.Thread(target=time.sleep, args=(5,), daemon=True).start()\n        n += 1\nexcept RuntimeError as e:\n    print('refused after', n)";
+    let result = run(python(threads), limits()).await;
+    let out = text(&result.stdout);
+    let started: u64 = (out.trim().strip_prefix("refused after "))
+        .unwrap_or_else(|| panic!("{out} {}", text(&result.stderr)))
+        .parse()
+        .unwrap();
+    assert!(started < limits().processes, "{out}");
+}

@@ -27,8 +27,8 @@ pub struct ChildSetup {
     pub uid: Option<u32>,
     /// `cgroup.procs` files of the run's cgroups.
     pub cgroups: Vec<OwnedFd>,
-    /// New network, IPC, UTS and PID namespaces.
-    pub namespaces: bool,
+    /// New network, IPC, UTS and PID namespaces, and how to get them.
+    pub namespaces: Option<Namespaces>,
     pub landlock: Mutex<Option<RulesetCreated>>,
     pub seccomp: Arc<Vec<BpfProgram>>,
     /// Installed last, in the program only: no fork, no vfork.
@@ -50,6 +50,47 @@ pub struct Report {
 const NAMESPACES: libc::c_int =
     libc::CLONE_NEWNET | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS | libc::CLONE_NEWPID;
 
+/// How a run gets its namespaces.
+#[derive(Debug, Clone)]
+pub enum Namespaces {
+    /// The service may create them (root with CAP_SYS_ADMIN).
+    Direct,
+    /// Inside a new user namespace of the run's own, which any user may
+    /// create where the kernel allows it (a container's unprivileged
+    /// service): the service's uid and gid are mapped to themselves, so
+    /// files and processes stay the service's, and `RLIMIT_NPROC` counts
+    /// the run's processes alone (the kernel counts per user namespace).
+    InUserNamespace { uid_map: Vec<u8>, gid_map: Vec<u8> },
+}
+
+impl Namespaces {
+    /// The user-namespace way, for this process's uid and gid.
+    fn in_user_namespace() -> Self {
+        // SAFETY: getuid and getgid cannot fail.
+        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+        Self::InUserNamespace {
+            uid_map: format!("{uid} {uid} 1\n").into_bytes(),
+            gid_map: format!("{gid} {gid} 1\n").into_bytes(),
+        }
+    }
+
+    /// Enters them (in the child: only syscalls).
+    fn enter(&self) -> io::Result<()> {
+        // SAFETY (whole function): plain syscalls on prepared values.
+        match self {
+            Self::Direct => check(unsafe { libc::unshare(NAMESPACES) }).map(drop),
+            Self::InUserNamespace { uid_map, gid_map } => {
+                check(unsafe { libc::unshare(libc::CLONE_NEWUSER | NAMESPACES) })?;
+                // A process may map only its own ids, and its gid only
+                // once it gave up setgroups.
+                write_file(c"/proc/self/setgroups", b"deny")?;
+                write_file(c"/proc/self/uid_map", uid_map)?;
+                write_file(c"/proc/self/gid_map", gid_map)
+            }
+        }
+    }
+}
+
 impl ChildSetup {
     /// Runs in the child; returns only in the program's process, which then executes.
     pub fn pre_exec(&self) -> io::Result<()> {
@@ -59,8 +100,8 @@ impl ChildSetup {
             let written = unsafe { libc::write(procs.as_raw_fd(), b"0".as_ptr().cast(), 1) };
             check(written as libc::c_int)?;
         }
-        if self.namespaces {
-            check(unsafe { libc::unshare(NAMESPACES) })?;
+        if let Some(namespaces) = &self.namespaces {
+            namespaces.enter()?;
         }
         if let Some(ruleset) = self.landlock.lock().ok().and_then(|mut r| r.take()) {
             ruleset.restrict_self().map_err(io::Error::other)?;
@@ -68,7 +109,7 @@ impl ChildSetup {
         for filter in self.seccomp.iter() {
             seccompiler::apply_filter(filter).map_err(io::Error::other)?;
         }
-        if self.namespaces {
+        if self.namespaces.is_some() {
             // Only children enter the new PID namespace: this process waits
             // outside for the reaper, the namespace's PID 1.
             let reaper = check(unsafe { libc::fork() })?;
@@ -128,6 +169,10 @@ impl ChildSetup {
             check(unsafe { libc::setgroups(0, std::ptr::null()) })?;
             check(unsafe { libc::setgid(uid) })?;
             check(unsafe { libc::setuid(uid) })?;
+        }
+        // Per run: a run uid's processes, or those of the run's own user
+        // namespace. Otherwise it would count the service's threads too.
+        if self.uid.is_some() || matches!(self.namespaces, Some(Namespaces::InUserNamespace { .. })) {
             set_rlimit(
                 libc::RLIMIT_NPROC,
                 self.limits.processes,
@@ -174,18 +219,52 @@ impl Report {
     }
 }
 
-/// Whether this machine lets the service create the namespaces (as root).
-pub fn namespaces_available() -> Result<(), String> {
+/// How this machine lets the service create the namespaces: directly (as
+/// root), else in a user namespace, else why not.
+pub fn namespaces_available() -> Result<Namespaces, String> {
+    probe(Namespaces::Direct).or_else(|direct| {
+        // SAFETY: geteuid cannot fail.
+        if unsafe { libc::geteuid() } == 0 {
+            // Its run uids would not exist in a user namespace it made
+            // itself: it may map only uid 0 there.
+            return Err(format!(
+                "{direct}: root without CAP_SYS_ADMIN (a container) keeps its run uids instead"
+            ));
+        }
+        probe(Namespaces::in_user_namespace()).map_err(|user| {
+            format!(
+                "{direct}; a user namespace: {user} (the kernel or a seccomp profile \
+                 refuses unprivileged user namespaces)"
+            )
+        })
+    })
+}
+
+fn probe(namespaces: Namespaces) -> Result<Namespaces, String> {
     use std::os::unix::process::CommandExt;
     let mut probe = std::process::Command::new("/bin/true");
-    // SAFETY: a single syscall in the child.
+    let entered = namespaces.clone();
+    // SAFETY: only syscalls in the child (`Namespaces::enter`).
     unsafe {
-        probe.pre_exec(|| check(libc::unshare(NAMESPACES)).map(drop));
+        probe.pre_exec(move || entered.enter());
     }
     match probe.status() {
-        Ok(status) if status.success() => Ok(()),
+        Ok(status) if status.success() => Ok(namespaces),
         Ok(status) => Err(format!("a probe exited with {status}")),
         Err(error) => Err(error.to_string()),
+    }
+}
+
+/// Writes `bytes` to the file at `path`, in one write (only syscalls).
+fn write_file(path: &std::ffi::CStr, bytes: &[u8]) -> io::Result<()> {
+    // SAFETY: a NUL-terminated path; the descriptor is closed below.
+    let fd = check(unsafe { libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC) })?;
+    let written = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+    unsafe { libc::close(fd) };
+    if written == bytes.len() as isize {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::child::Namespaces;
 use super::{NativeCommand, NativeExit, NativeLimits, NativeSandbox};
 
 /// How a layer stands on this machine, for the start-up log and `judgebox doctor`.
@@ -82,8 +83,14 @@ impl NativeSandbox {
         ));
         layers.push(best_effort(
             "namespaces (network, IPC, UTS; PID with a reaper as PID 1)",
-            &self.namespaces,
-            "no network interfaces; whatever a run leaves dies with its PID 1",
+            &self.namespaces.as_ref().map(drop).map_err(Clone::clone),
+            match &self.namespaces {
+                Ok(Namespaces::InUserNamespace { .. }) => {
+                    "in a user namespace of each run's own (no root needed): no network interfaces; \
+                     whatever a run leaves dies with its PID 1; RLIMIT_NPROC counts each run's processes"
+                }
+                _ => "no network interfaces; whatever a run leaves dies with its PID 1",
+            },
         ));
         layers.push(best_effort(
             "cgroup v1 memory and pids limits per run",

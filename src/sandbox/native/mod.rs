@@ -7,7 +7,8 @@
 //!   bounded number of runs at once;
 //! - best effort: Landlock (read-only toolchain, writable run directory, no
 //!   TCP); an unprivileged uid per run with `RLIMIT_NPROC`; new network, IPC,
-//!   UTS and PID namespaces; cgroup memory and pids limits.
+//!   UTS and PID namespaces (in a user namespace of the run's own when the
+//!   service is not root); cgroup memory and pids limits.
 //!
 //! Without the always-on layers nothing runs: `NativeSandbox::new` fails.
 
@@ -73,7 +74,7 @@ pub struct NativeSandbox {
     permits: RunPermits,
     /// Whether each best-effort layer is on here, or why not.
     uids: Result<(), String>,
-    namespaces: Result<(), String>,
+    namespaces: Result<child::Namespaces, String>,
     cgroups: Result<Cgroups, String>,
 }
 

@@ -45,7 +45,7 @@ impl NativeSandbox {
                 Some(cgroups) => cgroups.join_files().context("opening the run's cgroups")?,
                 None => Vec::new(),
             },
-            namespaces: self.namespaces.is_ok(),
+            namespaces: self.namespaces.as_ref().ok().cloned(),
             landlock: Mutex::new(Some(landlock)),
             seccomp: self.seccomp.clone(),
             no_processes: (!command.may_start_processes).then(|| self.no_processes.clone()),
