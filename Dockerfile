@@ -11,15 +11,26 @@ ARG BUILD_IMAGE=rust:1.95-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${BUILD_IMAGE} AS build
-# `make setup` installs the rest (clang, wasi-libc, libc++ for wasm32, the
-# wasm32-wasip2 Rust target); python3 and venv are for componentize-py.
+# What `make setup` would install (its system-packages target), in a layer
+# of its own so that a change to the sources does not install it again:
+# python3 and venv for componentize-py; clang, wasi-libc and libc++ for
+# QuickJS and the C/C++ headers; Node and npm for the pages' editor; the
+# JDK; Rust's WASI 0.2 target.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 python3-venv \
-    && rm -rf /var/lib/apt/lists/*
+        clang-19 llvm-19 lld-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 \
+        libclang-rt-19-dev-wasm32 nodejs npm openjdk-17-jdk-headless \
+    && rm -rf /var/lib/apt/lists/* \
+    && rustup target add wasm32-wasip2
 WORKDIR /src
 COPY . .
-ENV CARGO_TARGET_DIR=/src/target
-RUN make setup
+# Cargo's downloads and build directories are caches kept between builds
+# (BuildKit and Buildah both keep them), so a rebuild compiles only what
+# changed; the binary is copied out of them.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/var/cache/judgebox \
+    make setup && cp /var/cache/judgebox/target/release/judgebox /usr/local/bin/judgebox \
+    && strip /usr/local/bin/judgebox
 
 FROM ${RUNTIME_IMAGE}
 # Compilers run at request time, inside the native sandbox: clang for C and
@@ -32,15 +43,20 @@ RUN apt-get update \
         g++ openjdk-17-jdk-headless \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /var/lib/judgebox --create-home judgebox
-COPY --from=build /src/target/release/judgebox /usr/local/bin/judgebox
+COPY --from=build /usr/local/bin/judgebox /usr/local/bin/judgebox
 COPY --from=build /src/runtimes/build /opt/judgebox/runtimes
+# The service writes compiled programs into the cache's folders; the
+# precompiled runtimes and headers in them stay root's.
+RUN chown judgebox:judgebox /opt/judgebox/runtimes/cache /opt/judgebox/runtimes/cache/*/
 ENV JUDGEBOX_BIND=0.0.0.0:8000 \
     JUDGEBOX_RUNTIMES_DIR=/opt/judgebox/runtimes \
     JUDGEBOX_CACHE_DIR=/opt/judgebox/runtimes/cache \
     JUDGEBOX_RUNS_DIR=/var/lib/judgebox/runs \
     DATABASE_URL=sqlite:///var/lib/judgebox/judgebox.db
-# Unprivileged: the native sandbox's uid, namespace and cgroup layers are off
-# here; seccomp, and Landlock where the kernel has it, still hold (docs/security.md).
+# Unprivileged: the native sandbox's run-uid and cgroup layers are off here;
+# seccomp, rlimits, Landlock where the kernel has it, and namespaces where the
+# container runtime allows unprivileged user namespaces (Podman's default
+# seccomp profile does, Docker's does not) hold: docs/security.md says which.
 USER judgebox
 VOLUME /var/lib/judgebox
 EXPOSE 8000

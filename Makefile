@@ -36,7 +36,7 @@ JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm
 	CFLAGS_wasm32_wasip2="--target=wasm32-wasi --sysroot=$(abspath $(WASI_SYSROOT))" \
 	CARGO_TARGET_DIR=$(JAVASCRIPT_TARGET_DIR) $(CARGO)
 
-.PHONY: setup run test bench lint system-packages browser-packages build precompile check-deploy schemathesis
+.PHONY: setup run test bench lint system-packages browser-packages build precompile check-deploy schemathesis image-test
 
 setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) $(WEB_BUNDLE) build precompile
 
@@ -62,6 +62,12 @@ schemathesis: precompile $(SCHEMATHESIS)
 
 bench: setup
 	$(BIN) bench
+
+# The Dockerfile built with Podman from locally made base images, started,
+# and judged through in every language; prints the image size and the cold
+# start (tests/image-test.sh).
+image-test:
+	bash tests/image-test.sh
 
 # Validates deploy/: YAML, Kubernetes schemas, references between files, the
 # setting names against this binary's --help, and the systemd units.
