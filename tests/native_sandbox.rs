@@ -527,9 +527,16 @@ async fn without_root_runs_get_their_namespaces_in_a_user_namespace() {
         assert!(status.success(), "as nobody: {status}");
         return;
     }
-    let (result, namespaces) =
-        run_with_layer(python("import os; print(os.getpid())"), limits(), "namespaces").await;
-    assert!(namespaces, "this kernel refuses unprivileged user namespaces");
+    let (result, namespaces) = run_with_layer(
+        python("import os; print(os.getpid())"),
+        limits(),
+        "namespaces",
+    )
+    .await;
+    assert!(
+        namespaces,
+        "this kernel refuses unprivileged user namespaces"
+    );
     assert_eq!(text(&result.stdout).trim(), "2", "{}", text(&result.stderr));
 
     let threads = "import threading, time\nn = 0\ntry:\n    for _ in range(1000):\n        threading.Thread(target=time.sleep, args=(5,), daemon=True).start()\n        n += 1\nexcept RuntimeError as e:\n    print('refused after', n)";

@@ -172,7 +172,8 @@ impl ChildSetup {
         }
         // Per run: a run uid's processes, or those of the run's own user
         // namespace. Otherwise it would count the service's threads too.
-        if self.uid.is_some() || matches!(self.namespaces, Some(Namespaces::InUserNamespace { .. })) {
+        if self.uid.is_some() || matches!(self.namespaces, Some(Namespaces::InUserNamespace { .. }))
+        {
             set_rlimit(
                 libc::RLIMIT_NPROC,
                 self.limits.processes,
