@@ -22,15 +22,17 @@ PORT=${JUDGEBOX_IMAGE_TEST_PORT:-18700}
 # Podman's default rlimits are above this machine's hard limits, which runc
 # then fails to set ("error setting rlimit type 7").
 LIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
-podman() { command podman --runtime runc "$@"; }
 
+# Each tool is looked up as a file on PATH (`type -P`), so that a shell
+# function or alias of the same name can never pass for it.
 for tool in podman runc debootstrap; do
-    command -v "$tool" >/dev/null || missing="${missing:-} $tool"
+    type -P "$tool" >/dev/null || missing="${missing:-} $tool"
 done
 if [ -n "${missing:-}" ]; then
     echo "installing:$missing"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
 fi
+podman() { command podman --runtime runc "$@"; }
 
 if ! podman image exists "$DEBIAN_IMAGE"; then
     rootfs=$CACHE/bookworm-rootfs
