@@ -182,6 +182,11 @@ pub struct JudgingSettings {
     /// replica that dies leaves its work to others after this.
     #[arg(long, env = "JUDGEBOX_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub lease_seconds: u64,
+    /// How many times a submission is tried when judging it fails with an
+    /// error of ours (or its replica dies); then it is finished as
+    /// `internal_error` with the reason.
+    #[arg(long, env = "JUDGEBOX_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_attempts: u32,
     /// How long SIGTERM waits for running submissions before handing them back.
     #[arg(long, env = "JUDGEBOX_SHUTDOWN_GRACE_SECONDS", default_value_t = 20)]
     pub shutdown_grace_seconds: u64,
@@ -206,6 +211,7 @@ impl WorkerSettings {
             slots: slots.unwrap_or_else(|| 2 * self.runtime.concurrent_runs()),
             max_waiting: judging.max_waiting,
             max_queued: judging.max_queued,
+            max_attempts: judging.max_attempts,
             lease,
             // Polling covers what other replicas queue; a local submission
             // wakes a worker at once.

@@ -27,6 +27,9 @@ pub const COMPILE_DURATION: &str = "judgebox_compile_duration_seconds";
 /// Compiles asked of the cache, by `language` and `result` (`memory`,
 /// `disk` or `miss`).
 pub const COMPILE_CACHE: &str = "judgebox_compile_cache_total";
+/// Submissions finished as `internal_error` after judging failed on every
+/// attempt (`--max-attempts`).
+pub const SUBMISSIONS_FAILED: &str = "judgebox_submissions_failed_total";
 /// Submissions by `state` (`queued`, `running`), all replicas together.
 pub const SUBMISSIONS: &str = "judgebox_submissions";
 /// This replica's judging slots by `state` (`in_use`, `waiting`, `total`).

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
 use crate::auth::Denied;
+use crate::service::Refusal;
 
 /// What a client told "busy" should wait before retrying.
 const BUSY_RETRY_SECONDS: u64 = 5;
@@ -81,6 +82,15 @@ impl ApiError {
         )
     }
 
+    /// No such question, or none the caller may see.
+    pub fn unknown_question(slug: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "unknown_question",
+            format!("no question {slug:?}; GET /questions lists them"),
+        )
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
@@ -141,6 +151,21 @@ impl From<Denied> for ApiError {
         match denied {
             Denied::SignInRequired(message) => Self::unauthorized(message),
             Denied::Forbidden { code, message } => Self::new(StatusCode::FORBIDDEN, code, message),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Denied(denied) => denied.into(),
+            Refusal::UnknownQuestion(slug) => Self::unknown_question(&slug),
+            Refusal::UnsupportedLanguage { name, supported } => {
+                Self::unsupported_language(&name, &supported)
+            }
+            Refusal::Invalid(message) => Self::invalid(message),
+            Refusal::Busy(what) => Self::busy(what),
+            Refusal::Internal(error) => Self::internal(error),
         }
     }
 }

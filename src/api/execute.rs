@@ -3,18 +3,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiJson, ErrorBody};
 use super::{ApiError, AppState};
 use crate::auth::Principal;
-use crate::judge::{Comparison, Question, RequestedLimits, Submission, TestCase};
+use crate::judge::{Comparison, RequestedLimits, Submission, TestCase};
 use crate::languages::LanguageName;
-use crate::service::ExecutionView;
-
-const MAX_ID_CHARS: usize = 200;
+use crate::service::{Code, ExecutionView};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -68,50 +65,32 @@ pub async fn execute(
     principal: Principal,
     ApiJson(request): ApiJson<ExecuteRequest>,
 ) -> Result<Json<ExecutionView>, ApiError> {
-    let language = state.language(&request.language)?;
-    check_id("user_id", request.user_id.as_deref())?;
-    check_id("question_id", request.question_id.as_deref())?;
-    let name = language.info().name;
-    let access = state.service.access();
-    let user_id = request.user_id.as_deref();
-    let (question, author) = match (&request.question_id, &request.test_cases) {
-        (Some(slug), None) => {
-            let (question, contests) = super::questions::find_in_contests(&state, slug).await?;
-            let author = access.submit(&principal, user_id, slug, &contests, Utc::now())?;
-            (Some(question), author)
-        }
-        _ => (None, access.run_own_tests(&principal, user_id)?),
-    };
-    let submission = match &question {
-        Some(question) => question_submission(&request, question, name, &state)?,
-        None => submission(&request, name, &state)?,
-    };
-    let slot = (state.service.judging_slot().await)
-        .map_err(|_| ApiError::busy("every judging slot is taken and the wait is full"))?;
     let service = &state.service;
-    let view = match &question {
-        Some(question) => {
-            service
-                .judge_question_now(slot, name, submission, author, question)
-                .await
+    let language = service.language(&request.language)?;
+    let view = match (&request.question_id, &request.test_cases) {
+        (Some(slug), None) => {
+            if request.stdin.is_some() || request.limits.is_some() || request.compare.is_some() {
+                return Err(ApiError::invalid(format!(
+                    "question {slug:?} sets the tests, limits and comparison: send only \
+                     language, code and user_id (or give test_cases to run your own tests)"
+                )));
+            }
+            let code = Code {
+                language: request.language,
+                code: request.code,
+                user_id: request.user_id,
+            };
+            service.judge_question(&principal, slug, code).await?
         }
-        None => {
-            service
-                .judge_tests(slot, name, submission, author, request.question_id)
-                .await
+        _ => {
+            let name = language.info().name;
+            let submission = submission(&request, name, &state)?;
+            let user_id = request.user_id.as_deref();
+            (service.judge_own_tests(&principal, submission, name, user_id, request.question_id))
+                .await?
         }
     };
-    Ok(Json(view.map_err(ApiError::internal)?))
-}
-
-/// Ids are the client's; bounded so a request cannot store megabytes in one.
-pub fn check_id(name: &str, id: Option<&str>) -> Result<(), ApiError> {
-    if id.is_some_and(|id| id.chars().count() > MAX_ID_CHARS) {
-        return Err(ApiError::invalid(format!(
-            "{name} is longer than {MAX_ID_CHARS} characters"
-        )));
-    }
-    Ok(())
+    Ok(Json(view))
 }
 
 /// The request's checks beyond its JSON shape; the rest is `Submission::new`.
@@ -138,21 +117,4 @@ fn submission(
         language,
     )
     .map_err(ApiError::invalid)
-}
-
-/// A submission to a stored question: its tests, limits and comparison.
-fn question_submission(
-    request: &ExecuteRequest,
-    question: &Question,
-    language: &str,
-    state: &AppState,
-) -> Result<Submission, ApiError> {
-    let slug = &question.slug;
-    if request.stdin.is_some() || request.limits.is_some() || request.compare.is_some() {
-        return Err(ApiError::invalid(format!(
-            "question {slug:?} sets the tests, limits and comparison: send only language, code \
-             and user_id (or give test_cases to run your own tests)"
-        )));
-    }
-    super::questions::submission_to(state, question, language, request.code.clone())
 }

@@ -28,7 +28,7 @@ pub use observe::{Activity, observe};
 pub use rate_limit::RateLimits;
 
 use crate::judge::LimitPolicy;
-use crate::languages::{Language, Languages};
+use crate::languages::Languages;
 use crate::service::{Identities, JudgingService};
 use crate::store::Database;
 
@@ -41,14 +41,6 @@ pub struct AppState {
     pub identities: Arc<Identities>,
     pub service: Arc<JudgingService>,
     pub rate_limits: Arc<RateLimits>,
-}
-
-impl AppState {
-    /// The language called `name`, or the one error every route gives.
-    fn language(&self, name: &str) -> Result<Arc<dyn Language>, ApiError> {
-        let names = self.languages.names();
-        (self.languages.get(name)).ok_or_else(|| ApiError::unsupported_language(name, &names))
-    }
 }
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,7 +13,7 @@ use super::error::{ApiPath, ErrorBody};
 use super::{ApiError, AppState};
 use crate::auth::{Principal, RANKED_OWNERS};
 use crate::contest::Contest;
-use crate::judge::{AppliedLimits, Comparison, Limits, Question, Submission};
+use crate::judge::{AppliedLimits, Comparison, Limits, Question};
 use crate::store::{QuestionSummary, ScoreboardRow};
 
 /// What students see of a question: hidden tests only as a count.
@@ -171,28 +170,12 @@ pub async fn scoreboard(
     }))
 }
 
-/// `code` in `language` as a submission to `question`: its tests, the
-/// language's limits and the comparison.
-pub fn submission_to(
-    state: &AppState,
-    question: &Question,
-    language: &str,
-    code: String,
-) -> Result<Submission, ApiError> {
-    question
-        .submission_in(language, code, &state.limits)
-        .map_err(ApiError::invalid)
-}
-
 /// The question and the contests it is in, or a 404 naming it.
 pub async fn find_in_contests(
     state: &AppState,
     slug: &str,
 ) -> Result<(Question, Vec<Contest>), ApiError> {
-    let question = find(state, slug).await?;
-    let contests =
-        (state.database.contests_with_question(slug).await).map_err(ApiError::internal)?;
-    Ok((question, contests))
+    Ok(state.service.question_in_contests(slug).await?)
 }
 
 /// The question, or a 404 naming it.
@@ -206,9 +189,5 @@ pub async fn find(state: &AppState, slug: &str) -> Result<Question, ApiError> {
 }
 
 pub fn unknown(slug: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "unknown_question",
-        format!("no question {slug:?}; GET /questions lists them"),
-    )
+    ApiError::unknown_question(slug)
 }

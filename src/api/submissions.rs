@@ -5,21 +5,17 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::{ApiJson, ApiPath, ApiQuery, ErrorBody};
-use super::execute::check_id;
 use super::{ApiError, AppState};
 use crate::auth::Principal;
 use crate::languages::LanguageName;
-use crate::service::SubmissionView;
-use crate::store::NewSubmission;
+use crate::service::{Code, SubmissionView};
 
 const MAX_PAGE: u32 = 100;
-const MAX_URL_CHARS: usize = 2000;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -69,46 +65,17 @@ pub async fn submit(
     principal: Principal,
     ApiJson(request): ApiJson<SubmitRequest>,
 ) -> Result<Response, ApiError> {
-    check_id("user_id", request.user_id.as_deref())?;
-    let slug = &request.question_id;
-    let (question, contests) = super::questions::find_in_contests(&state, slug).await?;
-    let user_id = request.user_id.as_deref();
-    let author =
-        (state.service.access()).submit(&principal, user_id, slug, &contests, Utc::now())?;
-    let language = state.language(&request.language)?;
-    // The checks judging will make, made now, so a bad submission is never queued.
-    let name = language.info().name;
-    super::questions::submission_to(&state, &question, name, request.code.clone())?;
-    if let Some(url) = &request.callback_url {
-        check_callback_url(&state, url).await?;
-    }
-    let new = NewSubmission {
-        owner: &author.owner,
-        user_id: author.user_id.as_deref(),
-        question_id: &question.slug,
-        language: &request.language,
-        code: &request.code,
-        callback_url: request.callback_url.as_deref(),
+    let code = Code {
+        language: request.language,
+        code: request.code,
+        user_id: request.user_id,
     };
-    let view = (state.service.enqueue(&new).await)
-        .map_err(ApiError::internal)?
-        .map_err(|_| ApiError::busy("the submission queue is full"))?;
+    let callback_url = request.callback_url.as_deref();
+    let view = (state.service)
+        .submit(&principal, &request.question_id, code, callback_url)
+        .await?;
     let location = [("location", format!("/submissions/{}", view.id()))];
     Ok((StatusCode::ACCEPTED, location, Json(view)).into_response())
-}
-
-async fn check_callback_url(state: &AppState, url: &str) -> Result<(), ApiError> {
-    let web = url.starts_with("http://") || url.starts_with("https://");
-    let parsed = reqwest::Url::parse(url)
-        .ok()
-        .filter(|_| web && url.len() <= MAX_URL_CHARS);
-    let Some(url) = parsed else {
-        return Err(ApiError::invalid(
-            "callback_url must be an http:// or https:// URL",
-        ));
-    };
-    (state.service.check_callback_url(&url).await)
-        .map_err(|unreachable| ApiError::invalid(format!("callback_url {unreachable}")))
 }
 
 /// A submission, with its code and, once judged, its result
@@ -176,7 +143,14 @@ pub async fn list(
     let (user_id, question_id) = (query.user_id.as_deref(), query.question_id.as_deref());
     let views = state
         .service
-        .submissions(&scope, user_id, question_id, query.limit, query.offset)
+        .submissions(
+            &principal,
+            &scope,
+            user_id,
+            question_id,
+            query.limit,
+            query.offset,
+        )
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(views))

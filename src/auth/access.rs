@@ -165,6 +165,14 @@ impl AccessPolicy {
         }
     }
 
+    /// Whether `principal` sees what judging keeps from students: a hidden
+    /// test's figures (time, memory, instructions), which a program can make
+    /// spell out the test's input, and why a submission failed to be judged
+    /// (the server's own error). Those who run the judge do.
+    pub fn see_judging_details(&self, principal: &Principal) -> bool {
+        matches!(principal, Principal::Admin | Principal::Service)
+    }
+
     /// Which submissions `principal` may list.
     pub fn list(&self, principal: &Principal) -> Result<ReadScope, Denied> {
         match principal {
@@ -215,6 +223,17 @@ impl AccessPolicy {
     ) -> Result<Standings, Denied> {
         if principal.is_trusted() {
             return Ok(Standings::Live);
+        }
+        // Before the start there is nothing to rank, and the board would
+        // name the questions, which show only from the start.
+        if !contest.has_started(now) {
+            return Err(Denied::forbidden(
+                "scoreboard_hidden",
+                format!(
+                    "the scoreboard of contest {:?} opens when it starts",
+                    contest.slug
+                ),
+            ));
         }
         let allowed = match contest.scoreboard {
             ScoreboardSetting::Public => true,
@@ -487,7 +506,7 @@ mod tests {
     fn scoreboards_follow_the_setting_and_the_freeze() {
         let ann = participant("final", "ann");
         let frozen: DateTime<Utc> = "2026-01-01T10:30:00Z".parse().unwrap();
-        let cases: [(&Principal, ScoreboardSetting, &str, &str); 9] = [
+        let cases: [(&Principal, ScoreboardSetting, &str, &str); 11] = [
             (
                 &Principal::Service,
                 ScoreboardSetting::Hidden,
@@ -526,8 +545,21 @@ mod tests {
                 "scoreboard_hidden",
             ),
             (&ann, ScoreboardSetting::AfterEnd, "ended", "live"),
+            // Before the start it would name the questions.
             (
                 &Principal::Anonymous,
+                ScoreboardSetting::Public,
+                "upcoming",
+                "scoreboard_hidden",
+            ),
+            (
+                &ann,
+                ScoreboardSetting::Public,
+                "upcoming",
+                "scoreboard_hidden",
+            ),
+            (
+                &Principal::Admin,
                 ScoreboardSetting::Public,
                 "upcoming",
                 "live",

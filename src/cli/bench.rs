@@ -476,6 +476,7 @@ impl HttpBench {
                     deprecated_submission_slots: None,
                     max_waiting: 1024,
                     max_queued: 10_000,
+                    max_attempts: 3,
                     lease_seconds: 30,
                     shutdown_grace_seconds: 1,
                 },

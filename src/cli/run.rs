@@ -155,9 +155,9 @@ fn print_table(results: &[TestResult]) {
             "{:>4}  {:<22} {:>7.1} ms {:>7.1} MB {:>14}",
             r.test_number,
             r.status.to_string(),
-            r.execution_time_ms,
-            r.memory_usage_mb,
-            r.instructions
+            r.execution_time_ms.unwrap_or_default(),
+            r.memory_usage_mb.unwrap_or_default(),
+            r.instructions.unwrap_or_default()
         );
         if !r.passed {
             print_failure(r);

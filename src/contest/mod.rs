@@ -5,7 +5,7 @@
 pub mod participants;
 mod ranking;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use ranking::{Attempt, Entrant, QuestionStanding, StandingRow, rank};
@@ -91,6 +91,17 @@ pub struct Contest {
     pub public: bool,
 }
 
+/// Times a contest may have: years as RFC 3339 writes them (four digits),
+/// from the Unix epoch on, so that every store and every page can read them.
+fn check_year(name: &str, time: DateTime<Utc>) -> Result<(), String> {
+    if !(1970..=9999).contains(&time.year()) {
+        return Err(format!(
+            "{name} must be between 1970-01-01 and 9999-12-31, not {time}"
+        ));
+    }
+    Ok(())
+}
+
 impl Contest {
     /// Checks `spec`; the error says what is wrong. Whether its questions
     /// exist is the store's to say.
@@ -99,6 +110,9 @@ impl Contest {
         let title = spec.title.trim();
         if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
             return Err(format!("title must be 1 to {MAX_TITLE_CHARS} characters"));
+        }
+        for (name, time) in [("starts_at", spec.starts_at), ("ends_at", spec.ends_at)] {
+            check_year(name, time)?;
         }
         if spec.ends_at <= spec.starts_at {
             return Err("ends_at must be after starts_at".into());
@@ -201,8 +215,16 @@ mod tests {
     #[test]
     fn bad_windows_freezes_and_question_lists_are_refused() {
         type Breakage = fn(&mut ContestSpec);
-        let cases: [(Breakage, &str); 4] = [
+        let cases: [(Breakage, &str); 6] = [
             (|s| s.ends_at = s.starts_at, "after starts_at"),
+            (
+                |s| s.ends_at = at("+10000-01-01T00:00:00Z"),
+                "ends_at must be between",
+            ),
+            (
+                |s| s.starts_at = at("-0001-01-01T00:00:00Z"),
+                "starts_at must be between",
+            ),
             (|s| s.freeze_minutes = Some(121), "longer than the contest"),
             (|s| s.questions.push("a".into()), "listed twice"),
             (|s| s.title = " ".into(), "title"),

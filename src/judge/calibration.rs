@@ -170,8 +170,8 @@ pub async fn calibrate(
                 )));
             }
             for (times, result) in cpu_ms.iter_mut().zip(&report.test_results) {
-                times.push(result.cpu_time_ms);
-                instructions = instructions.max(result.instructions);
+                times.push(result.cpu_time_ms.unwrap_or_default());
+                instructions = instructions.max(result.instructions.unwrap_or_default());
             }
         }
         let (test, slowest_ms) = (1..)

@@ -25,7 +25,7 @@ pub use calibration::{
 pub use compare::{CompareMode, Comparison};
 pub use limits::{AppliedLimits, LimitPolicy, Limits, RequestedLimits, TimeSource};
 pub use question::{Question, QuestionSpec, QuestionTest, ReferenceSolution, check_slug};
-pub use report::{Report, Status, Summary, TestResult};
+pub use report::{Report, Status, Summary, TestResult, cpu_usage_percent, peak_memory_mb};
 pub use submission::{MAX_TEST_CASES, Submission, TestCase, one_point};
 
 use crate::languages::{Compiled, Language, Program};
@@ -161,10 +161,10 @@ fn judge_run(
         output_truncated,
         exit_code,
         message,
-        execution_time_ms: millis(run.usage.wall_time),
-        cpu_time_ms: millis(run.usage.cpu_time),
-        memory_usage_mb: megabytes(run.usage.peak_memory_bytes),
-        instructions: run.usage.fuel_consumed,
+        execution_time_ms: Some(millis(run.usage.wall_time)),
+        cpu_time_ms: Some(millis(run.usage.cpu_time)),
+        memory_usage_mb: Some(megabytes(run.usage.peak_memory_bytes)),
+        instructions: Some(run.usage.fuel_consumed),
         points: test.points,
         hidden: false,
     };
@@ -215,10 +215,10 @@ fn unrun_result(test_number: u32, test: TestCase, status: Status, message: &str)
         output_truncated: false,
         exit_code: None,
         message: Some(message.to_string()),
-        execution_time_ms: 0.0,
-        cpu_time_ms: 0.0,
-        memory_usage_mb: 0.0,
-        instructions: 0,
+        execution_time_ms: Some(0.0),
+        cpu_time_ms: Some(0.0),
+        memory_usage_mb: Some(0.0),
+        instructions: Some(0),
         points: test.points,
         hidden: false,
     }

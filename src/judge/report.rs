@@ -46,12 +46,14 @@ pub struct TestResult {
     pub exit_code: Option<i32>,
     /// Why a limit or crash ended the run, in words; absent for normal exits.
     pub message: Option<String>,
-    pub execution_time_ms: f64,
-    pub cpu_time_ms: f64,
-    pub memory_usage_mb: f64,
+    /// The figures are null in a hidden test's result as students read it
+    /// (`TestResult::withhold_figures`).
+    pub execution_time_ms: Option<f64>,
+    pub cpu_time_ms: Option<f64>,
+    pub memory_usage_mb: Option<f64>,
     /// Wasmtime fuel consumed: the same program and input give the same count
     /// on any machine, unlike time.
-    pub instructions: u64,
+    pub instructions: Option<u64>,
     /// What passing this test adds to the score.
     pub points: u32,
     /// A hidden test: input, expected output, output and stderr are withheld.
@@ -74,6 +76,22 @@ impl TestResult {
             self.output_truncated = false;
             self.exit_code = None;
             self.message = None;
+        }
+        self
+    }
+}
+
+impl TestResult {
+    /// Withholds a hidden test's figures from those who may not see its
+    /// data: an exact instruction count, the memory, even the CPU time can
+    /// be made to spell out the input (loop `input[i]` times, allocate
+    /// `input[i]` megabytes). A visible test keeps them.
+    pub fn withhold_figures(mut self) -> Self {
+        if self.hidden {
+            self.execution_time_ms = None;
+            self.cpu_time_ms = None;
+            self.memory_usage_mb = None;
+            self.instructions = None;
         }
         self
     }
@@ -143,23 +161,32 @@ impl Report {
         elapsed: Duration,
     ) -> Self {
         let execution_time_ms = millis(elapsed);
-        let cpu_ms: f64 = test_results.iter().map(|r| r.cpu_time_ms).sum();
         Self {
             summary: Summary::of(&test_results),
-            memory_usage_mb: test_results
-                .iter()
-                .map(|r| r.memory_usage_mb)
-                .fold(0.0, f64::max),
-            cpu_usage_percent: if execution_time_ms > 0.0 {
-                (cpu_ms * 1000.0 / execution_time_ms).round() / 10.0
-            } else {
-                0.0
-            },
+            memory_usage_mb: peak_memory_mb(&test_results),
+            cpu_usage_percent: cpu_usage_percent(&test_results, execution_time_ms),
             execution_time_ms,
             compile_output,
             test_results,
             backend,
         }
+    }
+}
+
+/// The most memory any of `results` used, of those that show it.
+pub fn peak_memory_mb(results: &[TestResult]) -> f64 {
+    (results.iter())
+        .filter_map(|r| r.memory_usage_mb)
+        .fold(0.0, f64::max)
+}
+
+/// The CPU time `results` show over `wall_ms`, as a percentage.
+pub fn cpu_usage_percent(results: &[TestResult], wall_ms: f64) -> f64 {
+    let cpu_ms: f64 = results.iter().filter_map(|r| r.cpu_time_ms).sum();
+    if wall_ms > 0.0 {
+        (cpu_ms * 1000.0 / wall_ms).round() / 10.0
+    } else {
+        0.0
     }
 }
 
@@ -195,10 +222,10 @@ mod tests {
             output_truncated: true,
             exit_code: Some(0),
             message: None,
-            execution_time_ms: 12.5,
-            cpu_time_ms: 10.0,
-            memory_usage_mb: 3.25,
-            instructions: 1_000,
+            execution_time_ms: Some(12.5),
+            cpu_time_ms: Some(10.0),
+            memory_usage_mb: Some(3.25),
+            instructions: Some(1_000),
             points,
             hidden: false,
         }
@@ -261,7 +288,18 @@ mod tests {
             (3, None),
             "the exit status is the program's choice"
         );
-        assert_eq!(hidden.execution_time_ms, 12.5);
+        assert_eq!(hidden.execution_time_ms, Some(12.5), "kept for the teacher");
+    }
+
+    #[test]
+    fn a_hidden_tests_figures_are_withheld_and_a_visible_tests_kept() {
+        let hidden = result(false, 3).hide_if(true).withhold_figures();
+        assert_eq!((hidden.execution_time_ms, hidden.cpu_time_ms), (None, None));
+        assert_eq!((hidden.memory_usage_mb, hidden.instructions), (None, None));
+        let visible = result(false, 3).withhold_figures();
+        assert_eq!(visible.instructions, Some(1_000));
+        let json = serde_json::to_value(hidden).unwrap();
+        assert!(json["instructions"].is_null() && json["memory_usage_mb"].is_null());
     }
 
     #[test]

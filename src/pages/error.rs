@@ -8,6 +8,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::service::Refusal;
+
 #[derive(Debug)]
 pub struct PageError {
     status: StatusCode,
@@ -82,6 +84,24 @@ impl From<crate::auth::Denied> for PageError {
         match denied {
             crate::auth::Denied::SignInRequired(_) => Self::sign_in_required(),
             crate::auth::Denied::Forbidden { message, .. } => Self::forbidden(message),
+        }
+    }
+}
+
+impl From<Refusal> for PageError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Denied(denied) => denied.into(),
+            Refusal::UnknownQuestion(slug) => {
+                Self::not_found(format!("There is no question {slug:?} here."))
+            }
+            Refusal::UnsupportedLanguage { name, supported } => Self::invalid(format!(
+                "This judge does not run {name:?}; it runs {}.",
+                supported.join(", ")
+            )),
+            Refusal::Invalid(message) => Self::invalid(message),
+            Refusal::Busy(_) => Self::busy(),
+            Refusal::Internal(error) => Self::internal(error),
         }
     }
 }

@@ -19,8 +19,8 @@ use super::{PageError, PagesState};
 use crate::auth::{Principal, Standings};
 use crate::contest::{Contest, StandingRow};
 use crate::judge::{AppliedLimits, LimitPolicy, Question, TimeSource};
-use crate::service::{ExecutionView, Scoreboard, SubmissionView};
-use crate::store::{NewSubmission, SubmissionRecord, SubmissionState};
+use crate::service::{self, ExecutionView, Scoreboard, SubmissionView};
+use crate::store::{SubmissionRecord, SubmissionState};
 
 /// Submissions a question page lists.
 const HISTORY: u32 = 20;
@@ -409,6 +409,17 @@ pub struct Code {
     code: String,
 }
 
+impl From<Code> for service::Code {
+    /// A page's code is always the viewer's own: no `user_id` of its own.
+    fn from(body: Code) -> Self {
+        Self {
+            language: body.language,
+            code: body.code,
+            user_id: None,
+        }
+    }
+}
+
 /// `POST .../run`: the code on the question's examples, now; not a
 /// submission and never ranked.
 pub async fn run(
@@ -432,19 +443,10 @@ pub(super) async fn run_examples(
     question: Question,
     body: Code,
 ) -> Result<Json<ExecutionView>, PageError> {
-    let author = (state
-        .service
-        .access()
-        .run_own_tests(&viewer.principal, None))
-    .map_err(|d| PageError::from(d).as_json())?;
-    let trial = (question.trial_in(&body.language, body.code, &state.limits))
-        .map_err(|e| PageError::invalid(e).as_json())?;
-    let slot = (state.service.judging_slot().await).map_err(|_| PageError::busy().as_json())?;
-    let view = state
-        .service
-        .judge_tests(slot, &body.language, trial, author, Some(question.slug))
+    let view = (state.service)
+        .run_examples(&viewer.principal, &question, body.into())
         .await
-        .map_err(|e| PageError::internal(e).as_json())?;
+        .map_err(|refusal| PageError::from(refusal).as_json())?;
     Ok(Json(view))
 }
 
@@ -458,26 +460,13 @@ pub async fn submit(
     Json(body): Json<Code>,
 ) -> Result<Json<SubmissionView>, PageError> {
     viewer.check_csrf_header(&headers)?;
-    let (_, question) =
-        (visible_question(&state, &viewer, &contest, &slug).await).map_err(PageError::as_json)?;
-    let contests = (state.database.contests_with_question(&slug).await)
-        .map_err(|e| PageError::internal(e).as_json())?;
-    let access = state.service.access();
-    let author = (access.submit(&viewer.principal, None, &slug, &contests, Utc::now()))
-        .map_err(|d| PageError::from(d).as_json())?;
-    (question.submission_in(&body.language, body.code.clone(), &state.limits))
-        .map_err(|e| PageError::invalid(e).as_json())?;
-    let new = NewSubmission {
-        owner: &author.owner,
-        user_id: author.user_id.as_deref(),
-        question_id: &slug,
-        language: &body.language,
-        code: &body.code,
-        callback_url: None,
-    };
-    let view = (state.service.enqueue(&new).await)
-        .map_err(|e| PageError::internal(e).as_json())?
-        .map_err(|_| PageError::busy().as_json())?;
+    visible_question(&state, &viewer, &contest, &slug)
+        .await
+        .map_err(PageError::as_json)?;
+    let view = (state.service)
+        .submit(&viewer.principal, &slug, body.into(), None)
+        .await
+        .map_err(|refusal| PageError::from(refusal).as_json())?;
     Ok(Json(view))
 }
 

@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use super::JudgingService;
-use crate::store::{ExecutionRecord, SubmissionRecord};
+use crate::store::{ExecutionRecord, SubmissionEnd, SubmissionRecord};
 
 #[expect(
     clippy::large_enum_variant,
@@ -49,24 +49,35 @@ impl JudgingService {
             judged = judging => judged?,
             () = renewing => return Ok(Outcome::Lost),
         };
-        let (execution_id, score, max_score) = match &execution {
-            Some(execution) => (
-                Some(execution.id),
-                execution.report.summary.score,
-                execution.report.summary.max_score,
-            ),
-            None => (None, 0, 0),
+        let end = match &execution {
+            Some(execution) => SubmissionEnd::Judged {
+                execution_id: execution.id,
+                score: execution.report.summary.score,
+                max_score: execution.report.summary.max_score,
+            },
+            None => SubmissionEnd::NotJudged,
         };
-        let finished = (self.database)
-            .finish_submission(held.id, &self.replica_id, execution_id, score, max_score)
-            .await?;
-        if finished && held.callback_url.is_some() {
-            self.callbacks_due.notify_one();
-        }
+        let finished = self.finish(held, end).await?;
         Ok(if finished {
             Outcome::Recorded(execution)
         } else {
             Outcome::Lost
         })
+    }
+
+    /// Records how `held` ended, waking the deliverer for its callback;
+    /// `false` if another replica holds it now.
+    pub(super) async fn finish(
+        &self,
+        held: &SubmissionRecord,
+        end: SubmissionEnd<'_>,
+    ) -> Result<bool> {
+        let finished = (self.database)
+            .finish_submission(held.id, &self.replica_id, end)
+            .await?;
+        if finished && held.callback_url.is_some() {
+            self.callbacks_due.notify_one();
+        }
+        Ok(finished)
     }
 }

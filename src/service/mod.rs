@@ -16,7 +16,9 @@ mod callback;
 mod contests;
 mod identities;
 mod lease;
+mod refusal;
 mod slots;
+mod submit;
 mod views;
 mod worker;
 
@@ -32,7 +34,9 @@ pub use calibration::calibrate_question;
 pub use callback::{CallbackPolicy, Unreachable};
 pub use contests::Scoreboard;
 pub use identities::{Identities, IssuedParticipant, SESSION_LIFETIME};
+pub use refusal::Refusal;
 pub use slots::{Busy, JudgingPermit, JudgingSlots};
+pub use submit::Code;
 pub use views::{ExecutionView, SubmissionView};
 
 use crate::auth::{AccessPolicy, Author, Principal, ReadScope};
@@ -50,6 +54,9 @@ pub struct JudgingConfig {
     pub max_waiting: u32,
     /// Queued submissions (all replicas) past which `POST /submissions` is 503.
     pub max_queued: u64,
+    /// Tries of a submission whose judging fails (an error of ours, or a
+    /// replica that died) before it is finished as `internal_error`.
+    pub max_attempts: u32,
     /// How long a replica's hold on a submission lasts without renewal.
     pub lease: Duration,
     /// How often idle workers look for work other replicas queued.
@@ -141,7 +148,7 @@ impl JudgingService {
 
     /// Judges ad hoc tests now and records the execution; `question_id`
     /// only labels it.
-    pub async fn judge_tests(
+    async fn judge_tests(
         &self,
         _slot: JudgingPermit,
         language: &str,
@@ -158,7 +165,7 @@ impl JudgingService {
     /// Judges a submission to `question` now, recording it as a submission
     /// like the queued ones: held by this replica under a renewed lease, so
     /// no worker takes it over however long it runs.
-    pub async fn judge_question_now(
+    async fn judge_question_now(
         &self,
         _slot: JudgingPermit,
         language: &str,
@@ -197,7 +204,7 @@ impl JudgingService {
     }
 
     /// Queues a submission for the workers; `Busy` when the queue is full.
-    pub async fn enqueue(&self, new: &NewSubmission<'_>) -> Result<Result<SubmissionView, Busy>> {
+    async fn enqueue(&self, new: &NewSubmission<'_>) -> Result<Result<SubmissionView, Busy>> {
         if self.database.queued_submissions().await? >= self.config.max_queued {
             return Ok(Err(Busy));
         }
@@ -225,12 +232,32 @@ impl JudgingService {
             Some(execution) => self.database.execution(execution).await?,
             None => None,
         };
-        Ok(Some(SubmissionView::with_code(record, execution)))
+        let view = SubmissionView::with_code(record, execution);
+        Ok(Some(self.as_seen_by(principal, view)))
+    }
+
+    /// `view` with what `principal` may not see of it withheld.
+    fn as_seen_by(&self, principal: &Principal, view: SubmissionView) -> SubmissionView {
+        if self.access().see_judging_details(principal) {
+            view
+        } else {
+            view.without_judging_details()
+        }
+    }
+
+    /// `view` with what `principal` may not see of it withheld.
+    fn execution_as_seen_by(&self, principal: &Principal, view: ExecutionView) -> ExecutionView {
+        if self.access().see_judging_details(principal) {
+            view
+        } else {
+            view.without_hidden_figures()
+        }
     }
 
     /// Newest first, without results, within `scope`.
     pub async fn submissions(
         &self,
+        principal: &Principal,
         scope: &ReadScope,
         user_id: Option<&str>,
         question_id: Option<&str>,
@@ -245,7 +272,7 @@ impl JudgingService {
             .database
             .submissions(own, user_id, question_id, limit, offset)
             .await?;
-        let view = |record| SubmissionView::new(record, None);
+        let view = |record| self.as_seen_by(principal, SubmissionView::new(record, None));
         Ok(records.into_iter().map(view).collect())
     }
 
@@ -261,7 +288,8 @@ impl JudgingService {
             self.access()
                 .read(principal, e.owner.as_ref(), e.user_id.as_deref())
         };
-        Ok(execution.filter(readable).map(ExecutionView::with_code))
+        let view = |e| self.execution_as_seen_by(principal, ExecutionView::with_code(e));
+        Ok(execution.filter(readable).map(view))
     }
 
     /// `None` when the question or language went away after the submission

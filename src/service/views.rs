@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::judge::{AppliedLimits, Comparison, Summary, TestResult};
+use crate::judge::{
+    AppliedLimits, Comparison, Summary, TestResult, cpu_usage_percent, peak_memory_mb,
+};
 use crate::store::{ExecutionRecord, SubmissionRecord, SubmissionState};
 
 /// An execution: the response to `POST /execute` and, with the code, to
@@ -70,6 +72,18 @@ impl ExecutionView {
         }
     }
 
+    /// The same, with hidden tests' figures withheld, and the figures of
+    /// the whole (peak memory, CPU use) over the visible tests only.
+    pub fn without_hidden_figures(mut self) -> Self {
+        self.test_results = (self.test_results.into_iter())
+            .map(TestResult::withhold_figures)
+            .collect();
+        self.metadata.memory_usage_mb = peak_memory_mb(&self.test_results);
+        self.metadata.cpu_usage_percent =
+            cpu_usage_percent(&self.test_results, self.metadata.execution_time_ms);
+        self
+    }
+
     pub fn with_code(record: ExecutionRecord) -> Self {
         let code = record.code.clone();
         Self {
@@ -78,6 +92,10 @@ impl ExecutionView {
         }
     }
 }
+
+/// What a failed submission's `error` says to those not shown the reason.
+const FAILED_FOR_STUDENTS: &str =
+    "the judge failed on this submission (not your program's fault); your teacher can see why";
 
 /// A submission to a question; `result` once it is judged.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -97,6 +115,11 @@ pub struct SubmissionView {
     created_at: DateTime<Utc>,
     started_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
+    /// Set when it finished as `internal_error`: judging it failed with an
+    /// error of the server's on every attempt. The reason is shown to
+    /// administrators and services; others read that it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
     /// Only when one submission is read: its code.
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<String>,
@@ -120,6 +143,7 @@ impl SubmissionView {
             created_at: record.created_at,
             started_at: record.started_at,
             finished_at: record.finished_at,
+            error: record.error,
             code: None,
             result: execution.map(ExecutionView::new),
         }
@@ -131,6 +155,18 @@ impl SubmissionView {
         Self {
             code: Some(code),
             ..Self::new(record, execution)
+        }
+    }
+
+    /// The same, as students see it: its result without hidden tests'
+    /// figures, and without the reason a failed submission failed (the
+    /// server's own error says nothing a student can act on and may name
+    /// the server's internals).
+    pub fn without_judging_details(self) -> Self {
+        Self {
+            error: (self.error).map(|_| FAILED_FOR_STUDENTS.to_string()),
+            result: self.result.map(ExecutionView::without_hidden_figures),
+            ..self
         }
     }
 

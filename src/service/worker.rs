@@ -10,7 +10,8 @@ use chrono::Utc;
 use tokio::task::JoinHandle;
 
 use super::{JudgingPermit, JudgingService};
-use crate::store::SubmissionRecord;
+use crate::store::{SubmissionEnd, SubmissionRecord};
+use crate::telemetry;
 
 /// The running workers and deliverer, for `JudgingService::stop`.
 pub struct Workers(Vec<JoinHandle<()>>);
@@ -74,11 +75,36 @@ impl JudgingService {
         }
     }
 
+    /// Judges a claimed submission. When judging fails with an error of
+    /// ours, the submission goes back to the queue for another attempt, up
+    /// to `max_attempts`; then it is finished as `internal_error` with the
+    /// reason, so no submission stays queued or running forever. One whose
+    /// earlier replicas died while judging it has used its attempts too.
     async fn judge_claimed(&self, _slot: JudgingPermit, record: SubmissionRecord) {
-        let judging = self.judge_queued(&record);
-        if let Err(error) = self.judge_held(&record, judging).await {
-            let id = record.id;
-            tracing::error!(%id, error = format!("{error:#}"), "judging a queued submission failed");
+        let id = record.id;
+        let max = self.config.max_attempts;
+        let failure = if record.attempts > max {
+            format!("gave up after {max} attempts: the replicas judging it stopped")
+        } else {
+            match self.judge_held(&record, self.judge_queued(&record)).await {
+                Ok(_) => return,
+                Err(error) => format!("{error:#}"),
+            }
+        };
+        tracing::error!(%id, attempt = record.attempts, error = failure, "judging a queued submission failed");
+        let handled = if record.attempts >= max {
+            metrics::counter!(telemetry::SUBMISSIONS_FAILED).increment(1);
+            let reason = format!(
+                "judging failed on {} attempts: {failure}",
+                record.attempts.min(max)
+            );
+            self.finish(&record, SubmissionEnd::Failed { reason: &reason })
+                .await
+        } else {
+            self.database.release_submission(id, &self.replica_id).await
+        };
+        if let Err(error) = handled {
+            tracing::error!(%id, error = format!("{error:#}"), "recording a failed submission failed");
         }
     }
 }

@@ -2,8 +2,9 @@
 //! every submission filtered by contest, user, question, language and
 //! verdict. A submission's verdict is its execution's first failing test's
 //! status, or `accepted` when every test passed; one still in the queue
-//! has its state instead (`queued`, `running`), and one finished without a
-//! result (its question or language went away) is `not_judged`.
+//! has its state instead (`queued`, `running`), one whose judging failed on
+//! every attempt is `internal_error`, and one finished without a result
+//! (its question or language went away) is `not_judged`.
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -94,6 +95,7 @@ impl Database {
             "SELECT * FROM (
                  SELECT {COLUMNS},
                      CASE WHEN s.state <> 'finished' THEN s.state
+                          WHEN s.error IS NOT NULL THEN 'internal_error'
                           WHEN s.execution_id IS NULL THEN 'not_judged'
                           ELSE COALESCE({FIRST_FAILURE}, 'accepted') END AS verdict
                  FROM submissions s

@@ -130,7 +130,14 @@ impl Database {
             .iter()
             .map(|row| row.try_get("question_slug"))
             .collect::<Result<Vec<String>, _>>()?;
-            contests.push(contest_from_row(row, questions)?);
+            // One unreadable row (written before a check existed) must not
+            // take every list of contests down: it is left out, and said.
+            match contest_from_row(row, questions) {
+                Ok(contest) => contests.push(contest),
+                Err(error) => {
+                    tracing::error!(%slug, error = format!("{error:#}"), "a stored contest cannot be read: left out")
+                }
+            }
         }
         Ok(contests)
     }

@@ -105,10 +105,10 @@ impl Database {
             .bind(result.output_truncated as i64)
             .bind(result.exit_code.map(i64::from))
             .bind(&result.message)
-            .bind(result.execution_time_ms)
-            .bind(result.cpu_time_ms)
-            .bind(result.memory_usage_mb)
-            .bind(i64::try_from(result.instructions)?)
+            .bind(result.execution_time_ms.unwrap_or_default())
+            .bind(result.cpu_time_ms.unwrap_or_default())
+            .bind(result.memory_usage_mb.unwrap_or_default())
+            .bind(i64::try_from(result.instructions.unwrap_or_default())?)
             .bind(i64::from(result.points))
             .bind(result.hidden as i64)
             .execute(&mut *tx)
@@ -183,10 +183,10 @@ fn test_result_from_row(row: &AnyRow) -> Result<TestResult> {
             .map(i32::try_from)
             .transpose()?,
         message: row.try_get("message")?,
-        execution_time_ms: row.try_get("execution_time_ms")?,
-        cpu_time_ms: row.try_get("cpu_time_ms")?,
-        memory_usage_mb: row.try_get("memory_usage_mb")?,
-        instructions: int(row, "instructions")?,
+        execution_time_ms: Some(row.try_get("execution_time_ms")?),
+        cpu_time_ms: Some(row.try_get("cpu_time_ms")?),
+        memory_usage_mb: Some(row.try_get("memory_usage_mb")?),
+        instructions: Some(int(row, "instructions")?),
         points: int(row, "points")?,
         hidden: row.try_get::<i64, _>("hidden")? != 0,
     })

@@ -26,7 +26,9 @@ pub use contests::{ContestRefused, NewParticipant, ParticipantRecord};
 pub use executions::ExecutionRecord;
 pub use questions::QuestionSummary;
 pub use sessions::SessionRecord;
-pub use submissions::{NewSubmission, ScoreboardRow, SubmissionRecord, SubmissionState};
+pub use submissions::{
+    NewSubmission, ScoreboardRow, SubmissionEnd, SubmissionRecord, SubmissionState,
+};
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,6 +55,23 @@ pub struct SubmissionRecord {
     /// Who made it; `None` for records from before owners were kept.
     #[serde(skip)]
     pub owner: Option<Owner>,
+    /// Why it finished without a result: judging it failed on every attempt.
+    pub error: Option<String>,
+}
+
+/// How a held submission ends.
+#[derive(Debug, Clone, Copy)]
+pub enum SubmissionEnd<'a> {
+    /// Judged: its execution and score.
+    Judged {
+        execution_id: Uuid,
+        score: u32,
+        max_score: u32,
+    },
+    /// Not judged: its question or language went away (scored 0 of 0).
+    NotJudged,
+    /// Judging it failed with an error of ours on its last attempt.
+    Failed { reason: &'a str },
 }
 
 /// What a new submission says.
@@ -81,7 +98,7 @@ pub struct ScoreboardRow {
 pub(super) const COLUMNS: &str =
     "id, user_id, question_slug, language, code, state, score, max_score,
     execution_id, callback_url, replica, attempts, created_at, started_at, finished_at, owner,
-    contest_slug";
+    contest_slug, error";
 
 impl Database {
     /// Stores a submission in the queue, or, with `replica`, as already
@@ -225,27 +242,40 @@ impl Database {
         Ok(renewed > 0)
     }
 
-    /// Records the result and, in the same transaction, queues the
-    /// submission's callback (if it has one), due at once; `false` if
-    /// another replica took the submission over meanwhile (its result wins).
+    /// Records how the submission ended and, in the same transaction,
+    /// queues its callback (if it has one), due at once; `false` if another
+    /// replica took the submission over meanwhile (its result wins).
     pub async fn finish_submission(
         &self,
         id: Uuid,
         replica: &str,
-        execution_id: Option<Uuid>,
-        score: u32,
-        max_score: u32,
+        end: SubmissionEnd<'_>,
     ) -> Result<bool> {
+        let (execution_id, score, max_score, error) = match end {
+            SubmissionEnd::Judged {
+                execution_id,
+                score,
+                max_score,
+            } => (
+                Some(execution_id.to_string()),
+                Some(i64::from(score)),
+                Some(i64::from(max_score)),
+                None,
+            ),
+            SubmissionEnd::NotJudged => (None, Some(0), Some(0), None),
+            SubmissionEnd::Failed { reason } => (None, None, None, Some(reason)),
+        };
         let now = Utc::now();
         let mut transaction = self.begin_write().await?;
         let finished = sqlx::query(
             "UPDATE submissions SET state = 'finished', execution_id = $1, score = $2,
-                 max_score = $3, finished_at = $4, lease_until = NULL
-             WHERE id = $5 AND replica = $6 AND state = 'running'",
+                 max_score = $3, error = $4, finished_at = $5, lease_until = NULL
+             WHERE id = $6 AND replica = $7 AND state = 'running'",
         )
-        .bind(execution_id.map(|id| id.to_string()))
-        .bind(i64::from(score))
-        .bind(i64::from(max_score))
+        .bind(execution_id)
+        .bind(score)
+        .bind(max_score)
+        .bind(error)
         .bind(now.to_rfc3339())
         .bind(id.to_string())
         .bind(replica)
@@ -266,6 +296,21 @@ impl Database {
         .await?;
         transaction.commit().await?;
         Ok(true)
+    }
+
+    /// Puts a submission this replica failed to judge back in the queue,
+    /// for its next attempt; `false` if it is no longer this replica's.
+    pub async fn release_submission(&self, id: Uuid, replica: &str) -> Result<bool> {
+        let released = sqlx::query(
+            "UPDATE submissions SET state = 'queued', replica = NULL, lease_until = NULL
+             WHERE id = $1 AND replica = $2 AND state = 'running'",
+        )
+        .bind(id.to_string())
+        .bind(replica)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(released > 0)
     }
 
     /// Puts this replica's running submissions back in the queue (shutdown).
@@ -294,6 +339,7 @@ impl Database {
                  MIN(CASE WHEN score = max_score THEN finished_at END) AS solved_at
              FROM submissions
              WHERE question_slug = $1 AND state = 'finished' AND user_id IS NOT NULL
+                 AND error IS NULL
                  AND (owner IS NULL OR owner IN ($2, $3))
              GROUP BY user_id
              ORDER BY MAX(score) DESC,
@@ -352,5 +398,6 @@ pub(super) fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
         started_at: time(row.try_get("started_at")?)?,
         finished_at: time(row.try_get("finished_at")?)?,
         owner: Owner::from_columns(row.try_get("owner")?, row.try_get("contest_slug")?),
+        error: row.try_get("error")?,
     })
 }

@@ -203,7 +203,17 @@ async fn bad_contests_are_refused_and_unknown_ones_are_404() {
     let app = app_with_questions(&["q1", "q2"]).await;
     let valid = || contest(&["q1", "q2"], 0, 60, "ioi", "public");
     type Breakage = fn(&mut Value);
-    let cases: [(&str, Breakage, &str); 11] = [
+    let cases: [(&str, Breakage, &str); 13] = [
+        (
+            "a year past 9999",
+            |c| c["ends_at"] = json!("+10000-01-01T00:00:00Z"),
+            "ends_at",
+        ),
+        (
+            "a year before 0",
+            |c| c["starts_at"] = json!("-0001-01-01T00:00:00Z"),
+            "starts_at",
+        ),
         (
             "ends when it starts",
             |c| c["ends_at"] = c["starts_at"].clone(),
@@ -687,11 +697,24 @@ async fn upcoming_and_ended_contests_take_no_submissions_and_hide_what_they_shou
     let (_, list) = app.list_submissions("limit=100").await;
     assert_eq!(list, json!([]), "nothing was recorded");
 
-    // Before its start: a public contest shows, its questions do not.
+    // Before its start: a public contest shows, its questions do not, nor
+    // its scoreboard, which would name them.
     for (who, token) in [
         ("participant", Some(soon_token.as_str())),
         ("anonymous", None),
     ] {
+        let (status, body) = app.contest_scoreboard("soon", token).await;
+        assert_error(status, &body, StatusCode::FORBIDDEN, "scoreboard_hidden");
+        assert!(!body.to_string().contains("soon-q"), "{who}: {body}");
+        let page = match token {
+            Some(token) => {
+                app.get_page_as_participant(token, "/ui/contests/soon")
+                    .await
+            }
+            None => app.get_page("/ui/contests/soon").await,
+        };
+        assert_eq!(page.0, StatusCode::OK, "{who}");
+        assert!(!page.1.contains("soon-q"), "{who}: {}", page.1);
         let (status, body) = app.get_contest("soon", token).await;
         assert_eq!(status, StatusCode::OK, "{who}: {body}");
         assert_eq!(body["status"], "upcoming", "{who}: {body}");
@@ -743,6 +766,36 @@ async fn upcoming_and_ended_contests_take_no_submissions_and_hide_what_they_shou
     assert_error(status, &body, StatusCode::NOT_FOUND, "unknown_contest");
     let (_, admin_view) = app.get_contest_as_admin("past").await;
     assert_eq!(admin_view["status"], "ended", "{admin_view}");
+}
+
+#[tokio::test]
+async fn a_stored_contest_that_cannot_be_read_does_not_take_the_lists_down() {
+    let app = app_with_questions(&["q1"]).await;
+    create_contest(&app, "week-1", contest(&["q1"], 0, 60, "ioi", "public")).await;
+    // As a version without the date check stored it.
+    app.execute_sql(
+        "INSERT INTO contests (slug, title, starts_at, ends_at, scoring, scoreboard, public,
+             created_at, updated_at)
+         VALUES ('broken', 'Broken', '2026-01-01T00:00:00Z', '+10000-01-01T00:00:00Z',
+                 'ioi', 'public', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    )
+    .await;
+    let (status, list) = app.list_contests_as_admin().await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(slugs(&list), ["week-1"], "{list}");
+    let (status, list) = app.send(Method::GET, "/contests", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let (status, _) = app.get_page("/ui").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get_page_as_admin("/ui/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    // Put right through the API, it reads again.
+    let (status, body) = app
+        .put_contest("broken", contest(&["q1"], 0, 60, "ioi", "public"))
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (_, list) = app.list_contests_as_admin().await;
+    assert_eq!(slugs(&list), ["broken", "week-1"], "{list}");
 }
 
 #[tokio::test]

@@ -14,7 +14,8 @@
 //!   judged (`wait_for_submission_as` reads it with a token).
 //! - Set up contests: `new_api_key` and `add_participant` return the new
 //!   secret; `minutes_from_now` makes contest times.
-//! - Look inside: `database_url` names the server's database.
+//! - Look inside: `database_url` names the server's database;
+//!   `execute_sql` writes rows no endpoint would accept.
 //! - Pages: `get_page` (anonymous) and `get_page_as_participant`.
 
 use std::io::{BufRead, BufReader};
@@ -152,6 +153,33 @@ impl TestApp {
     /// The server's database: `sqlite://...` or `postgres://...`.
     pub fn database_url(&self) -> String {
         self.database.url()
+    }
+
+    /// Runs `statement` on the server's database, past every check a way
+    /// in makes: to write a row as an older version or another replica may
+    /// have left it.
+    pub async fn execute_sql(&self, statement: &str) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url())
+            .await
+            .expect("connecting to the server's database");
+        (sqlx::query(statement).execute(&pool).await)
+            .unwrap_or_else(|error| panic!("{statement}: {error}"));
+        pool.close().await;
+    }
+
+    /// Queues an anonymous submission straight into the database (see
+    /// `execute_sql`). Its id.
+    pub async fn insert_queued_submission(&self, question: &str, language: &str) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = chrono::Utc::now().to_rfc3339();
+        self.execute_sql(&format!(
+            "INSERT INTO submissions (id, question_slug, language, code, state, attempts,
+                 created_at, owner)
+             VALUES ('{id}', '{question}', '{language}', 'x', 'queued', 0, '{now}', 'anonymous')"
+        ))
+        .await;
+        id
     }
 }
 
@@ -385,21 +413,32 @@ impl TestApp {
         join_token: &str,
         path: &str,
     ) -> (StatusCode, String) {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let url = |path: &str| format!("{}{path}", self.address);
-        let joined = (client
-            .post(url(&format!("/ui/join/{join_token}")))
-            .send()
-            .await)
-            .expect("joining failed");
-        let cookie = joined.headers()["set-cookie"].to_str().unwrap();
-        let cookie = cookie.split(';').next().unwrap().to_string();
-        let response = (client.get(url(path)).header("cookie", cookie).send().await)
-            .unwrap_or_else(|error| panic!("GET {path} failed: {error}"));
-        (response.status(), response.text().await.unwrap_or_default())
+        self.participant_session(join_token).await.get(path).await
+    }
+
+    /// A web page as a signed-in teacher sees it: the status and the HTML.
+    pub async fn get_page_as_admin(&self, path: &str) -> (StatusCode, String) {
+        self.teacher_session().await.get(path).await
+    }
+
+    /// The pages as the participant with `join_token`, signed in through
+    /// their join link.
+    pub async fn participant_session(&self, join_token: &str) -> PageSession {
+        PageSession::start(&self.address, &format!("/ui/join/{join_token}"), &[]).await
+    }
+
+    /// The pages as a teacher, signed in with `ADMIN_TOKEN`.
+    pub async fn teacher_session(&self) -> PageSession {
+        PageSession::start(&self.address, "/ui/signin", &[("token", ADMIN_TOKEN)]).await
+    }
+
+    /// `GET /metrics`: the Prometheus text.
+    pub async fn metrics(&self) -> String {
+        let response = self.request(Method::GET, "/metrics").send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let content_type = response.headers()["content-type"].to_str().unwrap();
+        assert!(content_type.starts_with("text/plain"), "{content_type}");
+        response.text().await.unwrap()
     }
 
     /// Any GET, for paths no endpoint method covers.
@@ -597,6 +636,68 @@ impl TestApp {
             );
             tokio::time::sleep(POLL_EVERY).await;
         }
+    }
+}
+
+/// Signed in to the pages without a browser: a session cookie.
+pub struct PageSession {
+    client: reqwest::Client,
+    address: String,
+    cookie: String,
+}
+
+impl PageSession {
+    /// Signs in by posting `form` to `path` (not following the redirect).
+    async fn start(address: &str, path: &str, form: &[(&str, &str)]) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let signed_in = (client
+            .post(format!("{address}{path}"))
+            .form(form)
+            .send()
+            .await)
+            .unwrap_or_else(|error| panic!("POST {path} failed: {error}"));
+        let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        Self {
+            client,
+            address: address.to_string(),
+            cookie,
+        }
+    }
+
+    /// A page: the status and the HTML.
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let url = format!("{}{path}", self.address);
+        let response = (self
+            .client
+            .get(url)
+            .header("cookie", &self.cookie)
+            .send()
+            .await)
+            .unwrap_or_else(|error| panic!("GET {path} failed: {error}"));
+        (response.status(), response.text().await.unwrap_or_default())
+    }
+
+    /// POSTs `body` as JSON the way the pages' script does, with the CSRF
+    /// token that `page` carries: the status and the JSON answer.
+    pub async fn post_json(&self, page: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let (_, html) = self.get(page).await;
+        let csrf = (html.split("name=\"csrf-token\" content=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{page} carries no CSRF token"))
+            .to_string();
+        let url = format!("{}{path}", self.address);
+        let response = (self.client.post(url))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("POST {path} failed: {error}"));
+        read(response).await
     }
 }
 

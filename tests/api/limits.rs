@@ -41,6 +41,71 @@ async fn a_busy_loop_and_a_long_sleep_stop_at_the_time_limit() {
     }
 }
 
+/// Keeps every core busy in this process until dropped.
+struct Load(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Load {
+    fn start() -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for _ in 0..cores {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+                }
+            });
+        }
+        Self(stop)
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[tokio::test]
+async fn an_endless_loop_is_a_time_limit_in_every_language_on_a_loaded_machine() {
+    let app = TestApp::spawn().await;
+    let endless = [
+        ("python", "while True: pass"),
+        ("javascript", "for (;;) {}"),
+        (
+            "c",
+            "int main(void) { volatile unsigned long x = 0; for (;;) x++; }",
+        ),
+        (
+            "cpp",
+            "int main() { volatile unsigned long x = 0; for (;;) x++; }",
+        ),
+        // A thread sends C++ to the native build (g++ in the native sandbox).
+        (
+            "cpp",
+            "#include <thread>\nint main() { std::thread([] {}).join();\n\
+             volatile unsigned long x = 0; for (;;) x++; }",
+        ),
+        // The JVM's own threads (JIT, GC) count against RLIMIT_CPU too.
+        (
+            "java",
+            "public class Main { public static void main(String[] a) {\n\
+             long x = 0; while (true) { x++; } } }",
+        ),
+    ];
+    let _load = Load::start();
+    for (language, code) in endless {
+        let result = app
+            .run_with_limits(language, code, json!({"time_ms": 2000}))
+            .await;
+        assert_eq!(
+            result["status"], "time_limit_exceeded",
+            "{language}: {code}: {result}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn sleeping_costs_no_cpu_time_and_is_allowed_within_the_backstop() {
     let app = TestApp::spawn().await;

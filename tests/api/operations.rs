@@ -15,14 +15,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{ADMIN_TOKEN, TestApp, judgebox};
 
-async fn metrics(app: &TestApp) -> String {
-    let response = app.request(Method::GET, "/metrics").send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let content_type = response.headers()["content-type"].to_str().unwrap();
-    assert!(content_type.starts_with("text/plain"), "{content_type}");
-    response.text().await.unwrap()
-}
-
 /// The value of the sample of `name` with all of `labels`; 0 if there is none.
 fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     metrics
@@ -40,7 +32,7 @@ fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
 #[tokio::test]
 async fn metrics_move_with_judgements_compiles_and_refusals() {
     let app = TestApp::spawn_with_env(&[("JUDGEBOX_RATE_LIMIT_PER_MINUTE", "4")]).await;
-    let before = metrics(&app).await;
+    let before = app.metrics().await;
     app.judge_python("print(1)", &[("", "1")], json!({})).await;
     app.judge_python("print(2)", &[("", "1")], json!({})).await;
     // New source, so the first compile is a miss and the second is remembered.
@@ -54,7 +46,7 @@ async fn metrics_move_with_judgements_compiles_and_refusals() {
         .execute(json!({"language": "python", "code": "print(1)"}))
         .await;
     assert_eq!(refused, StatusCode::TOO_MANY_REQUESTS);
-    let after = metrics(&app).await;
+    let after = app.metrics().await;
 
     let moved = |name: &str, labels: &[(&str, &str)]| {
         sample(&after, name, labels) - sample(&before, name, labels)

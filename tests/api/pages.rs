@@ -223,6 +223,37 @@ async fn pages_refuse_what_they_should() {
     assert_eq!(after.status(), reqwest::StatusCode::NOT_FOUND);
 }
 
+#[tokio::test]
+async fn the_pages_refuse_a_language_the_question_cannot_be_judged_in() {
+    let (app, ann, _) = contest_with_two_students().await;
+    let session = app.participant_session(&ann).await;
+    let page = "/ui/contests/week-1/questions/sum";
+    let cobol = json!({"language": "cobol", "code": "x"});
+    for action in ["run", "submissions"] {
+        let path = format!("{page}/{action}");
+        let (status, body) = session.post_json(page, &path, cobol.clone()).await;
+        assert_eq!(
+            status,
+            reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+            "{action}: {body}"
+        );
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("cobol") && message.contains("python"),
+            "{message}"
+        );
+    }
+    let (_, list) = app
+        .send(
+            reqwest::Method::GET,
+            "/submissions",
+            Some(crate::helpers::ADMIN_TOKEN),
+            None,
+        )
+        .await;
+    assert_eq!(list, json!([]), "nothing was queued");
+}
+
 /// `minutes` from now as a `datetime-local` input's value (UTC).
 fn local_input(minutes: i64) -> String {
     let time = chrono::Utc::now() + chrono::Duration::minutes(minutes);

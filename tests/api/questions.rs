@@ -195,7 +195,18 @@ async fn a_submission_is_judged_on_the_stored_tests_without_revealing_hidden_one
     assert_eq!(hidden["expected_output"], Value::Null);
     assert_eq!(hidden["actual_output"], "");
     assert_eq!(hidden["stderr"], "");
-    assert!(hidden["execution_time_ms"].as_f64().unwrap() > 0.0);
+    for figure in [
+        "execution_time_ms",
+        "cpu_time_ms",
+        "memory_usage_mb",
+        "instructions",
+    ] {
+        assert!(hidden[figure].is_null(), "{figure} withheld: {hidden}");
+        assert!(
+            body["test_results"][0][figure].is_number(),
+            "{figure} shown: {body}"
+        );
+    }
     assert_eq!(
         body["test_results"][0]["input"], "1 2",
         "visible tests show their data"
@@ -216,6 +227,58 @@ async fn a_submission_is_judged_on_the_stored_tests_without_revealing_hidden_one
             "{secret} leaked: {stored}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_hidden_tests_input_cannot_be_read_back_from_its_figures() {
+    let app = TestApp::spawn_with_question(sum_question(), &[]).await;
+    // Loops and allocates as much as the input's second character says: an
+    // exact instruction count or memory figure would spell it out.
+    let code = "import sys\ndata = sys.stdin.read()\nn = ord(data[1])\n\
+                for _ in range(n * 2000): pass\nblock = bytearray(n * 100_000)\nprint(0)";
+    let (status, body) = app
+        .execute(json!({"language": "python", "code": code, "question_id": "sum-two"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let results = body["test_results"].as_array().unwrap();
+    assert!(results[0]["instructions"].as_u64().unwrap() > 0, "{body}");
+    for hidden in &results[1..] {
+        for figure in [
+            "execution_time_ms",
+            "cpu_time_ms",
+            "memory_usage_mb",
+            "instructions",
+        ] {
+            assert!(hidden[figure].is_null(), "{figure}: {hidden}");
+        }
+    }
+    // The whole's figures count the visible test only.
+    let visible_memory = results[0]["memory_usage_mb"].as_f64().unwrap();
+    assert_eq!(
+        body["metadata"]["memory_usage_mb"], visible_memory,
+        "{body}"
+    );
+    // Stored, the figures are there for the teacher.
+    let id = body["execution_id"].as_str().unwrap();
+    let (status, stored) = app
+        .send(
+            Method::GET,
+            &format!("/executions/{id}"),
+            Some(ADMIN_TOKEN),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{stored}");
+    assert!(
+        stored["test_results"][1]["instructions"].as_u64().unwrap() > 0,
+        "{stored}"
+    );
+    // Read back as its (anonymous) author, they are withheld again.
+    let (_, again) = app.get_execution(id).await;
+    assert!(
+        again["test_results"][1]["instructions"].is_null(),
+        "{again}"
+    );
 }
 
 #[tokio::test]

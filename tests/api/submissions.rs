@@ -14,17 +14,20 @@ use crate::helpers::{TestApp, judgebox};
 
 const SUM: &str = "a, b = map(int, input().split())\nprint(a + b)";
 
-/// A server with the question `sum`: one visible test worth 1 point and one
-/// hidden worth 2.
-async fn app_with(env: &[(&str, &str)]) -> TestApp {
-    let question = json!({
+/// The question `sum`: one visible test worth 1 point and one hidden worth 2.
+fn sum_question() -> Value {
+    json!({
         "slug": "sum", "title": "Sum",
         "test_cases": [
             {"input": "1 2", "expected_output": "3"},
             {"input": "20 22", "expected_output": "42", "hidden": true, "points": 2}
         ]
-    });
-    TestApp::spawn_with_question(question, env).await
+    })
+}
+
+/// A server with the question `sum`.
+async fn app_with(env: &[(&str, &str)]) -> TestApp {
+    TestApp::spawn_with_question(sum_question(), env).await
 }
 
 #[tokio::test]
@@ -253,6 +256,16 @@ async fn callbacks_to_private_addresses_are_refused_unless_allowed() {
         "http://[::ffff:127.0.0.1]/hook",
         "http://10.0.0.1/hook",
         "http://169.254.169.254/latest/meta-data",
+        // Special-purpose ranges that are not private but not global either.
+        "http://198.18.0.1/hook",
+        "http://240.0.0.1/hook",
+        "http://192.0.0.8/hook",
+        "http://192.88.99.1/hook",
+        "http://203.0.113.5/hook",
+        "http://224.0.0.1/hook",
+        "http://[2002:7f00:1::]/hook",
+        "http://[2001:db8::1]/hook",
+        "http://[ff02::1]/hook",
     ] {
         let (status, body) = app
             .submit(json!({"language": "python", "code": SUM, "question_id": "sum", "callback_url": url}))
@@ -262,6 +275,47 @@ async fn callbacks_to_private_addresses_are_refused_unless_allowed() {
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains("callback_url"), "{body}");
     }
+}
+
+#[tokio::test]
+async fn the_log_names_a_callbacks_origin_never_its_whole_url() {
+    let env = [
+        ("JUDGEBOX_ADMIN_TOKEN", crate::helpers::ADMIN_TOKEN),
+        ("JUDGEBOX_CALLBACK_ALLOW_PRIVATE", "1"),
+    ];
+    let (app, logs) = TestApp::spawn_with_logs(&env).await;
+    let (status, body) = app.create_question(sum_question()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Nothing listens on port 9 here: the attempt fails, and is logged.
+    let url = "http://127.0.0.1:9/hook/s3cret-path?token=s3cret-query";
+    let id = app
+        .submit_accepted(
+            json!({"language": "python", "code": SUM, "question_id": "sum", "callback_url": url}),
+        )
+        .await;
+    app.wait_for_submission(&id).await;
+    let started = Instant::now();
+    while !logs
+        .lines()
+        .iter()
+        .any(|line| line.contains("callback failed"))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            logs.lines()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let lines = logs.lines();
+    assert!(
+        lines.iter().any(|line| line.contains("http://127.0.0.1:9")),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|line| line.contains("s3cret")),
+        "{lines:?}"
+    );
 }
 
 #[tokio::test]
@@ -446,4 +500,86 @@ async fn a_worker_without_http_judges_what_the_server_queued() {
     );
     assert_eq!(done["score"], 3, "{done}");
     assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn a_submission_that_always_fails_is_finished_as_internal_error_after_its_attempts() {
+    let app = app_with(&[
+        ("JUDGEBOX_LEASE_SECONDS", "2"),
+        ("JUDGEBOX_MAX_ATTEMPTS", "3"),
+    ])
+    .await;
+    // No way in queues a language the server does not run any more; a row
+    // left by an older version or another replica can still name one.
+    let id = app.insert_queued_submission("sum", "cobol").await;
+    let started = Instant::now();
+    let done = app.wait_for_submission(&id).await;
+    assert_eq!(
+        done["attempts"], 3,
+        "tried exactly max-attempts times: {done}"
+    );
+    assert!(
+        done["result"].is_null() && done["score"].is_null(),
+        "{done}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a failed attempt goes back to the queue at once, not after its lease"
+    );
+    // The reader who made it (anonymous) learns that it failed, not why.
+    let error = done["error"].as_str().expect("an error");
+    assert!(
+        error.contains("your teacher can see why") && !error.contains("cobol"),
+        "{done}"
+    );
+    // The teacher sees the reason, and the verdict in the submissions list.
+    let (status, seen) = app
+        .send(
+            Method::GET,
+            &format!("/submissions/{id}"),
+            Some(crate::helpers::ADMIN_TOKEN),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let reason = seen["error"].as_str().expect("a reason");
+    assert!(
+        reason.contains("language cobol is not loaded") && reason.contains("3 attempts"),
+        "{seen}"
+    );
+    let (_, page) = app
+        .get_page_as_admin("/ui/admin/submissions?verdict=internal_error")
+        .await;
+    assert!(page.contains(&id[..8]), "listed as internal_error: {page}");
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("judgebox_submissions_failed_total 1"),
+        "{metrics}"
+    );
+    // It stays finished: no worker claims it again.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (_, again) = app.get_submission(&id).await;
+    assert_eq!(
+        (&again["state"], &again["attempts"]),
+        (&json!("finished"), &json!(3))
+    );
+}
+
+#[tokio::test]
+async fn a_submission_in_a_language_the_server_does_not_run_is_never_queued() {
+    let app = app_with(&[]).await;
+    let (status, body) = app
+        .submit(json!({"language": "cobol", "code": "x", "question_id": "sum"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "unsupported_language", "{body}");
+    let (_, list) = app
+        .send(
+            Method::GET,
+            "/submissions",
+            Some(crate::helpers::ADMIN_TOKEN),
+            None,
+        )
+        .await;
+    assert_eq!(list, json!([]), "nothing stored");
 }

@@ -109,8 +109,9 @@
       element("tr", {},
         element("td", { class: "num" }, test.test_number),
         element("td", {}, verdict(test.status), test.hidden ? element("span", { class: "muted" }, " hidden") : null),
-        element("td", { class: "num" }, `${Math.round(test.execution_time_ms)} ms`),
-        element("td", { class: "num" }, `${(test.memory_usage_mb || 0).toFixed(1)} MB`),
+        // A hidden test's figures are withheld (null).
+        element("td", { class: "num" }, test.execution_time_ms == null ? "—" : `${Math.round(test.execution_time_ms)} ms`),
+        element("td", { class: "num" }, test.memory_usage_mb == null ? "—" : `${test.memory_usage_mb.toFixed(1)} MB`),
         element("td", {}, test.hidden ? "" : details(test))
       )
     );

@@ -203,8 +203,8 @@ impl SubmissionPage {
     }
 
     /// Round to what a person reads: "12.3".
-    fn short(&self, value: &f64) -> String {
-        format!("{value:.1}")
+    fn short(&self, value: &Option<f64>) -> String {
+        format!("{:.1}", value.unwrap_or_default())
     }
 
     /// The browser's address for this student's submissions.

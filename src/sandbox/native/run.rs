@@ -81,10 +81,13 @@ impl NativeRun {
         let ended = match self.exit {
             _ if self.output_exceeded => Err(Stopped::Output),
             _ if self.timed_out => Err(Stopped::WallTime),
-            // RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one.
-            Some(NativeExit::Signal(libc::SIGXCPU | libc::SIGKILL))
-                if self.cpu_time >= limits.cpu_time =>
-            {
+            // RLIMIT_CPU sends SIGXCPU at the soft limit. The kernel counts
+            // every thread (a JVM's JIT and GC too) and samples at ticks, so
+            // the CPU time read after the exit may fall a little short of
+            // the limit: the signal itself says the time ran out.
+            Some(NativeExit::Signal(libc::SIGXCPU)) => Err(Stopped::CpuTime),
+            // SIGKILL at RLIMIT_CPU's hard limit, a second later.
+            Some(NativeExit::Signal(libc::SIGKILL)) if self.cpu_time >= limits.cpu_time => {
                 Err(Stopped::CpuTime)
             }
             _ if self.cpu_time > limits.cpu_time => Err(Stopped::CpuTime),
@@ -112,5 +115,55 @@ impl NativeRun {
                 fuel_consumed: 0,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(cpu_ms: u64) -> NativeLimits {
+        NativeLimits {
+            cpu_time: Duration::from_millis(cpu_ms),
+            wall_time: Duration::from_millis(3 * cpu_ms),
+            address_space_bytes: 1 << 30,
+            memory_bytes: 1 << 28,
+            file_size_bytes: 1 << 20,
+            open_files: 64,
+            stack_bytes: 1 << 23,
+            processes: 16,
+            stdout_bytes: 1 << 20,
+            stderr_bytes: 1 << 20,
+        }
+    }
+
+    fn ended(exit: NativeExit, cpu_ms: u64) -> Result<i32, Stopped> {
+        let run = NativeRun {
+            exit: Some(exit),
+            timed_out: false,
+            output_exceeded: false,
+            out_of_memory: false,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            wall_time: Duration::from_millis(cpu_ms),
+            cpu_time: Duration::from_millis(cpu_ms),
+            peak_memory_bytes: 0,
+        };
+        run.into_run(&limits(2000), false).ended
+    }
+
+    #[test]
+    fn sigxcpu_is_the_cpu_time_limit_even_when_the_time_read_falls_short() {
+        // A JVM's threads: RLIMIT_CPU fired, the rusage read says 1946 ms.
+        let stopped = ended(NativeExit::Signal(libc::SIGXCPU), 1946);
+        assert!(matches!(stopped, Err(Stopped::CpuTime)), "{stopped:?}");
+    }
+
+    #[test]
+    fn a_program_killed_before_its_limit_crashed() {
+        let stopped = ended(NativeExit::Signal(libc::SIGKILL), 300);
+        assert!(matches!(stopped, Err(Stopped::Trap(_))), "{stopped:?}");
+        let stopped = ended(NativeExit::Signal(libc::SIGKILL), 2100);
+        assert!(matches!(stopped, Err(Stopped::CpuTime)), "{stopped:?}");
     }
 }

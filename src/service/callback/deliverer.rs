@@ -101,20 +101,23 @@ impl JudgingService {
 
     /// Makes one attempt and records how it went.
     async fn attempt(&self, callback: CallbackRecord) {
-        let (id, url, attempt) = (callback.submission_id, &callback.url, callback.attempts);
+        let (id, attempt) = (callback.submission_id, callback.attempts);
+        // A callback URL may carry a secret (a token in its path or query):
+        // the log names its origin only.
+        let url = origin(&callback.url);
         let now = Utc::now().timestamp_millis();
         let (state, next_attempt_at) = match self.post_result(&callback).await {
             Ok(()) => (CallbackState::Delivered, now),
             Err(Failure::Refused(why)) => {
-                tracing::warn!(%id, %url, "callback refused: {why}");
+                tracing::warn!(%id, url, "callback refused: {why}");
                 (CallbackState::Failed, now)
             }
             Err(Failure::Failed(why)) if attempt >= ATTEMPTS => {
-                tracing::error!(%id, %url, "callback gave up after {ATTEMPTS} attempts: {why}");
+                tracing::error!(%id, url, "callback gave up after {ATTEMPTS} attempts: {why}");
                 (CallbackState::Failed, now)
             }
             Err(Failure::Failed(why)) => {
-                tracing::warn!(%id, %url, attempt, "callback failed: {why}");
+                tracing::warn!(%id, url, attempt, "callback failed: {why}");
                 let backoff = FIRST_BACKOFF * 2u32.pow(attempt.saturating_sub(1));
                 (CallbackState::Pending, now + backoff.as_millis() as i64)
             }
@@ -143,11 +146,20 @@ impl JudgingService {
         let client = target
             .client()
             .map_err(|error| Failure::Failed(error.to_string()))?;
+        // reqwest's errors name the URL: the log must not.
         let response = (client.post(url).json(&view).send().await)
-            .map_err(|error| Failure::Failed(error.to_string()))?;
+            .map_err(|error| Failure::Failed(error.without_url().to_string()))?;
         match response.status() {
             status if status.is_success() => Ok(()),
             status => Err(Failure::Failed(format!("the receiver answered {status}"))),
         }
+    }
+}
+
+/// What a log may say of a callback URL: its scheme, host and port.
+fn origin(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(url) => url.origin().ascii_serialization(),
+        Err(_) => "(not a URL)".into(),
     }
 }

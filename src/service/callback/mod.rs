@@ -47,8 +47,9 @@ impl std::fmt::Display for Unreachable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Private => f.write_str(
-                "names a private address (this host, or a private, link-local, \
-                 unique-local or CGNAT network)",
+                "names an address that is not global unicast (this host, a private, \
+                 link-local, shared, documentation, benchmarking, multicast or reserved \
+                 range)",
             ),
             Self::Unresolved(why) => write!(f, "names a host that does not resolve: {why}"),
         }
@@ -73,7 +74,7 @@ impl CallbackPolicy {
         // IPv6 literals come bracketed.
         let literal = host.trim_start_matches('[').trim_end_matches(']');
         if let Ok(ip) = literal.parse::<std::net::IpAddr>() {
-            return match address::is_private(ip) {
+            return match address::is_not_global(ip) {
                 true => Err(Unreachable::Private),
                 false => Ok(Target::Direct),
             };
@@ -84,7 +85,7 @@ impl CallbackPolicy {
             .map_err(|_| Unreachable::Unresolved("timed out".into()))?
             .map_err(|error| Unreachable::Unresolved(error.to_string()))?;
         let public: Vec<SocketAddr> = resolved
-            .filter(|address| !address::is_private(address.ip()))
+            .filter(|address| !address::is_not_global(address.ip()))
             .collect();
         if public.is_empty() {
             return Err(Unreachable::Private);

@@ -1,0 +1,3 @@
+-- Why a submission finished without a result: judging it failed with an
+-- error of the server's own on every attempt. NULL: judged, or not yet.
+ALTER TABLE submissions ADD COLUMN error TEXT;

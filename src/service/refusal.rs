@@ -1,0 +1,36 @@
+//! Why a use case would not do what it was asked: the one error type the
+//! API and the pages both map onto their own answers, so that a request
+//! refused by one is refused by the other with the same reason.
+
+use crate::auth::Denied;
+
+#[derive(Debug)]
+pub enum Refusal {
+    /// The principal may not (401 or 403).
+    Denied(Denied),
+    /// No such question, or none the principal may see (404).
+    UnknownQuestion(String),
+    /// A language this server does not run (422).
+    UnsupportedLanguage {
+        name: String,
+        supported: Vec<&'static str>,
+    },
+    /// A well-formed request whose values are not acceptable (422).
+    Invalid(String),
+    /// Every judging slot or the queue is full (503); what is full.
+    Busy(&'static str),
+    /// A failure of ours; the details go to the log, not to the caller.
+    Internal(anyhow::Error),
+}
+
+impl From<Denied> for Refusal {
+    fn from(denied: Denied) -> Self {
+        Self::Denied(denied)
+    }
+}
+
+impl From<anyhow::Error> for Refusal {
+    fn from(error: anyhow::Error) -> Self {
+        Self::Internal(error)
+    }
+}
