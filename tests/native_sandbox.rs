@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use judgebox::sandbox::native::{
-    NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun, NativeSandbox, RunDir,
+    DiskLimit, NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun, NativeSandbox,
+    RunDir,
 };
 
 fn limits() -> NativeLimits {
@@ -17,6 +18,10 @@ fn limits() -> NativeLimits {
         address_space_bytes: 512 << 20,
         memory_bytes: 256 << 20,
         file_size_bytes: 1 << 20,
+        disk: DiskLimit {
+            bytes: 8 << 20,
+            entries: 64,
+        },
         open_files: 64,
         stack_bytes: 8 << 20,
         processes: 32,
@@ -200,6 +205,33 @@ async fn opening_past_the_file_descriptor_limit_fails() {
     let (count, errno) = out.trim().split_once(' ').unwrap();
     assert!(count.parse::<u32>().unwrap() < 64, "{out}");
     assert_eq!(errno.parse::<i32>().unwrap(), libc::EMFILE);
+}
+
+#[tokio::test]
+async fn filling_the_run_directory_stops_at_its_disk_limit() {
+    // Each file within RLIMIT_FSIZE; together far past the 8 MiB allowed.
+    let many_files = "i=0; while [ $i -lt 3000 ]; do head -c 1000000 /dev/urandom > f$i || exit 1; \
+                      i=$((i+1)); done; echo done";
+    let result = run(shell(many_files), limits()).await;
+    assert!(result.disk_exceeded, "{result:?}");
+    assert!(
+        !text(&result.stdout).contains("done"),
+        "stopped before the end"
+    );
+    // Empty files count too: by number.
+    let empty_files = "i=0; while [ $i -lt 3000 ]; do : > e$i; i=$((i+1)); done; echo done";
+    let result = run(shell(empty_files), limits()).await;
+    assert!(result.disk_exceeded, "{result:?}");
+    // Within both, a run is not stopped.
+    let result = run(
+        shell("head -c 100000 /dev/urandom > a && echo done"),
+        limits(),
+    )
+    .await;
+    assert!(
+        !result.disk_exceeded && text(&result.stdout) == "done\n",
+        "{result:?}"
+    );
 }
 
 #[tokio::test]

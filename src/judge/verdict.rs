@@ -41,6 +41,17 @@ pub(super) fn verdict(
                 limits.output_kb, limits.stderr_kb
             )),
         ),
+        Err(Stopped::Disk {
+            max_bytes,
+            max_entries,
+        }) => (
+            Status::OutputLimitExceeded,
+            Some(format!(
+                "output limit exceeded: the program wrote more than {} MiB or {max_entries} \
+                 files to disk",
+                max_bytes >> 20
+            )),
+        ),
         Err(Stopped::CpuTime) => (
             Status::TimeLimitExceeded,
             Some(format!(

@@ -44,6 +44,9 @@ pub enum Stopped {
     Fuel,
     /// The program wrote more than its stdout or stderr cap.
     Output,
+    /// The program wrote more to its (native) run directory than it may
+    /// keep there: bytes or files.
+    Disk { max_bytes: u64, max_entries: u64 },
     /// The WebAssembly call stack overflowed (runaway native recursion).
     StackOverflow,
     /// Any other WebAssembly trap, with wasmtime's description.

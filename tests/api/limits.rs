@@ -107,6 +107,29 @@ async fn an_endless_loop_is_a_time_limit_in_every_language_on_a_loaded_machine()
 }
 
 #[tokio::test]
+async fn writing_files_past_the_disk_limit_is_output_limit_exceeded() {
+    let app = TestApp::spawn().await;
+    // A thread sends C++ to the native build; each file is within the
+    // per-file limit, 3000 of them are 3 GB.
+    let code = "#include <cstdio>\n#include <string>\n#include <thread>\n\
+                int main() { std::thread([] {}).join(); std::string block(1000000, 'x');\n\
+                for (int i = 0; i < 3000; i++) {\n\
+                  FILE *f = std::fopen((\"f\" + std::to_string(i)).c_str(), \"w\");\n\
+                  if (!f) return 1; std::fwrite(block.data(), 1, block.size(), f); std::fclose(f); }\n\
+                std::puts(\"done\"); }";
+    let result = app
+        .run_with_limits("cpp", code, json!({"time_ms": 10000}))
+        .await;
+    assert_eq!(result["status"], "output_limit_exceeded", "{result}");
+    let message = result["message"].as_str().unwrap();
+    assert!(
+        message.contains("64 MiB") && message.contains("disk"),
+        "{result}"
+    );
+    assert_still_judges(&app).await;
+}
+
+#[tokio::test]
 async fn sleeping_costs_no_cpu_time_and_is_allowed_within_the_backstop() {
     let app = TestApp::spawn().await;
     let code = "import time\ntime.sleep(0.6)\nprint('awake')";

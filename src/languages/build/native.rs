@@ -6,7 +6,9 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::BuildError;
-use crate::sandbox::native::{NativeCommand, NativeExit, NativeLimits, NativeSandbox, RunDir};
+use crate::sandbox::native::{
+    DiskLimit, NativeCommand, NativeExit, NativeLimits, NativeSandbox, RunDir,
+};
 use crate::sandbox::{Run, RunLimits};
 
 /// Compiler diagnostics kept for `compile_output`.
@@ -15,6 +17,8 @@ const MAX_DIAGNOSTICS: usize = 64 << 10;
 /// Processes and threads a natively built program may have: a JVM starts
 /// about 15 of its own; a program may start some more threads, not thousands.
 const PROGRAM_THREADS: u64 = 64;
+/// What a natively run program may write to its run directory in all.
+const PROGRAM_DISK_BYTES: u64 = 64 << 20;
 
 /// Compilers are large programs reading untrusted input: 10 s of CPU time,
 /// 512 MiB. Like programs, they are held to CPU time; the wall clock only
@@ -28,6 +32,11 @@ pub fn compile_limits() -> NativeLimits {
         address_space_bytes: 512 << 20,
         memory_bytes: 512 << 20,
         file_size_bytes: 64 << 20,
+        // A JVM's class-data archive (javac.jsa) is the largest output.
+        disk: DiskLimit {
+            bytes: 256 << 20,
+            entries: 4096,
+        },
         open_files: 256,
         stack_bytes: 8 << 20,
         // javac's JVM has about 20 threads; g++ runs cc1plus, as and ld.
@@ -77,6 +86,11 @@ pub fn program_limits(limits: &RunLimits) -> NativeLimits {
         address_space_bytes: limits.memory_bytes,
         memory_bytes: limits.memory_bytes,
         file_size_bytes: 1 << 20,
+        // Judged programs have no files to keep: a little scratch space.
+        disk: DiskLimit {
+            bytes: PROGRAM_DISK_BYTES,
+            entries: 256,
+        },
         open_files: 64,
         stack_bytes: 8 << 20,
         processes: PROGRAM_THREADS,

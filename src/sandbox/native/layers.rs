@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::child::Namespaces;
-use super::{NativeCommand, NativeExit, NativeLimits, NativeSandbox};
+use super::{DiskLimit, NativeCommand, NativeExit, NativeLimits, NativeSandbox};
 
 /// How a layer stands on this machine, for the start-up log and `judgebox doctor`.
 #[derive(Debug, Clone)]
@@ -34,6 +34,10 @@ impl NativeSandbox {
             address_space_bytes: 512 << 20,
             memory_bytes: 256 << 20,
             file_size_bytes: 1 << 20,
+            disk: DiskLimit {
+                bytes: 1 << 20,
+                entries: 16,
+            },
             open_files: 64,
             stack_bytes: 8 << 20,
             processes: 16,

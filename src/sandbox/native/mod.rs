@@ -34,7 +34,7 @@ use seccompiler::BpfProgram;
 use self::cgroup::Cgroups;
 pub use self::layers::Layer;
 use self::permits::RunPermits;
-pub use self::run::{NativeCommand, NativeExit, NativeLimits, NativeRun};
+pub use self::run::{DiskLimit, NativeCommand, NativeExit, NativeLimits, NativeRun};
 pub use self::run_dir::RunDir;
 
 /// How the native sandbox is set up.

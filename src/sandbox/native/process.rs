@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use super::cgroup::RunCgroups;
 use super::child::{self, ChildSetup, Report};
 use super::orphans::{self, InFlight};
+use super::run::DiskLimit;
 use super::{NativeCommand, NativeLimits, NativeRun, NativeSandbox, RunDir, landlock};
 
 impl NativeSandbox {
@@ -94,10 +95,11 @@ impl NativeSandbox {
             tokio::spawn(async move { stdin.write_all(&input).await });
         }
 
-        let (exited, timed_out) = tokio::select! {
-            status = child.wait() => (Some(status?), false),
-            _ = tokio::time::sleep(limits.wall_time) => (None, true),
-            _ = exceeded.notified() => (None, false),
+        let (exited, timed_out, disk_exceeded) = tokio::select! {
+            status = child.wait() => (Some(status?), false, false),
+            _ = tokio::time::sleep(limits.wall_time) => (None, true, false),
+            _ = exceeded.notified() => (None, false, false),
+            () = outgrow(dir, limits.disk) => (None, false, true),
         };
         // Whatever the program left in its session dies with it.
         kill_group(pid);
@@ -122,6 +124,7 @@ impl NativeSandbox {
             exit: report.map(|r| r.exit()),
             timed_out,
             output_exceeded: stdout_exceeded || stderr_exceeded,
+            disk_exceeded,
             out_of_memory: false,
             stdout,
             stderr,
@@ -129,6 +132,20 @@ impl NativeSandbox {
             cpu_time: report.map(|r| r.cpu_time()).unwrap_or_default(),
             peak_memory_bytes: report.map(|r| r.peak_memory_bytes()).unwrap_or_default(),
         })
+    }
+}
+
+/// How often a run's directory is measured: a program writing as fast as
+/// the page cache takes it gets a few tens of MiB past its limit at most.
+const DISK_CHECK_EVERY: Duration = Duration::from_millis(20);
+
+/// Returns once the run directory holds more than `limit`.
+async fn outgrow(dir: &RunDir, limit: DiskLimit) {
+    loop {
+        tokio::time::sleep(DISK_CHECK_EVERY).await;
+        if !dir.within(limit) {
+            return;
+        }
     }
 }
 

@@ -23,6 +23,10 @@ pub struct NativeLimits {
     pub memory_bytes: u64,
     /// RLIMIT_FSIZE: the largest file the program may write.
     pub file_size_bytes: u64,
+    /// What the run directory may hold in all, in bytes allocated and in
+    /// entries (files, directories, links): checked while it runs, since
+    /// RLIMIT_FSIZE bounds each file but not how many there are.
+    pub disk: DiskLimit,
     pub open_files: u64,
     pub stack_bytes: u64,
     /// Processes and threads: RLIMIT_NPROC of the run's uid, and the
@@ -30,6 +34,12 @@ pub struct NativeLimits {
     pub processes: u64,
     pub stdout_bytes: usize,
     pub stderr_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskLimit {
+    pub bytes: u64,
+    pub entries: u64,
 }
 
 /// A program to run in a run directory.
@@ -62,6 +72,8 @@ pub struct NativeRun {
     pub exit: Option<NativeExit>,
     pub timed_out: bool,
     pub output_exceeded: bool,
+    /// The run directory outgrew `NativeLimits::disk`.
+    pub disk_exceeded: bool,
     /// The cgroup's OOM killer ended it.
     pub out_of_memory: bool,
     pub stdout: Vec<u8>,
@@ -80,6 +92,10 @@ impl NativeRun {
     pub fn into_run(self, limits: &NativeLimits, memory_limit_hit: bool) -> Run {
         let ended = match self.exit {
             _ if self.output_exceeded => Err(Stopped::Output),
+            _ if self.disk_exceeded => Err(Stopped::Disk {
+                max_bytes: limits.disk.bytes,
+                max_entries: limits.disk.entries,
+            }),
             _ if self.timed_out => Err(Stopped::WallTime),
             // RLIMIT_CPU sends SIGXCPU at the soft limit. The kernel counts
             // every thread (a JVM's JIT and GC too) and samples at ticks, so
@@ -129,6 +145,10 @@ mod tests {
             address_space_bytes: 1 << 30,
             memory_bytes: 1 << 28,
             file_size_bytes: 1 << 20,
+            disk: DiskLimit {
+                bytes: 1 << 20,
+                entries: 16,
+            },
             open_files: 64,
             stack_bytes: 1 << 23,
             processes: 16,
@@ -142,6 +162,7 @@ mod tests {
             exit: Some(exit),
             timed_out: false,
             output_exceeded: false,
+            disk_exceeded: false,
             out_of_memory: false,
             stdout: Vec::new(),
             stderr: Vec::new(),

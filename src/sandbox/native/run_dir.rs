@@ -11,7 +11,9 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsSyncExt};
-use cap_std::fs::{Dir, File, OpenOptions};
+use cap_std::fs::{Dir, File, MetadataExt, OpenOptions};
+
+use super::run::DiskLimit;
 
 /// A private directory for one run: mode 0700, removed on drop through its
 /// handle, without following symlinks.
@@ -73,6 +75,18 @@ impl RunDir {
         Ok(names)
     }
 
+    /// Whether what the run left here is within `limit`: the blocks its
+    /// files take, and its entries, counted through this directory's handle
+    /// without following a symlink. `false` too when a directory cannot be
+    /// read (a program could hide files in one it made unreadable).
+    pub fn within(&self, limit: DiskLimit) -> bool {
+        let mut used = DiskLimit {
+            bytes: 0,
+            entries: 0,
+        };
+        add_usage(&self.dir, &mut used, limit, 0).is_ok()
+    }
+
     /// The file at `relative`, which must not be a symlink, in a directory
     /// reached by `subdir`.
     fn open(&self, relative: &str, options: &mut OpenOptions) -> Result<File> {
@@ -98,6 +112,34 @@ impl RunDir {
         }
         Ok(dir)
     }
+}
+
+/// Directories deeper than this count as over the limit.
+const MAX_DEPTH: u32 = 64;
+
+/// Adds `dir`'s entries to `used`; `Err` once `used` passes `limit`, or a
+/// directory cannot be read. An entry removed meanwhile is skipped.
+fn add_usage(dir: &Dir, used: &mut DiskLimit, limit: DiskLimit, depth: u32) -> Result<(), ()> {
+    if depth > MAX_DEPTH {
+        return Err(());
+    }
+    for entry in dir.entries().map_err(drop)? {
+        let Ok(entry) = entry else { continue };
+        let Ok(metadata) = entry.metadata() else {
+            continue;
+        };
+        // Blocks allocated, so a sparse file counts what it really takes.
+        used.bytes += metadata.blocks() * 512;
+        used.entries += 1;
+        if used.bytes > limit.bytes || used.entries > limit.entries {
+            return Err(());
+        }
+        if metadata.is_dir() {
+            let subdir = entry.open_dir().map_err(drop)?;
+            add_usage(&subdir, used, limit, depth + 1)?;
+        }
+    }
+    Ok(())
 }
 
 impl Drop for RunDir {
