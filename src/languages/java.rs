@@ -22,6 +22,8 @@ pub(super) const INFO: LanguageInfo = LanguageInfo {
 };
 
 const JAVAC: &str = "/usr/bin/javac";
+/// The longest file name Linux file systems take.
+const MAX_FILE_NAME_BYTES: usize = 255;
 const JAVA: &str = "/usr/bin/java";
 
 /// javac's own JVM: a fast start (C1 only, serial GC) inside 512 MiB of
@@ -42,9 +44,13 @@ const JAVAC_FLAGS: &[&str] = &[
 ];
 
 /// The solution's JVM: the full JIT (C1-only is slower on CPU-bound code), a
-/// 64 MiB thread stack for recursion 10^5 deep, bounded metaspace and code cache.
+/// 64 MiB stack for the main thread, for recursion 10^5 deep (the launcher
+/// reads `-Xss` alone for it), and 2 MiB for every other Java thread (the
+/// JVM reads the later `ThreadStackSize`), so that a program's threads fit
+/// in its address space; bounded metaspace and code cache.
 const JAVA_FLAGS: &[&str] = &[
     "-Xss64m",
+    "-XX:ThreadStackSize=2048",
     "-XX:MaxMetaspaceSize=64m",
     "-XX:CompressedClassSpaceSize=16m",
     "-XX:ReservedCodeCacheSize=16m",
@@ -53,8 +59,9 @@ const JAVA_FLAGS: &[&str] = &[
     "-XX:-UsePerfData",
 ];
 
-/// Address space the JVM needs beyond its heap: code, metaspace, and the
-/// 64 MiB stacks of its own Java threads (measured: 640 MiB is too little).
+/// Address space the JVM needs beyond its heap: code, metaspace, the main
+/// thread's 64 MiB stack and the other threads' (measured with 64 MiB
+/// stacks for all: 640 MiB was too little).
 const JVM_OVERHEAD_BYTES: u64 = 896 << 20;
 
 /// Resident memory the JVM needs beyond its heap (code, metaspace, its
@@ -203,6 +210,14 @@ impl Compiler for Java {
 
     async fn build(&self, cache: &CacheDir, key: &str, code: &str) -> Result<Classes, BuildError> {
         let main_class = main_class(code);
+        // Its source and class files are named after it.
+        if main_class.len() + ".class".len() > MAX_FILE_NAME_BYTES {
+            return Err(BuildError::Rejected(format!(
+                "the public class's name is {} bytes long: a class file's name may be at \
+                 most {MAX_FILE_NAME_BYTES} bytes",
+                main_class.len()
+            )));
+        }
         let source = format!("{main_class}.java");
         let command = self.javac(vec!["-d".into(), "classes".into(), (&source).into()]);
         let sources = [(source.as_str(), code)];

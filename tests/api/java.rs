@@ -79,6 +79,36 @@ async fn java_limits_and_failures_give_their_verdicts() {
 }
 
 #[tokio::test]
+async fn java_threads_start_and_join_beside_a_deep_main() {
+    let app = TestApp::spawn().await;
+    let code = "public class Main {\n\
+        static int d(int n) { return n == 0 ? 0 : 1 + d(n - 1); }\n\
+        public static void main(String[] a) throws Exception {\n\
+          long[] sums = new long[16]; Thread[] ts = new Thread[16];\n\
+          for (int i = 0; i < 16; i++) { final int k = i;\n\
+            ts[i] = new Thread(() -> { for (int j = 0; j <= 1000; j++) sums[k] += j; }); ts[i].start(); }\n\
+          long total = 0; for (int i = 0; i < 16; i++) { ts[i].join(); total += sums[i]; }\n\
+          System.out.println(total + \" \" + d(100000)); } }";
+    let result = app.run_with_limits("java", code, json!({})).await;
+    assert_eq!(result["status"], "accepted", "{result}");
+    assert_eq!(result["actual_output"], "8008000 100000\n", "{result}");
+}
+
+#[tokio::test]
+async fn a_java_class_name_too_long_for_a_file_is_a_compilation_error() {
+    let app = TestApp::spawn().await;
+    let name = "A".repeat(300);
+    let code = format!("public class {name} {{ public static void main(String[] a) {{ }} }}");
+    let body = app.judge_code("java", &code, &[("", "")], json!({})).await;
+    assert_eq!(
+        body["test_results"][0]["status"], "compilation_error",
+        "{body}"
+    );
+    let output = body["compile_output"].as_str().unwrap();
+    assert!(output.contains("255 bytes"), "{output}");
+}
+
+#[tokio::test]
 async fn java_programs_cannot_reach_the_network_files_or_processes() {
     let app = TestApp::spawn().await;
     let attempts = [
