@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::auth::{AccessPolicy, AdminToken, Secret};
 use crate::judge::{LimitPolicy, Limits};
-use crate::languages;
+use crate::languages::{self, BuildCacheLimits};
 use crate::sandbox::SandboxConfig;
 use crate::sandbox::native::{DEFAULT_FIRST_UID, NativeConfig};
 use crate::service::{CallbackPolicy, JudgingConfig};
@@ -29,6 +29,15 @@ pub struct RuntimeSettings {
     /// Directory for precompiled runtimes; only the operator may write here.
     #[arg(long, env = "JUDGEBOX_CACHE_DIR", default_value = CACHE_DIR)]
     pub cache_dir: PathBuf,
+    /// Compiled submissions kept on disk in the cache directory (MiB, all
+    /// languages and replicas sharing it together); past it the least
+    /// recently used go, none used in the last hour.
+    #[arg(long, env = "JUDGEBOX_CACHE_MAX_MB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub cache_max_mb: u64,
+    /// Compiled submissions kept in memory (MiB, all compiled languages
+    /// together), so that a resubmission starts at once.
+    #[arg(long, env = "JUDGEBOX_CACHE_MEMORY_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    pub cache_memory_mb: u64,
     /// Where compilers get their private run directories [default: the
     /// system temporary directory's judgebox-runs].
     #[arg(long, env = "JUDGEBOX_RUNS_DIR")]
@@ -263,6 +272,14 @@ impl RuntimeSettings {
             max_concurrent_runs: self.concurrent_runs(),
             max_memory_bytes: policy.max_memory_mb() << 20,
             keep_resident_bytes: self.keep_resident_mb.min(1 << 10) << 20,
+        }
+    }
+
+    /// The bounds on compiled submissions kept.
+    pub fn build_cache(&self) -> BuildCacheLimits {
+        BuildCacheLimits {
+            memory_bytes: self.cache_memory_mb << 20,
+            disk_bytes: self.cache_max_mb << 20,
         }
     }
 

@@ -57,6 +57,7 @@ impl Runtime {
             &native,
             &settings.runtimes_dir,
             &settings.cache_dir,
+            settings.build_cache(),
         )?;
         languages.prepare().await?;
         tracing::info!(

@@ -61,6 +61,22 @@ pub struct NativeFallback {
     pub flags: &'static [&'static str],
 }
 
+/// Files besides the compilers whose versions shape every build: the
+/// WebAssembly C and C++ libraries, and gcc's own compilers for the
+/// native fallback.
+const TOOLCHAIN_FILES: &[&str] = &[
+    "/usr/lib/wasm32-wasi/libc.a",
+    "/usr/lib/wasm32-wasi/libc++.a",
+    "/usr/lib/wasm32-wasi/libc++abi.a",
+    "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a",
+    "/usr/lib/gcc/x86_64-linux-gnu/12/cc1",
+    "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus",
+];
+
+fn fallback_compiler(language: &ClangLanguage) -> Option<&'static str> {
+    language.native_fallback.as_ref().map(|f| f.compiler)
+}
+
 /// Where the toolchain lives, shared by C and C++ (see the Makefile).
 #[derive(Clone)]
 pub struct Toolchain {
@@ -208,9 +224,6 @@ impl Clang {
 impl Compiler for Clang {
     type Artifact = Binary;
 
-    /// By native code size: compiled programs are up to megabytes.
-    const MEMORY_CAPACITY: u64 = 256 << 20;
-
     fn info(&self) -> &LanguageInfo {
         &self.language.info
     }
@@ -225,6 +238,13 @@ impl Compiler for Clang {
             parts.extend(fallback.flags);
         }
         let mut parts: Vec<String> = parts.into_iter().map(String::from).collect();
+        // The compilers' and libraries' exact builds, and our headers: an
+        // upgraded clang, wasi-libc, libc++ or gcc builds anew.
+        let compilers = [Some(language.compiler), fallback_compiler(language)];
+        let files = (compilers.into_iter().flatten().map(PathBuf::from))
+            .chain(TOOLCHAIN_FILES.iter().map(PathBuf::from))
+            .chain([self.toolchain.include.join("bits/stdc++.h")]);
+        parts.extend(files.map(|file| build::file_identity(&file)));
         // Compiled programs are native code for this engine only.
         let mut engine = DefaultHasher::new();
         let compatibility = self.sandbox.engine().precompile_compatibility_hash();
@@ -243,11 +263,11 @@ impl Compiler for Clang {
     }
 
     fn load(&self, cache: &CacheDir, key: &str, _code: &str) -> Result<Option<Binary>> {
-        let wasm = cache.path(&format!("{key}.cwasm"));
+        let wasm = cache.build_path(&format!("{key}.cwasm"));
         if let Some(command) = WasiCommand::load(&self.sandbox, &wasm)? {
             return Ok(Some(Binary::Wasm(command)));
         }
-        let path = cache.path(key).join(NATIVE_BINARY);
+        let path = cache.build_path(key).join(NATIVE_BINARY);
         Ok(path.exists().then(|| Binary::Native {
             path,
             native: self.native.clone(),
@@ -294,7 +314,7 @@ impl Compiler for Clang {
         let wasm = dir
             .read("program.wasm")
             .context("reading the compiled program")?;
-        let artifact = cache.path(&format!("{key}.cwasm"));
+        let artifact = cache.build_path(&format!("{key}.cwasm"));
         let command =
             tokio::task::block_in_place(|| WasiCommand::compile(&self.sandbox, &wasm, &artifact))?;
         Ok(Binary::Wasm(command))
@@ -303,7 +323,7 @@ impl Compiler for Clang {
     fn memory_weight(binary: &Binary) -> u32 {
         match binary {
             Binary::Wasm(command) => command.native_bytes().try_into().unwrap_or(u32::MAX),
-            Binary::Native { .. } => 1,
+            Binary::Native { .. } => 1 << 10,
         }
     }
 }

@@ -203,7 +203,7 @@ impl Compiler for Java {
     }
 
     fn load(&self, cache: &CacheDir, key: &str, code: &str) -> Result<Option<Classes>> {
-        let classes = self.classes(cache.path(key), main_class(code));
+        let classes = self.classes(cache.build_path(key), main_class(code));
         let main = classes.dir.join(format!("{}.class", classes.main_class));
         Ok(main.exists().then_some(classes))
     }

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::sandbox::native::NativeSandbox;
 use crate::sandbox::{Run, RunLimits, WasmSandbox};
-use build::CompiledLanguage;
+use build::{BuildCache, CompiledLanguage, DiskBudget};
 use clang::{Clang, Toolchain};
 use java::Java;
 
@@ -104,6 +104,17 @@ impl utoipa::PartialSchema for LanguageName {
 
 impl utoipa::ToSchema for LanguageName {}
 
+/// c, cpp, cpp20 and java, which share the build cache's memory bound.
+const COMPILED_LANGUAGES: u64 = 4;
+
+/// How much compiled programs may take: in memory (all compiled languages
+/// together) and on disk (builds in the cache directory).
+#[derive(Debug, Clone, Copy)]
+pub struct BuildCacheLimits {
+    pub memory_bytes: u64,
+    pub disk_bytes: u64,
+}
+
 /// Every language this server can run, by name.
 pub struct Languages {
     by_name: BTreeMap<&'static str, Arc<dyn Language>>,
@@ -111,22 +122,30 @@ pub struct Languages {
 
 impl Languages {
     /// Loads every runtime from `runtimes_dir`, precompiling into `cache_dir`
-    /// what has not been compiled for this engine yet. Compilers run in `native`.
+    /// what has not been compiled for this engine yet. Compilers run in
+    /// `native`; the compiled languages keep their builds within `limits`.
     pub fn load(
         sandbox: &WasmSandbox,
         native: &Arc<NativeSandbox>,
         runtimes_dir: &Path,
         cache_dir: &Path,
+        limits: BuildCacheLimits,
     ) -> Result<Self> {
         let mut languages = Self {
             by_name: BTreeMap::new(),
         };
+        // The memory bound is shared evenly by the compiled languages.
+        let cache = BuildCache {
+            dir: cache_dir.to_path_buf(),
+            memory_bytes: limits.memory_bytes / COMPILED_LANGUAGES,
+            disk: Arc::new(DiskBudget::new(cache_dir, limits.disk_bytes)),
+        };
         let toolchain = Toolchain::new(runtimes_dir);
         for language in [c::C, cpp::CPP, cpp::CPP20] {
             let clang = Clang::new(language, toolchain.clone(), sandbox, native.clone());
-            languages.register(CompiledLanguage::new(clang, cache_dir));
+            languages.register(CompiledLanguage::new(clang, &cache));
         }
-        languages.register(CompiledLanguage::new(Java::new(native.clone()), cache_dir));
+        languages.register(CompiledLanguage::new(Java::new(native.clone()), &cache));
         languages.register(javascript::load(sandbox, runtimes_dir, cache_dir)?);
         languages.register(python::load(sandbox, runtimes_dir, cache_dir)?);
         anyhow::ensure!(

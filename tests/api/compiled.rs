@@ -322,3 +322,74 @@ async fn a_natively_run_program_reports_its_memory_and_cpu_time() {
     assert!((64.0..256.0).contains(&memory), "{test}");
     assert!(test["cpu_time_ms"].as_f64().unwrap() > 0.0, "{test}");
 }
+
+/// The builds of `language` in the tests' shared cache directory.
+fn builds_dir(language: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("runtimes/build/cache")
+        .join(language)
+        .join("builds")
+}
+
+/// The build of `language` that holds `text` (a string constant of its
+/// source, kept in the compiled program's data).
+fn build_holding(language: &str, text: &str) -> std::path::PathBuf {
+    let entries = std::fs::read_dir(builds_dir(language)).expect("the builds folder");
+    (entries.flatten())
+        .map(|entry| entry.path())
+        .find(|path| {
+            let bytes = std::fs::read(path).unwrap_or_default();
+            bytes
+                .windows(text.len())
+                .any(|window| window == text.as_bytes())
+        })
+        .unwrap_or_else(|| panic!("no build holds {text}"))
+}
+
+fn set_age(path: &std::path::Path, age: std::time::Duration) {
+    let file = std::fs::File::open(path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - age)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_disk_cache_keeps_what_is_used_and_evicts_the_least_recently_used_past_its_bound() {
+    let hour = std::time::Duration::from_secs(3600);
+    // Sources no other test compiles.
+    let unique = || {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let code = format!("#include <stdio.h>\nint main(void) {{ puts(\"{id}\"); return 0; }}\n");
+        (id, code)
+    };
+    let app = TestApp::spawn().await;
+    let (id, used) = unique();
+    let first = app.run_code("c", &used, "").await;
+    assert_eq!(first["status"], "accepted", "{first}");
+    let build = build_holding("c", &id);
+    // Judging the same source again marks its build used, even when it
+    // comes from memory.
+    set_age(&build, 2 * hour);
+    app.run_code("c", &used, "").await;
+    let age = std::fs::metadata(&build)
+        .unwrap()
+        .modified()
+        .unwrap()
+        .elapsed()
+        .unwrap();
+    assert!(age < hour, "{} was not marked used", build.display());
+
+    // A stale build of 2 MiB, and a replica whose bound is 1 MiB: its next
+    // build evicts the stale one, and keeps the one used just now.
+    let stale = builds_dir("c").join(format!("{:064x}.cwasm", 0xdead_u32));
+    std::fs::write(&stale, vec![0u8; 2 << 20]).unwrap();
+    set_age(&stale, 3 * hour);
+    let replica = app.replica(&[("JUDGEBOX_CACHE_MAX_MB", "1")]).await;
+    let result = replica.run_code("c", &unique().1, "").await;
+    assert_eq!(result["status"], "accepted", "{result}");
+    assert!(!stale.exists(), "the least recently used build was evicted");
+    assert!(build.exists(), "a build used within the hour stays");
+    // An evicted build is simply built again.
+    std::fs::remove_file(&build).unwrap();
+    let again = replica.run_code("c", &used, "").await;
+    assert_eq!(again["status"], "accepted", "{again}");
+}

@@ -8,7 +8,7 @@
 mod cache;
 mod native;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,7 +16,7 @@ use anyhow::Result;
 use async_trait::async_trait;
 use moka::future::Cache;
 
-pub use cache::CacheDir;
+pub use cache::{CacheDir, DiskBudget, file_identity};
 pub use native::{compile_limits, program_limits, run_compiler, run_program};
 
 use super::{Compiled, Language, LanguageInfo, Program};
@@ -27,9 +27,6 @@ use crate::telemetry;
 pub trait Compiler: Send + Sync + 'static {
     /// What a build makes, ready to run every test case.
     type Artifact: Program + 'static;
-
-    /// The bound of the in-memory cache, in `memory_weight` units.
-    const MEMORY_CAPACITY: u64 = 10_000;
 
     fn info(&self) -> &LanguageInfo;
 
@@ -53,9 +50,10 @@ pub trait Compiler: Send + Sync + 'static {
         code: &str,
     ) -> Result<Self::Artifact, BuildError>;
 
-    /// An artifact's share of `MEMORY_CAPACITY`.
+    /// The memory an artifact holds, in bytes, for the in-memory cache's
+    /// bound; by default about a kilobyte (paths and handles).
     fn memory_weight(_artifact: &Self::Artifact) -> u32 {
-        1
+        1 << 10
     }
 }
 
@@ -68,41 +66,63 @@ pub enum BuildError {
     Host(#[from] anyhow::Error),
 }
 
+/// Where compiled languages keep their builds, and how much of it.
+#[derive(Clone)]
+pub struct BuildCache {
+    /// `<cache_dir>/<language>/` for each language.
+    pub dir: PathBuf,
+    /// Each compiled language's in-memory cache, in bytes.
+    pub memory_bytes: u64,
+    /// The bound on builds on disk, all languages' together.
+    pub disk: Arc<DiskBudget>,
+}
+
 /// A language whose `compiler` builds each submission once.
 pub struct CompiledLanguage<C: Compiler> {
     compiler: C,
     cache: CacheDir,
     built: Cache<String, Arc<C::Artifact>>,
+    disk: Arc<DiskBudget>,
 }
 
 impl<C: Compiler> CompiledLanguage<C> {
-    pub fn new(compiler: C, cache_dir: &Path) -> Self {
-        let cache = CacheDir::new(cache_dir, compiler.info().name, &compiler.identity());
+    pub fn new(compiler: C, cache: &BuildCache) -> Self {
+        let dir = CacheDir::new(&cache.dir, compiler.info().name, &compiler.identity());
         let built = Cache::builder()
             .weigher(|_, artifact: &Arc<C::Artifact>| C::memory_weight(artifact))
-            .max_capacity(C::MEMORY_CAPACITY)
+            .max_capacity(cache.memory_bytes)
             .build();
         Self {
             compiler,
-            cache,
+            cache: dir,
             built,
+            disk: cache.disk.clone(),
         }
     }
 
-    /// What an earlier build left on disk, or a new build.
+    /// What an earlier build left on disk, or a new build. A build that
+    /// cannot be loaded (another process evicted it meanwhile) is built again.
     async fn load_or_build(&self, key: &str, code: &str) -> Result<Arc<C::Artifact>, BuildError> {
-        let artifact = match self.compiler.load(&self.cache, key, code)? {
-            Some(artifact) => {
+        let loaded = self.compiler.load(&self.cache, key, code);
+        let artifact = match loaded {
+            Ok(Some(artifact)) => {
                 self.count_compile("disk");
                 artifact
             }
-            None => {
+            Ok(None) | Err(_) => {
+                if let Err(error) = loaded {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "a cached build cannot be loaded: building it again"
+                    );
+                }
                 self.count_compile("miss");
                 let started = Instant::now();
                 let built = self.compiler.build(&self.cache, key, code).await;
                 let language = self.compiler.info().name;
                 metrics::histogram!(telemetry::COMPILE_DURATION, "language" => language)
                     .record(started.elapsed());
+                self.disk.after_build().await;
                 built?
             }
         };
@@ -129,6 +149,8 @@ impl<C: Compiler> Language for CompiledLanguage<C> {
 
     async fn compile(&self, code: &str) -> Result<Compiled> {
         let key = self.cache.key(code);
+        // Used now: the last to be evicted from disk.
+        self.cache.mark_used(&key);
         if self.built.contains_key(&key) {
             self.count_compile("memory");
         }
