@@ -18,7 +18,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -136,7 +136,62 @@ struct AdminRoutes;
 
 impl Modify for AdminRoutes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        openapi.merge(admin::AdminApi::openapi());
+        openapi.merge(AdminApi::openapi());
+    }
+}
+
+/// The admin routes in the API document: each needs an admin's token, and
+/// can answer what `admin::require_admin` answers.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        admin::questions::create,
+        admin::questions::show,
+        admin::questions::replace,
+        admin::questions::remove,
+        admin::questions::add_test,
+        admin::questions::calibrate,
+        admin::questions::remove_test,
+        admin::contests::list,
+        admin::contests::show,
+        admin::contests::put,
+        admin::contests::remove,
+        admin::contests::participants,
+        admin::contests::add_participants,
+        admin::contests::remove_participant,
+        admin::api_keys::list,
+        admin::api_keys::create,
+        admin::api_keys::revoke,
+    ),
+    modifiers(&AdminOnly)
+)]
+pub struct AdminApi;
+
+struct AdminOnly;
+
+impl Modify for AdminOnly {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let refused = [
+            ("403", "`forbidden`: a service or participant token"),
+            (
+                "503",
+                "`admin_disabled`: no token, and the server was started without \
+                 `JUDGEBOX_ADMIN_TOKEN`",
+            ),
+        ];
+        for operation in openapi.paths.paths.values_mut().flat_map(operations) {
+            let admin = SecurityRequirement::new("admin", Vec::<String>::new());
+            operation.security = Some(vec![admin]);
+            for (status, description) in refused {
+                let response = ResponseBuilder::new()
+                    .description(description)
+                    .content("application/json", error_content())
+                    .build();
+                (operation.responses.responses)
+                    .entry(status.into())
+                    .or_insert_with(|| response.into());
+            }
+        }
     }
 }
 

@@ -3,20 +3,17 @@
 //! `JUDGEBOX_ADMIN_TOKEN` or an admin API key); with neither configured
 //! there is no admin API at all (503), never a default password.
 
-mod api_keys;
-mod contests;
-mod questions;
+pub(super) mod api_keys;
+pub(super) mod contests;
+pub(super) mod questions;
 
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use utoipa::openapi::ResponseBuilder;
-use utoipa::openapi::security::SecurityRequirement;
-use utoipa::{Modify, OpenApi};
 
-use super::{ApiError, AppState, openapi};
+use super::{ApiError, AppState};
 use crate::auth::Principal;
 
 pub fn routes(state: AppState) -> Router<AppState> {
@@ -82,65 +79,5 @@ async fn require_admin(
     match state.service.access().administer(&principal) {
         Ok(()) => next.run(request).await,
         Err(denied) => ApiError::from(denied).into_response(),
-    }
-}
-
-/// The admin routes in the API document: each needs an admin's token, and
-/// can answer what `require_admin` answers.
-#[derive(OpenApi)]
-#[openapi(
-    paths(
-        questions::create,
-        questions::show,
-        questions::replace,
-        questions::remove,
-        questions::add_test,
-        questions::calibrate,
-        questions::remove_test,
-        contests::list,
-        contests::show,
-        contests::put,
-        contests::remove,
-        contests::participants,
-        contests::add_participants,
-        contests::remove_participant,
-        api_keys::list,
-        api_keys::create,
-        api_keys::revoke,
-    ),
-    modifiers(&AdminOnly)
-)]
-pub struct AdminApi;
-
-struct AdminOnly;
-
-impl Modify for AdminOnly {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let refused = [
-            ("403", "`forbidden`: a service or participant token"),
-            (
-                "503",
-                "`admin_disabled`: no token, and the server was started without \
-                 `JUDGEBOX_ADMIN_TOKEN`",
-            ),
-        ];
-        for operation in openapi
-            .paths
-            .paths
-            .values_mut()
-            .flat_map(openapi::operations)
-        {
-            let admin = SecurityRequirement::new("admin", Vec::<String>::new());
-            operation.security = Some(vec![admin]);
-            for (status, description) in refused {
-                let response = ResponseBuilder::new()
-                    .description(description)
-                    .content("application/json", openapi::error_content())
-                    .build();
-                (operation.responses.responses)
-                    .entry(status.into())
-                    .or_insert_with(|| response.into());
-            }
-        }
     }
 }
