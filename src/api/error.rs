@@ -164,6 +164,7 @@ impl From<Refusal> for ApiError {
                 Self::unsupported_language(&name, &supported)
             }
             Refusal::Invalid(message) => Self::invalid(message),
+            Refusal::Exists { code, message } => Self::new(StatusCode::CONFLICT, code, message),
             Refusal::Busy(what) => Self::busy(what),
             Refusal::Internal(error) => Self::internal(error),
         }

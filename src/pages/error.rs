@@ -100,6 +100,7 @@ impl From<Refusal> for PageError {
                 supported.join(", ")
             )),
             Refusal::Invalid(message) => Self::invalid(message),
+            Refusal::Exists { message, .. } => Self::new(StatusCode::CONFLICT, message),
             Refusal::Busy(_) => Self::busy(),
             Refusal::Internal(error) => Self::internal(error),
         }

@@ -11,6 +11,7 @@
 //! so a replica that dies leaves its work to another and no submission is
 //! judged twice. Memory does not grow with the queue: it is rows.
 
+mod authoring;
 mod calibration;
 mod callback;
 mod contests;
@@ -30,6 +31,7 @@ use chrono::Utc;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
+pub use authoring::Saved;
 pub use calibration::calibrate_question;
 pub use callback::{CallbackPolicy, Unreachable};
 pub use contests::Scoreboard;

@@ -17,6 +17,8 @@ pub enum Refusal {
     },
     /// A well-formed request whose values are not acceptable (422).
     Invalid(String),
+    /// What it would create exists already (409); `code` names what.
+    Exists { code: &'static str, message: String },
     /// Every judging slot or the queue is full (503); what is full.
     Busy(&'static str),
     /// A failure of ours; the details go to the log, not to the caller.

@@ -684,11 +684,7 @@ impl PageSession {
     /// POSTs `body` as JSON the way the pages' script does, with the CSRF
     /// token that `page` carries: the status and the JSON answer.
     pub async fn post_json(&self, page: &str, path: &str, body: Value) -> (StatusCode, Value) {
-        let (_, html) = self.get(page).await;
-        let csrf = (html.split("name=\"csrf-token\" content=\"").nth(1))
-            .and_then(|rest| rest.split('"').next())
-            .unwrap_or_else(|| panic!("{page} carries no CSRF token"))
-            .to_string();
+        let csrf = self.csrf_token(page).await;
         let url = format!("{}{path}", self.address);
         let response = (self.client.post(url))
             .header("cookie", &self.cookie)
@@ -698,6 +694,31 @@ impl PageSession {
             .await
             .unwrap_or_else(|error| panic!("POST {path} failed: {error}"));
         read(response).await
+    }
+
+    /// Submits the form at `path` with `fields`, as the browser would from
+    /// that page (its CSRF token added): the status and the HTML answer.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        let csrf = self.csrf_token(path).await;
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &csrf));
+        let url = format!("{}{path}", self.address);
+        let response = (self.client.post(url))
+            .header("cookie", &self.cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("POST {path} failed: {error}"));
+        (response.status(), response.text().await.unwrap_or_default())
+    }
+
+    /// The CSRF token `page` carries.
+    async fn csrf_token(&self, page: &str) -> String {
+        let (_, html) = self.get(page).await;
+        (html.split("name=\"csrf-token\" content=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{page} carries no CSRF token"))
+            .to_string()
     }
 }
 

@@ -254,6 +254,56 @@ async fn the_pages_refuse_a_language_the_question_cannot_be_judged_in() {
     assert_eq!(list, json!([]), "nothing was queued");
 }
 
+#[tokio::test]
+async fn the_teachers_forms_refuse_what_the_api_refuses_with_the_same_reason() {
+    const TESTS: &str = r#"[{"input": "1 2", "expected_output": "3"}]"#;
+    let (app, _, _) = contest_with_two_students().await;
+    let teacher = app.teacher_session().await;
+    // A slug that is taken: the form comes back with the reason.
+    let (status, html) = teacher
+        .post_form(
+            "/ui/admin/questions/new",
+            &[
+                ("slug", "sum"),
+                ("title", "Again"),
+                ("compare", "trimmed"),
+                ("tests", TESTS),
+            ],
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let tests: serde_json::Value = serde_json::from_str(TESTS).unwrap();
+    assert!(
+        html.contains("exists already") && html.contains("Again"),
+        "{html}"
+    );
+    let (status, body) = app
+        .create_question(json!({"slug": "sum", "title": "Again", "test_cases": tests}))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("exists already"), "{body}");
+    // A contest the domain refuses: the same message both ways.
+    let fields = [
+        ("slug", "week-2"),
+        ("title", "Week 2"),
+        ("starts_at", "2026-03-02T11:00"),
+        ("ends_at", "2026-03-02T09:00"),
+        ("scoring", "ioi"),
+        ("scoreboard", "public"),
+    ];
+    let (status, html) = teacher.post_form("/ui/admin/contests/new", &fields).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("ends_at must be after starts_at"), "{html}");
+    let contest = json!({"title": "Week 2", "starts_at": "2026-03-02T11:00:00Z",
+        "ends_at": "2026-03-02T09:00:00Z", "questions": [], "scoring": "ioi", "scoreboard": "public"});
+    let (_, body) = app.put_contest("week-2", contest).await;
+    assert_eq!(
+        body["error"]["message"], "ends_at must be after starts_at",
+        "{body}"
+    );
+}
+
 /// `minutes` from now as a `datetime-local` input's value (UTC).
 fn local_input(minutes: i64) -> String {
     let time = chrono::Utc::now() + chrono::Duration::minutes(minutes);

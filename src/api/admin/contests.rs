@@ -14,7 +14,8 @@ use crate::api::{ApiError, AppState, contests};
 use crate::contest::{
     Contest, ContestSpec, ContestStatus, ScoreboardSetting, Scoring, participants as roster,
 };
-use crate::store::{ContestRefused, ParticipantRecord};
+use crate::service::Saved;
+use crate::store::ParticipantRecord;
 
 /// A contest as admins see it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -109,20 +110,10 @@ pub async fn put(
     ApiPath(slug): ApiPath<String>,
     ApiJson(spec): ApiJson<ContestSpec>,
 ) -> Result<(StatusCode, Json<AdminContestView>), ApiError> {
-    let contest = Contest::new(slug, spec).map_err(ApiError::invalid)?;
-    let stored = state.database.put_contest(&contest).await;
-    let created = match stored.map_err(ApiError::internal)? {
-        Ok(created) => created,
-        Err(ContestRefused::UnknownQuestion(question)) => {
-            return Err(ApiError::invalid(format!(
-                "no question {question:?}; create it first (POST /admin/questions)"
-            )));
-        }
-    };
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
+    let (contest, saved) = state.service.put_contest(slug, spec).await?;
+    let status = match saved {
+        Saved::Created => StatusCode::CREATED,
+        Saved::Replaced => StatusCode::OK,
     };
     Ok((status, Json(view(&state, contest).await?)))
 }

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::api::error::{ApiJson, ApiPath, ErrorBody};
 use crate::api::{ApiError, AppState, questions};
 use crate::judge::{AppliedLimits, Calibration, Question, QuestionSpec, QuestionTest};
+use crate::service::Saved;
 
 /// A question as admins see it: all of it, reference solutions too, with
 /// its last calibration and what each language it accepts gets.
@@ -45,10 +46,6 @@ impl AdminQuestion {
     }
 }
 
-fn validated(spec: QuestionSpec, state: &AppState) -> Result<Question, ApiError> {
-    Question::new(spec, &state.limits, &state.languages.names()).map_err(ApiError::invalid)
-}
-
 /// Creates a question
 #[utoipa::path(
     post, path = "/admin/questions", tag = "admin", operation_id = "create_question",
@@ -71,22 +68,7 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(spec): ApiJson<QuestionSpec>,
 ) -> Result<(StatusCode, Json<AdminQuestion>), ApiError> {
-    let question = validated(spec, &state)?;
-    let created = state
-        .database
-        .insert_question(&question)
-        .await
-        .map_err(ApiError::internal)?;
-    if !created {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "question_exists",
-            format!(
-                "question {:?} exists: PUT /admin/questions/{0} replaces it",
-                question.slug
-            ),
-        ));
-    }
+    let question = state.service.create_question(spec).await?;
     Ok((
         StatusCode::CREATED,
         Json(AdminQuestion::new(question, &state)),
@@ -131,16 +113,9 @@ pub async fn replace(
             spec.slug
         )));
     }
-    let question = validated(spec, &state)?;
-    let created = state
-        .database
-        .put_question(&question)
-        .await
-        .map_err(ApiError::internal)?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
+    let status = match state.service.put_question(spec).await?.1 {
+        Saved::Created => StatusCode::CREATED,
+        Saved::Replaced => StatusCode::OK,
     };
     // As stored: with its last calibration, stale or not.
     let question = questions::find(&state, &slug).await?;

@@ -8,12 +8,15 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 
 use super::charts::{QuestionVerdicts, Timeline, TimelineChart, Verdict, VerdictChart};
-use super::{Fields, administer, administer_change, optional_number, refused, see_other, window};
+use super::{
+    Fields, administer, administer_change, form_error, optional_number, refused, see_other, window,
+};
 use crate::contest::{Contest, ContestSpec};
 use crate::pages::session::{Layout, Viewer, render};
 use crate::pages::student::{ScoreboardTable, scoreboard_table, status_text};
 use crate::pages::{PageError, PagesState};
-use crate::store::{ContestRefused, QuestionSummary};
+use crate::service::Refusal;
+use crate::store::QuestionSummary;
 
 const SCORINGS: [(&str, &str); 2] = [
     ("ioi", "IOI: the sum of each question's best score"),
@@ -193,8 +196,8 @@ impl ContestFields {
         }
     }
 
-    /// The contest these fields describe, checked as the API checks it.
-    fn contest(&self) -> Result<Contest, String> {
+    /// The contest these fields describe, for `Contest::new` to check.
+    fn spec(&self) -> Result<ContestSpec, String> {
         let spec = ContestSpec {
             title: self.title.clone(),
             starts_at: parse_time("Starts at", &self.starts_at)?,
@@ -208,7 +211,7 @@ impl ContestFields {
             freeze_minutes: optional_number("Freeze minutes", &self.freeze_minutes)?,
             public: self.public,
         };
-        Contest::new(self.slug.trim().to_string(), spec)
+        Ok(spec)
     }
 }
 
@@ -267,12 +270,14 @@ pub async fn create(
     administer_change(&state, &viewer, fields.get("csrf"))?;
     let slug = fields.get("slug").trim().to_string();
     let form = ContestFields::posted(&fields, slug.clone(), &all_questions(&state).await?);
-    let exists = (state.database.contest(&slug).await).map_err(PageError::internal)?;
-    if exists.is_some() {
-        let error = format!("A contest {slug:?} exists already: edit it, or pick another slug.");
-        return save_refused(&viewer, None, form, error);
+    let created = match form.spec() {
+        Ok(spec) => state.service.create_contest(slug, spec).await,
+        Err(error) => Err(Refusal::Invalid(error)),
+    };
+    match created {
+        Ok(contest) => Ok(see_other(&format!("/ui/admin/contests/{}", contest.slug))),
+        Err(refusal) => save_refused(&viewer, None, form, form_error(refusal)?),
     }
-    save(&state, &viewer, None, form).await
 }
 
 /// `POST /ui/admin/contests/{slug}/edit`: its participants stay.
@@ -286,25 +291,13 @@ pub async fn update(
     administer_change(&state, &viewer, fields.get("csrf"))?;
     find(&state, &slug).await?;
     let form = ContestFields::posted(&fields, slug.clone(), &all_questions(&state).await?);
-    save(&state, &viewer, Some(slug), form).await
-}
-
-async fn save(
-    state: &PagesState,
-    viewer: &Viewer,
-    editing: Option<String>,
-    form: ContestFields,
-) -> Result<Response, PageError> {
-    let contest = match form.contest() {
-        Ok(contest) => contest,
-        Err(error) => return save_refused(viewer, editing, form, error),
+    let saved = match form.spec() {
+        Ok(spec) => state.service.put_contest(slug.clone(), spec).await,
+        Err(error) => Err(Refusal::Invalid(error)),
     };
-    match (state.database.put_contest(&contest).await).map_err(PageError::internal)? {
-        Ok(_) => Ok(see_other(&format!("/ui/admin/contests/{}", contest.slug))),
-        Err(ContestRefused::UnknownQuestion(question)) => {
-            let error = format!("There is no question {question:?} any more.");
-            save_refused(viewer, editing, form, error)
-        }
+    match saved {
+        Ok(_) => Ok(see_other(&format!("/ui/admin/contests/{slug}"))),
+        Err(refusal) => save_refused(&viewer, Some(slug), form, form_error(refusal)?),
     }
 }
 

@@ -20,6 +20,7 @@ use chrono::Utc;
 use super::session::{Layout, Viewer, render};
 use super::student::status_text;
 use super::{PageError, PagesState};
+use crate::service::Refusal;
 use crate::store::QuestionSummary;
 
 #[derive(Template)]
@@ -126,6 +127,15 @@ fn optional_number<T: std::str::FromStr>(label: &str, text: &str) -> Result<Opti
 /// A form shown again with what was typed and why it was refused.
 fn refused(page: &impl Template) -> Result<Response, PageError> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+}
+
+/// A refused save as the message its form shows again, or, when the
+/// refusal is not about what was written, the error page it is.
+fn form_error(refusal: Refusal) -> Result<String, PageError> {
+    match refusal {
+        Refusal::Invalid(message) | Refusal::Exists { message, .. } => Ok(message),
+        other => Err(other.into()),
+    }
 }
 
 /// After a change: on to the page that shows it.

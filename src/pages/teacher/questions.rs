@@ -10,14 +10,16 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Form, Json};
 
-use super::{Fields, administer, administer_change, optional_number, refused, see_other};
+use super::{
+    Fields, administer, administer_change, form_error, optional_number, refused, see_other,
+};
 use crate::judge::{
     CompareMode, Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits,
 };
 use crate::pages::session::{Layout, Viewer, render};
 use crate::pages::student::{self, Code, LimitRow, QuestionPage};
 use crate::pages::{PageError, PagesState};
-use crate::service::ExecutionView;
+use crate::service::{ExecutionView, Refusal};
 
 const COMPARE_MODES: [(&str, &str); 4] = [
     ("trimmed", "trimmed: ignore trailing spaces and blank lines"),
@@ -326,22 +328,17 @@ pub async fn create(
     administer_change(&state, &viewer, fields.get("csrf"))?;
     let slug = fields.get("slug").trim().to_string();
     let form = QuestionFields::posted(&fields, slug, &state.languages.names());
-    let question = match checked(&state, &form) {
-        Ok(question) => question,
-        Err(error) => return save_refused(&state, &viewer, None, form, error),
+    let created = match form.spec() {
+        Ok(spec) => state.service.create_question(spec).await,
+        Err(error) => Err(Refusal::Invalid(error)),
     };
-    let created = (state.database.insert_question(&question).await).map_err(PageError::internal)?;
-    if !created {
-        let error = format!(
-            "A question {:?} exists already: edit it, or pick another slug.",
+    match created {
+        Ok(question) => Ok(see_other(&format!(
+            "/ui/admin/questions/{}/edit",
             question.slug
-        );
-        return save_refused(&state, &viewer, None, form, error);
+        ))),
+        Err(refusal) => save_refused(&state, &viewer, None, form, form_error(refusal)?),
     }
-    Ok(see_other(&format!(
-        "/ui/admin/questions/{}/edit",
-        question.slug
-    )))
 }
 
 /// `POST /ui/admin/questions/{slug}/edit`: replaces it, tests and all.
@@ -363,21 +360,14 @@ pub async fn update(
         calibration: stored.calibration,
         ..spec
     });
-    let question = match kept.and_then(|spec| validated(&state, spec)) {
-        Ok(question) => question,
-        Err(error) => return save_refused(&state, &viewer, Some(slug), form, error),
+    let saved = match kept {
+        Ok(spec) => state.service.put_question(spec).await,
+        Err(error) => Err(Refusal::Invalid(error)),
     };
-    (state.database.put_question(&question).await).map_err(PageError::internal)?;
-    Ok(see_other(&format!("/ui/admin/questions/{slug}/edit")))
-}
-
-/// The question the form describes, checked exactly as the admin API checks it.
-fn checked(state: &PagesState, form: &QuestionFields) -> Result<Question, String> {
-    validated(state, form.spec()?)
-}
-
-fn validated(state: &PagesState, spec: QuestionSpec) -> Result<Question, String> {
-    Question::new(spec, &state.limits, &state.languages.names())
+    match saved {
+        Ok(_) => Ok(see_other(&format!("/ui/admin/questions/{slug}/edit"))),
+        Err(refusal) => save_refused(&state, &viewer, Some(slug), form, form_error(refusal)?),
+    }
 }
 
 fn save_refused(
