@@ -448,7 +448,7 @@ mod tests {
             .collect();
         assert_eq!(order, [("c", true), ("a", true), ("b", false)]);
         assert!(!form.public);
-        let error = form.contest().unwrap_err();
+        let error = form.spec().unwrap_err();
         assert!(error.contains("Starts at"), "{error}");
     }
 }
