@@ -696,10 +696,15 @@ impl PageSession {
         read(response).await
     }
 
-    /// Submits the form at `path` with `fields`, as the browser would from
-    /// that page (its CSRF token added): the status and the HTML answer.
-    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
-        let csrf = self.csrf_token(path).await;
+    /// Submits `fields` to `path` as a form, with the CSRF token that
+    /// `page` carries: the status and the HTML answer.
+    pub async fn post_form(
+        &self,
+        page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let csrf = self.csrf_token(page).await;
         let mut fields = fields.to_vec();
         fields.push(("csrf", &csrf));
         let url = format!("{}{path}", self.address);

@@ -263,6 +263,7 @@ async fn the_teachers_forms_refuse_what_the_api_refuses_with_the_same_reason() {
     let (status, html) = teacher
         .post_form(
             "/ui/admin/questions/new",
+            "/ui/admin/questions/new",
             &[
                 ("slug", "sum"),
                 ("title", "Again"),
@@ -292,7 +293,9 @@ async fn the_teachers_forms_refuse_what_the_api_refuses_with_the_same_reason() {
         ("scoring", "ioi"),
         ("scoreboard", "public"),
     ];
-    let (status, html) = teacher.post_form("/ui/admin/contests/new", &fields).await;
+    let (status, html) = teacher
+        .post_form("/ui/admin/contests/new", "/ui/admin/contests/new", &fields)
+        .await;
     assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{html}");
     assert!(html.contains("ends_at must be after starts_at"), "{html}");
     let contest = json!({"title": "Week 2", "starts_at": "2026-03-02T11:00:00Z",
@@ -301,6 +304,49 @@ async fn the_teachers_forms_refuse_what_the_api_refuses_with_the_same_reason() {
     assert_eq!(
         body["error"]["message"], "ends_at must be after starts_at",
         "{body}"
+    );
+}
+
+#[tokio::test]
+async fn every_teachers_page_is_for_administrators_only() {
+    let (app, ann, _) = contest_with_two_students().await;
+    let student = app.participant_session(&ann).await;
+    let teacher = app.teacher_session().await;
+    let pages = [
+        "/ui/admin",
+        "/ui/admin/questions/new",
+        "/ui/admin/questions/sum/edit",
+        "/ui/admin/questions/sum/preview",
+        "/ui/admin/contests/new",
+        "/ui/admin/contests/week-1",
+        "/ui/admin/contests/week-1/edit",
+        "/ui/admin/contests/week-1/charts",
+        "/ui/admin/contests/week-1/participants",
+        "/ui/admin/submissions",
+    ];
+    for page in pages {
+        let (status, _) = app.get_page(page).await;
+        assert_eq!(
+            status,
+            reqwest::StatusCode::UNAUTHORIZED,
+            "anonymous: {page}"
+        );
+        let (status, _) = student.get(page).await;
+        assert_eq!(status, reqwest::StatusCode::FORBIDDEN, "student: {page}");
+        let (status, _) = teacher.get(page).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "teacher: {page}");
+    }
+    // A change, with the student's own valid CSRF token: still refused.
+    let fields = [("slug", "q2"), ("title", "Mine"), ("tests", "[]")];
+    let (status, _) = student
+        .post_form("/ui/contests/week-1", "/ui/admin/questions/new", &fields)
+        .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let (status, body) = app.get_question("q2").await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::NOT_FOUND,
+        "nothing stored: {body}"
     );
 }
 

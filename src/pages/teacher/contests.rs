@@ -8,9 +8,7 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 
 use super::charts::{QuestionVerdicts, Timeline, TimelineChart, Verdict, VerdictChart};
-use super::{
-    Fields, administer, administer_change, form_error, optional_number, refused, see_other, window,
-};
+use super::{AdminViewer, Fields, form_error, optional_number, refused, see_other, window};
 use crate::contest::{Contest, ContestSpec};
 use crate::pages::session::{Layout, Viewer, render};
 use crate::pages::student::{ScoreboardTable, scoreboard_table, status_text};
@@ -241,9 +239,8 @@ async fn find(state: &PagesState, slug: &str) -> Result<Contest, PageError> {
 /// `GET /ui/admin/contests/new`.
 pub async fn new_form(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let form = ContestFields::blank(&all_questions(&state).await?);
     render(&ContestForm::new(&viewer, None, form))
 }
@@ -251,10 +248,9 @@ pub async fn new_form(
 /// `GET /ui/admin/contests/{slug}/edit`.
 pub async fn edit_form(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let contest = find(&state, &slug).await?;
     let form = ContestFields::of(&contest, &all_questions(&state).await?);
     render(&ContestForm::new(&viewer, Some(slug), form))
@@ -263,11 +259,11 @@ pub async fn edit_form(
 /// `POST /ui/admin/contests/new`.
 pub async fn create(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = Fields(fields);
-    administer_change(&state, &viewer, fields.get("csrf"))?;
+    viewer.check_csrf(Some(fields.get("csrf")))?;
     let slug = fields.get("slug").trim().to_string();
     let form = ContestFields::posted(&fields, slug.clone(), &all_questions(&state).await?);
     let created = match form.spec() {
@@ -283,12 +279,12 @@ pub async fn create(
 /// `POST /ui/admin/contests/{slug}/edit`: its participants stay.
 pub async fn update(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(slug): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = Fields(fields);
-    administer_change(&state, &viewer, fields.get("csrf"))?;
+    viewer.check_csrf(Some(fields.get("csrf")))?;
     find(&state, &slug).await?;
     let form = ContestFields::posted(&fields, slug.clone(), &all_questions(&state).await?);
     let saved = match form.spec() {
@@ -330,10 +326,9 @@ struct ContestPage {
 /// its charts.
 pub async fn show(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let contest = find(&state, &slug).await?;
     let all = all_questions(&state).await?;
     let questions = (contest.questions.iter())
@@ -396,10 +391,9 @@ async fn charts(state: &PagesState, contest: &Contest) -> Result<Charts, PageErr
 /// contest page fetches to keep them live.
 pub async fn charts_fragment(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    _: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let contest = find(&state, &slug).await?;
     render(&charts(&state, &contest).await?)
 }

@@ -1,9 +1,9 @@
 //! The teachers' pages. Every one needs an admin session (the admin token
-//! or an admin API key, given once at `/ui/signin`) and asks
-//! `access().administer` first, as the admin API does; every form that
-//! changes something carries the session's CSRF token. What they save goes
-//! through the same validation as the admin API (`Contest::new`,
-//! `Question::new`, `contest::participants`).
+//! or an admin API key, given once at `/ui/signin`): its handler takes an
+//! `AdminViewer`, which asks `access().administer`, as the admin API does;
+//! every form that changes something carries the session's CSRF token. What
+//! they save goes through the same use cases as the admin API
+//! (`service::authoring`, `contest::participants`).
 
 mod charts;
 pub mod contests;
@@ -12,7 +12,8 @@ pub mod questions;
 pub mod submissions;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
@@ -43,9 +44,8 @@ struct ContestRow {
 /// `GET /ui/admin`: the contests and questions, and buttons to make more.
 pub async fn dashboard(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let now = Utc::now();
     let mut contests = Vec::new();
     for contest in (state.database.contests().await).map_err(PageError::internal)? {
@@ -68,15 +68,27 @@ pub async fn dashboard(
     })
 }
 
-/// Refuses anyone but an admin: the rule the admin API follows.
-fn administer(state: &PagesState, viewer: &Viewer) -> Result<(), PageError> {
-    Ok(state.service.access().administer(&viewer.principal)?)
+/// An administrator is asking: every teacher's page takes one, and anyone
+/// else is refused by the rule the admin API follows. A changing request
+/// checks its CSRF token too (`check_csrf`).
+pub struct AdminViewer(Viewer);
+
+impl FromRequestParts<PagesState> for AdminViewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &PagesState) -> Result<Self, PageError> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        state.service.access().administer(&viewer.principal)?;
+        Ok(Self(viewer))
+    }
 }
 
-/// A changing request: its CSRF token first, then the admin rule.
-fn administer_change(state: &PagesState, viewer: &Viewer, csrf: &str) -> Result<(), PageError> {
-    viewer.check_csrf(Some(csrf))?;
-    administer(state, viewer)
+impl std::ops::Deref for AdminViewer {
+    type Target = Viewer;
+
+    fn deref(&self) -> &Viewer {
+        &self.0
+    }
 }
 
 /// "2026-01-01 10:00 – 12:00 UTC", with the end's date when it differs.

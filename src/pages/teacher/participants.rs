@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{administer, administer_change, origin, refused, see_other};
+use super::{AdminViewer, origin, refused, see_other};
 use crate::contest::{Contest, participants as roster};
 use crate::pages::session::{Layout, Viewer, render};
 use crate::pages::{PageError, PagesState};
@@ -70,10 +70,9 @@ async fn page(
 /// `GET /ui/admin/contests/{slug}/participants`.
 pub async fn list(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let contest = find(&state, &slug).await?;
     render(&page(&state, &viewer, contest, String::new(), None).await?)
 }
@@ -89,12 +88,12 @@ pub struct NewParticipants {
 /// and shows their join links, this once.
 pub async fn add(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     headers: HeaderMap,
     Path(slug): Path<String>,
     Form(form): Form<NewParticipants>,
 ) -> Result<Response, PageError> {
-    administer_change(&state, &viewer, &form.csrf)?;
+    viewer.check_csrf(Some(&form.csrf))?;
     let contest = find(&state, &slug).await?;
     let people = roster::from_csv(form.csv.as_bytes()).and_then(roster::checked);
     let people = match people {
@@ -130,11 +129,11 @@ pub struct Removal {
 /// working; their submissions stay.
 pub async fn remove(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(slug): Path<String>,
     Form(form): Form<Removal>,
 ) -> Result<Response, PageError> {
-    administer_change(&state, &viewer, &form.csrf)?;
+    viewer.check_csrf(Some(&form.csrf))?;
     find(&state, &slug).await?;
     let removed = (state
         .database

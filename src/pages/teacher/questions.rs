@@ -10,9 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Form, Json};
 
-use super::{
-    Fields, administer, administer_change, form_error, optional_number, refused, see_other,
-};
+use super::{AdminViewer, Fields, form_error, optional_number, refused, see_other};
 use crate::judge::{
     CompareMode, Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits,
 };
@@ -266,9 +264,8 @@ async fn find(state: &PagesState, slug: &str) -> Result<Question, PageError> {
 /// `GET /ui/admin/questions/new`.
 pub async fn new_form(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let form = QuestionFields::blank(&state.languages.names());
     render(&QuestionForm::new(&state, &viewer, None, form))
 }
@@ -276,10 +273,9 @@ pub async fn new_form(
 /// `GET /ui/admin/questions/{slug}/edit`.
 pub async fn edit_form(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let question = find(&state, &slug).await?;
     render(&QuestionForm::editing(&state, &viewer, &question))
 }
@@ -289,11 +285,11 @@ pub async fn edit_form(
 /// there are none.
 pub async fn calibrate(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(slug): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    administer_change(&state, &viewer, Fields(fields).get("csrf"))?;
+    viewer.check_csrf(Some(Fields(fields).get("csrf")))?;
     find(&state, &slug).await?;
     let slot = (state.service.judging_slot().await).map_err(|_| PageError::busy())?;
     let calibrated = (state.service.calibrate(slot, &slug).await)
@@ -321,11 +317,11 @@ pub async fn calibrate(
 /// `POST /ui/admin/questions/new`.
 pub async fn create(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = Fields(fields);
-    administer_change(&state, &viewer, fields.get("csrf"))?;
+    viewer.check_csrf(Some(fields.get("csrf")))?;
     let slug = fields.get("slug").trim().to_string();
     let form = QuestionFields::posted(&fields, slug, &state.languages.names());
     let created = match form.spec() {
@@ -344,12 +340,12 @@ pub async fn create(
 /// `POST /ui/admin/questions/{slug}/edit`: replaces it, tests and all.
 pub async fn update(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(slug): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = Fields(fields);
-    administer_change(&state, &viewer, fields.get("csrf"))?;
+    viewer.check_csrf(Some(fields.get("csrf")))?;
     let stored = find(&state, &slug).await?;
     let form = QuestionFields::posted(&fields, slug.clone(), &state.languages.names());
     // The form edits neither per-language limits nor reference solutions:
@@ -386,10 +382,9 @@ fn save_refused(
 /// question, with submitting turned off (running on the examples works).
 pub async fn preview(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let question = find(&state, &slug).await?;
     let names = state.languages.names();
     let mut page = QuestionPage::new(Layout::of(&viewer), question, &names, &state.limits);
@@ -414,8 +409,10 @@ pub async fn run(
     Path(slug): Path<String>,
     Json(body): Json<Code>,
 ) -> Result<Json<ExecutionView>, PageError> {
+    // A script's call: refused in JSON, so not through `AdminViewer`.
     viewer.check_csrf_header(&headers)?;
-    administer(&state, &viewer).map_err(PageError::as_json)?;
+    (state.service.access().administer(&viewer.principal))
+        .map_err(|denied| PageError::from(denied).as_json())?;
     let question = find(&state, &slug).await.map_err(PageError::as_json)?;
     student::run_examples(&state, &viewer, question, body).await
 }

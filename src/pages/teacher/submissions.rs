@@ -8,10 +8,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::administer;
+use super::AdminViewer;
 use crate::auth::Owner;
 use crate::judge::{Status, TestResult};
-use crate::pages::session::{Layout, Viewer, render};
+use crate::pages::session::{Layout, render};
 use crate::pages::{PageError, PagesState};
 use crate::store::{ExecutionRecord, SubmissionFilter, SubmissionRecord};
 
@@ -145,10 +145,9 @@ fn contest_of(record: &SubmissionRecord) -> Option<String> {
 /// `GET /ui/admin/submissions`.
 pub async fn list(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let page = filters.page();
     let offset = (page - 1).saturating_mul(PAGE_SIZE);
     let mut found = (state.database)
@@ -222,10 +221,9 @@ impl SubmissionPage {
 /// `GET /ui/admin/submissions/{id}`.
 pub async fn show(
     State(state): State<PagesState>,
-    viewer: Viewer,
+    viewer: AdminViewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    administer(&state, &viewer)?;
     let unknown = || PageError::not_found("There is no such submission.");
     let id = Uuid::parse_str(&id).map_err(|_| unknown())?;
     let record = (state.database.submission(id).await)
