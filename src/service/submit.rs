@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use super::{ExecutionView, JudgingService, Refusal, SubmissionView};
-use crate::auth::Principal;
+use crate::auth::{Author, Principal};
 use crate::contest::Contest;
 use crate::judge::{Question, Submission};
 use crate::languages::Language;
@@ -57,16 +57,7 @@ impl JudgingService {
         code: Code,
         callback_url: Option<&str>,
     ) -> Result<SubmissionView, Refusal> {
-        check_id("user_id", code.user_id.as_deref())?;
-        let (question, contests) = self.question_in_contests(slug).await?;
-        let author = self.access().submit(
-            principal,
-            code.user_id.as_deref(),
-            slug,
-            &contests,
-            Utc::now(),
-        )?;
-        self.submission_to(&question, &code)?;
+        let (question, author, _) = self.accepted(principal, slug, &code).await?;
         if let Some(url) = callback_url {
             self.check_callback(url).await?;
         }
@@ -90,16 +81,7 @@ impl JudgingService {
         slug: &str,
         code: Code,
     ) -> Result<ExecutionView, Refusal> {
-        check_id("user_id", code.user_id.as_deref())?;
-        let (question, contests) = self.question_in_contests(slug).await?;
-        let author = self.access().submit(
-            principal,
-            code.user_id.as_deref(),
-            slug,
-            &contests,
-            Utc::now(),
-        )?;
-        let submission = self.submission_to(&question, &code)?;
+        let (question, author, submission) = self.accepted(principal, slug, &code).await?;
         let slot = self.judging_slot_or_refusal().await?;
         let view =
             (self.judge_question_now(slot, &code.language, submission, author, &question)).await?;
@@ -144,6 +126,25 @@ impl JudgingService {
         Ok(self
             .judge_tests(slot, language, submission, author, question_id)
             .await?)
+    }
+
+    /// What every submission to a question passes, queued or judged now:
+    /// the question exists and `principal` may submit to it (as the
+    /// `user_id` the code names), in a language this server runs and the
+    /// question accepts. The question, who is recorded as its author, and
+    /// the submission to judge.
+    async fn accepted(
+        &self,
+        principal: &Principal,
+        slug: &str,
+        code: &Code,
+    ) -> Result<(Question, Author, Submission), Refusal> {
+        check_id("user_id", code.user_id.as_deref())?;
+        let (question, contests) = self.question_in_contests(slug).await?;
+        let user_id = code.user_id.as_deref();
+        let author = (self.access()).submit(principal, user_id, slug, &contests, Utc::now())?;
+        let submission = self.submission_to(&question, code)?;
+        Ok((question, author, submission))
     }
 
     /// `code` as a submission to all of `question`'s tests, if this server
