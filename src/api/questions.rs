@@ -121,7 +121,7 @@ pub async fn show(
 ) -> Result<Json<PublicQuestion>, ApiError> {
     let (question, contests) = find_in_contests(&state, &slug).await?;
     if !(state.service.access()).see_question(&principal, &contests, Utc::now()) {
-        return Err(unknown(&slug));
+        return Err(ApiError::unknown_question(&slug));
     }
     Ok(Json(PublicQuestion::new(question, &state)))
 }
@@ -155,7 +155,7 @@ pub async fn scoreboard(
     let (question, contests) = find_in_contests(&state, &slug).await?;
     let access = state.service.access();
     if !access.see_question(&principal, &contests, Utc::now()) {
-        return Err(unknown(&slug));
+        return Err(ApiError::unknown_question(&slug));
     }
     access.question_scoreboard(&principal, &slug, &contests)?;
     let rows = state
@@ -180,14 +180,5 @@ pub async fn find_in_contests(
 
 /// The question, or a 404 naming it.
 pub async fn find(state: &AppState, slug: &str) -> Result<Question, ApiError> {
-    state
-        .database
-        .question(slug)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| unknown(slug))
-}
-
-pub fn unknown(slug: &str) -> ApiError {
-    ApiError::unknown_question(slug)
+    Ok(state.service.question(slug).await?)
 }

@@ -38,13 +38,18 @@ impl JudgingService {
             })
     }
 
+    /// The stored question `slug`.
+    pub async fn question(&self, slug: &str) -> Result<Question, Refusal> {
+        let question = self.database.question(slug).await?;
+        question.ok_or_else(|| Refusal::UnknownQuestion(slug.to_string()))
+    }
+
     /// The question and the contests it is in.
     pub async fn question_in_contests(
         &self,
         slug: &str,
     ) -> Result<(Question, Vec<Contest>), Refusal> {
-        let question = self.database.question(slug).await?;
-        let question = question.ok_or_else(|| Refusal::UnknownQuestion(slug.to_string()))?;
+        let question = self.question(slug).await?;
         let contests = self.database.contests_with_question(slug).await?;
         Ok((question, contests))
     }

@@ -157,7 +157,7 @@ pub async fn calibrate(
         .map_err(|_| ApiError::busy("every judging slot is taken and the wait is full"))?;
     let calibrated = (state.service.calibrate(slot, &slug).await)
         .map_err(ApiError::internal)?
-        .ok_or_else(|| questions::unknown(&slug))?
+        .ok_or_else(|| ApiError::unknown_question(&slug))?
         .map_err(|why| {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "calibration_failed", why)
         })?;
@@ -197,7 +197,7 @@ pub async fn remove(
     }
     match state.database.delete_question(&slug).await {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
-        Ok(false) => Err(questions::unknown(&slug)),
+        Ok(false) => Err(ApiError::unknown_question(&slug)),
         Err(error) => Err(ApiError::internal(error)),
     }
 }
@@ -236,7 +236,7 @@ pub async fn add_test(
         .add_question_test(&slug, &test)
         .await
         .map_err(ApiError::internal)?
-        .ok_or_else(|| questions::unknown(&slug))?;
+        .ok_or_else(|| ApiError::unknown_question(&slug))?;
     Ok((
         StatusCode::CREATED,
         Json(TestNumber {

@@ -103,19 +103,20 @@ impl<C: Compiler> CompiledLanguage<C> {
     /// What an earlier build left on disk, or a new build. A build that
     /// cannot be loaded (another process evicted it meanwhile) is built again.
     async fn load_or_build(&self, key: &str, code: &str) -> Result<Arc<C::Artifact>, BuildError> {
-        let loaded = self.compiler.load(&self.cache, key, code);
+        let loaded = match self.compiler.load(&self.cache, key, code) {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                let error = format!("{error:#}");
+                tracing::warn!(error, "a cached build cannot be loaded: building it again");
+                None
+            }
+        };
         let artifact = match loaded {
-            Ok(Some(artifact)) => {
+            Some(artifact) => {
                 self.count_compile("disk");
                 artifact
             }
-            Ok(None) | Err(_) => {
-                if let Err(error) = loaded {
-                    tracing::warn!(
-                        error = format!("{error:#}"),
-                        "a cached build cannot be loaded: building it again"
-                    );
-                }
+            None => {
                 self.count_compile("miss");
                 let started = Instant::now();
                 let built = self.compiler.build(&self.cache, key, code).await;
