@@ -53,7 +53,8 @@ ENV JUDGEBOX_BIND=0.0.0.0:8000 \
     JUDGEBOX_CACHE_DIR=/opt/judgebox/runtimes/cache \
     JUDGEBOX_RUNS_DIR=/var/lib/judgebox/runs \
     DATABASE_URL=sqlite:///var/lib/judgebox/judgebox.db
-# Unprivileged: the native sandbox's run-uid and cgroup layers are off here;
+# Unprivileged: the native sandbox's run-uid and cgroup layers are off here
+# (a container's /sys/fs/cgroup is read-only and its root's);
 # seccomp, rlimits, Landlock where the kernel has it, and namespaces where the
 # container runtime allows unprivileged user namespaces (Podman's default
 # seccomp profile does, Docker's does not) hold: docs/security.md says which.

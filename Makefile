@@ -36,7 +36,7 @@ JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm
 	CFLAGS_wasm32_wasip2="--target=wasm32-wasi --sysroot=$(abspath $(WASI_SYSROOT))" \
 	CARGO_TARGET_DIR=$(JAVASCRIPT_TARGET_DIR) $(CARGO)
 
-.PHONY: setup run test bench lint system-packages browser-packages build precompile check-deploy schemathesis image-test
+.PHONY: setup run test bench lint system-packages browser-packages build precompile check-deploy schemathesis image-test cgroup-v2-test
 
 setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) $(WEB_BUNDLE) build precompile
 
@@ -68,6 +68,12 @@ bench: setup
 # start (tests/image-test.sh).
 image-test:
 	bash tests/image-test.sh
+
+# The native sandbox's tests on a cgroup v2 kernel under QEMU, as root and
+# as an unprivileged user (tests/cgroup-v2.sh), whatever this machine's
+# own cgroup layout.
+cgroup-v2-test:
+	bash tests/cgroup-v2.sh
 
 # Validates deploy/: YAML, Kubernetes schemas, references between files, the
 # setting names against this binary's --help, and the systemd units.

@@ -522,6 +522,27 @@ async fn signals_reach_the_program_as_they_would_outside_a_pid_namespace() {
     assert_eq!(result.exit, Some(NativeExit::Signal(libc::SIGABRT)));
 }
 
+/// A sandbox and whether its cgroup layer is on. `JUDGEBOX_TEST_CGROUP`
+/// (`v1` or `v2`; tests/cgroup-v2.sh sets `v2`) says the machine has
+/// cgroups for the tests: then the layer must be on, in that version.
+async fn sandbox_and_cgroups(base: &Path) -> (NativeSandbox, bool) {
+    let sandbox = sandbox(base);
+    let layer = sandbox
+        .layers()
+        .await
+        .into_iter()
+        .find(|l| l.name.starts_with("cgroup"))
+        .unwrap();
+    if let Ok(version) = std::env::var("JUDGEBOX_TEST_CGROUP") {
+        assert!(layer.active, "{layer:?}");
+        assert!(
+            layer.detail.starts_with(&format!("cgroup {version},")),
+            "{layer:?}"
+        );
+    }
+    (sandbox, layer.active)
+}
+
 #[tokio::test]
 async fn resident_memory_past_the_cgroup_limit_is_killed_and_reported() {
     // Under the address-space limit (512 MiB), over the memory limit (128 MiB).
@@ -531,7 +552,11 @@ async fn resident_memory_past_the_cgroup_limit_is_killed_and_reported() {
     };
     let code =
         "x = bytearray(300 << 20)\nfor i in range(0, len(x), 4096): x[i] = 1\nprint('survived')";
-    let (result, cgroups) = run_with_layer(python(code), small, "cgroup").await;
+    let base = tempfile::tempdir().unwrap();
+    let (sandbox, cgroups) = sandbox_and_cgroups(base.path()).await;
+    let dir = sandbox.run_dir().unwrap();
+    let result =
+        (sandbox.run(&dir, &python(code), &small).await).unwrap_or_else(|e| panic!("{e:#}"));
     if cgroups {
         assert!(result.out_of_memory, "{result:?}");
         assert_eq!(result.exit, Some(NativeExit::Signal(libc::SIGKILL)));
@@ -539,6 +564,64 @@ async fn resident_memory_past_the_cgroup_limit_is_killed_and_reported() {
     } else {
         assert!(!result.out_of_memory);
     }
+    // Killed by another hand, it is no memory kill: the kernel counts its own.
+    let dir = sandbox.run_dir().unwrap();
+    let killed = python("import os, signal; os.kill(os.getpid(), signal.SIGKILL)");
+    let result = (sandbox.run(&dir, &killed, &small).await).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(result.exit, Some(NativeExit::Signal(libc::SIGKILL)));
+    assert!(!result.out_of_memory, "{result:?}");
+}
+
+#[tokio::test]
+async fn each_run_is_in_a_cgroup_of_its_own_with_its_limits() {
+    let base = tempfile::tempdir().unwrap();
+    let (sandbox, cgroups) = sandbox_and_cgroups(base.path()).await;
+    if !cgroups {
+        return;
+    }
+    // The run reads its own cgroup's files (v2: one line `0::/path`; v1:
+    // one line per hierarchy, e.g. `4:memory:/path`).
+    let script = r#"
+        while IFS=: read -r _ controllers path; do
+            case "$controllers" in
+                "") dir=/sys/fs/cgroup$path
+                    [ -f "$dir/memory.max" ] || continue
+                    echo "$path"
+                    for f in memory.max memory.swap.max pids.max; do
+                        [ -f "$dir/$f" ] && echo "$f $(cat "$dir/$f")"
+                    done ;;
+                memory) echo "$path"
+                    echo "memory.max $(cat /sys/fs/cgroup/memory$path/memory.limit_in_bytes)" ;;
+                pids) echo "pids.max $(cat /sys/fs/cgroup/pids$path/pids.max)" ;;
+            esac
+        done < /proc/self/cgroup"#;
+    let command = NativeCommand {
+        read_only_paths: vec!["/proc".into(), "/sys/fs/cgroup".into()],
+        ..shell(script)
+    };
+    let dir = sandbox.run_dir().unwrap();
+    let result = sandbox.run(&dir, &command, &limits()).await.unwrap();
+    let out = text(&result.stdout);
+    assert_eq!(
+        result.exit,
+        Some(NativeExit::Code(0)),
+        "{out}{}",
+        text(&result.stderr)
+    );
+    let (paths, limits): (Vec<&str>, Vec<&str>) = out.lines().partition(|l| l.starts_with('/'));
+    assert!(
+        paths.iter().all(|path| path.contains("/judgebox-run-")),
+        "{out}"
+    );
+    assert!(limits.contains(&"memory.max 268435456"), "{out}");
+    assert!(limits.contains(&"pids.max 32"), "{out}");
+    // Where the kernel accounts swap, a run gets none.
+    assert!(
+        limits
+            .iter()
+            .all(|l| !l.starts_with("memory.swap.max") || *l == "memory.swap.max 0"),
+        "{out}"
+    );
 }
 
 /// The container image's case: a service that is not root still gives each

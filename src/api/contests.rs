@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -147,24 +146,9 @@ pub async fn scoreboard(
 /// The contest if `principal` may see it; otherwise the same 404 as for
 /// one that does not exist.
 async fn visible(state: &AppState, principal: &Principal, slug: &str) -> Result<Contest, ApiError> {
-    let contest = find(state, slug).await?;
+    let contest = state.service.contest(slug).await?;
     if !state.service.access().see_contest(principal, &contest) {
-        return Err(unknown(slug));
+        return Err(ApiError::unknown_contest(slug));
     }
     Ok(contest)
-}
-
-/// The contest, or a 404 naming it.
-pub async fn find(state: &AppState, slug: &str) -> Result<Contest, ApiError> {
-    (state.database.contest(slug).await)
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| unknown(slug))
-}
-
-pub fn unknown(slug: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "unknown_contest",
-        format!("no contest {slug:?}; GET /contests lists those you may see"),
-    )
 }

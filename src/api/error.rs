@@ -14,16 +14,49 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
-use crate::auth::Denied;
-use crate::service::Refusal;
+use crate::auth::{Denied, Forbidden};
+use crate::service::{Existing, Refusal};
 
 /// What a client told "busy" should wait before retrying.
 const BUSY_RETRY_SECONDS: u64 = 5;
 
+/// Every error code an answer may carry: stable, one per kind of error, for
+/// programs to act on (docs/api.md tables them; the OpenAPI document lists
+/// them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    MalformedJson,
+    BadRequest,
+    Unauthorized,
+    InvalidToken,
+    Forbidden,
+    WrongUser,
+    ContestNotRunning,
+    ScoreboardHidden,
+    NotFound,
+    UnknownQuestion,
+    UnknownContest,
+    MethodNotAllowed,
+    QuestionExists,
+    ContestExists,
+    QuestionInContest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    UnsupportedLanguage,
+    InvalidRequest,
+    CalibrationFailed,
+    RateLimited,
+    InternalError,
+    Busy,
+    AdminDisabled,
+    NotReady,
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     /// Seconds for a `Retry-After` header.
     retry_after: Option<u64>,
@@ -32,7 +65,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -46,7 +79,7 @@ impl ApiError {
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self {
             challenge: Some("Bearer"),
-            ..Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+            ..Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
         }
     }
 
@@ -54,7 +87,7 @@ impl ApiError {
     pub fn invalid_token(message: impl Into<String>) -> Self {
         Self {
             challenge: Some(r#"Bearer error="invalid_token""#),
-            ..Self::new(StatusCode::UNAUTHORIZED, "invalid_token", message)
+            ..Self::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidToken, message)
         }
     }
 
@@ -67,14 +100,18 @@ impl ApiError {
 
     /// A well-formed request whose values are not acceptable.
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidRequest,
+            message,
+        )
     }
 
     /// A language this server does not run: the same answer on every route.
     pub fn unsupported_language(name: &str, supported: &[&str]) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "unsupported_language",
+            ErrorCode::UnsupportedLanguage,
             format!(
                 "unsupported language {name:?}; supported: {}",
                 supported.join(", ")
@@ -86,18 +123,28 @@ impl ApiError {
     pub fn unknown_question(slug: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "unknown_question",
+            ErrorCode::UnknownQuestion,
             format!("no question {slug:?}; GET /questions lists them"),
         )
     }
 
+    /// No such contest, or none the caller may see.
+    pub fn unknown_contest(slug: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownContest,
+            format!("no contest {slug:?}; GET /contests lists those you may see"),
+        )
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }
 
     /// Full for now: 503, with `Retry-After`.
     pub fn busy(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).retry_after(BUSY_RETRY_SECONDS)
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy, message)
+            .retry_after(BUSY_RETRY_SECONDS)
     }
 
     /// A failure of ours; the details go to the log, not to the client.
@@ -105,7 +152,7 @@ impl ApiError {
         tracing::error!(error = format!("{error:#}"), "request failed");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "the server failed to handle this request; it has been logged",
         )
     }
@@ -120,8 +167,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// For programs: stable, one per kind of error (docs/api.md lists them).
-    #[schema(examples("not_found", "invalid_request", "busy"))]
-    code: &'static str,
+    code: ErrorCode,
     /// For people: what was wrong, naming the field or the thing.
     message: String,
 }
@@ -150,7 +196,15 @@ impl From<Denied> for ApiError {
     fn from(denied: Denied) -> Self {
         match denied {
             Denied::SignInRequired(message) => Self::unauthorized(message),
-            Denied::Forbidden { code, message } => Self::new(StatusCode::FORBIDDEN, code, message),
+            Denied::Forbidden { reason, message } => {
+                let code = match reason {
+                    Forbidden::NotPermitted => ErrorCode::Forbidden,
+                    Forbidden::WrongUser => ErrorCode::WrongUser,
+                    Forbidden::ContestNotRunning => ErrorCode::ContestNotRunning,
+                    Forbidden::ScoreboardHidden => ErrorCode::ScoreboardHidden,
+                };
+                Self::new(StatusCode::FORBIDDEN, code, message)
+            }
         }
     }
 }
@@ -160,11 +214,24 @@ impl From<Refusal> for ApiError {
         match refusal {
             Refusal::Denied(denied) => denied.into(),
             Refusal::UnknownQuestion(slug) => Self::unknown_question(&slug),
+            Refusal::UnknownContest(slug) => Self::unknown_contest(&slug),
+            Refusal::NotFound(message) => Self::not_found(message),
+            Refusal::QuestionInContest(slug) => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::QuestionInContest,
+                format!("question {slug:?} is in a contest: take it out of the contest first"),
+            ),
             Refusal::UnsupportedLanguage { name, supported } => {
                 Self::unsupported_language(&name, &supported)
             }
             Refusal::Invalid(message) => Self::invalid(message),
-            Refusal::Exists { code, message } => Self::new(StatusCode::CONFLICT, code, message),
+            Refusal::Exists { what, message } => {
+                let code = match what {
+                    Existing::Question => ErrorCode::QuestionExists,
+                    Existing::Contest => ErrorCode::ContestExists,
+                };
+                Self::new(StatusCode::CONFLICT, code, message)
+            }
             Refusal::Busy(what) => Self::busy(what),
             Refusal::Internal(error) => Self::internal(error),
         }
@@ -174,11 +241,11 @@ impl From<Refusal> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let code = match &rejection {
-            JsonRejection::JsonSyntaxError(_) => "malformed_json",
-            JsonRejection::JsonDataError(_) => "invalid_request",
-            JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
-            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-            _ => "bad_request",
+            JsonRejection::JsonSyntaxError(_) => ErrorCode::MalformedJson,
+            JsonRejection::JsonDataError(_) => ErrorCode::InvalidRequest,
+            JsonRejection::MissingJsonContentType(_) => ErrorCode::UnsupportedMediaType,
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            _ => ErrorCode::BadRequest,
         };
         Self::new(rejection.status(), code, rejection.body_text())
     }
@@ -187,9 +254,9 @@ impl From<JsonRejection> for ApiError {
 impl From<BytesRejection> for ApiError {
     fn from(rejection: BytesRejection) -> Self {
         let code = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "payload_too_large"
+            ErrorCode::PayloadTooLarge
         } else {
-            "bad_request"
+            ErrorCode::BadRequest
         };
         Self::new(rejection.status(), code, rejection.body_text())
     }
@@ -199,7 +266,7 @@ impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "bad_request",
+            ErrorCode::BadRequest,
             rejection.body_text(),
         )
     }
@@ -256,7 +323,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         if parts.uri.path().contains("%00") {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "bad_request",
+                ErrorCode::BadRequest,
                 NUL_REFUSED,
             ));
         }
@@ -288,7 +355,7 @@ pub async fn unknown_route() -> ApiError {
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "this endpoint does not accept that method",
     )
 }

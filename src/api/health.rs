@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::ErrorBody;
+use super::error::ErrorCode;
 use super::{ApiError, AppState};
 use crate::languages::LanguageInfo;
 use crate::telemetry;
@@ -61,7 +62,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, Ap
         tracing::warn!(error = format!("{error:#}"), "database unreachable");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
+            ErrorCode::NotReady,
             "the database is not reachable",
         )
     })?;

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
+use super::error::ErrorCode;
 use super::{ApiError, AppState};
 use crate::auth::{Principal, RateLimitKey};
 
@@ -109,7 +110,7 @@ fn too_many(per: &str, wait: Duration) -> ApiError {
     let seconds = wait.as_secs() + 1;
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+        ErrorCode::RateLimited,
         format!("too many submissions from this {per}; retry in {seconds} s"),
     )
     .retry_after(seconds)

@@ -13,13 +13,24 @@ pub enum Denied {
     /// 401: it needs a token.
     SignInRequired(String),
     /// 403: the principal is known and may not.
-    Forbidden { code: &'static str, message: String },
+    Forbidden { reason: Forbidden, message: String },
+}
+
+/// Why a known principal may not: each its own error code in the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forbidden {
+    /// Not this principal's role or contest.
+    NotPermitted,
+    /// A participant naming another user.
+    WrongUser,
+    ContestNotRunning,
+    ScoreboardHidden,
 }
 
 impl Denied {
-    fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    fn forbidden(reason: Forbidden, message: impl Into<String>) -> Self {
         Self::Forbidden {
-            code,
+            reason,
             message: message.into(),
         }
     }
@@ -80,7 +91,7 @@ impl AccessPolicy {
                 "the admin API needs Authorization: Bearer <admin token or admin API key>".into(),
             )),
             _ => Err(Denied::forbidden(
-                "forbidden",
+                Forbidden::NotPermitted,
                 "only admins may use the admin API",
             )),
         }
@@ -117,7 +128,7 @@ impl AccessPolicy {
             Principal::Participant(participant) => {
                 let Some(contest) = contests.iter().find(|c| c.slug == participant.contest) else {
                     return Err(Denied::forbidden(
-                        "forbidden",
+                        Forbidden::NotPermitted,
                         format!(
                             "question {question:?} is not in your contest {:?}",
                             participant.contest
@@ -126,7 +137,7 @@ impl AccessPolicy {
                 };
                 if contest.status(now) != ContestStatus::Running {
                     return Err(Denied::forbidden(
-                        "contest_not_running",
+                        Forbidden::ContestNotRunning,
                         format!(
                             "contest {:?} runs from {} to {}",
                             contest.slug,
@@ -228,7 +239,7 @@ impl AccessPolicy {
         // name the questions, which show only from the start.
         if !contest.has_started(now) {
             return Err(Denied::forbidden(
-                "scoreboard_hidden",
+                Forbidden::ScoreboardHidden,
                 format!(
                     "the scoreboard of contest {:?} opens when it starts",
                     contest.slug
@@ -243,7 +254,7 @@ impl AccessPolicy {
         };
         if !allowed {
             return Err(Denied::forbidden(
-                "scoreboard_hidden",
+                Forbidden::ScoreboardHidden,
                 format!(
                     "the scoreboard of contest {:?} is not shown to you now",
                     contest.slug
@@ -267,7 +278,7 @@ impl AccessPolicy {
     ) -> Result<(), Denied> {
         match contests.first() {
             Some(contest) if !principal.is_trusted() => Err(Denied::forbidden(
-                "scoreboard_hidden",
+                Forbidden::ScoreboardHidden,
                 format!(
                     "question {question:?} is ranked on its contest's scoreboard: \
                      GET /contests/{}/scoreboard",
@@ -312,7 +323,7 @@ fn author(principal: &Principal, user_id: Option<&str>) -> Result<Author, Denied
         Principal::Participant(participant) => {
             if user_id.is_some_and(|id| id != participant.user_id) {
                 return Err(Denied::forbidden(
-                    "wrong_user",
+                    Forbidden::WrongUser,
                     format!(
                         "your token is for user {:?}; leave user_id out or name yourself",
                         participant.user_id
@@ -370,7 +381,12 @@ mod tests {
         match result {
             Ok(_) => "ok",
             Err(Denied::SignInRequired(_)) => "401",
-            Err(Denied::Forbidden { code, .. }) => code,
+            Err(Denied::Forbidden { reason, .. }) => match reason {
+                Forbidden::NotPermitted => "forbidden",
+                Forbidden::WrongUser => "wrong_user",
+                Forbidden::ContestNotRunning => "contest_not_running",
+                Forbidden::ScoreboardHidden => "scoreboard_hidden",
+            },
         }
     }
 

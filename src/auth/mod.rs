@@ -5,7 +5,9 @@
 
 mod access;
 
-pub use access::{AccessPolicy, Author, Denied, RANKED_OWNERS, RateLimitKey, ReadScope, Standings};
+pub use access::{
+    AccessPolicy, Author, Denied, Forbidden, RANKED_OWNERS, RateLimitKey, ReadScope, Standings,
+};
 
 use std::convert::Infallible;
 use std::str::FromStr;

@@ -95,6 +95,14 @@ impl From<Refusal> for PageError {
             Refusal::UnknownQuestion(slug) => {
                 Self::not_found(format!("There is no question {slug:?} here."))
             }
+            Refusal::UnknownContest(slug) => {
+                Self::not_found(format!("There is no contest {slug:?}."))
+            }
+            Refusal::NotFound(message) => Self::not_found(message),
+            Refusal::QuestionInContest(slug) => Self::new(
+                StatusCode::CONFLICT,
+                format!("Question {slug:?} is in a contest: take it out of the contest first."),
+            ),
             Refusal::UnsupportedLanguage { name, supported } => Self::invalid(format!(
                 "This judge does not run {name:?}; it runs {}.",
                 supported.join(", ")

@@ -12,10 +12,13 @@
 
 mod assets;
 mod error;
+mod layout;
 mod markdown;
+mod security;
 mod session;
 mod student;
 mod teacher;
+mod views;
 
 use std::sync::Arc;
 
@@ -122,7 +125,7 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
         .route("/ui/submissions/{id}", get(student::submission))
         .route("/ui/assets/{name}", get(assets::serve))
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(axum::middleware::from_fn(session::security_headers))
+        .layer(axum::middleware::from_fn(security::security_headers))
         .layer(CatchPanicLayer::custom(error::panic_page))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)

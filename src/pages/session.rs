@@ -1,18 +1,19 @@
 //! Who is looking at a page: a session cookie opened by a participant's
-//! join link or a teacher's sign-in, and the protections every page gets
-//! (CSRF tokens, same-origin checks, a strict Content-Security-Policy).
+//! join link or a teacher's sign-in, and the CSRF token each session
+//! holds for its forms.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::layout::{Layout, render};
+use super::security::CspNonce;
 use super::{PageError, PagesState};
-use crate::auth::{self, Principal, TokenKind};
+use crate::auth::{self, Principal};
 use crate::service::SESSION_LIFETIME;
 
 const COOKIE: &str = "jb_session";
@@ -163,29 +164,6 @@ fn invalid_join_link() -> PageError {
     )
 }
 
-/// What every page's frame (`base.html`) shows.
-pub struct Layout {
-    pub nonce: String,
-    pub csrf: Option<String>,
-    /// Who is signed in, as the header names them.
-    pub who: Option<String>,
-}
-
-impl Layout {
-    pub fn of(viewer: &Viewer) -> Self {
-        let who = match &viewer.principal {
-            Principal::Admin => Some("Teacher".to_string()),
-            Principal::Participant(p) => Some(p.user_id.clone()),
-            Principal::Service | Principal::Anonymous => None,
-        };
-        Self {
-            nonce: viewer.nonce.clone(),
-            csrf: viewer.csrf.clone(),
-            who,
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "signin.html")]
 struct SignInPage {
@@ -250,62 +228,4 @@ pub async fn sign_out(
         (state.identities.end_session(cookie).await).map_err(PageError::internal)?;
     }
     Ok(([(header::SET_COOKIE, clear_cookie())], Redirect::to("/ui")).into_response())
-}
-
-/// A template as a page.
-pub fn render(template: &impl Template) -> Result<Response, PageError> {
-    let html = template
-        .render()
-        .map_err(|error| PageError::internal(error.into()))?;
-    Ok(Html(html).into_response())
-}
-
-/// This response's nonce for the editor's injected styles.
-#[derive(Debug, Clone)]
-struct CspNonce(String);
-
-/// Every page: refuses changes from other sites, and sets a strict
-/// Content-Security-Policy (no inline script; styles only from our file or
-/// with this response's nonce) and the usual hardening headers.
-pub async fn security_headers(mut request: Request, next: Next) -> Response {
-    if !matches!(*request.method(), Method::GET | Method::HEAD) && !same_origin(request.headers()) {
-        return PageError::forbidden("This request came from another site.").into_response();
-    }
-    let nonce = auth::new_token(TokenKind::Csrf).expose()[4..36].to_string();
-    request.extensions_mut().insert(CspNonce(nonce.clone()));
-    let mut response = next.run(request).await;
-    let policy = format!(
-        "default-src 'none'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; \
-         img-src 'self' data:; connect-src 'self'; form-action 'self'; \
-         frame-ancestors 'none'; base-uri 'none'"
-    );
-    let headers = response.headers_mut();
-    let mut set = |name: &'static str, value: &str| {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            headers.entry(name).or_insert(value);
-        }
-    };
-    set("content-security-policy", &policy);
-    set("x-content-type-options", "nosniff");
-    set("x-frame-options", "DENY");
-    // Join links carry a token: never send it on as a referrer.
-    set("referrer-policy", "no-referrer");
-    set("cache-control", "no-store");
-    response
-}
-
-/// Whether a changing request comes from our own pages: browsers say where
-/// it came from in `Sec-Fetch-Site` or `Origin`.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = text("sec-fetch-site") {
-        return matches!(site, "same-origin" | "none");
-    }
-    match (text("origin"), text("host")) {
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest == host),
-        // Not a browser, or an old one: the CSRF token still guards.
-        _ => true,
-    }
 }

@@ -9,17 +9,18 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use chrono::Utc;
 use uuid::Uuid;
 
-use super::markdown;
-use super::session::{Layout, Viewer, render};
+use super::layout::{Layout, render};
+use super::session::Viewer;
+use super::views::question::{Code, QuestionPage, run_examples};
+use super::views::scoreboard::{ScoreboardTable, scoreboard_table, status_text, table};
 use super::{PageError, PagesState};
-use crate::auth::{Principal, Standings};
-use crate::contest::{Contest, StandingRow};
-use crate::judge::{AppliedLimits, LimitPolicy, Question, TimeSource};
-use crate::service::{self, ExecutionView, Scoreboard, SubmissionView};
+use crate::auth::Principal;
+use crate::contest::Contest;
+use crate::judge::Question;
+use crate::service::{ExecutionView, SubmissionView};
 use crate::store::{SubmissionRecord, SubmissionState};
 
 /// Submissions a question page lists.
@@ -63,14 +64,6 @@ pub async fn home(State(state): State<PagesState>, viewer: Viewer) -> Result<Res
         layout: Layout::of(&viewer),
         contests,
     })
-}
-
-pub(super) fn status_text(contest: &Contest, now: DateTime<Utc>) -> &'static str {
-    match contest.status(now) {
-        crate::contest::ContestStatus::Upcoming => "upcoming",
-        crate::contest::ContestStatus::Running => "running",
-        crate::contest::ContestStatus::Ended => "ended",
-    }
 }
 
 #[derive(Template)]
@@ -180,60 +173,6 @@ async fn own_submissions(
         .map_err(PageError::internal)
 }
 
-#[derive(Template)]
-#[template(path = "scoreboard.html")]
-pub(super) struct ScoreboardTable {
-    board: Scoreboard,
-    icpc: bool,
-    contest: String,
-}
-
-impl ScoreboardTable {
-    /// A cell's text: the score (ioi) or attempts and minute (icpc).
-    fn cell(&self, row: &StandingRow, question: &str) -> String {
-        let Some(cell) = row.questions.get(question) else {
-            return String::new();
-        };
-        match (self.icpc, cell.solved_at) {
-            (_, _) if cell.attempts == 0 => String::new(),
-            (true, Some(_)) => format!("+{}", cell.attempts - 1).replace("+0", "+"),
-            (true, None) => format!("−{}", cell.attempts),
-            (false, _) => cell.score.to_string(),
-        }
-    }
-
-    fn solved(&self, row: &StandingRow, question: &str) -> bool {
-        (row.questions.get(question)).is_some_and(|c| c.solved_at.is_some())
-    }
-}
-
-/// The scoreboard, if the viewer may see it now.
-pub(super) async fn scoreboard_table(
-    state: &PagesState,
-    viewer: &Viewer,
-    contest: &Contest,
-) -> Result<Option<ScoreboardTable>, PageError> {
-    match (state.service.access()).scoreboard(&viewer.principal, contest, Utc::now()) {
-        Ok(standings) => Ok(Some(table(state, contest, standings).await?)),
-        Err(_) => Ok(None),
-    }
-}
-
-/// `contest`'s standings as `standings` says, as the table the pages show.
-async fn table(
-    state: &PagesState,
-    contest: &Contest,
-    standings: Standings,
-) -> Result<ScoreboardTable, PageError> {
-    let board =
-        (state.service.scoreboard(contest, standings).await).map_err(PageError::internal)?;
-    Ok(ScoreboardTable {
-        icpc: board.scoring == crate::contest::Scoring::Icpc,
-        contest: contest.slug.clone(),
-        board,
-    })
-}
-
 /// `GET /ui/contests/{slug}/scoreboard`: the table alone, which the
 /// contest page's script fetches to keep it live.
 pub async fn scoreboard_fragment(
@@ -244,122 +183,6 @@ pub async fn scoreboard_fragment(
     let contest = visible_contest(&state, &viewer, &slug).await?;
     let standings = (state.service.access()).scoreboard(&viewer.principal, &contest, Utc::now())?;
     render(&table(&state, &contest, standings).await?)
-}
-
-#[derive(Template)]
-#[template(path = "question.html")]
-pub(super) struct QuestionPage {
-    pub(super) layout: Layout,
-    /// The crumb back: where, and its text.
-    pub(super) back_href: String,
-    pub(super) back_label: String,
-    /// Where the page's script posts a run and a submission.
-    pub(super) run_url: String,
-    pub(super) submit_url: String,
-    question: Question,
-    statement: String,
-    examples: Vec<Example>,
-    hidden_tests: usize,
-    languages: Vec<String>,
-    limits: Vec<LimitRow>,
-    pub(super) history: Vec<SubmissionRecord>,
-    /// Why the viewer may not submit now, if they may not.
-    pub(super) closed: Option<String>,
-    pub(super) draft_key: String,
-}
-
-impl QuestionPage {
-    /// `question` as students see it (statement, each language's limits,
-    /// examples), in its languages (none: every one the server runs); the
-    /// rest is the caller's to fill in.
-    pub(super) fn new(
-        layout: Layout,
-        question: Question,
-        all_languages: &[&str],
-        policy: &LimitPolicy,
-    ) -> Self {
-        let examples = (1..)
-            .zip(&question.test_cases)
-            .filter(|(_, test)| !test.hidden)
-            .map(|(number, test)| Example {
-                number,
-                input: test.input.clone(),
-                output: test.expected_output.clone(),
-            })
-            .collect();
-        let languages = if question.languages.is_empty() {
-            all_languages.iter().map(|n| n.to_string()).collect()
-        } else {
-            question.languages.clone()
-        };
-        Self {
-            layout,
-            back_href: String::new(),
-            back_label: String::new(),
-            run_url: String::new(),
-            submit_url: String::new(),
-            statement: markdown::to_html(&question.statement),
-            hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
-            limits: limit_rows(&question, policy, all_languages),
-            examples,
-            languages,
-            question,
-            history: Vec::new(),
-            closed: None,
-            draft_key: String::new(),
-        }
-    }
-
-    pub(super) fn question_title(&self) -> &str {
-        &self.question.title
-    }
-}
-
-struct Example {
-    number: usize,
-    input: String,
-    output: String,
-}
-
-/// One language's limits as the pages show them.
-pub(super) struct LimitRow {
-    pub(super) language: String,
-    pub(super) limits: AppliedLimits,
-    /// Where the time limit came from, in words.
-    pub(super) source: String,
-}
-
-/// The limits of every language `question` accepts.
-pub(super) fn limit_rows(
-    question: &Question,
-    policy: &LimitPolicy,
-    all_languages: &[&str],
-) -> Vec<LimitRow> {
-    (question.language_limits(policy, all_languages).into_iter())
-        .map(|(language, limits)| LimitRow {
-            source: time_source_text(&limits.time_source),
-            language,
-            limits,
-        })
-        .collect()
-}
-
-fn time_source_text(source: &TimeSource) -> String {
-    match source {
-        TimeSource::Calibrated { multiplier, .. } => {
-            format!("{multiplier} × the reference solution's time")
-        }
-        TimeSource::SetForLanguage => "set for this language".into(),
-        TimeSource::Scaled {
-            general_time_ms,
-            factor,
-            capped,
-        } => {
-            let cut = if *capped { ", cut to the maximum" } else { "" };
-            format!("{factor} × {general_time_ms} ms{cut}")
-        }
-        TimeSource::Unscaled | TimeSource::Maximum => String::new(),
-    }
 }
 
 /// `GET /ui/contests/{contest}/questions/{question}`.
@@ -401,25 +224,6 @@ pub async fn question(
     })
 }
 
-/// What a page's script sends to run or submit.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Code {
-    language: String,
-    code: String,
-}
-
-impl From<Code> for service::Code {
-    /// A page's code is always the viewer's own: no `user_id` of its own.
-    fn from(body: Code) -> Self {
-        Self {
-            language: body.language,
-            code: body.code,
-            user_id: None,
-        }
-    }
-}
-
 /// `POST .../run`: the code on the question's examples, now; not a
 /// submission and never ranked.
 pub async fn run(
@@ -433,21 +237,6 @@ pub async fn run(
     let (_, question) =
         (visible_question(&state, &viewer, &contest, &slug).await).map_err(PageError::as_json)?;
     run_examples(&state, &viewer, question, body).await
-}
-
-/// Judges `body`'s code on `question`'s examples now, recorded as the
-/// viewer's own run (a student's page and a teacher's preview alike).
-pub(super) async fn run_examples(
-    state: &PagesState,
-    viewer: &Viewer,
-    question: Question,
-    body: Code,
-) -> Result<Json<ExecutionView>, PageError> {
-    let view = (state.service)
-        .run_examples(&viewer.principal, &question, body.into())
-        .await
-        .map_err(|refusal| PageError::from(refusal).as_json())?;
-    Ok(Json(view))
 }
 
 /// `POST .../submissions`: queues the code for judging on every test; the

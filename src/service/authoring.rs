@@ -1,10 +1,11 @@
 //! What teachers write, for the admin API and the teacher's pages alike:
-//! questions and contests, checked (by `Question::new`, `Contest::new`)
-//! and stored, with one answer for each way a save is refused.
+//! questions (and their tests) and contests, checked (by `Question::new`,
+//! `Contest::new`), stored and deleted, with one answer for each way a
+//! change is refused.
 
-use super::{JudgingService, Refusal};
+use super::{Existing, JudgingService, Refusal};
 use crate::contest::{Contest, ContestSpec};
-use crate::judge::{Question, QuestionSpec};
+use crate::judge::{Question, QuestionSpec, QuestionTest};
 use crate::store::ContestRefused;
 
 /// What a save did.
@@ -25,7 +26,7 @@ impl JudgingService {
         let question = self.check_question(spec)?;
         if !self.database.insert_question(&question).await? {
             return Err(Refusal::Exists {
-                code: "question_exists",
+                what: Existing::Question,
                 message: format!(
                     "a question {:?} exists already: replace it (PUT /admin/questions/{0}, \
                      or edit it), or pick another slug",
@@ -54,7 +55,7 @@ impl JudgingService {
     ) -> Result<Contest, Refusal> {
         if self.database.contest(&slug).await?.is_some() {
             return Err(Refusal::Exists {
-                code: "contest_exists",
+                what: Existing::Contest,
                 message: format!(
                     "a contest {slug:?} exists already: edit it, or pick another slug"
                 ),
@@ -77,6 +78,46 @@ impl JudgingService {
             Err(ContestRefused::UnknownQuestion(question)) => Err(Refusal::Invalid(format!(
                 "there is no question {question:?}: create it first"
             ))),
+        }
+    }
+
+    /// Deletes a question that no contest lists; recorded executions and
+    /// submissions stay.
+    pub async fn delete_question(&self, slug: &str) -> Result<(), Refusal> {
+        if self.database.question_in_contest(slug).await? {
+            return Err(Refusal::QuestionInContest(slug.to_string()));
+        }
+        match self.database.delete_question(slug).await? {
+            true => Ok(()),
+            false => Err(Refusal::UnknownQuestion(slug.to_string())),
+        }
+    }
+
+    /// Appends `test` to the question `slug`: its number, counted from 1.
+    pub async fn add_question_test(&self, slug: &str, test: QuestionTest) -> Result<u32, Refusal> {
+        // The question with the new test must still be valid (count, points).
+        (self.question(slug).await?)
+            .with_test(test.clone())
+            .map_err(Refusal::Invalid)?;
+        let number = self.database.add_question_test(slug, &test).await?;
+        number.ok_or_else(|| Refusal::UnknownQuestion(slug.to_string()))
+    }
+
+    /// Deletes test `number` of the question `slug`; later ones move up.
+    pub async fn delete_question_test(&self, slug: &str, number: u32) -> Result<(), Refusal> {
+        match self.database.delete_question_test(slug, number).await? {
+            true => Ok(()),
+            false => Err(Refusal::NotFound(format!(
+                "question {slug:?} has no test case {number}"
+            ))),
+        }
+    }
+
+    /// Deletes a contest with its participants; submissions stay.
+    pub async fn delete_contest(&self, slug: &str) -> Result<(), Refusal> {
+        match self.database.delete_contest(slug).await? {
+            true => Ok(()),
+            false => Err(Refusal::UnknownContest(slug.to_string())),
         }
     }
 }

@@ -1,10 +1,10 @@
-//! A contest's scoreboard: its participants ranked on its questions.
+//! A contest, and its scoreboard: its participants ranked on its questions.
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::JudgingService;
+use super::{JudgingService, Refusal};
 use crate::auth::Standings;
 use crate::contest::{self, Contest, Entrant, Scoring, StandingRow};
 
@@ -27,6 +27,12 @@ pub struct QuestionWorth {
 }
 
 impl JudgingService {
+    /// The contest `slug`, whoever asks (the caller checks who may see it).
+    pub async fn contest(&self, slug: &str) -> Result<Contest, Refusal> {
+        let contest = self.database.contest(slug).await?;
+        contest.ok_or_else(|| Refusal::UnknownContest(slug.to_string()))
+    }
+
     /// `contest`'s standings, live or frozen as `standings` says.
     pub async fn scoreboard(&self, contest: &Contest, standings: Standings) -> Result<Scoreboard> {
         let frozen_at = match standings {

@@ -5,7 +5,9 @@
 use anyhow::Result;
 use chrono::Utc;
 
+use super::Refusal;
 use crate::auth::{self, AdminToken, KeyRole, Participant, Principal, Secret, TokenKind};
+use crate::contest::participants;
 use crate::store::{ApiKeyRecord, Database, NewParticipant};
 
 /// How long a page session lasts: a school day.
@@ -116,7 +118,11 @@ impl Identities {
         &self,
         contest: &str,
         people: Vec<(String, String)>,
-    ) -> Result<Vec<IssuedParticipant>> {
+    ) -> Result<Vec<IssuedParticipant>, Refusal> {
+        if self.database.contest(contest).await?.is_none() {
+            return Err(Refusal::UnknownContest(contest.to_string()));
+        }
+        let people = participants::checked(people).map_err(Refusal::Invalid)?;
         let issued: Vec<IssuedParticipant> = people
             .into_iter()
             .map(|(user_id, name)| IssuedParticipant {
@@ -135,5 +141,18 @@ impl Identities {
             .collect();
         self.database.add_participants(contest, &rows).await?;
         Ok(issued)
+    }
+
+    /// Removes a participant: their token stops working; their submissions stay.
+    pub async fn remove_participant(&self, contest: &str, user_id: &str) -> Result<(), Refusal> {
+        if self.database.contest(contest).await?.is_none() {
+            return Err(Refusal::UnknownContest(contest.to_string()));
+        }
+        match self.database.delete_participant(contest, user_id).await? {
+            true => Ok(()),
+            false => Err(Refusal::NotFound(format!(
+                "contest {contest:?} has no participant {user_id:?}"
+            ))),
+        }
     }
 }

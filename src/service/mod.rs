@@ -36,7 +36,7 @@ pub use calibration::calibrate_question;
 pub use callback::{CallbackPolicy, Unreachable};
 pub use contests::Scoreboard;
 pub use identities::{Identities, IssuedParticipant, SESSION_LIFETIME};
-pub use refusal::Refusal;
+pub use refusal::{Existing, Refusal};
 pub use slots::{Busy, JudgingPermit, JudgingSlots};
 pub use submit::Code;
 pub use views::{ExecutionView, SubmissionView};

@@ -10,6 +10,12 @@ pub enum Refusal {
     Denied(Denied),
     /// No such question, or none the principal may see (404).
     UnknownQuestion(String),
+    /// No such contest, or none the principal may see (404).
+    UnknownContest(String),
+    /// No such thing of another kind (a test case, a participant): what (404).
+    NotFound(String),
+    /// A question a contest lists cannot go (409).
+    QuestionInContest(String),
     /// A language this server does not run (422).
     UnsupportedLanguage {
         name: String,
@@ -17,12 +23,19 @@ pub enum Refusal {
     },
     /// A well-formed request whose values are not acceptable (422).
     Invalid(String),
-    /// What it would create exists already (409); `code` names what.
-    Exists { code: &'static str, message: String },
+    /// What it would create exists already (409).
+    Exists { what: Existing, message: String },
     /// Every judging slot or the queue is full (503); what is full.
     Busy(&'static str),
     /// A failure of ours; the details go to the log, not to the caller.
     Internal(anyhow::Error),
+}
+
+/// What a create found there already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    Question,
+    Contest,
 }
 
 impl From<Denied> for Refusal {

@@ -87,6 +87,39 @@ async fn the_document_is_openapi_3_1_and_lists_every_route() {
     assert_eq!(documented, routes(), "the document against ROUTES");
 }
 
+/// The error codes are one typed list: the document enumerates them, and
+/// docs/api.md's table explains exactly those.
+#[tokio::test]
+async fn every_error_code_is_listed_in_the_document_and_explained_in_the_docs() {
+    let app = TestApp::spawn().await;
+    let (_, document) = app.openapi().await;
+    let listed: BTreeSet<String> = document["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .unwrap_or_else(|| {
+            panic!(
+                "ErrorCode is no enum: {}",
+                document["components"]["schemas"]
+            )
+        })
+        .iter()
+        .map(|code| code.as_str().unwrap().to_string())
+        .collect();
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/api.md")).unwrap();
+    let errors = &docs[docs.find("## Errors").expect("an Errors section")..];
+    let errors = &errors[..errors[1..]
+        .find("\n## ")
+        .map_or(errors.len(), |end| end + 1)];
+    let explained: BTreeSet<String> = (errors.lines())
+        .filter_map(|line| line.strip_prefix("| `")?.split_once('`'))
+        .map(|(code, _)| code.to_string())
+        .collect();
+    assert_eq!(
+        listed, explained,
+        "the document's codes against docs/api.md"
+    );
+}
+
 /// An error response: the one `ErrorBody` schema, directly or through a
 /// response in `components`.
 fn is_error_body(response: &Value, document: &Value) -> bool {

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::error::{ApiJson, ApiPath, ErrorBody};
-use crate::api::{ApiError, AppState, contests};
+use crate::api::error::{ApiJson, ApiPath, ErrorBody, ErrorCode};
+use crate::api::{ApiError, AppState};
 use crate::contest::{
     Contest, ContestSpec, ContestStatus, ScoreboardSetting, Scoring, participants as roster,
 };
@@ -82,7 +82,7 @@ pub async fn show(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<AdminContestView>, ApiError> {
-    let contest = contests::find(&state, &slug).await?;
+    let contest = state.service.contest(&slug).await?;
     Ok(Json(view(&state, contest).await?))
 }
 
@@ -133,11 +133,8 @@ pub async fn remove(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    match state.database.delete_contest(&slug).await {
-        Ok(true) => Ok(StatusCode::NO_CONTENT),
-        Ok(false) => Err(contests::unknown(&slug)),
-        Err(error) => Err(ApiError::internal(error)),
-    }
+    state.service.delete_contest(&slug).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A contest's participants, without tokens
@@ -153,7 +150,7 @@ pub async fn participants(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Vec<ParticipantRecord>>, ApiError> {
-    contests::find(&state, &slug).await?;
+    state.service.contest(&slug).await?;
     let participants = (state.database.participants(&slug).await).map_err(ApiError::internal)?;
     Ok(Json(participants))
 }
@@ -212,7 +209,6 @@ pub async fn add_participants(
         .and_then(|value| value.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    contests::find(&state, &slug).await?;
     let people = if content_type.starts_with("application/json") {
         let ApiJson(specs) =
             ApiJson::<Vec<NewParticipantSpec>>::from_request(request, &state).await?;
@@ -223,13 +219,11 @@ pub async fn add_participants(
     } else {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send participants as application/json or as text/csv (user_id,name per line)",
         ));
     };
-    let people = roster::checked(people).map_err(ApiError::invalid)?;
-    let issued =
-        (state.identities.add_participants(&slug, people).await).map_err(ApiError::internal)?;
+    let issued = state.identities.add_participants(&slug, people).await?;
     let participants = issued
         .into_iter()
         .map(|p| IssuedParticipantView {
@@ -258,11 +252,6 @@ pub async fn remove_participant(
     State(state): State<AppState>,
     ApiPath((slug, user_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    match state.database.delete_participant(&slug, &user_id).await {
-        Ok(true) => Ok(StatusCode::NO_CONTENT),
-        Ok(false) => Err(ApiError::not_found(format!(
-            "contest {slug:?} has no participant {user_id:?}"
-        ))),
-        Err(error) => Err(ApiError::internal(error)),
-    }
+    state.identities.remove_participant(&slug, &user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::error::ErrorCode;
 use super::{ApiError, AppState};
 use crate::auth::Principal;
 
@@ -70,7 +71,7 @@ async fn require_admin(
     if principal == Principal::Anonymous && !state.identities.has_admin_token() {
         return ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "admin_disabled",
+            ErrorCode::AdminDisabled,
             "the admin API is off: start the server with JUDGEBOX_ADMIN_TOKEN set to a secret \
              of at least 16 characters",
         )

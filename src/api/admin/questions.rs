@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::error::{ApiJson, ApiPath, ErrorBody};
+use crate::api::error::{ApiJson, ApiPath, ErrorBody, ErrorCode};
 use crate::api::{ApiError, AppState, questions};
 use crate::judge::{AppliedLimits, Calibration, Question, QuestionSpec, QuestionTest};
 use crate::service::Saved;
@@ -159,7 +159,11 @@ pub async fn calibrate(
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::unknown_question(&slug))?
         .map_err(|why| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "calibration_failed", why)
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::CalibrationFailed,
+                why,
+            )
         })?;
     let question = questions::find(&state, &slug).await?;
     Ok(Json(CalibrationReport {
@@ -186,20 +190,8 @@ pub async fn remove(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let in_contest =
-        (state.database.question_in_contest(&slug).await).map_err(ApiError::internal)?;
-    if in_contest {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "question_in_contest",
-            format!("question {slug:?} is in a contest: take it out of the contest first"),
-        ));
-    }
-    match state.database.delete_question(&slug).await {
-        Ok(true) => Ok(StatusCode::NO_CONTENT),
-        Ok(false) => Err(ApiError::unknown_question(&slug)),
-        Err(error) => Err(ApiError::internal(error)),
-    }
+    state.service.delete_question(&slug).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -226,17 +218,7 @@ pub async fn add_test(
     ApiPath(slug): ApiPath<String>,
     ApiJson(test): ApiJson<QuestionTest>,
 ) -> Result<(StatusCode, Json<TestNumber>), ApiError> {
-    let question = questions::find(&state, &slug).await?;
-    // The question with the new test must still be valid (count, points).
-    question
-        .with_test(test.clone())
-        .map_err(ApiError::invalid)?;
-    let number = state
-        .database
-        .add_question_test(&slug, &test)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::unknown_question(&slug))?;
+    let number = state.service.add_question_test(&slug, test).await?;
     Ok((
         StatusCode::CREATED,
         Json(TestNumber {
@@ -258,11 +240,6 @@ pub async fn remove_test(
     State(state): State<AppState>,
     ApiPath((slug, number)): ApiPath<(String, u32)>,
 ) -> Result<StatusCode, ApiError> {
-    match state.database.delete_question_test(&slug, number).await {
-        Ok(true) => Ok(StatusCode::NO_CONTENT),
-        Ok(false) => Err(ApiError::not_found(format!(
-            "question {slug:?} has no test case {number}"
-        ))),
-        Err(error) => Err(ApiError::internal(error)),
-    }
+    state.service.delete_question_test(&slug, number).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

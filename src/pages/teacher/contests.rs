@@ -10,8 +10,9 @@ use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 use super::charts::{QuestionVerdicts, Timeline, TimelineChart, Verdict, VerdictChart};
 use super::{AdminViewer, Fields, form_error, optional_number, refused, see_other, window};
 use crate::contest::{Contest, ContestSpec};
-use crate::pages::session::{Layout, Viewer, render};
-use crate::pages::student::{ScoreboardTable, scoreboard_table, status_text};
+use crate::pages::layout::{Layout, render};
+use crate::pages::session::Viewer;
+use crate::pages::views::scoreboard::{ScoreboardTable, scoreboard_table, status_text};
 use crate::pages::{PageError, PagesState};
 use crate::service::Refusal;
 use crate::store::QuestionSummary;
@@ -230,12 +231,6 @@ async fn all_questions(state: &PagesState) -> Result<Vec<QuestionSummary>, PageE
     (state.database.questions().await).map_err(PageError::internal)
 }
 
-async fn find(state: &PagesState, slug: &str) -> Result<Contest, PageError> {
-    (state.database.contest(slug).await)
-        .map_err(PageError::internal)?
-        .ok_or_else(|| PageError::not_found(format!("There is no contest {slug:?}.")))
-}
-
 /// `GET /ui/admin/contests/new`.
 pub async fn new_form(
     State(state): State<PagesState>,
@@ -251,7 +246,7 @@ pub async fn edit_form(
     viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let contest = find(&state, &slug).await?;
+    let contest = state.service.contest(&slug).await?;
     let form = ContestFields::of(&contest, &all_questions(&state).await?);
     render(&ContestForm::new(&viewer, Some(slug), form))
 }
@@ -285,7 +280,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let fields = Fields(fields);
     viewer.check_csrf(Some(fields.get("csrf")))?;
-    find(&state, &slug).await?;
+    state.service.contest(&slug).await?;
     let form = ContestFields::posted(&fields, slug.clone(), &all_questions(&state).await?);
     let saved = match form.spec() {
         Ok(spec) => state.service.put_contest(slug.clone(), spec).await,
@@ -329,7 +324,7 @@ pub async fn show(
     viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let contest = find(&state, &slug).await?;
+    let contest = state.service.contest(&slug).await?;
     let all = all_questions(&state).await?;
     let questions = (contest.questions.iter())
         .map(|slug| {
@@ -394,7 +389,7 @@ pub async fn charts_fragment(
     _: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let contest = find(&state, &slug).await?;
+    let contest = state.service.contest(&slug).await?;
     render(&charts(&state, &contest).await?)
 }
 

@@ -18,8 +18,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 
-use super::session::{Layout, Viewer, render};
-use super::student::status_text;
+use super::layout::{Layout, render};
+use super::session::Viewer;
+use super::views::scoreboard::status_text;
 use super::{PageError, PagesState};
 use crate::service::Refusal;
 use crate::store::QuestionSummary;

@@ -14,8 +14,10 @@ use serde::Deserialize;
 
 use super::{AdminViewer, origin, refused, see_other};
 use crate::contest::{Contest, participants as roster};
-use crate::pages::session::{Layout, Viewer, render};
+use crate::pages::layout::{Layout, render};
+use crate::pages::session::Viewer;
 use crate::pages::{PageError, PagesState};
+use crate::service::Refusal;
 use crate::store::ParticipantRecord;
 
 #[derive(Template)]
@@ -43,12 +45,6 @@ struct JoinLink {
     url: String,
 }
 
-async fn find(state: &PagesState, slug: &str) -> Result<Contest, PageError> {
-    (state.database.contest(slug).await)
-        .map_err(PageError::internal)?
-        .ok_or_else(|| PageError::not_found(format!("There is no contest {slug:?}.")))
-}
-
 async fn page(
     state: &PagesState,
     viewer: &Viewer,
@@ -73,7 +69,7 @@ pub async fn list(
     viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let contest = find(&state, &slug).await?;
+    let contest = state.service.contest(&slug).await?;
     render(&page(&state, &viewer, contest, String::new(), None).await?)
 }
 
@@ -94,16 +90,18 @@ pub async fn add(
     Form(form): Form<NewParticipants>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(Some(&form.csrf))?;
-    let contest = find(&state, &slug).await?;
-    let people = roster::from_csv(form.csv.as_bytes()).and_then(roster::checked);
-    let people = match people {
-        Ok(people) => people,
-        Err(error) => {
+    let contest = state.service.contest(&slug).await?;
+    let issued = match roster::from_csv(form.csv.as_bytes()) {
+        Ok(people) => state.identities.add_participants(&slug, people).await,
+        Err(error) => Err(Refusal::Invalid(error)),
+    };
+    let issued = match issued {
+        Ok(issued) => issued,
+        Err(Refusal::Invalid(error)) => {
             return refused(&page(&state, &viewer, contest, form.csv, Some(error)).await?);
         }
+        Err(refusal) => return Err(refusal.into()),
     };
-    let issued =
-        (state.identities.add_participants(&slug, people).await).map_err(PageError::internal)?;
     let origin = origin(&headers);
     let added = (issued.into_iter())
         .map(|p| JoinLink {
@@ -134,18 +132,9 @@ pub async fn remove(
     Form(form): Form<Removal>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(Some(&form.csrf))?;
-    find(&state, &slug).await?;
-    let removed = (state
-        .database
-        .delete_participant(&slug, &form.user_id)
-        .await)
-        .map_err(PageError::internal)?;
-    if !removed {
-        return Err(PageError::not_found(format!(
-            "Contest {slug:?} has no participant {:?}.",
-            form.user_id
-        )));
-    }
+    (state.identities)
+        .remove_participant(&slug, &form.user_id)
+        .await?;
     Ok(see_other(&format!(
         "/ui/admin/contests/{slug}/participants"
     )))

@@ -14,8 +14,9 @@ use super::{AdminViewer, Fields, form_error, optional_number, refused, see_other
 use crate::judge::{
     CompareMode, Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits,
 };
-use crate::pages::session::{Layout, Viewer, render};
-use crate::pages::student::{self, Code, LimitRow, QuestionPage};
+use crate::pages::layout::{Layout, render};
+use crate::pages::session::Viewer;
+use crate::pages::views::question::{Code, LimitRow, QuestionPage, limit_rows, run_examples};
 use crate::pages::{PageError, PagesState};
 use crate::service::{ExecutionView, Refusal};
 
@@ -137,7 +138,7 @@ impl QuestionForm {
         let names = state.languages.names();
         let form = QuestionFields::of(question, &names);
         Self {
-            limits: student::limit_rows(question, &state.limits, &names),
+            limits: limit_rows(question, &state.limits, &names),
             calibration: Some(CalibrationSummary::of(question)),
             ..Self::new(state, viewer, Some(question.slug.clone()), form)
         }
@@ -414,7 +415,7 @@ pub async fn run(
     (state.service.access().administer(&viewer.principal))
         .map_err(|denied| PageError::from(denied).as_json())?;
     let question = find(&state, &slug).await.map_err(PageError::as_json)?;
-    student::run_examples(&state, &viewer, question, body).await
+    run_examples(&state, &viewer, question, body).await
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::AdminViewer;
 use crate::auth::Owner;
 use crate::judge::{Status, TestResult};
-use crate::pages::session::{Layout, render};
+use crate::pages::layout::{Layout, render};
 use crate::pages::{PageError, PagesState};
 use crate::store::{ExecutionRecord, SubmissionFilter, SubmissionRecord};
 

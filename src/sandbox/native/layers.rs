@@ -97,9 +97,16 @@ impl NativeSandbox {
             },
         ));
         layers.push(best_effort(
-            "cgroup v1 memory and pids limits per run",
+            "cgroup memory and pids limits per run",
             &self.cgroups.as_ref().map(drop).map_err(Clone::clone),
-            "the OOM killer enforces resident memory; pids.max holds fork bombs even as root",
+            match &self.cgroups {
+                Ok(cgroups) => format!(
+                    "{}: the OOM killer enforces resident memory (its kills are \
+                     memory_limit_exceeded); pids.max holds fork bombs even as root",
+                    cgroups.describe()
+                ),
+                Err(_) => String::new(),
+            },
         ));
         layers
     }

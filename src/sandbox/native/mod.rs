@@ -8,7 +8,7 @@
 //! - best effort: Landlock (read-only toolchain, writable run directory, no
 //!   TCP); an unprivileged uid per run with `RLIMIT_NPROC`; new network, IPC,
 //!   UTS and PID namespaces (in a user namespace of the run's own when the
-//!   service is not root); cgroup memory and pids limits.
+//!   service is not root); cgroup memory and pids limits (v2, or v1).
 //!
 //! Without the always-on layers nothing runs: `NativeSandbox::new` fails.
 
@@ -147,11 +147,15 @@ impl NativeSandbox {
             .spawn_and_wait(dir, command, limits, permit.uid, cgroups.as_ref())
             .await;
         let out_of_memory = cgroups.as_ref().is_some_and(|c| c.oom_killed());
+        // The cgroup's figure covers what `wait4` cannot: a run the service
+        // killed, and the page cache a program's files hold.
+        let cgroup_peak = cgroups.as_ref().and_then(|c| c.peak_memory_bytes());
         if let Some(cgroups) = cgroups {
             cgroups.remove_when_empty(orphans::reap).await;
         }
         run.map(|run| NativeRun {
             out_of_memory,
+            peak_memory_bytes: run.peak_memory_bytes.max(cgroup_peak.unwrap_or(0)),
             ..run
         })
     }

@@ -1,8 +1,12 @@
-//! Per-run cgroups (v1 `memory` and `pids`, as on this machine's hybrid
-//! layout), when the service may create them. They bound what rlimits
-//! cannot: resident memory with a clean OOM kill, and processes even for
-//! root. Each run's cgroups live under the service's own, and are emptied
-//! and removed when the run ends.
+//! Per-run cgroups, when the service may create them: cgroup v2 (a
+//! delegated subtree, `v2.rs`) or the v1 `memory` and `pids` hierarchies of
+//! a hybrid layout (`v1.rs`). They bound what rlimits cannot: resident
+//! memory with a clean OOM kill (told apart from a crash by the kernel's
+//! own count), and processes even for root. Each run's cgroups live under
+//! the service's own, and are emptied and removed when the run ends.
+
+mod v1;
+mod v2;
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -15,26 +19,80 @@ const ROOT: &str = "/sys/fs/cgroup";
 /// Run cgroups are named `judgebox-run-<service pid>-<name>`.
 const PREFIX: &str = "judgebox-run-";
 
-/// Where the service may create run cgroups: its own memory and pids cgroups.
+/// Which cgroup interface the runs get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V1,
+    V2,
+}
+
+/// What each version names the files a run's limits and figures live in.
+struct Files {
+    memory_max: &'static str,
+    /// No swap past the memory limit (v2 only: v1 needs swap accounting
+    /// on the kernel's command line).
+    swap_max: Option<&'static str>,
+    /// The file whose `oom_kill` line counts the OOM killer's kills.
+    events: &'static str,
+    /// The most memory the run held at once.
+    peak: &'static str,
+}
+
+impl Version {
+    fn files(self) -> &'static Files {
+        match self {
+            Self::V1 => &Files {
+                memory_max: "memory.limit_in_bytes",
+                swap_max: None,
+                events: "memory.oom_control",
+                peak: "memory.max_usage_in_bytes",
+            },
+            Self::V2 => &Files {
+                memory_max: "memory.max",
+                swap_max: Some("memory.swap.max"),
+                events: "memory.events",
+                peak: "memory.peak",
+            },
+        }
+    }
+}
+
+/// Where the service may create run cgroups: its own memory and pids
+/// cgroups (one and the same directory on cgroup v2).
 pub struct Cgroups {
+    version: Version,
     memory: PathBuf,
     pids: PathBuf,
 }
 
 /// One run's cgroups.
 pub struct RunCgroups {
+    version: Version,
     memory: PathBuf,
     pids: PathBuf,
 }
 
 impl Cgroups {
-    /// Finds the service's cgroups and checks that a run cgroup can be
-    /// made; `Err` says why not.
+    /// Finds the service's cgroups (on cgroup v2, enabling the controllers
+    /// for its children) and checks that a run cgroup can be made; `Err`
+    /// says why not.
     pub fn probe() -> Result<Self, String> {
         let own = fs::read_to_string("/proc/self/cgroup").map_err(|e| e.to_string())?;
-        let cgroups = Self {
-            memory: own_cgroup(&own, "memory")?,
-            pids: own_cgroup(&own, "pids")?,
+        // Only a unified hierarchy has cgroup.controllers at its root; a
+        // hybrid layout keeps memory and pids on v1.
+        let cgroups = if Path::new(ROOT).join("cgroup.controllers").exists() {
+            let parent = v2::delegated(&own)?;
+            Self {
+                version: Version::V2,
+                memory: parent.clone(),
+                pids: parent,
+            }
+        } else {
+            Self {
+                version: Version::V1,
+                memory: v1::own(&own, "memory")?,
+                pids: v1::own(&own, "pids")?,
+            }
         };
         cgroups.remove_stale();
         let probe = cgroups
@@ -44,20 +102,38 @@ impl Cgroups {
         Ok(cgroups)
     }
 
+    /// Which interface, and where, for `judgebox doctor`.
+    pub fn describe(&self) -> String {
+        match self.version {
+            Version::V1 => format!(
+                "cgroup v1, runs under {} and {}",
+                self.memory.display(),
+                self.pids.display()
+            ),
+            Version::V2 => format!("cgroup v2, runs under {}", self.memory.display()),
+        }
+    }
+
     /// A run's cgroups, limited to `memory_bytes` (resident memory and page
-    /// cache) and `processes` (processes and threads).
+    /// cache, no swap) and `processes` (processes and threads).
     pub fn create(&self, name: &str, memory_bytes: u64, processes: u64) -> io::Result<RunCgroups> {
         let run = RunCgroups {
+            version: self.version,
             memory: self.memory.join(run_name(name)),
             pids: self.pids.join(run_name(name)),
         };
+        let files = self.version.files();
         let made = (|| {
-            fs::create_dir(&run.memory)?;
-            fs::write(
-                run.memory.join("memory.limit_in_bytes"),
-                memory_bytes.to_string(),
-            )?;
-            fs::create_dir(&run.pids)?;
+            for dir in run.dirs() {
+                fs::create_dir(dir)?;
+            }
+            fs::write(run.memory.join(files.memory_max), memory_bytes.to_string())?;
+            // Absent where the kernel does not account swap: then there is none to limit.
+            if let Some(swap_max) = files.swap_max.map(|file| run.memory.join(file))
+                && swap_max.exists()
+            {
+                fs::write(swap_max, "0")?;
+            }
             fs::write(run.pids.join("pids.max"), processes.to_string())
         })();
         match made {
@@ -91,33 +167,24 @@ impl Cgroups {
     }
 }
 
-/// The service's cgroup directory for a v1 `controller`, from
-/// /proc/self/cgroup lines such as `4:memory:/some/path`.
-fn own_cgroup(own: &str, controller: &str) -> Result<PathBuf, String> {
-    own.lines()
-        .filter_map(|line| line.split_once(':')?.1.split_once(':'))
-        .find(|(controllers, _)| controllers.split(',').any(|c| c == controller))
-        .map(|(_, path)| {
-            let relative = path.trim_start_matches('/');
-            Path::new(ROOT).join(controller).join(relative)
-        })
-        .filter(|path| path.join("cgroup.procs").exists())
-        .ok_or_else(|| {
-            format!(
-                "no cgroup v1 {controller} hierarchy (cgroup v2 delegation is not supported yet)"
-            )
-        })
-}
-
 fn run_name(name: &str) -> String {
     format!("{PREFIX}{}-{name}", std::process::id())
 }
 
 impl RunCgroups {
+    /// Its directories, each once (v2 has one for both controllers).
+    fn dirs(&self) -> Vec<&Path> {
+        let mut dirs = vec![self.memory.as_path()];
+        if self.pids != self.memory {
+            dirs.push(&self.pids);
+        }
+        dirs
+    }
+
     /// `cgroup.procs` of each, open for the child to write "0" into (joining
     /// them) before it executes anything.
     pub fn join_files(&self) -> io::Result<Vec<OwnedFd>> {
-        [&self.memory, &self.pids]
+        self.dirs()
             .into_iter()
             .map(|dir| {
                 let file: File = OpenOptions::new()
@@ -131,10 +198,10 @@ impl RunCgroups {
 
     /// Whether the kernel's OOM killer killed a process of this run.
     pub fn oom_killed(&self) -> bool {
-        fs::read_to_string(self.memory.join("memory.oom_control"))
+        fs::read_to_string(self.memory.join(self.version.files().events))
             .ok()
-            .and_then(|control| {
-                control
+            .and_then(|events| {
+                events
                     .lines()
                     .find_map(|line| line.strip_prefix("oom_kill "))
                     .and_then(|count| count.trim().parse::<u64>().ok())
@@ -142,9 +209,24 @@ impl RunCgroups {
             .is_some_and(|kills| kills > 0)
     }
 
+    /// The most memory the run held at once (its page cache included), where
+    /// the kernel keeps the figure.
+    pub fn peak_memory_bytes(&self) -> Option<u64> {
+        fs::read_to_string(self.memory.join(self.version.files().peak))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
     /// Kills whatever is still in the run's cgroups.
     pub fn kill_all(&self) {
-        for dir in [&self.pids, &self.memory] {
+        // cgroup.kill (cgroup v2, Linux 5.14) kills them all at once, even
+        // while they fork.
+        if self.version == Version::V2 && fs::write(self.memory.join("cgroup.kill"), "1").is_ok() {
+            return;
+        }
+        for dir in self.dirs() {
             let Ok(procs) = fs::read_to_string(dir.join("cgroup.procs")) else {
                 continue;
             };
@@ -170,7 +252,7 @@ impl RunCgroups {
     }
 
     fn try_remove(&self) -> bool {
-        [&self.memory, &self.pids]
+        self.dirs()
             .into_iter()
             .all(|dir| match fs::remove_dir(dir) {
                 Ok(()) => true,

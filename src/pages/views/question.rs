@@ -1,0 +1,165 @@
+//! A question as the pages show it (statement, examples, each language's
+//! limits, the editor), and a run of code on its examples: for a student's
+//! page and a teacher's preview alike.
+
+use askama::Template;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::judge::{AppliedLimits, LimitPolicy, Question, TimeSource};
+use crate::pages::layout::Layout;
+use crate::pages::markdown;
+use crate::pages::session::Viewer;
+use crate::pages::{PageError, PagesState};
+use crate::service::{self, ExecutionView};
+use crate::store::SubmissionRecord;
+
+#[derive(Template)]
+#[template(path = "question.html")]
+pub(in crate::pages) struct QuestionPage {
+    pub(in crate::pages) layout: Layout,
+    /// The crumb back: where, and its text.
+    pub(in crate::pages) back_href: String,
+    pub(in crate::pages) back_label: String,
+    /// Where the page's script posts a run and a submission.
+    pub(in crate::pages) run_url: String,
+    pub(in crate::pages) submit_url: String,
+    pub(in crate::pages) question: Question,
+    pub(in crate::pages) statement: String,
+    pub(in crate::pages) examples: Vec<Example>,
+    pub(in crate::pages) hidden_tests: usize,
+    pub(in crate::pages) languages: Vec<String>,
+    pub(in crate::pages) limits: Vec<LimitRow>,
+    pub(in crate::pages) history: Vec<SubmissionRecord>,
+    /// Why the viewer may not submit now, if they may not.
+    pub(in crate::pages) closed: Option<String>,
+    pub(in crate::pages) draft_key: String,
+}
+
+impl QuestionPage {
+    /// `question` as students see it (statement, each language's limits,
+    /// examples), in its languages (none: every one the server runs); the
+    /// rest is the caller's to fill in.
+    pub(in crate::pages) fn new(
+        layout: Layout,
+        question: Question,
+        all_languages: &[&str],
+        policy: &LimitPolicy,
+    ) -> Self {
+        let examples = (1..)
+            .zip(&question.test_cases)
+            .filter(|(_, test)| !test.hidden)
+            .map(|(number, test)| Example {
+                number,
+                input: test.input.clone(),
+                output: test.expected_output.clone(),
+            })
+            .collect();
+        let languages = if question.languages.is_empty() {
+            all_languages.iter().map(|n| n.to_string()).collect()
+        } else {
+            question.languages.clone()
+        };
+        Self {
+            layout,
+            back_href: String::new(),
+            back_label: String::new(),
+            run_url: String::new(),
+            submit_url: String::new(),
+            statement: markdown::to_html(&question.statement),
+            hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
+            limits: limit_rows(&question, policy, all_languages),
+            examples,
+            languages,
+            question,
+            history: Vec::new(),
+            closed: None,
+            draft_key: String::new(),
+        }
+    }
+
+    pub(in crate::pages) fn question_title(&self) -> &str {
+        &self.question.title
+    }
+}
+
+pub(in crate::pages) struct Example {
+    number: usize,
+    input: String,
+    output: String,
+}
+
+/// One language's limits as the pages show them.
+pub(in crate::pages) struct LimitRow {
+    pub(in crate::pages) language: String,
+    pub(in crate::pages) limits: AppliedLimits,
+    /// Where the time limit came from, in words.
+    pub(in crate::pages) source: String,
+}
+
+/// The limits of every language `question` accepts.
+pub(in crate::pages) fn limit_rows(
+    question: &Question,
+    policy: &LimitPolicy,
+    all_languages: &[&str],
+) -> Vec<LimitRow> {
+    (question.language_limits(policy, all_languages).into_iter())
+        .map(|(language, limits)| LimitRow {
+            source: time_source_text(&limits.time_source),
+            language,
+            limits,
+        })
+        .collect()
+}
+
+fn time_source_text(source: &TimeSource) -> String {
+    match source {
+        TimeSource::Calibrated { multiplier, .. } => {
+            format!("{multiplier} × the reference solution's time")
+        }
+        TimeSource::SetForLanguage => "set for this language".into(),
+        TimeSource::Scaled {
+            general_time_ms,
+            factor,
+            capped,
+        } => {
+            let cut = if *capped { ", cut to the maximum" } else { "" };
+            format!("{factor} × {general_time_ms} ms{cut}")
+        }
+        TimeSource::Unscaled | TimeSource::Maximum => String::new(),
+    }
+}
+
+/// What a page's script sends to run or submit.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    language: String,
+    code: String,
+}
+
+impl From<Code> for service::Code {
+    /// A page's code is always the viewer's own: no `user_id` of its own.
+    fn from(body: Code) -> Self {
+        Self {
+            language: body.language,
+            code: body.code,
+            user_id: None,
+        }
+    }
+}
+
+/// Judges `body`'s code on `question`'s examples now, recorded as the
+/// viewer's own run (a student's page and a teacher's preview alike).
+pub(in crate::pages) async fn run_examples(
+    state: &PagesState,
+    viewer: &Viewer,
+    question: Question,
+    body: Code,
+) -> Result<Json<ExecutionView>, PageError> {
+    let view = (state.service)
+        .run_examples(&viewer.principal, &question, body.into())
+        .await
+        .map_err(|refusal| PageError::from(refusal).as_json())?;
+    Ok(Json(view))
+}
