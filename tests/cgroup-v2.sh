@@ -7,7 +7,7 @@
 # the tests twice, in cgroups made as systemd makes them for a unit with
 # Delegate=yes: the service's processes in it, no controller enabled below:
 #   1. as root;
-#   2. as an unprivileged user (nobody), the cgroup delegated to that user.
+#   2. as an unprivileged user (nobody, 65534), the cgroup delegated to it.
 # JUDGEBOX_TEST_CGROUP=v2 makes the tests insist that the cgroup layer is
 # on, in version 2.
 #
@@ -30,9 +30,9 @@ if [ "${1:-}" = --inside ]; then
     cg=/sys/fs/cgroup
     # What systemd enables at the root for the units below.
     echo "+memory +pids" >$cg/cgroup.subtree_control
-    run() { # run NAME USER: the tests in a new cgroup NAME, as USER
+    run() { # run NAME UID: the tests in a new cgroup NAME, as UID (and its group)
         mkdir "$cg/$1"
-        if [ "$2" != root ]; then
+        if [ "$2" != 0 ]; then
             chown "$2" "$cg/$1" "$cg/$1/cgroup.procs" "$cg/$1/cgroup.subtree_control" "$cg/$1/cgroup.threads"
         fi
         sh -c 'echo $$ >"$1/cgroup.procs"; shift
@@ -40,7 +40,7 @@ if [ "${1:-}" = --inside ]; then
                    env -i PATH=/usr/bin:/bin TMPDIR=/tmp JUDGEBOX_TEST_CGROUP=v2 "$2" --test-threads=2' \
             sh "$cg/$1" "$2" "$tests"
     }
-    if run judgebox.service root && run judgebox-user.service nobody; then
+    if run judgebox.service 0 && run judgebox-user.service 65534; then
         echo "cgroup-v2-test: passed"
     else
         echo "cgroup-v2-test: failed"
@@ -100,7 +100,7 @@ cat >"$work/root/init" <<EOF
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 for module in /modules/*; do insmod "\$module"; done
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=1048576 host /newroot
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=1048576,cache=loose host /newroot
 umount /proc
 exec switch_root /newroot /bin/bash "$repo/tests/cgroup-v2.sh" --inside "$tests"
 EOF
@@ -112,6 +112,6 @@ log=$work/console.log
 timeout 1800 qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m 3072 -nographic -no-reboot \
     -kernel "$kernel" -initrd "$work/initramfs.gz" \
     -append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all" \
-    -virtfs local,path=/,mount_tag=host,security_model=passthrough,readonly=on \
+    -virtfs local,path=/,mount_tag=host,security_model=passthrough,readonly=on,multidevs=remap \
     | tee "$log"
 grep -q "^cgroup-v2-test: passed" "$log"
