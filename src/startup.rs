@@ -166,10 +166,10 @@ impl Application {
 
     /// Serves and works the queue until SIGINT or SIGTERM (or, with idle
     /// exit, until idle); then stops accepting and claiming, finishes the
-    /// requests in flight, and lets the workers finish (or hand back) what
+    /// requests in flight, and lets the queue tasks finish (or hand back) what
     /// they hold.
     pub async fn run_until_stopped(self) -> Result<()> {
-        let workers = self.service.start_workers();
+        let tasks = self.service.start_queue_tasks();
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -185,7 +185,7 @@ impl Application {
         axum::serve(self.listener, service)
             .with_graceful_shutdown(stopping)
             .await?;
-        self.service.stop(workers, self.shutdown_grace).await;
+        self.service.stop(tasks, self.shutdown_grace).await;
         Ok(())
     }
 }
@@ -212,9 +212,9 @@ impl Worker {
 
     /// Works the queue until SIGINT or SIGTERM, then finishes (or hands back) what it holds.
     pub async fn run_until_stopped(self) -> Result<()> {
-        let workers = self.service.start_workers();
+        let tasks = self.service.start_queue_tasks();
         shutdown_signal().await;
-        self.service.stop(workers, self.shutdown_grace).await;
+        self.service.stop(tasks, self.shutdown_grace).await;
         Ok(())
     }
 }

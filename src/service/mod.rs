@@ -1,7 +1,7 @@
 //! The application layer: the use cases the API and the CLI call, over the
 //! judge, the languages and the store.
 //! - judge now (`POST /execute`), holding a judging slot;
-//! - enqueue (`POST /submissions`), and work the queue: workers on every
+//! - enqueue (`POST /submissions`), and work the queue: queue tasks on every
 //!   replica claim queued submissions under a lease;
 //! - record results, and deliver callbacks from an outbox any replica works;
 //! - the views the API answers and the CLI prints.
@@ -17,11 +17,11 @@ mod callback;
 mod contests;
 mod identities;
 mod lease;
+mod queue_tasks;
 mod refusal;
 mod slots;
 mod submit;
 mod views;
-mod worker;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -61,7 +61,7 @@ pub struct JudgingConfig {
     pub max_attempts: u32,
     /// How long a replica's hold on a submission lasts without renewal.
     pub lease: Duration,
-    /// How often idle workers look for work other replicas queued.
+    /// How often idle queue tasks look for work other replicas queued.
     pub poll: Duration,
     /// Where callbacks may go.
     pub callbacks: CallbackPolicy,
@@ -205,7 +205,7 @@ impl JudgingService {
         }
     }
 
-    /// Queues a submission for the workers; `Busy` when the queue is full.
+    /// Queues a submission for the queue tasks; `Busy` when the queue is full.
     async fn enqueue(&self, new: &NewSubmission<'_>) -> Result<Result<SubmissionView, Busy>> {
         if self.database.queued_submissions().await? >= self.config.max_queued {
             return Ok(Err(Busy));

@@ -1,6 +1,6 @@
-//! Queue workers: one per judging slot on each replica, each claiming the
-//! oldest queued submission under a lease and judging it; with them, the
-//! callback deliverer. On shutdown they stop claiming, and what is still
+//! Queue tasks: one per judging slot in every replica (a server or a
+//! `judgebox worker`), each claiming the oldest queued submission under a
+//! lease and judging it; with them, the callback deliverer. On shutdown they stop claiming, and what is still
 //! running after the grace period goes back to the queue for another replica.
 
 use std::sync::Arc;
@@ -13,32 +13,34 @@ use super::{JudgingPermit, JudgingService};
 use crate::store::{SubmissionEnd, SubmissionRecord};
 use crate::telemetry;
 
-/// The running workers and deliverer, for `JudgingService::stop`.
-pub struct Workers(Vec<JoinHandle<()>>);
+/// The running queue tasks and deliverer, for `JudgingService::stop`.
+pub struct QueueTasks(Vec<JoinHandle<()>>);
 
 impl JudgingService {
     /// Starts one worker per judging slot, and the callback deliverer.
-    pub fn start_workers(self: &Arc<Self>) -> Workers {
-        let mut workers: Vec<_> = (0..self.slots.count())
+    pub fn start_queue_tasks(self: &Arc<Self>) -> QueueTasks {
+        let mut tasks: Vec<_> = (0..self.slots.count())
             .map(|_| tokio::spawn(self.clone().work()))
             .collect();
-        workers.push(tokio::spawn(self.clone().deliver_callbacks()));
-        tracing::info!(replica = self.replica_id(), "queue workers started");
-        Workers(workers)
+        tasks.push(tokio::spawn(self.clone().deliver_callbacks()));
+        tracing::info!(replica = self.replica_id(), "queue tasks started");
+        QueueTasks(tasks)
     }
 
-    /// Workers finish what they hold but claim nothing more.
+    /// Queue tasks finish what they hold but claim nothing more.
     pub fn stop_claiming(&self) {
         self.stopping.send_replace(true);
     }
 
-    /// Stops claiming work, waits up to `grace` for workers to finish what
+    /// Stops claiming work, waits up to `grace` for the tasks to finish what
     /// they hold, then hands whatever is still running back to the queue.
-    pub async fn stop(&self, workers: Workers, grace: Duration) {
+    pub async fn stop(&self, tasks: QueueTasks, grace: Duration) {
         self.stop_claiming();
-        let all = futures::future::join_all(workers.0);
+        let all = futures::future::join_all(tasks.0);
         if tokio::time::timeout(grace, all).await.is_err() {
-            tracing::warn!("workers still busy after {grace:?}: handing their submissions back");
+            tracing::warn!(
+                "queue tasks still busy after {grace:?}: handing their submissions back"
+            );
         }
         match self.database.hand_back_submissions(&self.replica_id).await {
             Ok(0) => {}
