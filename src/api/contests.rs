@@ -49,7 +49,7 @@ fn view(
         .access()
         .see_contest_questions(principal, &contest, now);
     let questions = shown.then(|| {
-        (contest.questions.iter())
+        (contest.questions().iter())
             .map(|slug| QuestionTitle {
                 slug: slug.clone(),
                 title: (titles.iter().find(|q| &q.slug == slug))
@@ -59,13 +59,13 @@ fn view(
     });
     ContestView {
         status: contest.status(now),
-        slug: contest.slug,
-        title: contest.title,
-        starts_at: contest.starts_at,
-        ends_at: contest.ends_at,
-        scoring: contest.scoring,
-        scoreboard: contest.scoreboard,
-        freeze_minutes: contest.freeze_minutes,
+        slug: contest.slug().to_string(),
+        title: contest.title().to_string(),
+        starts_at: contest.starts_at(),
+        ends_at: contest.ends_at(),
+        scoring: contest.scoring(),
+        scoreboard: contest.scoreboard(),
+        freeze_minutes: contest.freeze_minutes(),
         questions,
     }
 }

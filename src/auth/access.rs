@@ -78,7 +78,7 @@ impl Principal {
     }
 
     fn participant_of(&self, contest: &Contest) -> bool {
-        matches!(self, Self::Participant(p) if p.contest == contest.slug)
+        matches!(self, Self::Participant(p) if p.contest == contest.slug())
     }
 }
 
@@ -126,7 +126,7 @@ impl AccessPolicy {
         match principal {
             Principal::Admin | Principal::Service => {}
             Principal::Participant(participant) => {
-                let Some(contest) = contests.iter().find(|c| c.slug == participant.contest) else {
+                let Some(contest) = contests.iter().find(|c| c.slug() == participant.contest) else {
                     return Err(Denied::forbidden(
                         Forbidden::NotPermitted,
                         format!(
@@ -140,9 +140,9 @@ impl AccessPolicy {
                         Forbidden::ContestNotRunning,
                         format!(
                             "contest {:?} runs from {} to {}",
-                            contest.slug,
-                            contest.starts_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                            contest.ends_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+                            contest.slug(),
+                            contest.starts_at().to_rfc3339_opts(SecondsFormat::Secs, true),
+                            contest.ends_at().to_rfc3339_opts(SecondsFormat::Secs, true)
                         ),
                     ));
                 }
@@ -197,7 +197,7 @@ impl AccessPolicy {
 
     /// Whether `principal` may know `contest` exists.
     pub fn see_contest(&self, principal: &Principal, contest: &Contest) -> bool {
-        principal.is_trusted() || contest.public || principal.participant_of(contest)
+        principal.is_trusted() || contest.public() || principal.participant_of(contest)
     }
 
     /// Whether `principal` may see `contest`'s questions.
@@ -242,11 +242,11 @@ impl AccessPolicy {
                 Forbidden::ScoreboardHidden,
                 format!(
                     "the scoreboard of contest {:?} opens when it starts",
-                    contest.slug
+                    contest.slug()
                 ),
             ));
         }
-        let allowed = match contest.scoreboard {
+        let allowed = match contest.scoreboard() {
             ScoreboardSetting::Public => true,
             ScoreboardSetting::Participants => principal.participant_of(contest),
             ScoreboardSetting::AfterEnd => contest.status(now) == ContestStatus::Ended,
@@ -257,7 +257,7 @@ impl AccessPolicy {
                 Forbidden::ScoreboardHidden,
                 format!(
                     "the scoreboard of contest {:?} is not shown to you now",
-                    contest.slug
+                    contest.slug()
                 ),
             ));
         }
@@ -282,7 +282,7 @@ impl AccessPolicy {
                 format!(
                     "question {question:?} is ranked on its contest's scoreboard: \
                      GET /contests/{}/scoreboard",
-                    contest.slug
+                    contest.slug()
                 ),
             )),
             _ => Ok(()),
@@ -352,12 +352,16 @@ mod tests {
 
     /// A contest over question `q`: `window` is "running", "upcoming" or "ended".
     fn contest(slug: &str, window: &str, scoreboard: ScoreboardSetting) -> Contest {
+        Contest::new(slug.into(), spec(slug, window, scoreboard)).unwrap()
+    }
+
+    fn spec(slug: &str, window: &str, scoreboard: ScoreboardSetting) -> ContestSpec {
         let (starts, ends) = match window {
             "running" => ("2026-01-01T10:00:00Z", "2026-01-01T12:00:00Z"),
             "upcoming" => ("2026-01-01T11:30:00Z", "2026-01-01T13:30:00Z"),
             _ => ("2026-01-01T08:00:00Z", "2026-01-01T10:00:00Z"),
         };
-        let spec = ContestSpec {
+        ContestSpec {
             title: slug.into(),
             starts_at: starts.parse().unwrap(),
             ends_at: ends.parse().unwrap(),
@@ -366,8 +370,7 @@ mod tests {
             scoreboard,
             freeze_minutes: Some(90),
             public: false,
-        };
-        Contest::new(slug.into(), spec).unwrap()
+        }
     }
 
     fn participant(contest: &str, user: &str) -> Principal {
@@ -493,10 +496,11 @@ mod tests {
     fn questions_show_from_the_contest_start_to_who_may_see_it() {
         let running = contest("final", "running", ScoreboardSetting::Public);
         let upcoming = contest("final", "upcoming", ScoreboardSetting::Public);
-        let public = Contest {
+        let public = ContestSpec {
             public: true,
-            ..running.clone()
+            ..spec("final", "running", ScoreboardSetting::Public)
         };
+        let public = Contest::new("final".into(), public).unwrap();
         let ann = participant("final", "ann");
         let cases: [(&Principal, &[Contest], bool); 8] = [
             (&Principal::Anonymous, &[], true),

@@ -79,16 +79,16 @@ pub struct ContestSpec {
 /// A validated contest: build it with `Contest::new`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contest {
-    pub slug: String,
-    pub title: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
+    slug: String,
+    title: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
     /// Question slugs, in the order students see them.
-    pub questions: Vec<String>,
-    pub scoring: Scoring,
-    pub scoreboard: ScoreboardSetting,
-    pub freeze_minutes: Option<u32>,
-    pub public: bool,
+    questions: Vec<String>,
+    scoring: Scoring,
+    scoreboard: ScoreboardSetting,
+    freeze_minutes: Option<u32>,
+    public: bool,
 }
 
 /// Times a contest may have: years as RFC 3339 writes them (four digits),
@@ -142,6 +142,44 @@ impl Contest {
             freeze_minutes: spec.freeze_minutes,
             public: spec.public,
         })
+    }
+
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    pub fn starts_at(&self) -> DateTime<Utc> {
+        self.starts_at
+    }
+
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.ends_at
+    }
+
+    /// Question slugs, in the order students see them.
+    pub fn questions(&self) -> &[String] {
+        &self.questions
+    }
+
+    pub fn scoring(&self) -> Scoring {
+        self.scoring
+    }
+
+    pub fn scoreboard(&self) -> ScoreboardSetting {
+        self.scoreboard
+    }
+
+    pub fn freeze_minutes(&self) -> Option<u32> {
+        self.freeze_minutes
+    }
+
+    /// Whether its questions are listed for anyone once it starts.
+    pub fn public(&self) -> bool {
+        self.public
     }
 
     pub fn status(&self, now: DateTime<Utc>) -> ContestStatus {

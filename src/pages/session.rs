@@ -132,7 +132,7 @@ pub async fn join_form(
     };
     let contest = (state.database.contest(&participant.contest).await)
         .map_err(PageError::internal)?
-        .map_or(participant.contest, |contest| contest.title);
+        .map_or(participant.contest, |contest| contest.title().to_string());
     render(&JoinPage {
         layout: Layout::of(&viewer),
         contest,

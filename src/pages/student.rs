@@ -56,8 +56,8 @@ pub async fn home(State(state): State<PagesState>, viewer: Viewer) -> Result<Res
         .filter(|contest| access.see_contest(&viewer.principal, contest))
         .map(|contest| ContestLink {
             status: status_text(&contest, now).to_string(),
-            slug: contest.slug,
-            title: contest.title,
+            slug: contest.slug().to_string(),
+            title: contest.title().to_string(),
         })
         .collect();
     render(&HomePage {
@@ -130,7 +130,7 @@ async fn standings(
         }
     }
     let tried: Vec<&str> = mine.iter().map(|r| r.question_id.as_str()).collect();
-    Ok((contest.questions.iter())
+    Ok((contest.questions().iter())
         .map(|slug| {
             let summary = summaries.iter().find(|q| &q.slug == slug);
             let max_score = summary.map_or(0, |q| q.max_score);
@@ -202,10 +202,10 @@ pub async fn question(
         Principal::Participant(p) => p.user_id.clone(),
         _ => "teacher".into(),
     };
-    let base = format!("/ui/contests/{}/questions/{slug}", contest.slug);
+    let base = format!("/ui/contests/{}/questions/{slug}", contest.slug());
     render(&QuestionPage {
-        back_href: format!("/ui/contests/{}", contest.slug),
-        back_label: contest.title.clone(),
+        back_href: format!("/ui/contests/{}", contest.slug()),
+        back_label: contest.title().to_string(),
         run_url: format!("{base}/run"),
         submit_url: format!("{base}/submissions"),
         history: own_submissions(&state, &viewer, Some(&slug))
@@ -213,7 +213,7 @@ pub async fn question(
             .into_iter()
             .take(HISTORY as usize)
             .collect(),
-        draft_key: format!("{}:{}:{}", contest.slug, slug, who),
+        draft_key: format!("{}:{}:{}", contest.slug(), slug, who),
         closed,
         ..QuestionPage::new(
             Layout::of(&viewer),

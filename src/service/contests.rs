@@ -40,13 +40,13 @@ impl JudgingService {
             Standings::FrozenAt(at) => Some(at),
         };
         let summaries = self.database.questions().await?;
-        let max_scores: Vec<(String, u32)> = (contest.questions.iter())
+        let max_scores: Vec<(String, u32)> = (contest.questions().iter())
             .map(|slug| {
                 let worth = summaries.iter().find(|q| &q.slug == slug);
                 (slug.clone(), worth.map_or(0, |q| q.max_score))
             })
             .collect();
-        let entrants = (self.database.participants(&contest.slug).await?)
+        let entrants = (self.database.participants(&contest.slug()).await?)
             .into_iter()
             .map(|p| Entrant {
                 user_id: p.user_id,
@@ -55,15 +55,15 @@ impl JudgingService {
             .collect();
         // What counts: submitted in the window, and before the freeze if
         // the viewer sees the frozen standings.
-        let until = frozen_at.unwrap_or(contest.ends_at).min(contest.ends_at);
-        let attempts = (self.database.contest_attempts(&contest.slug).await?)
+        let until = frozen_at.unwrap_or(contest.ends_at()).min(contest.ends_at());
+        let attempts = (self.database.contest_attempts(&contest.slug()).await?)
             .into_iter()
-            .filter(|a| contest.starts_at <= a.submitted_at && a.submitted_at < until)
+            .filter(|a| contest.starts_at() <= a.submitted_at && a.submitted_at < until)
             .collect();
         let rows = contest::rank(contest, &max_scores, entrants, attempts);
         Ok(Scoreboard {
-            contest: contest.slug.clone(),
-            scoring: contest.scoring,
+            contest: contest.slug().to_string(),
+            scoring: contest.scoring(),
             frozen: frozen_at.is_some(),
             frozen_at,
             questions: (max_scores.into_iter())

@@ -7,7 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Database, from_text, int, time, to_text};
-use crate::contest::{Attempt, Contest, ScoreboardSetting, Scoring};
+use crate::contest::{Attempt, Contest, ContestSpec, ScoreboardSetting, Scoring};
 
 /// Why a contest could not be stored.
 #[derive(Debug)]
@@ -37,7 +37,7 @@ impl Database {
     /// Creates or replaces a contest; `Ok(true)` if it was new.
     pub async fn put_contest(&self, contest: &Contest) -> Result<Result<bool, ContestRefused>> {
         let mut tx = self.begin_write().await?;
-        for question in &contest.questions {
+        for question in contest.questions() {
             let exists = sqlx::query("SELECT 1 FROM questions WHERE slug = $1")
                 .bind(question)
                 .fetch_optional(&mut *tx)
@@ -47,7 +47,7 @@ impl Database {
             }
         }
         let existed = sqlx::query("SELECT 1 FROM contests WHERE slug = $1")
-            .bind(&contest.slug)
+            .bind(&contest.slug())
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
@@ -60,27 +60,27 @@ impl Database {
                  scoring = $5, scoreboard = $6, freeze_minutes = $7, public = $8,
                  updated_at = $9",
         )
-        .bind(&contest.slug)
-        .bind(&contest.title)
-        .bind(contest.starts_at.to_rfc3339())
-        .bind(contest.ends_at.to_rfc3339())
-        .bind(to_text(&contest.scoring)?)
-        .bind(to_text(&contest.scoreboard)?)
-        .bind(contest.freeze_minutes.map(i64::from))
-        .bind(i64::from(contest.public))
+        .bind(&contest.slug())
+        .bind(&contest.title())
+        .bind(contest.starts_at().to_rfc3339())
+        .bind(contest.ends_at().to_rfc3339())
+        .bind(to_text(&contest.scoring())?)
+        .bind(to_text(&contest.scoreboard())?)
+        .bind(contest.freeze_minutes().map(i64::from))
+        .bind(i64::from(contest.public()))
         .bind(&now)
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM contest_questions WHERE contest_slug = $1")
-            .bind(&contest.slug)
+            .bind(&contest.slug())
             .execute(&mut *tx)
             .await?;
-        for (position, question) in (1_i64..).zip(&contest.questions) {
+        for (position, question) in (1_i64..).zip(contest.questions()) {
             sqlx::query(
                 "INSERT INTO contest_questions (contest_slug, question_slug, position)
                  VALUES ($1, $2, $3)",
             )
-            .bind(&contest.slug)
+            .bind(&contest.slug())
             .bind(question)
             .bind(position)
             .execute(&mut *tx)
@@ -277,8 +277,7 @@ impl Database {
 fn contest_from_row(row: &AnyRow, questions: Vec<String>) -> Result<Contest> {
     let scoring: Scoring = from_text(row.try_get("scoring")?)?;
     let scoreboard: ScoreboardSetting = from_text(row.try_get("scoreboard")?)?;
-    Ok(Contest {
-        slug: row.try_get("slug")?,
+    let spec = ContestSpec {
         title: row.try_get("title")?,
         starts_at: time(Some(row.try_get("starts_at")?))?.expect("given"),
         ends_at: time(Some(row.try_get("ends_at")?))?.expect("given"),
@@ -290,5 +289,8 @@ fn contest_from_row(row: &AnyRow, questions: Vec<String>) -> Result<Contest> {
             .map(u32::try_from)
             .transpose()?,
         public: row.try_get::<i64, _>("public")? != 0,
-    })
+    };
+    // Checked as it was when stored, so a row that no longer passes is
+    // unreadable (and skipped by lists), never half-read.
+    Contest::new(row.try_get("slug")?, spec).map_err(anyhow::Error::msg)
 }

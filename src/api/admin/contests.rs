@@ -35,18 +35,18 @@ pub struct AdminContestView {
 
 async fn view(state: &AppState, contest: Contest) -> Result<AdminContestView, ApiError> {
     let participants =
-        (state.database.participant_count(&contest.slug).await).map_err(ApiError::internal)?;
+        (state.database.participant_count(&contest.slug()).await).map_err(ApiError::internal)?;
     Ok(AdminContestView {
         status: contest.status(Utc::now()),
-        slug: contest.slug,
-        title: contest.title,
-        starts_at: contest.starts_at,
-        ends_at: contest.ends_at,
-        questions: contest.questions,
-        scoring: contest.scoring,
-        scoreboard: contest.scoreboard,
-        freeze_minutes: contest.freeze_minutes,
-        public: contest.public,
+        slug: contest.slug().to_string(),
+        title: contest.title().to_string(),
+        starts_at: contest.starts_at(),
+        ends_at: contest.ends_at(),
+        questions: contest.questions().to_vec(),
+        scoring: contest.scoring(),
+        scoreboard: contest.scoreboard(),
+        freeze_minutes: contest.freeze_minutes(),
+        public: contest.public(),
         participants,
     })
 }

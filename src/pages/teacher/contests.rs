@@ -135,20 +135,20 @@ fn choices(all: &[QuestionSummary], chosen: &[(String, String)]) -> Vec<Question
 impl ContestFields {
     fn of(contest: &Contest, all: &[QuestionSummary]) -> Self {
         let chosen: Vec<(String, String)> = (1..)
-            .zip(&contest.questions)
+            .zip(contest.questions())
             .map(|(i, slug)| (slug.clone(), i.to_string()))
             .collect();
         Self {
-            slug: contest.slug.clone(),
-            title: contest.title.clone(),
-            starts_at: local_input(contest.starts_at),
-            ends_at: local_input(contest.ends_at),
-            scoring: serde_name(&contest.scoring),
-            scoreboard: serde_name(&contest.scoreboard),
+            slug: contest.slug().to_string(),
+            title: contest.title().to_string(),
+            starts_at: local_input(contest.starts_at()),
+            ends_at: local_input(contest.ends_at()),
+            scoring: serde_name(&contest.scoring()),
+            scoreboard: serde_name(&contest.scoreboard()),
             freeze_minutes: contest
-                .freeze_minutes
+                .freeze_minutes()
                 .map_or(String::new(), |m| m.to_string()),
-            public: contest.public,
+            public: contest.public(),
             questions: choices(all, &chosen),
         }
     }
@@ -266,7 +266,7 @@ pub async fn create(
         Err(error) => Err(Refusal::Invalid(error)),
     };
     match created {
-        Ok(contest) => Ok(see_other(&format!("/ui/admin/contests/{}", contest.slug))),
+        Ok(contest) => Ok(see_other(&format!("/ui/admin/contests/{}", contest.slug()))),
         Err(refusal) => save_refused(&viewer, None, form, form_error(refusal)?),
     }
 }
@@ -326,7 +326,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let contest = state.service.contest(&slug).await?;
     let all = all_questions(&state).await?;
-    let questions = (contest.questions.iter())
+    let questions = (contest.questions().iter())
         .map(|slug| {
             let title = all.iter().find(|q| &q.slug == slug);
             (
@@ -338,7 +338,7 @@ pub async fn show(
     let participants =
         (state.database.participant_count(&slug).await).map_err(PageError::internal)?;
     let scoreboard_setting = (SCOREBOARDS.iter())
-        .find(|(name, _)| *name == serde_name(&contest.scoreboard))
+        .find(|(name, _)| *name == serde_name(&contest.scoreboard()))
         .map_or("", |(_, text)| *text);
     render(&ContestPage {
         layout: Layout::of(&viewer),
@@ -366,16 +366,16 @@ struct Charts {
 
 async fn charts(state: &PagesState, contest: &Contest) -> Result<Charts, PageError> {
     let submissions =
-        (state.database.contest_submissions(&contest.slug).await).map_err(PageError::internal)?;
+        (state.database.contest_submissions(&contest.slug()).await).map_err(PageError::internal)?;
     let timeline = Timeline::new(
         submissions.iter().map(|s| s.created_at),
-        contest.starts_at,
-        contest.ends_at,
+        contest.starts_at(),
+        contest.ends_at(),
     );
-    let per_question = super::charts::verdicts_per_question(&contest.questions, &submissions);
+    let per_question = super::charts::verdicts_per_question(contest.questions(), &submissions);
     Ok(Charts {
-        contest: contest.slug.clone(),
-        timeline: TimelineChart::new(&timeline, contest.ends_at, Utc::now()),
+        contest: contest.slug().to_string(),
+        timeline: TimelineChart::new(&timeline, contest.ends_at(), Utc::now()),
         verdicts: VerdictChart::new(&per_question),
         per_question,
         kinds: Verdict::ALL,

@@ -51,14 +51,14 @@ pub async fn dashboard(
     let mut contests = Vec::new();
     for contest in (state.database.contests().await).map_err(PageError::internal)? {
         let participants =
-            (state.database.participant_count(&contest.slug).await).map_err(PageError::internal)?;
+            (state.database.participant_count(&contest.slug()).await).map_err(PageError::internal)?;
         contests.push(ContestRow {
             window: window(&contest),
             status: status_text(&contest, now),
-            questions: contest.questions.len(),
+            questions: contest.questions().len(),
             participants,
-            slug: contest.slug,
-            title: contest.title,
+            slug: contest.slug().to_string(),
+            title: contest.title().to_string(),
         });
     }
     let questions = (state.database.questions().await).map_err(PageError::internal)?;
@@ -94,12 +94,12 @@ impl std::ops::Deref for AdminViewer {
 
 /// "2026-01-01 10:00 – 12:00 UTC", with the end's date when it differs.
 fn window(contest: &crate::contest::Contest) -> String {
-    let same_day = contest.starts_at.date_naive() == contest.ends_at.date_naive();
+    let same_day = contest.starts_at().date_naive() == contest.ends_at().date_naive();
     format!(
         "{} – {} UTC",
-        contest.starts_at.format("%Y-%m-%d %H:%M"),
+        contest.starts_at().format("%Y-%m-%d %H:%M"),
         contest
-            .ends_at
+            .ends_at()
             .format(if same_day { "%H:%M" } else { "%Y-%m-%d %H:%M" })
     )
 }

@@ -168,7 +168,7 @@ pub async fn list(
     let questions = (state.database.questions().await).map_err(PageError::internal)?;
     render(&SubmissionsPage {
         layout: Layout::of(&viewer),
-        contests: contests.into_iter().map(|c| c.slug).collect(),
+        contests: contests.into_iter().map(|c| c.slug().to_string()).collect(),
         questions: questions.into_iter().map(|q| q.slug).collect(),
         languages: (state.languages.names().iter())
             .map(|n| n.to_string())

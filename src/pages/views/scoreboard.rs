@@ -66,7 +66,7 @@ pub(in crate::pages) async fn table(
         (state.service.scoreboard(contest, standings).await).map_err(PageError::internal)?;
     Ok(ScoreboardTable {
         icpc: board.scoring == crate::contest::Scoring::Icpc,
-        contest: contest.slug.clone(),
+        contest: contest.slug().to_string(),
         board,
     })
 }
