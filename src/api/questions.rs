@@ -46,7 +46,7 @@ struct Example {
 impl PublicQuestion {
     fn new(question: Question, state: &AppState) -> Self {
         let examples = (1..)
-            .zip(&question.test_cases)
+            .zip(question.test_cases())
             .filter(|(_, test)| !test.hidden)
             .map(|(test_number, test)| Example {
                 test_number,
@@ -57,15 +57,15 @@ impl PublicQuestion {
             .collect();
         Self {
             language_limits: question.language_limits(&state.limits, &state.languages.names()),
-            hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
+            hidden_tests: question.test_cases().iter().filter(|t| t.hidden).count(),
             max_score: question.max_score(),
             examples,
-            slug: question.slug,
-            title: question.title,
-            statement: question.statement,
-            limits: question.limits,
-            compare: question.compare,
-            languages: question.languages,
+            slug: question.slug().to_string(),
+            title: question.title().to_string(),
+            statement: question.statement().to_string(),
+            limits: question.limits().clone(),
+            compare: question.compare(),
+            languages: question.languages().to_vec(),
         }
     }
 }

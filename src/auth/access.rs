@@ -126,7 +126,8 @@ impl AccessPolicy {
         match principal {
             Principal::Admin | Principal::Service => {}
             Principal::Participant(participant) => {
-                let Some(contest) = contests.iter().find(|c| c.slug() == participant.contest) else {
+                let Some(contest) = contests.iter().find(|c| c.slug() == participant.contest)
+                else {
                     return Err(Denied::forbidden(
                         Forbidden::NotPermitted,
                         format!(
@@ -141,7 +142,9 @@ impl AccessPolicy {
                         format!(
                             "contest {:?} runs from {} to {}",
                             contest.slug(),
-                            contest.starts_at().to_rfc3339_opts(SecondsFormat::Secs, true),
+                            contest
+                                .starts_at()
+                                .to_rfc3339_opts(SecondsFormat::Secs, true),
                             contest.ends_at().to_rfc3339_opts(SecondsFormat::Secs, true)
                         ),
                     ));

@@ -81,12 +81,12 @@ pub async fn import(args: ImportArgs) -> Result<ExitCode> {
         let question = Question::new(spec, &policy, &names)
             .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))?;
         let created = database.put_question(&question).await?;
-        let hidden = question.test_cases.iter().filter(|t| t.hidden).count();
+        let hidden = question.test_cases().iter().filter(|t| t.hidden).count();
         println!(
             "{} {} ({} tests, {hidden} hidden)",
             if created { "created" } else { "replaced" },
-            question.slug,
-            question.test_cases.len()
+            question.slug(),
+            question.test_cases().len()
         );
     }
     Ok(ExitCode::SUCCESS)

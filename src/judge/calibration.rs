@@ -131,14 +131,14 @@ pub async fn calibrate(
     languages: &Languages,
     policy: &super::LimitPolicy,
 ) -> anyhow::Result<Result<Calibrated, String>> {
-    if question.reference_solutions.is_empty() {
+    if question.reference_solutions().is_empty() {
         return Ok(Err(format!(
             "question {:?} has no reference_solutions to calibrate from",
-            question.slug
+            question.slug()
         )));
     }
     let mut measured: BTreeMap<String, Measured> = BTreeMap::new();
-    for (number, reference) in (1..).zip(&question.reference_solutions) {
+    for (number, reference) in (1..).zip(question.reference_solutions()) {
         let name = &reference.language;
         let Some(language) = languages.get(name) else {
             return Ok(Err(format!(
@@ -189,7 +189,7 @@ pub async fn calibrate(
         entry.instructions = entry.instructions.max(instructions);
     }
     let mut warnings = Vec::new();
-    let settings = &question.calibration;
+    let settings = &question.calibration();
     let max_time_ms = policy.max_time_ms();
     let languages = measured
         .into_iter()
@@ -210,7 +210,7 @@ pub async fn calibrate(
                 ));
             }
             if let Some(own) = question
-                .limits_by_language
+                .limits_by_language()
                 .get(&name)
                 .and_then(|l| l.time_ms)
             {

@@ -24,7 +24,9 @@ pub use calibration::{
 };
 pub use compare::{CompareMode, Comparison};
 pub use limits::{AppliedLimits, LimitPolicy, Limits, RequestedLimits, TimeSource};
-pub use question::{Question, QuestionSpec, QuestionTest, ReferenceSolution, check_slug};
+pub use question::{
+    Question, QuestionSpec, QuestionTest, ReferenceSolution, StoredQuestion, check_slug,
+};
 pub use report::{Report, Status, Summary, TestResult, cpu_usage_percent, peak_memory_mb};
 pub use submission::{MAX_TEST_CASES, Submission, TestCase, one_point};
 

@@ -83,11 +83,31 @@ pub struct QuestionTest {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(description = "A question, all of it: hidden tests and reference solutions too.")]
 pub struct Question {
+    slug: String,
+    title: String,
+    statement: String,
+    /// The general limits, for every language (time scaled by its factor)
+    /// but those `limits_by_language` or a calibration set.
+    limits: Limits,
+    compare: Comparison,
+    languages: Vec<String>,
+    test_cases: Vec<QuestionTest>,
+    limits_by_language: BTreeMap<String, RequestedLimits>,
+    reference_solutions: Vec<ReferenceSolution>,
+    calibration: CalibrationSettings,
+    /// The last calibration; it applies while its fingerprint is the
+    /// question's (`fresh_calibration`).
+    #[serde(skip)]
+    calibrated: Option<Calibration>,
+}
+
+/// A question as the store keeps it, to give back as it was saved:
+/// `Question::new` checked it then, against the limits of that day (a
+/// server whose limits shrank since still reads it).
+pub struct StoredQuestion {
     pub slug: String,
     pub title: String,
     pub statement: String,
-    /// The general limits, for every language (time scaled by its factor)
-    /// but those `limits_by_language` or a calibration set.
     pub limits: Limits,
     pub compare: Comparison,
     pub languages: Vec<String>,
@@ -95,9 +115,6 @@ pub struct Question {
     pub limits_by_language: BTreeMap<String, RequestedLimits>,
     pub reference_solutions: Vec<ReferenceSolution>,
     pub calibration: CalibrationSettings,
-    /// The last calibration; it applies while its fingerprint is the
-    /// question's (`fresh_calibration`).
-    #[serde(skip)]
     pub calibrated: Option<Calibration>,
 }
 
@@ -169,6 +186,71 @@ impl Question {
             calibration: spec.calibration,
             calibrated: None,
         })
+    }
+
+    /// A question the store saved (it was checked then).
+    pub fn restore(stored: StoredQuestion) -> Self {
+        Self {
+            slug: stored.slug,
+            title: stored.title,
+            statement: stored.statement,
+            limits: stored.limits,
+            compare: stored.compare,
+            languages: stored.languages,
+            test_cases: stored.test_cases,
+            limits_by_language: stored.limits_by_language,
+            reference_solutions: stored.reference_solutions,
+            calibration: stored.calibration,
+            calibrated: stored.calibrated,
+        }
+    }
+
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Markdown.
+    pub fn statement(&self) -> &str {
+        &self.statement
+    }
+
+    /// The general limits (see `limits_in` for a language's).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn compare(&self) -> Comparison {
+        self.compare
+    }
+
+    /// The languages it accepts; none: every one the server runs.
+    pub fn languages(&self) -> &[String] {
+        &self.languages
+    }
+
+    pub fn test_cases(&self) -> &[QuestionTest] {
+        &self.test_cases
+    }
+
+    pub fn limits_by_language(&self) -> &BTreeMap<String, RequestedLimits> {
+        &self.limits_by_language
+    }
+
+    pub fn reference_solutions(&self) -> &[ReferenceSolution] {
+        &self.reference_solutions
+    }
+
+    pub fn calibration(&self) -> &CalibrationSettings {
+        &self.calibration
+    }
+
+    /// The last calibration, fresh or not (`fresh_calibration` says).
+    pub fn calibrated(&self) -> Option<&Calibration> {
+        self.calibrated.as_ref()
     }
 
     /// The limits a run in `language` gets, and where its time limit

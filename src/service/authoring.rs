@@ -30,7 +30,7 @@ impl JudgingService {
                 message: format!(
                     "a question {:?} exists already: replace it (PUT /admin/questions/{0}, \
                      or edit it), or pick another slug",
-                    question.slug
+                    question.slug()
                 ),
             });
         }

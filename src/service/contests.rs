@@ -46,7 +46,7 @@ impl JudgingService {
                 (slug.clone(), worth.map_or(0, |q| q.max_score))
             })
             .collect();
-        let entrants = (self.database.participants(&contest.slug()).await?)
+        let entrants = (self.database.participants(contest.slug()).await?)
             .into_iter()
             .map(|p| Entrant {
                 user_id: p.user_id,
@@ -55,8 +55,10 @@ impl JudgingService {
             .collect();
         // What counts: submitted in the window, and before the freeze if
         // the viewer sees the frozen standings.
-        let until = frozen_at.unwrap_or(contest.ends_at()).min(contest.ends_at());
-        let attempts = (self.database.contest_attempts(&contest.slug()).await?)
+        let until = frozen_at
+            .unwrap_or(contest.ends_at())
+            .min(contest.ends_at());
+        let attempts = (self.database.contest_attempts(contest.slug()).await?)
             .into_iter()
             .filter(|a| contest.starts_at() <= a.submitted_at && a.submitted_at < until)
             .collect();

@@ -178,7 +178,7 @@ impl JudgingService {
         let new = NewSubmission {
             owner: &author.owner,
             user_id: author.user_id.as_deref(),
-            question_id: &question.slug,
+            question_id: question.slug(),
             language,
             code: &submission.code,
             callback_url: None,
@@ -191,7 +191,7 @@ impl JudgingService {
             language,
             submission,
             Some(author),
-            Some(question.slug.clone()),
+            Some(question.slug().to_string()),
             Some(held.id),
         );
         match self

@@ -69,7 +69,7 @@ impl JudgingService {
         let new = NewSubmission {
             owner: &author.owner,
             user_id: author.user_id.as_deref(),
-            question_id: &question.slug,
+            question_id: question.slug(),
             language: &code.language,
             code: &code.code,
             callback_url,
@@ -107,7 +107,7 @@ impl JudgingService {
         let trial = (question.trial_in(&code.language, code.code, &self.limits))
             .map_err(Refusal::Invalid)?;
         let slot = self.judging_slot_or_refusal().await?;
-        let label = Some(question.slug.clone());
+        let label = Some(question.slug().to_string());
         Ok(self
             .judge_tests(slot, &code.language, trial, author, label)
             .await?)

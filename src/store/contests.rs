@@ -47,7 +47,7 @@ impl Database {
             }
         }
         let existed = sqlx::query("SELECT 1 FROM contests WHERE slug = $1")
-            .bind(&contest.slug())
+            .bind(contest.slug())
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
@@ -60,8 +60,8 @@ impl Database {
                  scoring = $5, scoreboard = $6, freeze_minutes = $7, public = $8,
                  updated_at = $9",
         )
-        .bind(&contest.slug())
-        .bind(&contest.title())
+        .bind(contest.slug())
+        .bind(contest.title())
         .bind(contest.starts_at().to_rfc3339())
         .bind(contest.ends_at().to_rfc3339())
         .bind(to_text(&contest.scoring())?)
@@ -72,7 +72,7 @@ impl Database {
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM contest_questions WHERE contest_slug = $1")
-            .bind(&contest.slug())
+            .bind(contest.slug())
             .execute(&mut *tx)
             .await?;
         for (position, question) in (1_i64..).zip(contest.questions()) {
@@ -80,7 +80,7 @@ impl Database {
                 "INSERT INTO contest_questions (contest_slug, question_slug, position)
                  VALUES ($1, $2, $3)",
             )
-            .bind(&contest.slug())
+            .bind(contest.slug())
             .bind(question)
             .bind(position)
             .execute(&mut *tx)

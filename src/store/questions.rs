@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::{Database, int};
-use crate::judge::{Calibration, Question, QuestionTest};
+use crate::judge::{Calibration, Question, QuestionTest, StoredQuestion};
 
 /// A question as `GET /questions` lists it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -26,7 +26,7 @@ impl Database {
         if inserted == 0 {
             return Ok(false);
         }
-        insert_tests(&mut tx, &question.slug, &question.test_cases, 1).await?;
+        insert_tests(&mut tx, question.slug(), question.test_cases(), 1).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -36,7 +36,7 @@ impl Database {
     pub async fn put_question(&self, question: &Question) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let existed = sqlx::query("SELECT 1 FROM questions WHERE slug = $1")
-            .bind(&question.slug)
+            .bind(question.slug())
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
@@ -46,10 +46,10 @@ impl Database {
              reference_solutions = $9, calibration = $10";
         write_question(&mut tx, question, replace).await?;
         sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
-            .bind(&question.slug)
+            .bind(question.slug())
             .execute(&mut *tx)
             .await?;
-        insert_tests(&mut tx, &question.slug, &question.test_cases, 1).await?;
+        insert_tests(&mut tx, question.slug(), question.test_cases(), 1).await?;
         tx.commit().await?;
         Ok(!existed)
     }
@@ -93,7 +93,7 @@ impl Database {
         .iter()
         .map(test_from_row)
         .collect::<Result<Vec<_>>>()?;
-        Ok(Some(Question {
+        Ok(Some(Question::restore(StoredQuestion {
             slug: row.try_get("slug")?,
             title: row.try_get("title")?,
             statement: row.try_get("statement")?,
@@ -107,7 +107,7 @@ impl Database {
             calibrated: (row.try_get::<Option<String>, _>("calibrated")?)
                 .map(|text| serde_json::from_str(&text))
                 .transpose()?,
-        }))
+        })))
     }
 
     /// Records `calibration` as the question's last; `false` if there is
@@ -213,16 +213,16 @@ async fn write_question(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10)
          ON CONFLICT (slug) {on_conflict}"
     ))
-    .bind(&question.slug)
-    .bind(&question.title)
-    .bind(&question.statement)
-    .bind(serde_json::to_string(&question.limits)?)
-    .bind(serde_json::to_string(&question.compare)?)
-    .bind(serde_json::to_string(&question.languages)?)
+    .bind(question.slug())
+    .bind(question.title())
+    .bind(question.statement())
+    .bind(serde_json::to_string(&question.limits())?)
+    .bind(serde_json::to_string(&question.compare())?)
+    .bind(serde_json::to_string(question.languages())?)
     .bind(Utc::now().to_rfc3339())
-    .bind(serde_json::to_string(&question.limits_by_language)?)
-    .bind(serde_json::to_string(&question.reference_solutions)?)
-    .bind(serde_json::to_string(&question.calibration)?)
+    .bind(serde_json::to_string(&question.limits_by_language())?)
+    .bind(serde_json::to_string(question.reference_solutions())?)
+    .bind(serde_json::to_string(&question.calibration())?)
     .execute(&mut **tx)
     .await?
     .rows_affected();

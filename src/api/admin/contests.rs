@@ -35,7 +35,7 @@ pub struct AdminContestView {
 
 async fn view(state: &AppState, contest: Contest) -> Result<AdminContestView, ApiError> {
     let participants =
-        (state.database.participant_count(&contest.slug()).await).map_err(ApiError::internal)?;
+        (state.database.participant_count(contest.slug()).await).map_err(ApiError::internal)?;
     Ok(AdminContestView {
         status: contest.status(Utc::now()),
         slug: contest.slug().to_string(),

@@ -36,7 +36,7 @@ struct CalibrationState {
 impl AdminQuestion {
     fn new(question: Question, state: &AppState) -> Self {
         let stale = question.fresh_calibration().is_none();
-        let calibrated = (question.calibrated.clone())
+        let calibrated = (question.calibrated().cloned())
             .map(|calibration| CalibrationState { calibration, stale });
         Self {
             language_limits: question.language_limits(&state.limits, &state.languages.names()),

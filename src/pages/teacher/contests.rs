@@ -366,7 +366,7 @@ struct Charts {
 
 async fn charts(state: &PagesState, contest: &Contest) -> Result<Charts, PageError> {
     let submissions =
-        (state.database.contest_submissions(&contest.slug()).await).map_err(PageError::internal)?;
+        (state.database.contest_submissions(contest.slug()).await).map_err(PageError::internal)?;
     let timeline = Timeline::new(
         submissions.iter().map(|s| s.created_at),
         contest.starts_at(),

@@ -50,8 +50,8 @@ pub async fn dashboard(
     let now = Utc::now();
     let mut contests = Vec::new();
     for contest in (state.database.contests().await).map_err(PageError::internal)? {
-        let participants =
-            (state.database.participant_count(&contest.slug()).await).map_err(PageError::internal)?;
+        let participants = (state.database.participant_count(contest.slug()).await)
+            .map_err(PageError::internal)?;
         contests.push(ContestRow {
             window: window(&contest),
             status: status_text(&contest, now),

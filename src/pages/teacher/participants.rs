@@ -53,7 +53,7 @@ async fn page(
     error: Option<String>,
 ) -> Result<ParticipantsPage, PageError> {
     let participants =
-        (state.database.participants(&contest.slug()).await).map_err(PageError::internal)?;
+        (state.database.participants(contest.slug()).await).map_err(PageError::internal)?;
     Ok(ParticipantsPage {
         layout: Layout::of(viewer),
         contest,

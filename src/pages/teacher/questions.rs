@@ -75,14 +75,14 @@ struct CalibrationSummary {
 
 impl CalibrationSummary {
     fn of(question: &Question) -> Self {
-        let languages: Vec<&str> = (question.reference_solutions.iter())
+        let languages: Vec<&str> = (question.reference_solutions().iter())
             .map(|r| r.language.as_str())
             .collect();
         let references = match languages.len() {
             0 => "none".to_string(),
             n => format!("{n} ({})", languages.join(", ")),
         };
-        let calibrated = question.calibrated.as_ref();
+        let calibrated = question.calibrated();
         let last = calibrated.map(|c| {
             let stale = if question.fresh_calibration().is_none() {
                 " — stale: the tests or reference solutions changed since, so it no longer \
@@ -140,7 +140,7 @@ impl QuestionForm {
         Self {
             limits: limit_rows(question, &state.limits, &names),
             calibration: Some(CalibrationSummary::of(question)),
-            ..Self::new(state, viewer, Some(question.slug.clone()), form)
+            ..Self::new(state, viewer, Some(question.slug().to_string()), form)
         }
     }
 
@@ -161,26 +161,26 @@ fn compare_name(mode: CompareMode) -> String {
 
 impl QuestionFields {
     fn of(question: &Question, names: &[&str]) -> Self {
-        let limits = &question.limits;
+        let limits = &question.limits();
         Self {
-            slug: question.slug.clone(),
-            title: question.title.clone(),
-            statement: question.statement.clone(),
+            slug: question.slug().to_string(),
+            title: question.title().to_string(),
+            statement: question.statement().to_string(),
             time_ms: limits.time_ms.to_string(),
             memory_mb: limits.memory_mb.to_string(),
             output_kb: limits.output_kb.to_string(),
             instruction_limit: (limits.instruction_limit).map_or(String::new(), |n| n.to_string()),
-            compare: compare_name(question.compare.mode),
-            tolerance: question.compare.tolerance.to_string(),
+            compare: compare_name(question.compare().mode),
+            tolerance: question.compare().tolerance.to_string(),
             languages: (names.iter())
                 .map(|name| {
                     (
                         name.to_string(),
-                        question.languages.iter().any(|l| l == name),
+                        question.languages().iter().any(|l| l == name),
                     )
                 })
                 .collect(),
-            tests: serde_json::to_string_pretty(&question.test_cases).unwrap_or_default(),
+            tests: serde_json::to_string_pretty(question.test_cases()).unwrap_or_default(),
         }
     }
 
@@ -332,7 +332,7 @@ pub async fn create(
     match created {
         Ok(question) => Ok(see_other(&format!(
             "/ui/admin/questions/{}/edit",
-            question.slug
+            question.slug()
         ))),
         Err(refusal) => save_refused(&state, &viewer, None, form, form_error(refusal)?),
     }
@@ -352,9 +352,9 @@ pub async fn update(
     // The form edits neither per-language limits nor reference solutions:
     // they are kept as stored.
     let kept = form.spec().map(|spec| QuestionSpec {
-        limits_by_language: stored.limits_by_language,
-        reference_solutions: stored.reference_solutions,
-        calibration: stored.calibration,
+        limits_by_language: stored.limits_by_language().clone(),
+        reference_solutions: stored.reference_solutions().to_vec(),
+        calibration: stored.calibration().clone(),
         ..spec
     });
     let saved = match kept {

@@ -47,7 +47,7 @@ impl QuestionPage {
         policy: &LimitPolicy,
     ) -> Self {
         let examples = (1..)
-            .zip(&question.test_cases)
+            .zip(question.test_cases())
             .filter(|(_, test)| !test.hidden)
             .map(|(number, test)| Example {
                 number,
@@ -55,10 +55,10 @@ impl QuestionPage {
                 output: test.expected_output.clone(),
             })
             .collect();
-        let languages = if question.languages.is_empty() {
+        let languages = if question.languages().is_empty() {
             all_languages.iter().map(|n| n.to_string()).collect()
         } else {
-            question.languages.clone()
+            question.languages().to_vec()
         };
         Self {
             layout,
@@ -66,8 +66,8 @@ impl QuestionPage {
             back_label: String::new(),
             run_url: String::new(),
             submit_url: String::new(),
-            statement: markdown::to_html(&question.statement),
-            hidden_tests: question.test_cases.iter().filter(|t| t.hidden).count(),
+            statement: markdown::to_html(question.statement()),
+            hidden_tests: question.test_cases().iter().filter(|t| t.hidden).count(),
             limits: limit_rows(&question, policy, all_languages),
             examples,
             languages,
@@ -79,7 +79,7 @@ impl QuestionPage {
     }
 
     pub(in crate::pages) fn question_title(&self) -> &str {
-        &self.question.title
+        self.question.title()
     }
 }
 
