@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use judgebox::cli::{bench, calibrate, import, run};
 use judgebox::configuration::{RuntimeSettings, ServerSettings, WorkerSettings};
 use judgebox::sandbox::native::NativeSandbox;
-use judgebox::startup::{Application, Runtime, Worker};
+use judgebox::startup::{Application, LoadedLanguages, Worker};
 use judgebox::telemetry::{self, LogFormat};
 
 /// Runs untrusted student code in WebAssembly sandboxes and judges it.
@@ -57,7 +57,9 @@ async fn main() -> ExitCode {
         Command::Serve(settings) => serve(settings).await,
         Command::Worker(settings) => work(settings).await,
         Command::Run(args) => run::run(args).await,
-        Command::Precompile(settings) => Runtime::load(&settings).await.map(|_| ExitCode::SUCCESS),
+        Command::Precompile(settings) => LoadedLanguages::load(&settings)
+            .await
+            .map(|_| ExitCode::SUCCESS),
         Command::Bench(args) => bench::bench(args).await.map(|()| ExitCode::SUCCESS),
         Command::Import(args) => import::import(args).await,
         Command::Calibrate(args) => calibrate::calibrate(args).await,

@@ -21,14 +21,15 @@ use crate::service::{Identities, JudgingConfig, JudgingService};
 use crate::store::Database;
 use crate::telemetry;
 
-/// Everything needed to judge code, without HTTP or a database: used by the
-/// server, `judgebox run` and `judgebox bench`.
-pub struct Runtime {
+/// Every language this machine runs, loaded (sandboxes set up, runtimes
+/// compiled), with the limit policy: all that judging code needs, without
+/// HTTP or a database; for the server, `judgebox run` and `judgebox bench`.
+pub struct LoadedLanguages {
     pub languages: Arc<Languages>,
     pub limits: LimitPolicy,
 }
 
-impl Runtime {
+impl LoadedLanguages {
     pub async fn load(settings: &RuntimeSettings) -> Result<Self> {
         let started = Instant::now();
         let limits = settings.limits.policy()?;
@@ -73,10 +74,10 @@ impl Runtime {
     }
 }
 
-/// What every replica runs, with or without HTTP: the runtimes, the
+/// What every replica runs, with or without HTTP: the loaded languages, the
 /// database, and the judging service over them.
 struct Replica {
-    runtime: Runtime,
+    loaded: LoadedLanguages,
     database: Database,
     service: Arc<JudgingService>,
 }
@@ -85,16 +86,16 @@ impl Replica {
     async fn start(settings: &WorkerSettings, judging: JudgingConfig) -> Result<Self> {
         // Installed first, so that start-up (the sandbox layers) is counted.
         telemetry::metrics();
-        let runtime = Runtime::load(&settings.runtime).await?;
+        let loaded = LoadedLanguages::load(&settings.runtime).await?;
         let database = Database::connect(&settings.database_url).await?;
         let service = JudgingService::new(
-            runtime.languages.clone(),
-            runtime.limits.clone(),
+            loaded.languages.clone(),
+            loaded.limits.clone(),
             database.clone(),
             judging,
         );
         Ok(Self {
-            runtime,
+            loaded,
             database,
             service,
         })
@@ -119,7 +120,7 @@ impl Application {
             );
         }
         let Replica {
-            runtime,
+            loaded,
             database,
             service,
         } = Replica::start(&settings.worker, settings.judging()).await?;
@@ -128,12 +129,12 @@ impl Application {
             service: service.clone(),
             identities: identities.clone(),
             database: database.clone(),
-            languages: runtime.languages.clone(),
-            limits: runtime.limits.clone(),
+            languages: loaded.languages.clone(),
+            limits: loaded.limits.clone(),
         };
         let state = AppState {
-            languages: runtime.languages,
-            limits: runtime.limits,
+            languages: loaded.languages,
+            limits: loaded.limits,
             database,
             identities,
             service: service.clone(),

@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::configuration::{JudgingSettings, RuntimeSettings, ServerSettings, WorkerSettings};
 use crate::languages::{Compiled, Program};
 use crate::sandbox::RunLimits;
-use crate::startup::{Application, Runtime};
+use crate::startup::{Application, LoadedLanguages};
 
 /// One language's benchmark programs and the native interpreter to beat.
 struct Subject {
@@ -72,7 +72,7 @@ pub struct BenchArgs {
 type Call = Arc<dyn Fn() -> BoxFuture<'static, Result<()>> + Send + Sync>;
 
 pub async fn bench(args: BenchArgs) -> Result<()> {
-    let runtime = Runtime::load(&args.runtime).await?;
+    let loaded = LoadedLanguages::load(&args.runtime).await?;
     let concurrent_runs = args.runtime.concurrent_runs() as usize;
     println!(
         "judgebox bench: {} iterations, {concurrent_runs} concurrent runs, keep-resident {} MiB",
@@ -84,12 +84,12 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
             "python" => &args.python,
             _ => &args.node,
         };
-        bench_language(&args, &runtime, &http, subject, native, concurrent_runs).await?;
+        bench_language(&args, &loaded, &http, subject, native, concurrent_runs).await?;
     }
     for subject in &COMPILED {
-        bench_compiled(&runtime, &http, subject).await?;
+        bench_compiled(&loaded, &http, subject).await?;
     }
-    bench_null_checks(&runtime).await?;
+    bench_null_checks(&loaded).await?;
     http.print_metrics().await
 }
 
@@ -133,10 +133,10 @@ const NO_NULL_CHECKS: &str =
 
 /// What clang's null checks cost: the same program with them (as judged)
 /// and without, run in turns so that both see the same machine.
-async fn bench_null_checks(runtime: &Runtime) -> Result<()> {
+async fn bench_null_checks(loaded: &LoadedLanguages) -> Result<()> {
     println!("\n== cpp null checks");
-    let limits = runtime.limits.default_limits().run_limits();
-    let cpp = runtime.languages.get("cpp").context("cpp is not loaded")?;
+    let limits = loaded.limits.default_limits().run_limits();
+    let cpp = loaded.languages.get("cpp").context("cpp is not loaded")?;
     let checked = sandbox_call(ready(cpp.compile(POINTER_PROGRAM).await?)?, &limits);
     let unchecked = format!("{NO_NULL_CHECKS}{POINTER_PROGRAM}");
     let unchecked = sandbox_call(ready(cpp.compile(&unchecked).await?)?, &limits);
@@ -207,7 +207,7 @@ const COMPILED: [CompiledSubject; 2] = [
 ];
 
 async fn bench_compiled(
-    runtime: &Runtime,
+    loaded: &LoadedLanguages,
     http: &Arc<HttpBench>,
     subject: &'static CompiledSubject,
 ) -> Result<()> {
@@ -242,8 +242,8 @@ async fn bench_compiled(
         &time_runs(30, &cached).await?,
     );
 
-    let limits = runtime.limits.default_limits().run_limits();
-    let language = runtime
+    let limits = loaded.limits.default_limits().run_limits();
+    let language = loaded
         .languages
         .get(subject.language)
         .context("not loaded")?;
@@ -279,15 +279,15 @@ fn tempfile_dir() -> Result<PathBuf> {
 
 async fn bench_language(
     args: &BenchArgs,
-    runtime: &Runtime,
+    loaded: &LoadedLanguages,
     http: &Arc<HttpBench>,
     subject: &'static Subject,
     native: &Path,
     concurrent_runs: usize,
 ) -> Result<()> {
     println!("\n== {} (native: {})", subject.language, native.display());
-    let limits = runtime.limits.default_limits().run_limits();
-    let language = runtime
+    let limits = loaded.limits.default_limits().run_limits();
+    let language = loaded
         .languages
         .get(subject.language)
         .with_context(|| format!("{} is not loaded", subject.language))?;

@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::configuration::RuntimeSettings;
 use crate::service;
-use crate::startup::Runtime;
+use crate::startup::LoadedLanguages;
 use crate::store::Database;
 
 #[derive(Debug, Args)]
@@ -27,11 +27,11 @@ pub struct CalibrateArgs {
 /// Exits 0 when calibrated, 1 when a reference solution fails (or there
 /// is none), 2 on other errors.
 pub async fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
-    let runtime = Runtime::load(&args.runtime).await?;
+    let loaded = LoadedLanguages::load(&args.runtime).await?;
     let database = Database::connect(&args.database_url).await?;
     let slug = &args.slug;
     let calibrated =
-        service::calibrate_question(&runtime.languages, &runtime.limits, &database, slug).await?;
+        service::calibrate_question(&loaded.languages, &loaded.limits, &database, slug).await?;
     let calibrated = match calibrated {
         None => bail!("there is no question {slug:?} in the database"),
         Some(Err(why)) => {

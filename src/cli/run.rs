@@ -14,7 +14,7 @@ use crate::configuration::RuntimeSettings;
 use crate::judge::{Comparison, RequestedLimits, Submission, TestCase, TestResult};
 use crate::languages::Language;
 use crate::service::{self, ExecutionView};
-use crate::startup::Runtime;
+use crate::startup::LoadedLanguages;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -57,8 +57,8 @@ struct Suite {
 pub async fn run(args: RunArgs) -> Result<ExitCode> {
     let code = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
-    let runtime = Runtime::load(&args.runtime).await?;
-    let language = pick_language(&args, &runtime)?;
+    let loaded = LoadedLanguages::load(&args.runtime).await?;
+    let language = pick_language(&args, &loaded)?;
     let (test_cases, limits, comparison) = match &args.tests {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -79,7 +79,7 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
         ),
     };
     let name = language.info().name;
-    let submission = Submission::new(code, test_cases, &limits, comparison, &runtime.limits, name)
+    let submission = Submission::new(code, test_cases, &limits, comparison, &loaded.limits, name)
         .map_err(anyhow::Error::msg)?;
     let playground = args.tests.is_none();
     let record = service::judge_unrecorded(language, submission, None, None).await;
@@ -113,10 +113,10 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
     })
 }
 
-fn pick_language(args: &RunArgs, runtime: &Runtime) -> Result<Arc<dyn Language>> {
-    let supported = runtime.languages.names().join(", ");
+fn pick_language(args: &RunArgs, loaded: &LoadedLanguages) -> Result<Arc<dyn Language>> {
+    let supported = loaded.languages.names().join(", ");
     if let Some(name) = &args.language {
-        return runtime
+        return loaded
             .languages
             .get(name)
             .with_context(|| format!("unsupported language {name:?}; supported: {supported}"));
@@ -126,7 +126,7 @@ fn pick_language(args: &RunArgs, runtime: &Runtime) -> Result<Arc<dyn Language>>
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default();
-    match runtime.languages.for_extension(extension) {
+    match loaded.languages.for_extension(extension) {
         Some(language) => Ok(language),
         None => bail!(
             "cannot tell the language of {} from its extension; pass --language ({supported})",
