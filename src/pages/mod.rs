@@ -10,6 +10,7 @@
 //! Content-Security-Policy forbids inline scripts. Who may see or do what
 //! is asked of `auth`, exactly as the API asks.
 
+mod admin;
 mod assets;
 mod error;
 mod layout;
@@ -17,7 +18,6 @@ mod markdown;
 mod security;
 mod session;
 mod student;
-mod teacher;
 mod views;
 
 use std::sync::Arc;
@@ -58,53 +58,50 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
             get(session::sign_in_form).post(session::sign_in),
         )
         .route("/ui/signout", post(session::sign_out))
-        .route("/ui/admin", get(teacher::dashboard))
+        .route("/ui/admin", get(admin::dashboard))
         .route(
             "/ui/admin/contests/new",
-            get(teacher::contests::new_form).post(teacher::contests::create),
+            get(admin::contests::new_form).post(admin::contests::create),
         )
-        .route("/ui/admin/contests/{contest}", get(teacher::contests::show))
+        .route("/ui/admin/contests/{contest}", get(admin::contests::show))
         .route(
             "/ui/admin/contests/{contest}/edit",
-            get(teacher::contests::edit_form).post(teacher::contests::update),
+            get(admin::contests::edit_form).post(admin::contests::update),
         )
         .route(
             "/ui/admin/contests/{contest}/charts",
-            get(teacher::contests::charts_fragment),
+            get(admin::contests::charts_fragment),
         )
         .route(
             "/ui/admin/contests/{contest}/participants",
-            get(teacher::participants::list).post(teacher::participants::add),
+            get(admin::participants::list).post(admin::participants::add),
         )
         .route(
             "/ui/admin/contests/{contest}/participants/remove",
-            post(teacher::participants::remove),
+            post(admin::participants::remove),
         )
         .route(
             "/ui/admin/questions/new",
-            get(teacher::questions::new_form).post(teacher::questions::create),
+            get(admin::questions::new_form).post(admin::questions::create),
         )
         .route(
             "/ui/admin/questions/{question}/edit",
-            get(teacher::questions::edit_form).post(teacher::questions::update),
+            get(admin::questions::edit_form).post(admin::questions::update),
         )
         .route(
             "/ui/admin/questions/{question}/preview",
-            get(teacher::questions::preview),
+            get(admin::questions::preview),
         )
         .route(
             "/ui/admin/questions/{question}/run",
-            post(teacher::questions::run),
+            post(admin::questions::run),
         )
         .route(
             "/ui/admin/questions/{question}/calibrate",
-            post(teacher::questions::calibrate),
+            post(admin::questions::calibrate),
         )
-        .route("/ui/admin/submissions", get(teacher::submissions::list))
-        .route(
-            "/ui/admin/submissions/{id}",
-            get(teacher::submissions::show),
-        )
+        .route("/ui/admin/submissions", get(admin::submissions::list))
+        .route("/ui/admin/submissions/{id}", get(admin::submissions::show))
         .route("/ui/contests/{contest}", get(student::contest))
         .route(
             "/ui/contests/{contest}/scoreboard",

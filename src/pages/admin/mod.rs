@@ -1,9 +1,10 @@
-//! The teachers' pages. Every one needs an admin session (the admin token
+//! The teachers' pages (teachers are admins: the code says admin, the
+//! pages say teacher). Every one needs an admin session (the admin token
 //! or an admin API key, given once at `/ui/signin`): its handler takes an
 //! `AdminViewer`, which asks `access().administer`, as the admin API does;
 //! every form that changes something carries the session's CSRF token. What
 //! they save goes through the same use cases as the admin API
-//! (`service::authoring`, `contest::participants`).
+//! (`service::authoring`, `Identities::add_participants`).
 
 mod charts;
 pub mod contests;
