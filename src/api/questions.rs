@@ -45,9 +45,7 @@ struct Example {
 
 impl PublicQuestion {
     fn new(question: Question, state: &AppState) -> Self {
-        let examples = (1..)
-            .zip(question.test_cases())
-            .filter(|(_, test)| !test.hidden)
+        let examples = (question.examples())
             .map(|(test_number, test)| Example {
                 test_number,
                 input: test.input.clone(),

@@ -236,6 +236,12 @@ impl Question {
         &self.test_cases
     }
 
+    /// The tests students may see (those not hidden), each with its number
+    /// counted from 1 among all the tests.
+    pub fn examples(&self) -> impl Iterator<Item = (usize, &QuestionTest)> {
+        (1..).zip(&self.test_cases).filter(|(_, test)| !test.hidden)
+    }
+
     pub fn limits_by_language(&self) -> &BTreeMap<String, RequestedLimits> {
         &self.limits_by_language
     }

@@ -46,9 +46,7 @@ impl QuestionPage {
         all_languages: &[&str],
         policy: &LimitPolicy,
     ) -> Self {
-        let examples = (1..)
-            .zip(question.test_cases())
-            .filter(|(_, test)| !test.hidden)
+        let examples = (question.examples())
             .map(|(number, test)| Example {
                 number,
                 input: test.input.clone(),
