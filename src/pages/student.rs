@@ -124,12 +124,12 @@ async fn standings(
     let mut best: HashMap<&str, (u32, u32)> = HashMap::new();
     for record in &mine {
         let score = (record.score.unwrap_or(0), record.max_score.unwrap_or(0));
-        let entry = best.entry(record.question_id.as_str()).or_insert((0, 0));
+        let entry = best.entry(record.question_slug.as_str()).or_insert((0, 0));
         if record.state == SubmissionState::Finished && score.0 >= entry.0 {
             *entry = score;
         }
     }
-    let tried: Vec<&str> = mine.iter().map(|r| r.question_id.as_str()).collect();
+    let tried: Vec<&str> = mine.iter().map(|r| r.question_slug.as_str()).collect();
     Ok((contest.questions().iter())
         .map(|slug| {
             let summary = summaries.iter().find(|q| &q.slug == slug);

@@ -178,7 +178,7 @@ impl JudgingService {
         let new = NewSubmission {
             owner: &author.owner,
             user_id: author.user_id.as_deref(),
-            question_id: question.slug(),
+            question_slug: question.slug(),
             language,
             code: &submission.code,
             callback_url: None,
@@ -262,7 +262,7 @@ impl JudgingService {
         principal: &Principal,
         scope: &ReadScope,
         user_id: Option<&str>,
-        question_id: Option<&str>,
+        question_slug: Option<&str>,
         limit: u32,
         offset: u32,
     ) -> Result<Vec<SubmissionView>> {
@@ -272,7 +272,7 @@ impl JudgingService {
         };
         let records = self
             .database
-            .submissions(own, user_id, question_id, limit, offset)
+            .submissions(own, user_id, question_slug, limit, offset)
             .await?;
         let view = |record| self.as_seen_by(principal, SubmissionView::new(record, None));
         Ok(records.into_iter().map(view).collect())
@@ -297,7 +297,7 @@ impl JudgingService {
     /// `None` when the question or language went away after the submission
     /// was queued: it is finished with no result.
     async fn judge_queued(&self, record: &SubmissionRecord) -> Result<Option<ExecutionRecord>> {
-        let question = self.database.question(&record.question_id).await?;
+        let question = self.database.question(&record.question_slug).await?;
         let Some(question) = question.filter(|q| q.allows(&record.language)) else {
             tracing::warn!(id = %record.id, "the question or language of a queued submission is gone");
             return Ok(None);
@@ -316,7 +316,7 @@ impl JudgingService {
                 &record.language,
                 submission,
                 author,
-                Some(record.question_id.clone()),
+                Some(record.question_slug.clone()),
                 Some(record.id),
             )
             .await?;

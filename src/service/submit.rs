@@ -69,7 +69,7 @@ impl JudgingService {
         let new = NewSubmission {
             owner: &author.owner,
             user_id: author.user_id.as_deref(),
-            question_id: question.slug(),
+            question_slug: question.slug(),
             language: &code.language,
             code: &code.code,
             callback_url,

@@ -132,7 +132,7 @@ impl SubmissionView {
         Self {
             submission_id: record.id,
             user_id: record.user_id,
-            question_id: record.question_id,
+            question_id: record.question_slug,
             language: record.language,
             state: record.state,
             score: record.score,

@@ -36,7 +36,9 @@ impl SubmissionState {
 pub struct SubmissionRecord {
     pub id: Uuid,
     pub user_id: Option<String>,
-    pub question_id: String,
+    /// The API calls it `question_id`; it is the question's slug.
+    #[serde(rename = "question_id")]
+    pub question_slug: String,
     pub language: String,
     #[serde(skip)]
     pub code: String,
@@ -78,7 +80,7 @@ pub enum SubmissionEnd<'a> {
 pub struct NewSubmission<'a> {
     pub owner: &'a Owner,
     pub user_id: Option<&'a str>,
-    pub question_id: &'a str,
+    pub question_slug: &'a str,
     pub language: &'a str,
     pub code: &'a str,
     pub callback_url: Option<&'a str>,
@@ -124,7 +126,7 @@ impl Database {
         )
         .bind(id.to_string())
         .bind(new.user_id)
-        .bind(new.question_id)
+        .bind(new.question_slug)
         .bind(new.language)
         .bind(new.code)
         .bind(state)
@@ -157,7 +159,7 @@ impl Database {
         &self,
         own: Option<&Participant>,
         user_id: Option<&str>,
-        question_id: Option<&str>,
+        question_slug: Option<&str>,
         limit: u32,
         offset: u32,
     ) -> Result<Vec<SubmissionRecord>> {
@@ -169,7 +171,7 @@ impl Database {
              ORDER BY created_at DESC, id LIMIT $3 OFFSET $4"
         ))
         .bind(user_id)
-        .bind(question_id)
+        .bind(question_slug)
         .bind(i64::from(limit))
         .bind(i64::from(offset))
         .bind(own.map(|p| p.contest.as_str()))
@@ -330,7 +332,7 @@ impl Database {
     /// were kept).
     pub async fn scoreboard(
         &self,
-        question_id: &str,
+        question_slug: &str,
         ranked: [&str; 2],
     ) -> Result<Vec<ScoreboardRow>> {
         sqlx::query(
@@ -346,7 +348,7 @@ impl Database {
                  MIN(CASE WHEN score = max_score THEN finished_at END) IS NULL,
                  MIN(CASE WHEN score = max_score THEN finished_at END), user_id",
         )
-        .bind(question_id)
+        .bind(question_slug)
         .bind(ranked[0])
         .bind(ranked[1])
         .fetch_all(self.pool())
@@ -381,7 +383,7 @@ pub(super) fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
     Ok(SubmissionRecord {
         id: Uuid::parse_str(&row.try_get::<String, _>("id")?)?,
         user_id: row.try_get("user_id")?,
-        question_id: row.try_get("question_slug")?,
+        question_slug: row.try_get("question_slug")?,
         language: row.try_get("language")?,
         code: row.try_get("code")?,
         state,
