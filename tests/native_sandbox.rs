@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use judgebox::sandbox::native::{
-    DiskLimit, NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun, NativeSandbox,
-    RunDir,
+    DiskLimit, Layer, NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun,
+    NativeSandbox, RunDir,
 };
 
 fn limits() -> NativeLimits {
@@ -83,18 +83,22 @@ async fn run_keeping_dir(command: NativeCommand) -> (NativeRun, RunDir, tempfile
 async fn run_with_layer(
     command: NativeCommand,
     limits: NativeLimits,
-    layer: &str,
+    layer_name: &str,
 ) -> (NativeRun, bool) {
     let base = tempfile::tempdir().unwrap();
     let sandbox = sandbox(base.path());
-    let layers = sandbox.layers().await;
-    let active = layers
-        .iter()
-        .find(|l| l.name.starts_with(layer))
-        .unwrap()
-        .active;
+    let active = layer(&sandbox, layer_name).await.active;
     let dir = sandbox.run_dir().unwrap();
     (sandbox.run(&dir, &command, &limits).await.unwrap(), active)
+}
+
+/// The sandbox's layer whose name starts with `name`, as its own probe found it.
+async fn layer(sandbox: &NativeSandbox, name: &str) -> Layer {
+    let layers = sandbox.layers().await;
+    layers
+        .into_iter()
+        .find(|l| l.name.starts_with(name))
+        .unwrap()
 }
 
 fn running_as_root() -> bool {
@@ -527,12 +531,7 @@ async fn signals_reach_the_program_as_they_would_outside_a_pid_namespace() {
 /// cgroups for the tests: then the layer must be on, in that version.
 async fn sandbox_and_cgroups(base: &Path) -> (NativeSandbox, bool) {
     let sandbox = sandbox(base);
-    let layer = sandbox
-        .layers()
-        .await
-        .into_iter()
-        .find(|l| l.name.starts_with("cgroup"))
-        .unwrap();
+    let layer = layer(&sandbox, "cgroup").await;
     if let Ok(version) = std::env::var("JUDGEBOX_TEST_CGROUP") {
         assert!(layer.active, "{layer:?}");
         assert!(

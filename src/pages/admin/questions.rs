@@ -256,12 +256,6 @@ impl QuestionFields {
     }
 }
 
-async fn find(state: &PagesState, slug: &str) -> Result<Question, PageError> {
-    (state.database.question(slug).await)
-        .map_err(PageError::internal)?
-        .ok_or_else(|| PageError::not_found(format!("There is no question {slug:?}.")))
-}
-
 /// `GET /ui/admin/questions/new`.
 pub async fn new_form(
     State(state): State<PagesState>,
@@ -277,7 +271,7 @@ pub async fn edit_form(
     viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let question = find(&state, &slug).await?;
+    let question = state.service.question(&slug).await?;
     render(&QuestionForm::editing(&state, &viewer, &question))
 }
 
@@ -291,12 +285,12 @@ pub async fn calibrate(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(Some(Fields(fields).get("csrf")))?;
-    find(&state, &slug).await?;
+    state.service.question(&slug).await?;
     let slot = (state.service.judging_slot().await).map_err(|_| PageError::busy())?;
     let calibrated = (state.service.calibrate(slot, &slug).await)
         .map_err(PageError::internal)?
-        .ok_or_else(|| PageError::not_found(format!("There is no question {slug:?}.")))?;
-    let question = find(&state, &slug).await?;
+        .ok_or_else(|| Refusal::UnknownQuestion(slug.clone()))?;
+    let question = state.service.question(&slug).await?;
     let mut page = QuestionForm::editing(&state, &viewer, &question);
     match calibrated {
         Ok(calibrated) => {
@@ -347,7 +341,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let fields = Fields(fields);
     viewer.check_csrf(Some(fields.get("csrf")))?;
-    let stored = find(&state, &slug).await?;
+    let stored = state.service.question(&slug).await?;
     let form = QuestionFields::posted(&fields, slug.clone(), &state.languages.names());
     // The form edits neither per-language limits nor reference solutions:
     // they are kept as stored.
@@ -386,7 +380,7 @@ pub async fn preview(
     viewer: AdminViewer,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let question = find(&state, &slug).await?;
+    let question = state.service.question(&slug).await?;
     let names = state.languages.names();
     let mut page = QuestionPage::new(Layout::of(&viewer), question, &names, &state.limits);
     page.back_href = format!("/ui/admin/questions/{slug}/edit");
@@ -414,7 +408,8 @@ pub async fn run(
     viewer.check_csrf_header(&headers)?;
     (state.service.access().administer(&viewer.principal))
         .map_err(|denied| PageError::from(denied).as_json())?;
-    let question = find(&state, &slug).await.map_err(PageError::as_json)?;
+    let question = (state.service.question(&slug).await)
+        .map_err(|refusal| PageError::from(refusal).as_json())?;
     run_examples(&state, &viewer, question, body).await
 }
 
