@@ -4,7 +4,8 @@
 //! ```text
 //! sum-two/              the folder's name is the slug, unless question.json says
 //!   question.json       {"title", "statement"?, "limits"?, "compare"?, "languages"?, "points"?,
-//!                        "limits_by_language"?, "reference_solutions"?, "calibration"?}
+//!                        "limits_by_language"?, "reference_solutions"?, "calibration"?,
+//!                        "checker"?, "groups"?}
 //!   statement.md        the statement, when question.json has none
 //!   tests/NAME.in       visible tests, with NAME.out (or NAME.ans), in name order
 //!   hidden/NAME.in      hidden tests, the same way
@@ -23,8 +24,8 @@ use serde::Deserialize;
 
 use crate::configuration::LimitSettings;
 use crate::judge::{
-    CalibrationSettings, Comparison, Question, QuestionSpec, QuestionTest, ReferenceSolution,
-    RequestedLimits,
+    CalibrationSettings, CheckerSpec, Comparison, Question, QuestionSpec, QuestionTest,
+    ReferenceSolution, RequestedLimits, TestGroup,
 };
 use crate::languages;
 use crate::store::Database;
@@ -64,6 +65,10 @@ struct FolderSpec {
     reference_solutions: Vec<ReferenceSolution>,
     #[serde(default)]
     calibration: CalibrationSettings,
+    #[serde(default)]
+    checker: Option<CheckerSpec>,
+    #[serde(default)]
+    groups: Vec<TestGroup>,
 }
 
 pub async fn import(args: ImportArgs) -> Result<ExitCode> {
@@ -124,6 +129,8 @@ fn folder_spec(dir: &Path) -> Result<QuestionSpec> {
         limits_by_language: spec.limits_by_language,
         reference_solutions: spec.reference_solutions,
         calibration: spec.calibration,
+        checker: spec.checker,
+        groups: spec.groups,
     })
 }
 
@@ -153,6 +160,7 @@ fn tests_in(dir: &Path, hidden: bool, points: u32) -> Result<Vec<QuestionTest>> 
                 expected_output: std::fs::read_to_string(&expected)?,
                 hidden,
                 points,
+                group: None,
             })
         })
         .collect()

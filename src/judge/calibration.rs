@@ -148,6 +148,8 @@ pub async fn calibrate(
         let submission = question
             .reference_submission(reference, policy)
             .map_err(anyhow::Error::msg)?;
+        let submission =
+            (question.with_checker(submission, languages).await).map_err(anyhow::Error::msg)?;
         let mut cpu_ms = vec![Vec::with_capacity(RUNS); submission.test_cases.len()];
         let mut instructions = 0;
         for _ in 0..RUNS {

@@ -6,7 +6,9 @@
 //! run into a verdict in `verdict`.
 
 mod calibration;
+mod checker;
 mod compare;
+mod groups;
 mod limits;
 mod question;
 mod report;
@@ -22,7 +24,9 @@ use tracing::Instrument;
 pub use calibration::{
     Calibrated, CalibratedLanguage, Calibration, CalibrationSettings, calibrate,
 };
+pub use checker::{CHECKER_LANGUAGES, Checker, CheckerProtocol, CheckerSpec};
 pub use compare::{CompareMode, Comparison};
+pub use groups::{GroupScore, GroupScoring, TestGroup, check_groups};
 pub use limits::{AppliedLimits, LimitPolicy, Limits, RequestedLimits, TimeSource};
 pub use question::{
     Question, QuestionSpec, QuestionTest, ReferenceSolution, StoredQuestion, check_slug,
@@ -31,7 +35,8 @@ pub use report::{Report, Status, Summary, TestResult, cpu_usage_percent, peak_me
 pub use submission::{MAX_TEST_CASES, Submission, TestCase, one_point};
 
 use crate::languages::{Compiled, Language, Program};
-use crate::sandbox::{Run, Stopped};
+use crate::sandbox::{Invocation, Run, Stopped};
+use checker::Checked;
 use report::{megabytes, millis};
 use verdict::{COMPILE_FAILED, verdict};
 
@@ -43,11 +48,12 @@ const OUTPUT_BUDGET_BYTES: usize = 8 << 20;
 const MIN_OUTPUT_SHARE_BYTES: usize = 4 << 10;
 
 /// Compiles once, then runs every test case in parallel (the sandbox bounds
-/// how many run at once); results keep the order of the test cases.
+/// how many run at once); results keep the order of the test cases. A
+/// group that stops at its first failure runs its tests one by one.
 pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Report {
     let started = Instant::now();
     let mut backend = None;
-    let (results, compile_output) = match language.compile(&submission.code).await {
+    let (mut results, compile_output) = match language.compile(&submission.code).await {
         Ok(Compiled::Ready(program)) => {
             backend = Some(program.backend().to_string());
             run_all(program, &submission).await
@@ -68,6 +74,7 @@ pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Repor
             )
         }
     };
+    groups::apply(&submission.groups, &mut results);
     Report::new(results, compile_output, backend, started.elapsed())
 }
 
@@ -78,29 +85,40 @@ async fn run_all(
 ) -> (Vec<TestResult>, Option<String>) {
     let count = submission.test_cases.len();
     let output_share = (OUTPUT_BUDGET_BYTES / (2 * count.max(1))).max(MIN_OUTPUT_SHARE_BYTES);
+    let judging = Arc::new(Judging {
+        program,
+        limits: submission.limits.clone(),
+        comparison: submission.comparison,
+        checker: submission.checker.clone(),
+        output_share,
+    });
     // Dropped with this future (say, the client went away): every run is aborted.
     let mut tasks = JoinSet::new();
-    for (index, test) in submission.test_cases.iter().cloned().enumerate() {
-        let program = program.clone();
-        let limits = submission.limits.clone();
-        let comparison = submission.comparison;
+    for unit in units(submission) {
+        let judging = judging.clone();
         // In the request's span, so its logs carry the request id.
-        let judging = async move {
-            let run = program
-                .run(test.input.as_bytes(), &limits.run_limits())
-                .await;
-            let number = index as u32 + 1;
-            (
-                index,
-                judge_run(number, test, run, &limits, &comparison, output_share),
-            )
+        let judged = async move {
+            let mut judged = Vec::with_capacity(unit.len());
+            let mut failed = false;
+            for (index, test) in unit.tests {
+                let number = index as u32 + 1;
+                let result = if failed {
+                    (skipped(number, test), None)
+                } else {
+                    judging.judge_test(number, test).await
+                };
+                failed |= unit.stops_at_first_failure && !result.0.passed;
+                judged.push((index, result));
+            }
+            judged
         };
-        tasks.spawn(judging.in_current_span());
+        tasks.spawn(judged.in_current_span());
     }
     let mut judged = vec![None; count];
     while let Some(joined) = tasks.join_next().await {
-        let (index, result) = joined.expect("judging a test case panicked");
-        judged[index] = Some(result);
+        for (index, result) in joined.expect("judging a test case panicked") {
+            judged[index] = Some(result);
+        }
     }
     let mut compile_output = None;
     let results = judged
@@ -114,63 +132,153 @@ async fn run_all(
     (results, compile_output)
 }
 
-/// The verdict of one run, and its syntax error if it had one.
-fn judge_run(
-    test_number: u32,
-    test: TestCase,
-    run: anyhow::Result<Run>,
-    limits: &Limits,
-    comparison: &Comparison,
-    output_share: usize,
-) -> (TestResult, Option<String>) {
-    let run = match run {
-        Ok(run) => run,
-        Err(error) => {
-            tracing::error!(
-                error = format!("{error:#}"),
-                test_number,
-                "running a test case failed"
-            );
-            let message = internal_message(&error);
-            return (
-                unrun_result(test_number, test, Status::InternalError, &message),
-                None,
-            );
+/// Tests judged one after another: a group that stops at its first
+/// failure, or a test of its own.
+struct Unit {
+    tests: Vec<(usize, TestCase)>,
+    stops_at_first_failure: bool,
+}
+
+impl Unit {
+    fn len(&self) -> usize {
+        self.tests.len()
+    }
+}
+
+/// The submission's tests as units to judge in parallel, each test by its
+/// index among all.
+fn units(submission: &Submission) -> Vec<Unit> {
+    let stopping = |test: &TestCase| {
+        let group = test.group.as_deref()?;
+        (submission.groups.iter()).find(|g| g.name == group && g.stop_at_first_failure)
+    };
+    let mut units: Vec<Unit> = Vec::new();
+    let mut group_units: Vec<(&str, usize)> = Vec::new();
+    for (index, test) in submission.test_cases.iter().cloned().enumerate() {
+        let Some(group) = stopping(&test) else {
+            units.push(Unit {
+                tests: vec![(index, test)],
+                stops_at_first_failure: false,
+            });
+            continue;
+        };
+        match group_units.iter().find(|(name, _)| *name == group.name) {
+            Some(&(_, unit)) => units[unit].tests.push((index, test)),
+            None => {
+                group_units.push((&group.name, units.len()));
+                units.push(Unit {
+                    tests: vec![(index, test)],
+                    stops_at_first_failure: true,
+                });
+            }
         }
-    };
-    let mut actual_output = String::from_utf8_lossy(&run.stdout).into_owned();
-    let mut stderr = String::from_utf8_lossy(&run.stderr).into_owned();
-    let exit_code = run.exit_code();
-    let (status, message) = verdict(&run, limits, || match &test.expected_output {
-        None => true,
-        Some(expected) => comparison.matches(expected, &actual_output),
-    });
-    let output_truncated = cut(&mut actual_output, output_share) | cut(&mut stderr, output_share);
-    let (actual_output, stderr) = (storable(actual_output), storable(stderr));
-    let message = message.map(storable);
-    let syntax_error = match run.ended {
-        Err(Stopped::SyntaxError(message)) => Some(message),
-        _ => None,
-    };
-    let result = TestResult {
-        test_number,
-        status,
-        passed: status.is_pass(),
-        input: test.input,
-        expected_output: test.expected_output,
-        actual_output,
-        stderr,
-        output_truncated,
-        exit_code,
-        message,
-        execution_time_ms: Some(millis(run.usage.wall_time)),
-        cpu_time_ms: Some(millis(run.usage.cpu_time)),
-        memory_usage_mb: Some(megabytes(run.usage.peak_memory_bytes)),
-        instructions: Some(run.usage.fuel_consumed),
-        points: test.points,
-        hidden: false,
-    };
-    (result.hide_if(test.hidden), syntax_error)
+    }
+    units
+}
+
+/// What judging each test of a submission needs.
+struct Judging {
+    program: Arc<dyn Program>,
+    limits: Limits,
+    comparison: Comparison,
+    checker: Option<Checker>,
+    output_share: usize,
+}
+
+impl Judging {
+    /// The result of one test, and its syntax error if the program had one.
+    async fn judge_test(&self, number: u32, test: TestCase) -> (TestResult, Option<String>) {
+        let (invocation, limits) = (Invocation::default(), self.limits.run_limits());
+        let run = self
+            .program
+            .run(test.input.as_bytes(), &invocation, &limits);
+        let run = match run.await {
+            Ok(run) => run,
+            Err(error) => {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    test_number = number,
+                    "running a test case failed"
+                );
+                let message = internal_message(&error);
+                return (
+                    unrun_result(number, test, Status::InternalError, &message),
+                    None,
+                );
+            }
+        };
+        let judged = match verdict(&run, &self.limits) {
+            Some((status, message)) => Checked {
+                status,
+                score: 0,
+                message,
+                judge_message: None,
+            },
+            None => self.judge_output(&test, &run.stdout).await,
+        };
+        let result = self.result(number, test, &run, judged);
+        let syntax_error = match run.ended {
+            Err(Stopped::SyntaxError(message)) => Some(message),
+            _ => None,
+        };
+        (result, syntax_error)
+    }
+
+    /// The verdict on what a program that exited with 0 printed.
+    async fn judge_output(&self, test: &TestCase, output: &[u8]) -> Checked {
+        let (status, message) = match (&test.expected_output, &self.checker) {
+            (None, _) => (Status::Accepted, None),
+            (Some(expected), Some(checker)) => {
+                return checker
+                    .check(&test.input, expected, output, test.points)
+                    .await;
+            }
+            (Some(expected), None) => {
+                let output = String::from_utf8_lossy(output);
+                if self.comparison.matches(expected, &output) {
+                    (Status::Accepted, None)
+                } else {
+                    (Status::WrongAnswer, None)
+                }
+            }
+        };
+        let score = if status.is_pass() { test.points } else { 0 };
+        Checked {
+            status,
+            score,
+            message,
+            judge_message: None,
+        }
+    }
+
+    fn result(&self, test_number: u32, test: TestCase, run: &Run, judged: Checked) -> TestResult {
+        let mut actual_output = String::from_utf8_lossy(&run.stdout).into_owned();
+        let mut stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        let share = self.output_share;
+        let output_truncated = cut(&mut actual_output, share) | cut(&mut stderr, share);
+        let result = TestResult {
+            test_number,
+            status: judged.status,
+            passed: judged.status.is_pass(),
+            input: test.input,
+            expected_output: test.expected_output,
+            actual_output: storable(actual_output),
+            stderr: storable(stderr),
+            output_truncated,
+            exit_code: run.exit_code(),
+            message: judged.message.map(storable),
+            execution_time_ms: Some(millis(run.usage.wall_time)),
+            cpu_time_ms: Some(millis(run.usage.cpu_time)),
+            memory_usage_mb: Some(megabytes(run.usage.peak_memory_bytes)),
+            instructions: Some(run.usage.fuel_consumed),
+            points: test.points,
+            score: judged.score,
+            group: test.group,
+            judge_message: judged.judge_message.map(storable),
+            hidden: false,
+        };
+        result.hide_if(test.hidden)
+    }
 }
 
 /// `text` with U+0000, which a program may print but PostgreSQL cannot
@@ -207,24 +315,19 @@ fn unrun_results(submission: &Submission, status: Status, message: &str) -> Vec<
 fn unrun_result(test_number: u32, test: TestCase, status: Status, message: &str) -> TestResult {
     let hidden = test.hidden;
     TestResult {
-        test_number,
-        status,
-        passed: false,
         input: test.input,
         expected_output: test.expected_output,
-        actual_output: String::new(),
-        stderr: String::new(),
-        output_truncated: false,
-        exit_code: None,
-        message: Some(message.to_string()),
-        execution_time_ms: Some(0.0),
-        cpu_time_ms: Some(0.0),
-        memory_usage_mb: Some(0.0),
-        instructions: Some(0),
         points: test.points,
-        hidden: false,
+        group: test.group,
+        ..TestResult::unrun(test_number, status, message.to_string())
     }
     .hide_if(hidden)
+}
+
+/// A test its group skipped after an earlier one failed.
+fn skipped(test_number: u32, test: TestCase) -> TestResult {
+    let message = "not run: an earlier test of its group failed";
+    unrun_result(test_number, test, Status::Skipped, message)
 }
 
 #[cfg(test)]
@@ -249,11 +352,41 @@ mod tests {
             stdout: stdout.as_bytes().to_vec(),
             stderr: stdout.as_bytes().to_vec(),
             usage: Usage::default(),
+            written: Vec::new(),
         })
     }
 
+    /// A program whose every run ends as the one it was made with.
+    struct Canned(Run);
+
+    #[async_trait::async_trait]
+    impl Program for Canned {
+        fn backend(&self) -> &'static str {
+            "wasm"
+        }
+
+        async fn run(
+            &self,
+            _: &[u8],
+            _: &Invocation,
+            _: &crate::sandbox::RunLimits,
+        ) -> anyhow::Result<Run> {
+            Ok(self.0.clone())
+        }
+    }
+
     fn judged(test: TestCase, run: anyhow::Result<Run>) -> (TestResult, Option<String>) {
-        judge_run(1, test, run, &limits(), &Comparison::default(), 1 << 10)
+        let judging = Judging {
+            program: Arc::new(Canned(run.unwrap())),
+            limits: limits(),
+            comparison: Comparison::default(),
+            checker: None,
+            output_share: 1 << 10,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(judging.judge_test(1, test))
     }
 
     #[test]

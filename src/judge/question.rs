@@ -8,16 +8,17 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{
-    AppliedLimits, Calibration, CalibrationSettings, Comparison, LimitPolicy, Limits,
-    MAX_TEST_CASES, RequestedLimits, Submission, TestCase, TimeSource,
+    AppliedLimits, Calibration, CalibrationSettings, CheckerSpec, Comparison, LimitPolicy, Limits,
+    MAX_TEST_CASES, RequestedLimits, Submission, TestCase, TestGroup, TimeSource, check_groups,
 };
-use crate::languages::LanguageName;
+use crate::languages::{LanguageName, Languages};
 
 const MAX_SLUG_CHARS: usize = 64;
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_POINTS: u32 = 10_000;
 /// Each is judged several times per calibration.
 const MAX_REFERENCE_SOLUTIONS: usize = 10;
+const MAX_GROUPS: usize = 100;
 
 /// A question as a teacher writes it (the admin API's and import's input).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -54,6 +55,13 @@ pub struct QuestionSpec {
     pub reference_solutions: Vec<ReferenceSolution>,
     #[serde(default)]
     pub calibration: CalibrationSettings,
+    /// A program that judges each output instead of `compare`.
+    #[serde(default)]
+    pub checker: Option<CheckerSpec>,
+    /// Test groups (subtasks) the tests may name.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub groups: Vec<TestGroup>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -76,6 +84,9 @@ pub struct QuestionTest {
     #[serde(default = "super::one_point")]
     #[schema(maximum = 10_000, default = 1)]
     pub points: u32,
+    /// The name of its group in `groups`, if it is in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// A validated question: build it with `Question::new`. Its serialized
@@ -95,6 +106,10 @@ pub struct Question {
     limits_by_language: BTreeMap<String, RequestedLimits>,
     reference_solutions: Vec<ReferenceSolution>,
     calibration: CalibrationSettings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checker: Option<CheckerSpec>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<TestGroup>,
     /// The last calibration; it applies while its fingerprint is the
     /// question's (`fresh_calibration`).
     #[serde(skip)]
@@ -115,6 +130,8 @@ pub struct StoredQuestion {
     pub limits_by_language: BTreeMap<String, RequestedLimits>,
     pub reference_solutions: Vec<ReferenceSolution>,
     pub calibration: CalibrationSettings,
+    pub checker: Option<CheckerSpec>,
+    pub groups: Vec<TestGroup>,
     pub calibrated: Option<Calibration>,
 }
 
@@ -134,7 +151,23 @@ impl Question {
             ));
         }
         check_tests(&spec.test_cases)?;
+        check_groups(
+            &spec.groups,
+            spec.test_cases.iter().map(|t| t.group.as_deref()),
+        )?;
+        if spec.groups.len() > MAX_GROUPS {
+            return Err(format!("at most {MAX_GROUPS} groups"));
+        }
         spec.compare.validate()?;
+        if let Some(checker) = &spec.checker {
+            checker.validate()?;
+            if !known.contains(&checker.language.as_str()) {
+                return Err(format!(
+                    "checker.language {:?} is not run by this server",
+                    checker.language
+                ));
+            }
+        }
         let accepted = |language: &str| {
             known.contains(&language)
                 && (spec.languages.is_empty() || spec.languages.iter().any(|l| l == language))
@@ -184,6 +217,8 @@ impl Question {
             limits_by_language: spec.limits_by_language,
             reference_solutions: spec.reference_solutions,
             calibration: spec.calibration,
+            checker: spec.checker,
+            groups: spec.groups,
             calibrated: None,
         })
     }
@@ -201,6 +236,8 @@ impl Question {
             limits_by_language: stored.limits_by_language,
             reference_solutions: stored.reference_solutions,
             calibration: stored.calibration,
+            checker: stored.checker,
+            groups: stored.groups,
             calibrated: stored.calibrated,
         }
     }
@@ -252,6 +289,30 @@ impl Question {
 
     pub fn calibration(&self) -> &CalibrationSettings {
         &self.calibration
+    }
+
+    /// The program that judges its outputs, if it has one.
+    pub fn checker(&self) -> Option<&CheckerSpec> {
+        self.checker.as_ref()
+    }
+
+    pub fn groups(&self) -> &[TestGroup] {
+        &self.groups
+    }
+
+    /// `submission` (one of this question's) with the checker built, if
+    /// the question has one; `Err` says why it cannot be built.
+    pub async fn with_checker(
+        &self,
+        mut submission: Submission,
+        languages: &Languages,
+    ) -> Result<Submission, String> {
+        if let Some(spec) = &self.checker {
+            let language = (languages.get(&spec.language))
+                .ok_or_else(|| format!("the checker's language {} is not loaded", spec.language))?;
+            submission.checker = Some(spec.build(language.as_ref()).await?);
+        }
+        Ok(submission)
     }
 
     /// The last calibration, fresh or not (`fresh_calibration` says).
@@ -325,6 +386,7 @@ impl Question {
             "reference_solutions": self.reference_solutions,
             "calibration": self.calibration,
             "compare": self.compare,
+            "checker": self.checker,
         });
         hex::encode(Sha256::digest(measured.to_string()))
     }
@@ -353,10 +415,14 @@ impl Question {
     pub fn with_test(mut self, test: QuestionTest) -> Result<Self, String> {
         self.test_cases.push(test);
         check_tests(&self.test_cases)?;
+        check_groups(
+            &self.groups,
+            self.test_cases.iter().map(|t| t.group.as_deref()),
+        )?;
         Ok(self)
     }
 
-    /// The points of all its tests.
+    /// The points of all its tests (samples are usually worth none).
     pub fn max_score(&self) -> u32 {
         self.test_cases.iter().map(|test| test.points).sum()
     }
@@ -411,10 +477,15 @@ impl Question {
             .map(|test| TestCase {
                 hidden: test.hidden,
                 points: test.points,
+                group: test.group.clone(),
                 ..TestCase::new(test.input.clone(), Some(test.expected_output.clone()))
             })
             .collect();
-        Submission::with_limits(code, tests, limits, self.compare)
+        let submission = Submission::with_limits(code, tests, limits, self.compare)?;
+        Ok(Submission {
+            groups: self.groups.clone(),
+            ..submission
+        })
     }
 }
 

@@ -5,10 +5,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::groups::{GroupScore, group_scores};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Accepted,
+    /// A checker gave some of the test's points, not all.
+    PartiallyAccepted,
     WrongAnswer,
     TimeLimitExceeded,
     MemoryLimitExceeded,
@@ -16,6 +20,9 @@ pub enum Status {
     RuntimeError,
     CompilationError,
     InternalError,
+    /// Not run: an earlier test of its group failed, and the group stops
+    /// at its first failure.
+    Skipped,
 }
 
 impl Status {
@@ -47,7 +54,7 @@ pub struct TestResult {
     /// Why a limit or crash ended the run, in words; absent for normal exits.
     pub message: Option<String>,
     /// The figures are null in a hidden test's result as students read it
-    /// (`TestResult::withhold_figures`).
+    /// (`TestResult::withhold_judging_details`).
     pub execution_time_ms: Option<f64>,
     pub cpu_time_ms: Option<f64>,
     pub memory_usage_mb: Option<f64>,
@@ -56,12 +63,49 @@ pub struct TestResult {
     pub instructions: Option<u64>,
     /// What passing this test adds to the score.
     pub points: u32,
+    /// What it did add: `points` when it passed, part of them when a
+    /// checker gave partial points, after its group's rule.
+    #[serde(default)]
+    pub score: u32,
+    /// The test group it belongs to, if the question has groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// What the checker said to the judges, or how it failed: for the
+    /// teacher only (`withhold_judging_details`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge_message: Option<String>,
     /// A hidden test: input, expected output, output and stderr are withheld.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
 }
 
 impl TestResult {
+    /// The result of test `test_number` that did not run, worth nothing,
+    /// with no data: the caller adds the test's.
+    pub(super) fn unrun(test_number: u32, status: Status, message: String) -> Self {
+        Self {
+            test_number,
+            status,
+            passed: false,
+            input: String::new(),
+            expected_output: None,
+            actual_output: String::new(),
+            stderr: String::new(),
+            output_truncated: false,
+            exit_code: None,
+            message: Some(message),
+            execution_time_ms: Some(0.0),
+            cpu_time_ms: Some(0.0),
+            memory_usage_mb: Some(0.0),
+            instructions: Some(0),
+            points: 0,
+            score: 0,
+            group: None,
+            judge_message: None,
+            hidden: false,
+        }
+    }
+
     /// Withholds what would reveal a hidden test: its data, and anything
     /// the program chose (what it printed, its exit status, a message that
     /// quotes them), which could carry the input out bit by bit. Its
@@ -82,11 +126,13 @@ impl TestResult {
 }
 
 impl TestResult {
-    /// Withholds a hidden test's figures from those who may not see its
-    /// data: an exact instruction count, the memory, even the CPU time can
-    /// be made to spell out the input (loop `input[i]` times, allocate
-    /// `input[i]` megabytes). A visible test keeps them.
-    pub fn withhold_figures(mut self) -> Self {
+    /// Withholds what is for the teacher: what a checker told the judges,
+    /// and a hidden test's figures, which those who may not see its data
+    /// must not see either: an exact instruction count, the memory, even
+    /// the CPU time can be made to spell out the input (loop `input[i]`
+    /// times, allocate `input[i]` megabytes). A visible test keeps them.
+    pub fn withhold_judging_details(mut self) -> Self {
+        self.judge_message = None;
         if self.hidden {
             self.execution_time_ms = None;
             self.cpu_time_ms = None;
@@ -104,22 +150,19 @@ pub struct Summary {
     pub failed: u32,
     pub all_passed: bool,
     pub pass_percentage: f64,
-    /// The points of the passed tests, out of `max_score`.
+    /// The points the tests earned, out of `max_score`.
     pub score: u32,
     pub max_score: u32,
+    /// Each test group's part of the score, if the tests have groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupScore>,
 }
 
 impl Summary {
     pub fn of(results: &[TestResult]) -> Self {
         let total_tests = results.len() as u32;
         let passed = results.iter().filter(|r| r.passed).count() as u32;
-        let points = |passed_only: bool| {
-            results
-                .iter()
-                .filter(|r| r.passed || !passed_only)
-                .map(|r| r.points)
-                .sum()
-        };
+
         let pass_percentage = if total_tests == 0 {
             0.0
         } else {
@@ -131,8 +174,9 @@ impl Summary {
             failed: total_tests - passed,
             all_passed: passed == total_tests,
             pass_percentage,
-            score: points(true),
-            max_score: points(false),
+            score: results.iter().map(|r| r.score).sum(),
+            max_score: results.iter().map(|r| r.points).sum(),
+            groups: group_scores(results),
         }
     }
 }
@@ -227,6 +271,9 @@ mod tests {
             memory_usage_mb: Some(3.25),
             instructions: Some(1_000),
             points,
+            score: if passed { points } else { 0 },
+            group: None,
+            judge_message: Some("expected 3".into()),
             hidden: false,
         }
     }
@@ -244,6 +291,7 @@ mod tests {
                 pass_percentage: 66.7,
                 score: 3,
                 max_score: 6,
+                groups: Vec::new(),
             }
         );
     }
@@ -293,11 +341,15 @@ mod tests {
 
     #[test]
     fn a_hidden_tests_figures_are_withheld_and_a_visible_tests_kept() {
-        let hidden = result(false, 3).hide_if(true).withhold_figures();
+        let hidden = result(false, 3).hide_if(true).withhold_judging_details();
         assert_eq!((hidden.execution_time_ms, hidden.cpu_time_ms), (None, None));
         assert_eq!((hidden.memory_usage_mb, hidden.instructions), (None, None));
-        let visible = result(false, 3).withhold_figures();
+        let visible = result(false, 3).withhold_judging_details();
         assert_eq!(visible.instructions, Some(1_000));
+        assert_eq!(
+            visible.judge_message, None,
+            "the judges' message is the teacher's"
+        );
         let json = serde_json::to_value(hidden).unwrap();
         assert!(json["instructions"].is_null() && json["memory_usage_mb"].is_null());
     }

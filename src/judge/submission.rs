@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 
-use super::{AppliedLimits, Comparison, LimitPolicy, Limits, RequestedLimits, TimeSource};
+use super::{
+    AppliedLimits, Checker, Comparison, LimitPolicy, Limits, RequestedLimits, TestGroup, TimeSource,
+};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +22,9 @@ pub struct TestCase {
     /// What passing it adds to the score.
     #[serde(skip, default = "one_point")]
     pub points: u32,
+    /// A question's test group. Not settable by requests.
+    #[serde(skip)]
+    pub group: Option<String>,
 }
 
 /// What a test is worth unless it says otherwise.
@@ -35,6 +40,7 @@ impl TestCase {
             expected_output,
             hidden: false,
             points: 1,
+            group: None,
         }
     }
 }
@@ -51,6 +57,10 @@ pub struct Submission {
     /// Where `limits.time_ms` came from.
     pub time_source: TimeSource,
     pub comparison: Comparison,
+    /// Judges the output instead of `comparison`, if the question has one.
+    pub checker: Option<Checker>,
+    /// The test groups the tests name (a question's).
+    pub groups: Vec<TestGroup>,
 }
 
 impl Submission {
@@ -95,6 +105,8 @@ impl Submission {
             limits: applied.limits,
             time_source: applied.time_source,
             comparison,
+            checker: None,
+            groups: Vec::new(),
         })
     }
 

@@ -20,20 +20,16 @@ pub(super) const COMPILE_FAILED: &str = "the program did not compile: see compil
 /// | was rejected by the interpreter             | `compilation_error`     | see compile_output    |
 /// | trapped                                     | `runtime_error`         | the trap              |
 /// | exited with a status other than 0           | `runtime_error`         | the status            |
-/// | exited with 0, and its output matches       | `accepted`              | nothing               |
-/// | exited with 0, and its output differs       | `wrong_answer`          | nothing               |
+/// | exited with 0                               | its output decides      | (the caller's)        |
 ///
 /// Memory comes before the crashes because running out of memory often ends
 /// in one; a program that was refused memory, recovered and exited with 0 is
-/// judged on its output. `output_matches` is only called for exits with 0.
-pub(super) fn verdict(
-    run: &Run,
-    limits: &Limits,
-    output_matches: impl FnOnce() -> bool,
-) -> (Status, Option<String>) {
+/// judged on its output: `None` says so, and the caller judges it (by
+/// comparison or by checker).
+pub(super) fn verdict(run: &Run, limits: &Limits) -> Option<(Status, Option<String>)> {
     let exit_code = run.exit_code();
     let memory_exceeded = run.usage.memory_limit_hit && exit_code != Some(0);
-    match &run.ended {
+    Some(match &run.ended {
         Err(Stopped::Output) => (
             Status::OutputLimitExceeded,
             Some(format!(
@@ -95,15 +91,8 @@ pub(super) fn verdict(
                 exit_code.unwrap_or_default()
             )),
         ),
-        Ok(_) | Err(Stopped::Exit(_)) => {
-            let status = if output_matches() {
-                Status::Accepted
-            } else {
-                Status::WrongAnswer
-            };
-            (status, None)
-        }
-    }
+        Ok(_) | Err(Stopped::Exit(_)) => return None,
+    })
 }
 
 #[cfg(test)]
@@ -128,6 +117,7 @@ mod tests {
             stdout: Vec::new(),
             stderr: Vec::new(),
             usage: Usage::default(),
+            written: Vec::new(),
         }
     }
 
@@ -144,12 +134,17 @@ mod tests {
 
     /// The verdict of `run` when its output would (or would not) match.
     fn verdict_of(run: Run, output_matches: bool) -> (Status, Option<String>) {
-        verdict(&run, &limits(), || output_matches)
+        let judged = match output_matches {
+            true => Status::Accepted,
+            false => Status::WrongAnswer,
+        };
+        verdict(&run, &limits()).unwrap_or((judged, None))
     }
 
     /// The verdict of a run whose output must not even be compared.
     fn verdict_without_comparing(run: Run) -> (Status, Option<String>) {
-        verdict(&run, &limits(), || panic!("compared the output of {run:?}"))
+        let judged = verdict(&run, &limits());
+        judged.unwrap_or_else(|| panic!("the output of {run:?} is to be judged"))
     }
 
     fn with_message(status: Status, message: &str) -> (Status, Option<String>) {

@@ -15,9 +15,9 @@ use anyhow::{Context, Result};
 use async_trait::async_trait;
 
 use super::build::{self, BuildError, CacheDir, Compiler};
-use super::{LanguageInfo, Program};
+use super::{LanguageInfo, Program, Source};
 use crate::sandbox::native::{NativeCommand, NativeLimits, NativeSandbox};
-use crate::sandbox::{NULL_POINTER_HANDLER, Run, RunLimits, WasiCommand, WasmSandbox};
+use crate::sandbox::{Invocation, NULL_POINTER_HANDLER, Run, RunLimits, WasiCommand, WasmSandbox};
 
 /// Stack of a natively built program, as large as the WebAssembly one.
 const NATIVE_STACK_BYTES: u64 = 64 << 20;
@@ -106,7 +106,11 @@ pub struct Clang {
 
 /// A C or C++ program ready to run: WebAssembly, or a native binary.
 pub enum Binary {
-    Wasm(WasiCommand),
+    /// The native sandbox makes the directory of a run given files.
+    Wasm {
+        command: WasiCommand,
+        native: Arc<NativeSandbox>,
+    },
     Native {
         path: PathBuf,
         native: Arc<NativeSandbox>,
@@ -156,10 +160,17 @@ impl Clang {
         }
     }
 
+    fn wasm(&self, command: WasiCommand) -> Binary {
+        Binary::Wasm {
+            command,
+            native: self.native.clone(),
+        }
+    }
+
     /// Builds (once per flags and compiler, then kept on disk) the
     /// precompiled header: it saves about 1.4 s of every compile using it.
     async fn build_pch(&self, cache: &CacheDir, header: &str) -> Result<PathBuf> {
-        let name = format!("{}.pch", cache.key(header));
+        let name = format!("{}.pch", cache.key(Source::code(header)));
         let pch = cache.path(&name);
         if pch.exists() {
             return Ok(pch);
@@ -185,7 +196,7 @@ impl Clang {
         &self,
         cache: &CacheDir,
         key: &str,
-        code: &str,
+        source: Source<'_>,
         fallback: &NativeFallback,
     ) -> Result<Binary, BuildError> {
         let source_file = self.language.source_file;
@@ -200,9 +211,9 @@ impl Clang {
             may_start_processes: true,
             ..Default::default()
         };
-        let source = [(source_file, code)];
+        let sources = source.files_as(source_file);
         let limits = build::compile_limits();
-        let dir = build::run_compiler(&self.native, &source, &command, &limits).await?;
+        let dir = build::run_compiler(&self.native, &sources, &command, &limits).await?;
         let binary = dir.read(NATIVE_BINARY).context("reading the binary")?;
         // Staged in a directory renamed whole: `CacheDir::write` makes no executables.
         let cached = cache.write_dir(key, |staging| {
@@ -262,10 +273,10 @@ impl Compiler for Clang {
         Ok(())
     }
 
-    fn load(&self, cache: &CacheDir, key: &str, _code: &str) -> Result<Option<Binary>> {
+    fn load(&self, cache: &CacheDir, key: &str, _source: Source<'_>) -> Result<Option<Binary>> {
         let wasm = cache.build_path(&format!("{key}.cwasm"));
         if let Some(command) = WasiCommand::load(&self.sandbox, &wasm)? {
-            return Ok(Some(Binary::Wasm(command)));
+            return Ok(Some(self.wasm(command)));
         }
         let path = cache.build_path(key).join(NATIVE_BINARY);
         Ok(path.exists().then(|| Binary::Native {
@@ -274,7 +285,12 @@ impl Compiler for Clang {
         }))
     }
 
-    async fn build(&self, cache: &CacheDir, key: &str, code: &str) -> Result<Binary, BuildError> {
+    async fn build(
+        &self,
+        cache: &CacheDir,
+        key: &str,
+        source: Source<'_>,
+    ) -> Result<Binary, BuildError> {
         let language = &self.language;
         let mut args = self.common_args();
         args.extend(LINK_FLAGS.iter().map(Into::into));
@@ -282,7 +298,7 @@ impl Compiler for Clang {
         let pch = self.pch.get().cloned().flatten().filter(|_| {
             language
                 .precompiled_header
-                .is_some_and(|header| code.contains(header))
+                .is_some_and(|header| source.code.contains(header))
         });
         if let Some(pch) = &pch {
             args.extend(["-include-pch".into(), pch.into()]);
@@ -293,10 +309,8 @@ impl Compiler for Clang {
             "program.wasm".into(),
         ]);
         let command = self.compiler_command(args, pch);
-        let sources = [
-            (language.source_file, code),
-            (HOST_SYMBOLS_FILE, NULL_POINTER_HANDLER),
-        ];
+        let mut sources = source.files_as(language.source_file);
+        sources.push((HOST_SYMBOLS_FILE, NULL_POINTER_HANDLER));
         let limits = build::compile_limits();
         let dir = match build::run_compiler(&self.native, &sources, &command, &limits).await {
             // Decided by outcome, not by what clang said: whatever the native
@@ -305,7 +319,7 @@ impl Compiler for Clang {
             // a limit of WebAssembly).
             Err(BuildError::Rejected(diagnostics)) => {
                 return match &language.native_fallback {
-                    Some(fallback) => self.build_native(cache, key, code, fallback).await,
+                    Some(fallback) => self.build_native(cache, key, source, fallback).await,
                     None => Err(BuildError::Rejected(diagnostics)),
                 };
             }
@@ -317,12 +331,12 @@ impl Compiler for Clang {
         let artifact = cache.build_path(&format!("{key}.cwasm"));
         let command =
             tokio::task::block_in_place(|| WasiCommand::compile(&self.sandbox, &wasm, &artifact))?;
-        Ok(Binary::Wasm(command))
+        Ok(self.wasm(command))
     }
 
     fn memory_weight(binary: &Binary) -> u32 {
         match binary {
-            Binary::Wasm(command) => command.native_bytes().try_into().unwrap_or(u32::MAX),
+            Binary::Wasm { command, .. } => command.native_bytes().try_into().unwrap_or(u32::MAX),
             Binary::Native { .. } => 1 << 10,
         }
     }
@@ -332,14 +346,20 @@ impl Compiler for Clang {
 impl Program for Binary {
     fn backend(&self) -> &'static str {
         match self {
-            Binary::Wasm(_) => "wasm",
+            Binary::Wasm { .. } => "wasm",
             Binary::Native { .. } => "native",
         }
     }
 
-    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
+    async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run> {
         let (path, native) = match self {
-            Binary::Wasm(command) => return command.run(stdin, limits).await,
+            Binary::Wasm { command, native } => {
+                let dir = invocation
+                    .needs_dir()
+                    .then(|| native.run_dir())
+                    .transpose()?;
+                return command.run(stdin, invocation, dir.as_ref(), limits).await;
+            }
             Binary::Native { path, native } => (path, native),
         };
         let command = |_: &_| NativeCommand {
@@ -353,6 +373,7 @@ impl Program for Binary {
             stack_bytes: NATIVE_STACK_BYTES,
             ..build::program_limits(limits)
         };
-        build::run_program(native, command, stdin, &limits, "std::bad_alloc").await
+        let out_of_memory = "std::bad_alloc";
+        build::run_program(native, command, stdin, invocation, &limits, out_of_memory).await
     }
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::Result;
 use async_trait::async_trait;
 
-use super::{Compiled, Language, LanguageInfo, Program};
-use crate::sandbox::{Interpreter, Run, RunLimits, WasmSandbox};
+use super::{Compiled, Language, LanguageInfo, Program, Source};
+use crate::sandbox::{Interpreter, Invocation, Run, RunLimits, WasmSandbox};
 
 pub struct Interpreted {
     info: LanguageInfo,
@@ -46,26 +46,40 @@ impl Language for Interpreted {
 
     /// Nothing to do ahead of time: each run parses the source in its own
     /// fresh instance, which costs far less than a separate checking instance.
-    async fn compile(&self, code: &str) -> Result<Compiled> {
-        Ok(Compiled::Ready(Arc::new(Source {
+    async fn compile_source(&self, source: Source<'_>) -> Result<Compiled> {
+        anyhow::ensure!(
+            source.files.is_empty(),
+            "the {} runtime runs a single source",
+            self.info.name
+        );
+        Ok(Compiled::Ready(Arc::new(Script {
+            language: self.info.name,
             interpreter: self.interpreter.clone(),
-            code: code.into(),
+            code: source.code.into(),
         })))
     }
 }
 
-struct Source {
+struct Script {
+    language: &'static str,
     interpreter: Arc<Interpreter>,
     code: String,
 }
 
 #[async_trait]
-impl Program for Source {
+impl Program for Script {
     fn backend(&self) -> &'static str {
         "wasm"
     }
 
-    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
+    /// The interpreters take neither arguments nor files yet, so they
+    /// judge no one (see `judge::checker`).
+    async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run> {
+        anyhow::ensure!(
+            invocation.args.is_empty() && !invocation.needs_dir(),
+            "the {} runtime takes no arguments or files",
+            self.language
+        );
         self.interpreter.run(&self.code, stdin, limits).await
     }
 }

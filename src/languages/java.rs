@@ -10,9 +10,9 @@ use anyhow::Result;
 use async_trait::async_trait;
 
 use super::build::{self, BuildError, CacheDir, Compiler};
-use super::{LanguageInfo, Program};
+use super::{LanguageInfo, Program, Source};
 use crate::sandbox::native::{NativeCommand, NativeLimits, NativeSandbox, RunDir};
-use crate::sandbox::{Run, RunLimits};
+use crate::sandbox::{Invocation, Run, RunLimits};
 
 pub(super) const INFO: LanguageInfo = LanguageInfo {
     name: "java",
@@ -120,7 +120,7 @@ impl Java {
     /// Runs javac once on a sample, recording the classes it loads into a
     /// dynamic class-data-sharing archive, kept in the cache.
     async fn build_archive(&self, cache: &CacheDir) -> Result<PathBuf> {
-        let name = format!("{}.jsa", cache.key(ARCHIVE_SAMPLE));
+        let name = format!("{}.jsa", cache.key(Source::code(ARCHIVE_SAMPLE)));
         let archive = cache.path(&name);
         if archive.exists() {
             return Ok(archive);
@@ -202,14 +202,19 @@ impl Compiler for Java {
         Ok(())
     }
 
-    fn load(&self, cache: &CacheDir, key: &str, code: &str) -> Result<Option<Classes>> {
-        let classes = self.classes(cache.build_path(key), main_class(code));
+    fn load(&self, cache: &CacheDir, key: &str, source: Source<'_>) -> Result<Option<Classes>> {
+        let classes = self.classes(cache.build_path(key), main_class(source.code));
         let main = classes.dir.join(format!("{}.class", classes.main_class));
         Ok(main.exists().then_some(classes))
     }
 
-    async fn build(&self, cache: &CacheDir, key: &str, code: &str) -> Result<Classes, BuildError> {
-        let main_class = main_class(code);
+    async fn build(
+        &self,
+        cache: &CacheDir,
+        key: &str,
+        source: Source<'_>,
+    ) -> Result<Classes, BuildError> {
+        let main_class = main_class(source.code);
         // Its source and class files are named after it.
         if main_class.len() + ".class".len() > MAX_FILE_NAME_BYTES {
             return Err(BuildError::Rejected(format!(
@@ -218,9 +223,13 @@ impl Compiler for Java {
                 main_class.len()
             )));
         }
-        let source = format!("{main_class}.java");
-        let command = self.javac(vec!["-d".into(), "classes".into(), (&source).into()]);
-        let sources = [(source.as_str(), code)];
+        let main_file = format!("{main_class}.java");
+        // The other classes compile with it; javac finds them by name.
+        let sources = source.files_as(&main_file);
+        let mut args: Vec<OsString> = vec!["-d".into(), "classes".into()];
+        let java_files = sources.iter().filter(|(name, _)| name.ends_with(".java"));
+        args.extend(java_files.map(|(name, _)| name.into()));
+        let command = self.javac(args);
         let limits = build::compile_limits();
         let dir = build::run_compiler(&self.native, &sources, &command, &limits).await?;
         let class_files = dir.files_in("classes").unwrap_or_default();
@@ -249,7 +258,7 @@ impl Program for Classes {
 
     /// A fresh JVM: the memory limit is its heap (`-Xmx`); `OutOfMemoryError`
     /// is reported as the memory limit.
-    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
+    async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run> {
         let heap_mb = (limits.memory_bytes >> 20).max(16);
         let command = |dir: &RunDir| {
             let tmp = format!("-Djava.io.tmpdir={}", dir.path().display());
@@ -282,6 +291,14 @@ impl Program for Classes {
             ..build::program_limits(limits)
         };
         let out_of_memory = "java.lang.OutOfMemoryError";
-        build::run_program(&self.native, command, stdin, &limits, out_of_memory).await
+        build::run_program(
+            &self.native,
+            command,
+            stdin,
+            invocation,
+            &limits,
+            out_of_memory,
+        )
+        .await
     }
 }

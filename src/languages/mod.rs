@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::sandbox::native::NativeSandbox;
-use crate::sandbox::{Run, RunLimits, WasmSandbox};
+use crate::sandbox::{Invocation, Run, RunLimits, WasmSandbox};
 use build::{BuildCache, CompiledLanguage, DiskBudget};
 use clang::{Clang, Toolchain};
 use java::Java;
@@ -36,6 +36,32 @@ pub struct LanguageInfo {
     /// File extensions `judgebox run` recognises, without the dot.
     #[serde(skip)]
     pub extensions: &'static [&'static str],
+}
+
+/// What a program is built from: its main source, and the files it
+/// includes beside it (a checker's `testlib.h`), by plain file name.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub code: &'a str,
+    pub files: &'a [(String, String)],
+}
+
+impl<'a> Source<'a> {
+    /// Just the code, as every submission is.
+    pub fn code(code: &'a str) -> Self {
+        Self { code, files: &[] }
+    }
+
+    /// Every file the build sees: the main source as `main_name`, then the others.
+    pub fn files_as(&self, main_name: &'a str) -> Vec<(&'a str, &'a str)> {
+        let others = self
+            .files
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str()));
+        std::iter::once((main_name, self.code))
+            .chain(others)
+            .collect()
+    }
 }
 
 /// The outcome of preparing source code for running.
@@ -57,9 +83,15 @@ pub trait Language: Send + Sync {
         Ok(())
     }
 
-    /// Prepares `code` once per submission. Interpreters find syntax errors
-    /// when the code runs (`Stopped::SyntaxError`); `Err` is a host failure.
-    async fn compile(&self, code: &str) -> Result<Compiled>;
+    /// Prepares `source` once per submission. Interpreters find syntax
+    /// errors when the code runs (`Stopped::SyntaxError`); `Err` is a host
+    /// failure.
+    async fn compile_source(&self, source: Source<'_>) -> Result<Compiled>;
+
+    /// `compile_source` of code alone, as every submission is.
+    async fn compile(&self, code: &str) -> Result<Compiled> {
+        self.compile_source(Source::code(code)).await
+    }
 }
 
 /// A compiled program, run once per test case.
@@ -68,8 +100,9 @@ pub trait Program: Send + Sync {
     /// Where it runs: `wasm` or `native`.
     fn backend(&self) -> &'static str;
 
-    /// Runs with `stdin`; `Err` is a host failure, not a failing program.
-    async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run>;
+    /// Runs with `stdin` and what `invocation` gives it; `Err` is a host
+    /// failure, not a failing program.
+    async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run>;
 }
 
 /// The name of every language, sorted, known without loading a runtime

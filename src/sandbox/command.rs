@@ -14,8 +14,9 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use super::artifact::{write_atomically, written_only_by_us};
-use super::guest::{Guest, GuestFault, arm, new_store, run_limited};
-use super::{Run, RunLimits, Stopped, WasmSandbox};
+use super::guest::{Given, Guest, GuestFault, arm, new_store, run_limited};
+use super::native::RunDir;
+use super::{Invocation, Run, RunLimits, Stopped, WasmSandbox};
 
 /// What a failed null check calls (`-fno-sanitize-recover`: it never returns).
 pub const NULL_POINTER_HANDLER: &str = "__ubsan_handle_type_mismatch_minimal_abort";
@@ -77,13 +78,33 @@ impl WasiCommand {
         self.native_bytes
     }
 
-    /// Runs the program with `stdin` under `limits`. `Err` is a host failure.
-    pub async fn run(&self, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
+    /// Runs the program with `stdin` and what `invocation` gives it under
+    /// `limits`; its files are in `dir`, which it sees as its working
+    /// directory and must be given when the invocation needs one. `Err` is
+    /// a host failure.
+    pub async fn run(
+        &self,
+        stdin: &[u8],
+        invocation: &Invocation,
+        dir: Option<&RunDir>,
+        limits: &RunLimits,
+    ) -> Result<Run> {
+        anyhow::ensure!(
+            dir.is_some() || !invocation.needs_dir(),
+            "a program given files needs a run directory"
+        );
+        if let Some(dir) = dir {
+            dir.prepare(invocation)?;
+        }
+        let given = Given {
+            args: &invocation.args,
+            dir,
+        };
         let _instance = self.sandbox.instance_permit().await;
         let mut store = new_store(&self.sandbox, WasiCtxBuilder::new().build_p1())?;
-        let streams = arm(&mut store, stdin, limits, WasiCtxBuilder::build_p1)?
+        let streams = arm(&mut store, stdin, given, limits, WasiCtxBuilder::build_p1)?
             .expect("an empty store holds no memory");
-        run_limited(store, streams, limits, async |store| {
+        let run = run_limited(store, streams, given, limits, async |store| {
             let instance = match self.pre.instantiate_async(&mut *store).await {
                 Ok(instance) => instance,
                 // Its initial memory (the stack included) is already over the limit.
@@ -101,6 +122,8 @@ impl WasiCommand {
             // Returning from main with 0 returns; any other status is a WASI exit.
             Ok(start.call_async(&mut *store, ()).await.map(|()| Ok(0)))
         })
-        .await
+        .await?;
+        let written = dir.map_or_else(Vec::new, |dir| dir.written(invocation));
+        Ok(Run { written, ..run })
     }
 }

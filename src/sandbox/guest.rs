@@ -10,12 +10,13 @@ use anyhow::Result;
 use wasmtime::component::ResourceTable;
 use wasmtime::{Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
-use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::cpu_time::CpuLimited;
 use super::memory::MemoryLimiter;
+use super::native::RunDir;
 use super::output::CappedPipe;
-use super::{Run, RunLimits, Stopped, Usage, WasmSandbox};
+use super::{RUN_DIR_LIMIT, Run, RunLimits, Stopped, Usage, WasmSandbox};
 
 /// Host state of one run: its WASI context (`W`, by WASI version) and the
 /// memory limiter.
@@ -74,9 +75,18 @@ const FUEL_SLICE: u64 = 5_000_000;
 /// Fuel for a run without an instruction limit: metered, never exhausted.
 const UNMETERED: u64 = i64::MAX as u64;
 
-/// WASI with the test's stdin, capped stdout/stderr, and no files, network,
-/// environment or arguments; the caller builds it for its WASI version.
-fn wasi(stdin: &[u8], limits: &RunLimits) -> (WasiCtxBuilder, Streams) {
+/// What a guest is given besides its streams: its arguments, and the run
+/// directory it sees as its working directory (`.`), if it has one.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Given<'a> {
+    pub args: &'a [String],
+    pub dir: Option<&'a RunDir>,
+}
+
+/// WASI with the test's stdin, capped stdout/stderr, and no network or
+/// environment; no files or arguments but those `given`. The caller builds
+/// it for its WASI version.
+fn wasi(stdin: &[u8], limits: &RunLimits, given: Given) -> Result<(WasiCtxBuilder, Streams)> {
     let streams = Streams {
         stdout: CappedPipe::new(limits.stdout_bytes),
         stderr: CappedPipe::new(limits.stderr_bytes),
@@ -89,8 +99,17 @@ fn wasi(stdin: &[u8], limits: &RunLimits) -> (WasiCtxBuilder, Streams) {
         .allow_tcp(false)
         .allow_udp(false)
         .allow_ip_name_lookup(false);
-    (builder, streams)
+    if !given.args.is_empty() {
+        builder.args(&[PROGRAM_NAME]).args(given.args);
+    }
+    if let Some(dir) = given.dir {
+        builder.preopened_dir(dir.path(), ".", FsPerms::ReadWrite)?;
+    }
+    Ok((builder, streams))
 }
+
+/// `argv[0]` of a guest given arguments.
+const PROGRAM_NAME: &str = "program";
 
 /// A store for one run, for `wasi`, with no limits of its own yet: memory
 /// up to the sandbox's largest limit and unmetered fuel, so an instance can
@@ -121,10 +140,11 @@ pub(super) fn new_store<W: Send + 'static>(
 pub(super) fn arm<W>(
     store: &mut Store<Guest<W>>,
     stdin: &[u8],
+    given: Given,
     limits: &RunLimits,
     build: impl FnOnce(&mut WasiCtxBuilder) -> W,
 ) -> Result<Option<Streams>> {
-    let (mut builder, streams) = wasi(stdin, limits);
+    let (mut builder, streams) = wasi(stdin, limits, given)?;
     let guest = store.data_mut();
     guest.wasi = build(&mut builder);
     if !guest.memory.set_limit(limits.memory_bytes) {
@@ -135,12 +155,14 @@ pub(super) fn arm<W>(
 }
 
 /// Runs `call` in `store`, armed with `streams` for `limits`, under the CPU-time
-/// limit and the wall-clock backstop. `call` returns `Err` for a host failure
-/// (e.g. instantiation), `Ok(Err)` for an error the guest caused, and
-/// `Ok(Ok)` for how the program ended. The caller holds an instance permit.
+/// limit, the wall-clock backstop and, if it was given a run directory,
+/// `RUN_DIR_LIMIT`. `call` returns `Err` for a host failure (e.g.
+/// instantiation), `Ok(Err)` for an error the guest caused, and `Ok(Ok)`
+/// for how the program ended. The caller holds an instance permit.
 pub(super) async fn run_limited<W: Send + 'static>(
     mut store: Store<Guest<W>>,
     streams: Streams,
+    given: Given<'_>,
     limits: &RunLimits,
     call: impl AsyncFnOnce(&mut Store<Guest<W>>) -> Result<wasmtime::Result<Result<i32, Stopped>>>,
 ) -> Result<Run> {
@@ -150,15 +172,31 @@ pub(super) async fn run_limited<W: Send + 'static>(
     // Dropping the future on a limit unwinds the guest's fiber; the store
     // and its pooled instance are released when `store` drops.
     let work = CpuLimited::new(call(&mut store), &cpu_nanos, limits.cpu_time);
-    let returned = tokio::time::timeout(limits.wall_time, work).await;
+    let outgrown = async {
+        match given.dir {
+            Some(dir) => dir.outgrown(RUN_DIR_LIMIT).await,
+            None => std::future::pending().await,
+        }
+    };
+    let bounded = async {
+        tokio::select! {
+            returned = work => Some(returned),
+            () = outgrown => None,
+        }
+    };
+    let returned = tokio::time::timeout(limits.wall_time, bounded).await;
     let wall_time = started.elapsed();
 
     let (stdout, stdout_overflowed) = streams.stdout.take();
     let (stderr, stderr_overflowed) = streams.stderr.take();
     let ended = match returned {
         Err(_elapsed) => Err(Stopped::WallTime),
-        Ok(None) => Err(Stopped::CpuTime),
-        Ok(Some(called)) => match called? {
+        Ok(None) => Err(Stopped::Disk {
+            max_bytes: RUN_DIR_LIMIT.bytes,
+            max_entries: RUN_DIR_LIMIT.entries,
+        }),
+        Ok(Some(None)) => Err(Stopped::CpuTime),
+        Ok(Some(Some(called))) => match called? {
             Ok(ended) => ended,
             Err(_) if stdout_overflowed || stderr_overflowed => Err(Stopped::Output),
             Err(error) => Err(stopped_by(error)),
@@ -177,6 +215,8 @@ pub(super) async fn run_limited<W: Send + 'static>(
         stdout,
         stderr,
         usage,
+        // What it left in its directory is for the caller, who knows where.
+        written: Vec::new(),
     })
 }
 

@@ -18,7 +18,7 @@ use wasmtime::component::Linker;
 use wasmtime_wasi::WasiCtxBuilder;
 
 use super::artifact::load_component;
-use super::guest::{Guest, WasiP2, arm, new_store, run_limited};
+use super::guest::{Given, Guest, WasiP2, arm, new_store, run_limited};
 use super::{Run, RunLimits, Stopped, Usage, WasmSandbox};
 use bindings::Outcome;
 
@@ -84,10 +84,11 @@ impl Interpreter {
             None => instantiate(&self.sandbox, &self.pre).await?,
         };
         let build = |wasi: &mut WasiCtxBuilder| WasiP2::new(wasi.build());
-        let Some(streams) = arm(&mut store, stdin, limits, build)? else {
+        let given = Given::default();
+        let Some(streams) = arm(&mut store, stdin, given, limits, build)? else {
             return Ok(over_memory_limit());
         };
-        run_limited(store, streams, limits, async |store| {
+        run_limited(store, streams, given, limits, async |store| {
             Ok(guest
                 .call_run(&mut *store, code)
                 .await
@@ -160,5 +161,6 @@ fn over_memory_limit() -> Run {
             memory_limit_hit: true,
             ..Usage::default()
         },
+        written: Vec::new(),
     }
 }

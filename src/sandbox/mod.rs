@@ -19,6 +19,38 @@ pub use command::{NULL_POINTER_HANDLER, WasiCommand};
 pub use engine::{SandboxConfig, WasmSandbox};
 pub use interpreter::Interpreter;
 
+/// What a run gets besides its stdin: arguments, and files in its working
+/// directory. A submission gets none; the programs that judge one (a
+/// checker) read the test's files and leave the details of their verdict.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    /// The arguments after the program's name.
+    pub args: Vec<String>,
+    /// Written into the working directory before the run: a relative
+    /// path, and the contents.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Directories made empty for the run; the plain files it leaves in
+    /// them are read back (`Run::written`).
+    pub output_dirs: Vec<String>,
+}
+
+impl Invocation {
+    /// Whether the run needs a working directory of its own.
+    pub fn needs_dir(&self) -> bool {
+        !self.files.is_empty() || !self.output_dirs.is_empty()
+    }
+}
+
+/// What a program given a directory may write there: enough for a
+/// checker's messages and a program's scratch files, not a disk.
+pub const RUN_DIR_LIMIT: native::DiskLimit = native::DiskLimit {
+    bytes: 64 << 20,
+    entries: 256,
+};
+
+/// How much of each file a run leaves in an output directory is read back.
+pub const WRITTEN_FILE_BYTES: usize = 64 << 10;
+
 /// What one run may use. Every field is enforced by the host, not the guest.
 #[derive(Debug, Clone)]
 pub struct RunLimits {
@@ -78,6 +110,9 @@ pub struct Run {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub usage: Usage,
+    /// The files left in the invocation's output directories (their
+    /// path, at most `WRITTEN_FILE_BYTES` of each), in path order.
+    pub written: Vec<(String, Vec<u8>)>,
 }
 
 impl Run {

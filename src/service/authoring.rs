@@ -16,14 +16,25 @@ pub enum Saved {
 }
 
 impl JudgingService {
-    /// `spec` as a question this server can judge.
-    pub fn check_question(&self, spec: QuestionSpec) -> Result<Question, Refusal> {
-        Question::new(spec, &self.limits, &self.languages.names()).map_err(Refusal::Invalid)
+    /// `spec` as a question this server can judge: checked, and its
+    /// checker built (refused with the compiler's message if it does not
+    /// compile; the build is cached for judging).
+    async fn check_question(&self, spec: QuestionSpec) -> Result<Question, Refusal> {
+        let question = (Question::new(spec, &self.limits, &self.languages.names()))
+            .map_err(Refusal::Invalid)?;
+        if let Some(checker) = question.checker() {
+            let language = self.language(&checker.language)?;
+            checker
+                .build(language.as_ref())
+                .await
+                .map_err(Refusal::Invalid)?;
+        }
+        Ok(question)
     }
 
     /// Stores a new question; refused if its slug is taken.
     pub async fn create_question(&self, spec: QuestionSpec) -> Result<Question, Refusal> {
-        let question = self.check_question(spec)?;
+        let question = self.check_question(spec).await?;
         if !self.database.insert_question(&question).await? {
             return Err(Refusal::Exists {
                 what: Existing::Question,
@@ -39,7 +50,7 @@ impl JudgingService {
 
     /// Stores `spec`, replacing the question of its slug, tests and all.
     pub async fn put_question(&self, spec: QuestionSpec) -> Result<(Question, Saved), Refusal> {
-        let question = self.check_question(spec)?;
+        let question = self.check_question(spec).await?;
         let saved = match self.database.put_question(&question).await? {
             true => Saved::Created,
             false => Saved::Replaced,

@@ -76,7 +76,7 @@ impl ExecutionView {
     /// the whole (peak memory, CPU use) over the visible tests only.
     pub fn without_hidden_figures(mut self) -> Self {
         self.test_results = (self.test_results.into_iter())
-            .map(TestResult::withhold_figures)
+            .map(TestResult::withhold_judging_details)
             .collect();
         self.metadata.memory_usage_mb = peak_memory_mb(&self.test_results);
         self.metadata.cpu_usage_percent =

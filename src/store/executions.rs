@@ -92,8 +92,10 @@ impl Database {
             sqlx::query(
                 "INSERT INTO execution_test_results (execution_id, test_number, status, input,
                      expected_output, actual_output, stderr, output_truncated, exit_code, message,
-                     execution_time_ms, cpu_time_ms, memory_usage_mb, instructions, points, hidden)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                     execution_time_ms, cpu_time_ms, memory_usage_mb, instructions, points, hidden,
+                     score, test_group, judge_message)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                     $17, $18, $19)",
             )
             .bind(execution.id.to_string())
             .bind(i64::from(result.test_number))
@@ -111,6 +113,9 @@ impl Database {
             .bind(i64::try_from(result.instructions.unwrap_or_default())?)
             .bind(i64::from(result.points))
             .bind(result.hidden as i64)
+            .bind(i64::from(result.score))
+            .bind(&result.group)
+            .bind(&result.judge_message)
             .execute(&mut *tx)
             .await?;
         }
@@ -132,7 +137,8 @@ impl Database {
             // cannot read: as an integer expression it can.
             "SELECT test_number, status, input, expected_output, actual_output, stderr,
                  CAST(output_truncated AS BIGINT) AS output_truncated, exit_code, message,
-                 execution_time_ms, cpu_time_ms, memory_usage_mb, instructions, points, hidden
+                 execution_time_ms, cpu_time_ms, memory_usage_mb, instructions, points, hidden,
+                 score, test_group, judge_message
              FROM execution_test_results WHERE execution_id = $1 ORDER BY test_number",
         )
         .bind(&id_text)
@@ -169,6 +175,13 @@ impl Database {
 
 fn test_result_from_row(row: &AnyRow) -> Result<TestResult> {
     let status: Status = from_text(row.try_get("status")?)?;
+    let points = int(row, "points")?;
+    let score = match row.try_get::<Option<i64>, _>("score")? {
+        Some(score) => u32::try_from(score)?,
+        // Stored before tests earned part of their points.
+        None if status.is_pass() => points,
+        None => 0,
+    };
     Ok(TestResult {
         test_number: int(row, "test_number")?,
         status,
@@ -187,7 +200,10 @@ fn test_result_from_row(row: &AnyRow) -> Result<TestResult> {
         cpu_time_ms: Some(row.try_get("cpu_time_ms")?),
         memory_usage_mb: Some(row.try_get("memory_usage_mb")?),
         instructions: Some(int(row, "instructions")?),
-        points: int(row, "points")?,
+        points,
+        score,
+        group: row.try_get("test_group")?,
+        judge_message: row.try_get("judge_message")?,
         hidden: row.try_get::<i64, _>("hidden")? != 0,
     })
 }

@@ -43,7 +43,7 @@ impl Database {
         // The last calibration stays: its fingerprint tells whether it still applies.
         let replace = "DO UPDATE SET title = $2, statement = $3, limits = $4, comparison = $5,
              languages = $6, updated_at = $7, limits_by_language = $8,
-             reference_solutions = $9, calibration = $10";
+             reference_solutions = $9, calibration = $10, checker = $11, test_groups = $12";
         write_question(&mut tx, question, replace).await?;
         sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
             .bind(question.slug())
@@ -74,7 +74,7 @@ impl Database {
     pub async fn question(&self, slug: &str) -> Result<Option<Question>> {
         let Some(row) = sqlx::query(
             "SELECT slug, title, statement, limits, comparison, languages, limits_by_language,
-                 reference_solutions, calibration, calibrated
+                 reference_solutions, calibration, calibrated, checker, test_groups
              FROM questions WHERE slug = $1",
         )
         .bind(slug)
@@ -84,7 +84,7 @@ impl Database {
             return Ok(None);
         };
         let test_cases = sqlx::query(
-            "SELECT input, expected_output, hidden, points FROM question_tests
+            "SELECT input, expected_output, hidden, points, test_group FROM question_tests
              WHERE question_slug = $1 ORDER BY position",
         )
         .bind(slug)
@@ -104,6 +104,10 @@ impl Database {
             limits_by_language: serde_json::from_str(row.try_get("limits_by_language")?)?,
             reference_solutions: serde_json::from_str(row.try_get("reference_solutions")?)?,
             calibration: serde_json::from_str(row.try_get("calibration")?)?,
+            checker: (row.try_get::<Option<String>, _>("checker")?)
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?,
+            groups: serde_json::from_str(row.try_get("test_groups")?)?,
             calibrated: (row.try_get::<Option<String>, _>("calibrated")?)
                 .map(|text| serde_json::from_str(&text))
                 .transpose()?,
@@ -209,8 +213,9 @@ async fn write_question(
 ) -> Result<u64> {
     let written = sqlx::query(&format!(
         "INSERT INTO questions (slug, title, statement, limits, comparison, languages,
-             created_at, updated_at, limits_by_language, reference_solutions, calibration)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10)
+             created_at, updated_at, limits_by_language, reference_solutions, calibration,
+             checker, test_groups)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (slug) {on_conflict}"
     ))
     .bind(question.slug())
@@ -223,6 +228,8 @@ async fn write_question(
     .bind(serde_json::to_string(&question.limits_by_language())?)
     .bind(serde_json::to_string(question.reference_solutions())?)
     .bind(serde_json::to_string(&question.calibration())?)
+    .bind(question.checker().map(serde_json::to_string).transpose()?)
+    .bind(serde_json::to_string(question.groups())?)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -238,8 +245,8 @@ async fn insert_tests(
     for (position, test) in (first_position..).zip(tests) {
         sqlx::query(
             "INSERT INTO question_tests (question_slug, position, input, expected_output,
-                 hidden, points)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+                 hidden, points, test_group)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(slug)
         .bind(position)
@@ -247,6 +254,7 @@ async fn insert_tests(
         .bind(&test.expected_output)
         .bind(test.hidden as i64)
         .bind(i64::from(test.points))
+        .bind(&test.group)
         .execute(&mut **tx)
         .await?;
     }
@@ -268,5 +276,6 @@ fn test_from_row(row: &AnyRow) -> Result<QuestionTest> {
         expected_output: row.try_get("expected_output")?,
         hidden: row.try_get::<i64, _>("hidden")? != 0,
         points: int(row, "points")?,
+        group: row.try_get("test_group")?,
     })
 }

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+use crate::languages::Source;
 use crate::sandbox::write_atomically;
 
 /// Builds used this recently are never evicted: longer than any judgement
@@ -51,9 +52,17 @@ impl CacheDir {
         }
     }
 
-    /// Names what building `source` makes.
-    pub fn key(&self, source: &str) -> String {
-        hex::encode(self.identity.clone().chain_update(source).finalize())
+    /// Names what building `source` makes: a submission's key is over its
+    /// code alone, as it always was.
+    pub fn key(&self, source: Source<'_>) -> String {
+        let mut hash = self.identity.clone().chain_update(source.code);
+        for (name, text) in source.files {
+            for part in [name, text] {
+                hash.update([0]);
+                hash.update(part.as_bytes());
+            }
+        }
+        hex::encode(hash.finalize())
     }
 
     /// Where what `prepare` makes, `name`, is, whether or not it exists.
@@ -271,7 +280,7 @@ mod tests {
 
     fn key(name: &str, identity: &[&str], source: &str) -> String {
         let identity: Vec<String> = identity.iter().map(|part| part.to_string()).collect();
-        CacheDir::new(Path::new("/cache"), name, &identity).key(source)
+        CacheDir::new(Path::new("/cache"), name, &identity).key(Source::code(source))
     }
 
     #[test]
@@ -284,6 +293,23 @@ mod tests {
         assert_ne!(base, key("cpp", &["clang", "-O2"], "int main() { }"));
         // Parts are delimited: moving a character across a boundary is another key.
         assert_ne!(base, key("cpp", &["clan", "g-O2"], main));
+    }
+
+    #[test]
+    fn the_files_a_source_includes_are_part_of_its_key() {
+        let cache = CacheDir::new(Path::new("/cache"), "cpp", &[]);
+        let with = |files: &[(String, String)]| {
+            cache.key(Source {
+                code: "#include \"a.h\"",
+                files,
+            })
+        };
+        let header = |name: &str, text: &str| (name.to_string(), text.to_string());
+        let base = with(&[header("a.h", "int x;")]);
+        assert_ne!(base, with(&[]));
+        assert_ne!(base, with(&[header("a.h", "int y;")]));
+        assert_ne!(base, with(&[header("b.h", "int x;")]));
+        assert_ne!(base, with(&[header("a.hint x", ";")]));
     }
 
     #[test]

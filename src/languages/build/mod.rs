@@ -19,7 +19,7 @@ use moka::future::Cache;
 pub use cache::{CacheDir, DiskBudget, file_identity};
 pub use native::{compile_limits, program_limits, run_compiler, run_program};
 
-use super::{Compiled, Language, LanguageInfo, Program};
+use super::{Compiled, Language, LanguageInfo, Program, Source};
 use crate::telemetry;
 
 /// What a compiled language says about itself.
@@ -39,15 +39,20 @@ pub trait Compiler: Send + Sync + 'static {
         Ok(())
     }
 
-    /// What an earlier build of `code` left in `cache` as `key`, if any.
-    fn load(&self, cache: &CacheDir, key: &str, code: &str) -> Result<Option<Self::Artifact>>;
+    /// What an earlier build of `source` left in `cache` as `key`, if any.
+    fn load(
+        &self,
+        cache: &CacheDir,
+        key: &str,
+        source: Source<'_>,
+    ) -> Result<Option<Self::Artifact>>;
 
-    /// Compiles `code`, leaving the result in `cache` as `key`.
+    /// Compiles `source`, leaving the result in `cache` as `key`.
     async fn build(
         &self,
         cache: &CacheDir,
         key: &str,
-        code: &str,
+        source: Source<'_>,
     ) -> Result<Self::Artifact, BuildError>;
 
     /// The memory an artifact holds, in bytes, for the in-memory cache's
@@ -102,8 +107,12 @@ impl<C: Compiler> CompiledLanguage<C> {
 
     /// What an earlier build left on disk, or a new build. A build that
     /// cannot be loaded (another process evicted it meanwhile) is built again.
-    async fn load_or_build(&self, key: &str, code: &str) -> Result<Arc<C::Artifact>, BuildError> {
-        let loaded = match self.compiler.load(&self.cache, key, code) {
+    async fn load_or_build(
+        &self,
+        key: &str,
+        source: Source<'_>,
+    ) -> Result<Arc<C::Artifact>, BuildError> {
+        let loaded = match self.compiler.load(&self.cache, key, source) {
             Ok(loaded) => loaded,
             Err(error) => {
                 let error = format!("{error:#}");
@@ -119,7 +128,7 @@ impl<C: Compiler> CompiledLanguage<C> {
             None => {
                 self.count_compile("miss");
                 let started = Instant::now();
-                let built = self.compiler.build(&self.cache, key, code).await;
+                let built = self.compiler.build(&self.cache, key, source).await;
                 let language = self.compiler.info().name;
                 metrics::histogram!(telemetry::COMPILE_DURATION, "language" => language)
                     .record(started.elapsed());
@@ -148,8 +157,8 @@ impl<C: Compiler> Language for CompiledLanguage<C> {
         self.compiler.prepare(&self.cache).await
     }
 
-    async fn compile(&self, code: &str) -> Result<Compiled> {
-        let key = self.cache.key(code);
+    async fn compile_source(&self, source: Source<'_>) -> Result<Compiled> {
+        let key = self.cache.key(source);
         // Used now: the last to be evicted from disk.
         self.cache.mark_used(&key);
         if self.built.contains_key(&key) {
@@ -158,7 +167,7 @@ impl<C: Compiler> Language for CompiledLanguage<C> {
         // Concurrent compiles of the same key wait for the first one.
         let built = self
             .built
-            .try_get_with(key.clone(), self.load_or_build(&key, code))
+            .try_get_with(key.clone(), self.load_or_build(&key, source))
             .await;
         match built {
             Ok(artifact) => Ok(Compiled::Ready(artifact)),

@@ -9,7 +9,7 @@ use super::BuildError;
 use crate::sandbox::native::{
     DiskLimit, NativeCommand, NativeExit, NativeLimits, NativeSandbox, RunDir,
 };
-use crate::sandbox::{Run, RunLimits};
+use crate::sandbox::{Invocation, RUN_DIR_LIMIT, Run, RunLimits};
 
 /// Compiler diagnostics kept for `compile_output`.
 const MAX_DIAGNOSTICS: usize = 64 << 10;
@@ -17,8 +17,6 @@ const MAX_DIAGNOSTICS: usize = 64 << 10;
 /// Processes and threads a natively built program may have: a JVM starts
 /// about 15 of its own; a program may start some more threads, not thousands.
 const PROGRAM_THREADS: u64 = 64;
-/// What a natively run program may write to its run directory in all.
-const PROGRAM_DISK_BYTES: u64 = 64 << 20;
 
 /// Compilers are large programs reading untrusted input: 10 s of CPU time,
 /// 512 MiB. Like programs, they are held to CPU time; the wall clock only
@@ -86,11 +84,7 @@ pub fn program_limits(limits: &RunLimits) -> NativeLimits {
         address_space_bytes: limits.memory_bytes,
         memory_bytes: limits.memory_bytes,
         file_size_bytes: 1 << 20,
-        // Judged programs have no files to keep: a little scratch space.
-        disk: DiskLimit {
-            bytes: PROGRAM_DISK_BYTES,
-            entries: 256,
-        },
+        disk: RUN_DIR_LIMIT,
         open_files: 64,
         stack_bytes: 8 << 20,
         processes: PROGRAM_THREADS,
@@ -99,22 +93,29 @@ pub fn program_limits(limits: &RunLimits) -> NativeLimits {
     }
 }
 
-/// Runs a natively built program once, in a fresh run directory: `command`
-/// (made for that directory) reading `stdin`, under `limits`.
+/// Runs a natively built program once, in a fresh run directory holding
+/// what `invocation` gives it: `command` (made for that directory, the
+/// invocation's arguments added) reading `stdin`, under `limits`.
 /// `out_of_memory` is what its runtime prints when an allocation failed.
 pub async fn run_program(
     native: &NativeSandbox,
     command: impl FnOnce(&RunDir) -> NativeCommand,
     stdin: &[u8],
+    invocation: &Invocation,
     limits: &NativeLimits,
     out_of_memory: &str,
 ) -> Result<Run> {
     let dir = native.run_dir()?;
-    let command = NativeCommand {
+    dir.prepare(invocation)?;
+    let mut command = NativeCommand {
         stdin: stdin.to_vec(),
         ..command(&dir)
     };
+    command.args.extend(invocation.args.iter().map(Into::into));
     let run = native.run(&dir, &command, limits).await?;
     let out_of_memory = String::from_utf8_lossy(&run.stderr).contains(out_of_memory);
-    Ok(run.into_run(limits, out_of_memory))
+    Ok(Run {
+        written: dir.written(invocation),
+        ..run.into_run(limits, out_of_memory)
+    })
 }

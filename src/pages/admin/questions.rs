@@ -243,7 +243,11 @@ impl QuestionFields {
                 output_kb: optional_number("Output limit", &self.output_kb)?,
                 instruction_limit: optional_number("Instruction limit", &self.instruction_limit)?,
             },
-            compare: Comparison { mode, tolerance },
+            compare: Comparison {
+                mode,
+                tolerance,
+                ..Comparison::default()
+            },
             languages: (self.languages.iter())
                 .filter(|(_, ticked)| *ticked)
                 .map(|(name, _)| name.clone())
@@ -252,6 +256,8 @@ impl QuestionFields {
             limits_by_language: Default::default(),
             reference_solutions: Vec::new(),
             calibration: Default::default(),
+            checker: None,
+            groups: Vec::new(),
         })
     }
 }
@@ -343,12 +349,14 @@ pub async fn update(
     viewer.check_csrf(Some(fields.get("csrf")))?;
     let stored = state.service.question(&slug).await?;
     let form = QuestionFields::posted(&fields, slug.clone(), &state.languages.names());
-    // The form edits neither per-language limits nor reference solutions:
-    // they are kept as stored.
+    // The form edits neither per-language limits, reference solutions,
+    // the checker nor the groups: they are kept as stored.
     let kept = form.spec().map(|spec| QuestionSpec {
         limits_by_language: stored.limits_by_language().clone(),
         reference_solutions: stored.reference_solutions().to_vec(),
         calibration: stored.calibration().clone(),
+        checker: stored.checker().cloned(),
+        groups: stored.groups().to_vec(),
         ..spec
     });
     let saved = match kept {

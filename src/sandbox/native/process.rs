@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
@@ -14,7 +14,6 @@ use tokio::sync::Notify;
 use super::cgroup::RunCgroups;
 use super::child::{self, ChildSetup, Report};
 use super::orphans::{self, InFlight};
-use super::run::DiskLimit;
 use super::{NativeCommand, NativeLimits, NativeRun, NativeSandbox, RunDir, landlock};
 
 impl NativeSandbox {
@@ -99,7 +98,7 @@ impl NativeSandbox {
             status = child.wait() => (Some(status?), false, false),
             _ = tokio::time::sleep(limits.wall_time) => (None, true, false),
             _ = exceeded.notified() => (None, false, false),
-            () = outgrow(dir, limits.disk) => (None, false, true),
+            () = dir.outgrown(limits.disk) => (None, false, true),
         };
         // Whatever the program left in its session dies with it.
         kill_group(pid);
@@ -132,20 +131,6 @@ impl NativeSandbox {
             cpu_time: report.map(|r| r.cpu_time()).unwrap_or_default(),
             peak_memory_bytes: report.map(|r| r.peak_memory_bytes()).unwrap_or_default(),
         })
-    }
-}
-
-/// How often a run's directory is measured: a program writing as fast as
-/// the page cache takes it gets a few tens of MiB past its limit at most.
-const DISK_CHECK_EVERY: Duration = Duration::from_millis(20);
-
-/// Returns once the run directory holds more than `limit`.
-async fn outgrow(dir: &RunDir, limit: DiskLimit) {
-    loop {
-        tokio::time::sleep(DISK_CHECK_EVERY).await;
-        if !dir.within(limit) {
-            return;
-        }
     }
 }
 

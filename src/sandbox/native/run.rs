@@ -130,6 +130,7 @@ impl NativeRun {
                 memory_limit_hit: memory_limit_hit || self.out_of_memory,
                 fuel_consumed: 0,
             },
+            written: Vec::new(),
         }
     }
 }

@@ -6,14 +6,20 @@
 //! between a check and an open).
 
 use std::io::{Read, Write};
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsSyncExt};
 use cap_std::fs::{Dir, File, MetadataExt, OpenOptions};
 
 use super::run::DiskLimit;
+use crate::sandbox::{Invocation, WRITTEN_FILE_BYTES};
+
+/// How often a run's directory is measured: a program writing as fast as
+/// the page cache takes it gets a few tens of MiB past its limit at most.
+const DISK_CHECK_EVERY: Duration = Duration::from_millis(20);
 
 /// A private directory for one run: mode 0700, removed on drop through its
 /// handle, without following symlinks.
@@ -41,13 +47,55 @@ impl RunDir {
 
     /// A plain file a run left here.
     pub fn read(&self, relative: &str) -> Result<Vec<u8>> {
-        let mut file = self
+        self.read_at_most(relative, u64::MAX)
+    }
+
+    /// The first `max` bytes of a plain file a run left here.
+    fn read_at_most(&self, relative: &str, max: u64) -> Result<Vec<u8>> {
+        let file = self
             .open(relative, OpenOptions::new().read(true))
             .with_context(|| format!("reading {relative}"))?;
         anyhow::ensure!(file.metadata()?.is_file(), "{relative} is not a file");
         let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
+        file.take(max).read_to_end(&mut bytes)?;
         Ok(bytes)
+    }
+
+    /// Writes what `invocation` gives a run: its files, and its output
+    /// directories, empty.
+    pub fn prepare(&self, invocation: &Invocation) -> Result<()> {
+        for dir in &invocation.output_dirs {
+            // Writable by the run's own uid (the run directory keeps others out).
+            let writable = std::fs::Permissions::from_mode(0o777);
+            (self.dir.create_dir(dir))
+                .and_then(|()| {
+                    let permissions = cap_std::fs::Permissions::from_std(writable);
+                    self.dir.set_permissions(dir, permissions)
+                })
+                .with_context(|| format!("creating {dir}"))?;
+        }
+        for (relative, bytes) in &invocation.files {
+            self.write(relative, bytes)?;
+        }
+        Ok(())
+    }
+
+    /// The plain files a run left in `invocation`'s output directories,
+    /// the first `WRITTEN_FILE_BYTES` of each, in path order. What is not a
+    /// plain file (a symlink, a FIFO) is skipped.
+    pub fn written(&self, invocation: &Invocation) -> Vec<(String, Vec<u8>)> {
+        let mut written = Vec::new();
+        for dir in &invocation.output_dirs {
+            let mut names = self.files_in(dir).unwrap_or_default();
+            names.sort();
+            for name in names {
+                let path = format!("{dir}/{name}");
+                if let Ok(bytes) = self.read_at_most(&path, WRITTEN_FILE_BYTES as u64) {
+                    written.push((path, bytes));
+                }
+            }
+        }
+        written
     }
 
     /// Writes a file (a source, say) for a run, replacing what is there.
@@ -85,6 +133,16 @@ impl RunDir {
             entries: 0,
         };
         add_usage(&self.dir, &mut used, limit, 0).is_ok()
+    }
+
+    /// Returns once the directory holds more than `limit`.
+    pub async fn outgrown(&self, limit: DiskLimit) {
+        loop {
+            tokio::time::sleep(DISK_CHECK_EVERY).await;
+            if !self.within(limit) {
+                return;
+            }
+        }
     }
 
     /// The file at `relative`, which must not be a symlink, in a directory
@@ -152,7 +210,7 @@ impl Drop for RunDir {
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::PermissionsExt;
+    use super::*;
 
     use super::super::{NativeConfig, NativeSandbox};
 
