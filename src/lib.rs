@@ -3,8 +3,9 @@
 //!
 //! The modules are the architecture; each imports only those to its right:
 //! `api` (HTTP only) and `cli` → `service` (the use cases: judge now,
-//! enqueue, work the queue, record, views) → `judge` (test cases,
-//! comparison, verdicts) → `languages` (one file per language) → `sandbox`
+//! enqueue, work the queue, record, import, views) → `package` (problem
+//! packages read into questions) → `judge` (test cases, comparison,
+//! checkers, verdicts) → `languages` (one file per language) → `sandbox`
 //! (Wasmtime and native isolation). `store` keeps questions, submissions
 //! and executions in the database for `service` (and simple reads for
 //! `api`); `auth` says who may do what; `telemetry` sets up logs and names
@@ -18,6 +19,7 @@ pub mod configuration;
 pub mod contest;
 pub mod judge;
 pub mod languages;
+pub mod package;
 pub mod pages;
 pub mod sandbox;
 pub mod service;

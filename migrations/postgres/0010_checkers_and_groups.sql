@@ -10,3 +10,7 @@ ALTER TABLE question_tests ADD COLUMN test_group TEXT;
 ALTER TABLE execution_test_results ADD COLUMN score BIGINT;
 ALTER TABLE execution_test_results ADD COLUMN test_group TEXT;
 ALTER TABLE execution_test_results ADD COLUMN judge_message TEXT;
+
+-- A question imported from a package: whether the package's own solutions
+-- were judged as it expects (JSON judge::Verification); NULL otherwise.
+ALTER TABLE questions ADD COLUMN verification TEXT;

@@ -1,5 +1,8 @@
-//! `judgebox import PATH...`: questions into the database, from JSON
-//! documents (as `POST /admin/questions` takes) or from folders:
+//! `judgebox import PATH...`: questions into the database, from problem
+//! packages (Kattis / ICPC or Polygon, a folder or a zip: imported as
+//! `PUT /admin/questions/{slug}/package` does, validators, verification and
+//! all), from JSON documents (as `POST /admin/questions` takes), or from
+//! folders of judgebox's own:
 //!
 //! ```text
 //! sum-two/              the folder's name is the slug, unless question.json says
@@ -22,25 +25,34 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
 
-use crate::configuration::LimitSettings;
+use crate::auth::AccessPolicy;
+use crate::configuration::WorkerSettings;
 use crate::judge::{
-    CalibrationSettings, CheckerSpec, Comparison, Question, QuestionSpec, QuestionTest,
-    ReferenceSolution, RequestedLimits, TestGroup,
+    CalibrationSettings, CheckerSpec, Comparison, QuestionSpec, QuestionTest, ReferenceSolution,
+    RequestedLimits, TestGroup,
 };
-use crate::languages;
+use crate::package::{self, DEFAULT_STATEMENT_LANGUAGE};
+use crate::service::{ImportReport, JudgingService, Refusal, Saved, Strictness};
+use crate::startup::LoadedLanguages;
 use crate::store::Database;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Question folders or JSON documents.
+    /// Problem packages (folders or zips), question folders or JSON documents.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// The database to import into, as `judgebox serve` takes it.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://judgebox.db")]
-    pub database_url: String,
-    /// Questions are checked against the limits `judgebox serve` enforces.
+    /// Refuse a package whose own solutions are not judged as it expects,
+    /// instead of importing it marked not verified.
+    #[arg(long)]
+    pub strict: bool,
+    /// A package's statement language, where it has several.
+    #[arg(long, default_value = DEFAULT_STATEMENT_LANGUAGE)]
+    pub statement_language: String,
+    /// The database, runtimes and limits, as `judgebox serve` takes them:
+    /// questions are checked against the limits it enforces, and packages'
+    /// programs run in its sandbox.
     #[command(flatten)]
-    pub limits: LimitSettings,
+    pub worker: WorkerSettings,
 }
 
 /// `question.json` in a folder: the spec without its tests.
@@ -71,30 +83,118 @@ struct FolderSpec {
     groups: Vec<TestGroup>,
 }
 
+/// Exits 0 when everything was imported (packages verified or not), 1
+/// when a path is refused (nothing of it is stored), 2 on other errors.
 pub async fn import(args: ImportArgs) -> Result<ExitCode> {
-    let policy = args.limits.policy()?;
-    let database = Database::connect(&args.database_url).await?;
-    let names = languages::names();
+    let loaded = LoadedLanguages::load(&args.worker.runtime).await?;
+    let database = Database::connect(&args.worker.database_url).await?;
+    let access = AccessPolicy {
+        open_execute: false,
+    };
+    let service = JudgingService::new(
+        loaded.languages,
+        loaded.limits,
+        database,
+        args.worker.judging(access),
+    );
+    let strictness = match args.strict {
+        true => Strictness::Refuse,
+        false => Strictness::StoreUnverified,
+    };
     for path in &args.paths {
-        let spec = if path.is_dir() {
-            folder_spec(path)?
+        let imported = if package::is_package(path) {
+            let slug = slug_of(path)?;
+            let package = package::read_path(path, &slug, &args.statement_language)
+                .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))?;
+            match service.import_package(package, strictness).await {
+                Ok((question, saved, report)) => {
+                    print_report(&report);
+                    Ok((question, saved))
+                }
+                Err(refusal) => Err(refusal),
+            }
         } else {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+            let spec = if path.is_dir() {
+                folder_spec(path)?
+            } else {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                serde_json::from_str(&text)
+                    .with_context(|| format!("parsing {}", path.display()))?
+            };
+            service.put_question(spec).await
         };
-        let question = Question::new(spec, &policy, &names)
-            .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))?;
-        let created = database.put_question(&question).await?;
+        let (question, saved) = match imported {
+            Ok(imported) => imported,
+            Err(Refusal::Internal(error)) => return Err(error),
+            Err(refusal) => {
+                eprintln!("judgebox: {}: {refusal}", path.display());
+                return Ok(ExitCode::FAILURE);
+            }
+        };
         let hidden = question.test_cases().iter().filter(|t| t.hidden).count();
         println!(
             "{} {} ({} tests, {hidden} hidden)",
-            if created { "created" } else { "replaced" },
+            match saved {
+                Saved::Created => "created",
+                Saved::Replaced => "replaced",
+            },
             question.slug(),
             question.test_cases().len()
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A package's slug: its folder's or zip's name, lowercased, with what a
+/// slug may not hold turned into `-`.
+fn slug_of(path: &Path) -> Result<String> {
+    let path = path.canonicalize()?;
+    let name = path
+        .file_stem()
+        .context("a package has a name")?
+        .to_string_lossy();
+    let slug: String = (name.to_lowercase().chars())
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    Ok(slug.trim_matches('-').chars().take(64).collect())
+}
+
+fn print_report(report: &ImportReport) {
+    for submission in &report.submissions {
+        let outcome = match (&submission.skipped, submission.outcome) {
+            (Some(why), _) => format!("skipped ({why})"),
+            (None, Some(outcome)) => outcome.to_string(),
+            (None, None) => "not judged".into(),
+        };
+        let mark = if submission.skipped.is_some() || submission.as_expected {
+            "ok"
+        } else {
+            "MISMATCH"
+        };
+        println!(
+            "  {mark:8} {} expects {}: {outcome} ({:.0} ms CPU at most)",
+            submission.path, submission.expected, submission.max_cpu_time_ms
+        );
+    }
+    println!(
+        "  time limit {} ms ({}); {}",
+        report.time_limit_ms,
+        report.time_limit_source,
+        match &report.reason {
+            None => "verified".to_string(),
+            Some(reason) => format!("NOT VERIFIED: {reason}"),
+        }
+    );
+    for warning in &report.warnings {
+        println!("  warning: {warning}");
+    }
 }
 
 fn folder_spec(dir: &Path) -> Result<QuestionSpec> {

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Status;
 use crate::languages::{Compiled, Language, Program, Source};
-use crate::sandbox::{Invocation, Run, RunLimits};
+use crate::sandbox::{Invocation, Run, RunLimits, Stopped};
 
 /// The languages a checker may be written in: those whose programs take
 /// arguments and files.
@@ -33,17 +33,13 @@ pub const CHECKER_LANGUAGES: &[&str] = &["c", "cpp", "cpp20", "java"];
 const MAX_CHECKER_BYTES: usize = 4 << 20;
 const MAX_ARGUMENTS: usize = 32;
 
-/// What a checker may use for one test: generous, since it reads the
-/// test's whole input and output, but bounded like any program.
-fn checker_limits() -> RunLimits {
-    RunLimits {
-        cpu_time: Duration::from_secs(10),
-        wall_time: Duration::from_secs(20),
-        memory_bytes: 512 << 20,
-        stdout_bytes: 64 << 10,
-        stderr_bytes: 64 << 10,
-        fuel: None,
-    }
+const MAX_CHECKER_TIME_MS: u64 = 60_000;
+/// What a checker may hold and write, whatever the test's own limits.
+const CHECKER_MEMORY_BYTES: u64 = 512 << 20;
+const CHECKER_OUTPUT_BYTES: usize = 64 << 10;
+
+fn default_checker_time_ms() -> u64 {
+    CheckerSpec::DEFAULT_TIME_MS
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -75,9 +71,17 @@ pub struct CheckerSpec {
     /// `validator_flags`).
     #[serde(default)]
     pub arguments: Vec<String>,
+    /// Its CPU time per test (its own limit, not the submission's).
+    #[serde(default = "default_checker_time_ms")]
+    #[schema(minimum = 1, maximum = 60_000, default = 10_000)]
+    pub time_ms: u64,
 }
 
 impl CheckerSpec {
+    /// Its CPU time per test unless it says otherwise: generous, since it
+    /// reads the test's whole input and output.
+    pub const DEFAULT_TIME_MS: u64 = 10_000;
+
     /// Checks what can be checked without compiling it.
     pub fn validate(&self) -> Result<(), String> {
         if !CHECKER_LANGUAGES.contains(&self.language.as_str()) {
@@ -111,6 +115,12 @@ impl CheckerSpec {
         if self.arguments.len() > MAX_ARGUMENTS {
             return Err(format!("at most {MAX_ARGUMENTS} checker.arguments"));
         }
+        if !(1..=MAX_CHECKER_TIME_MS).contains(&self.time_ms) {
+            return Err(format!(
+                "checker.time_ms must be 1 to {MAX_CHECKER_TIME_MS}, got {}",
+                self.time_ms
+            ));
+        }
         if self.protocol == CheckerProtocol::Testlib && !self.arguments.is_empty() {
             return Err("checker.arguments are for the kattis protocol only".into());
         }
@@ -131,6 +141,14 @@ impl CheckerSpec {
                 protocol: self.protocol,
                 program,
                 arguments: self.arguments.clone(),
+                limits: RunLimits {
+                    cpu_time: Duration::from_millis(self.time_ms),
+                    wall_time: Duration::from_millis(2 * self.time_ms + 1000),
+                    memory_bytes: CHECKER_MEMORY_BYTES,
+                    stdout_bytes: CHECKER_OUTPUT_BYTES,
+                    stderr_bytes: CHECKER_OUTPUT_BYTES,
+                    fuel: None,
+                },
             }),
             Ok(Compiled::Failed { output }) => {
                 Err(format!("the checker does not compile:\n{output}"))
@@ -152,6 +170,7 @@ pub struct Checker {
     protocol: CheckerProtocol,
     program: Arc<dyn Program>,
     arguments: Vec<String>,
+    limits: RunLimits,
 }
 
 impl std::fmt::Debug for Checker {
@@ -208,11 +227,7 @@ impl Checker {
                 (&[][..], invocation)
             }
         };
-        match self
-            .program
-            .run(stdin, &invocation, &checker_limits())
-            .await
-        {
+        match self.program.run(stdin, &invocation, &self.limits).await {
             Ok(run) => match self.protocol {
                 CheckerProtocol::Kattis => kattis_verdict(&run, points),
                 CheckerProtocol::Testlib => testlib_verdict(&run, points),
@@ -221,6 +236,38 @@ impl Checker {
                 tracing::error!(error = format!("{error:#}"), "running a checker failed");
                 failed(format!("the checker could not run: {error:#}"))
             }
+        }
+    }
+}
+
+impl Checker {
+    /// Runs it as an input validator on `input` (on its stdin): `Err` says
+    /// why the input is refused, or how the validator failed. Kattis
+    /// validators accept with 42, testlib ones with 0.
+    pub async fn validate_input(&self, input: &str) -> Result<(), String> {
+        let invocation = Invocation {
+            args: self.arguments.clone(),
+            ..Invocation::default()
+        };
+        let run = (self
+            .program
+            .run(input.as_bytes(), &invocation, &self.limits)
+            .await)
+            .map_err(|error| format!("the validator could not run: {error:#}"))?;
+        let accepted = match self.protocol {
+            CheckerProtocol::Kattis => 42,
+            CheckerProtocol::Testlib => 0,
+        };
+        match run.exit_code() {
+            Some(code) if code == accepted => Ok(()),
+            Some(_) => {
+                let said = text(&run.stderr).or_else(|| text(&run.stdout));
+                Err(format!(
+                    "refused{}",
+                    said.map_or(String::new(), |s| format!(": {s}"))
+                ))
+            }
+            None => Err(failure(&run).replacen("the checker", "the validator", 1)),
         }
     }
 }
@@ -242,8 +289,23 @@ fn failure(run: &Run) -> String {
     let stderr = text(&run.stderr);
     let how = match (&run.ended, run.exit_code()) {
         (_, Some(code)) => format!("exited with status {code}"),
-        (Err(stopped), None) => format!("was stopped: {stopped:?}"),
-        (Ok(_), None) => unreachable!("an exit has a code"),
+        (Err(Stopped::CpuTime | Stopped::Fuel), _) => "ran out of its time limit".into(),
+        (Err(Stopped::WallTime), _) => "was still running at its wall-clock limit".into(),
+        (Err(Stopped::Output), _) => "wrote more than its output limit".into(),
+        (
+            Err(Stopped::Disk {
+                max_bytes,
+                max_entries,
+            }),
+            _,
+        ) => format!(
+            "wrote more than {} MiB or {max_entries} files to disk",
+            max_bytes >> 20
+        ),
+        (Err(Stopped::StackOverflow), _) => "overflowed its stack".into(),
+        (Err(Stopped::Trap(trap)), _) => format!("crashed: {trap}"),
+        (Err(Stopped::SyntaxError(error)), _) => format!("did not parse: {error}"),
+        (Ok(_) | Err(Stopped::Exit(_)), None) => unreachable!("an exit has a code"),
     };
     match stderr {
         Some(stderr) => format!("the checker {how}; it wrote: {stderr}"),
@@ -327,7 +389,7 @@ fn text(bytes: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::{Stopped, Usage};
+    use crate::sandbox::Usage;
 
     fn exited(code: i32, stderr: &str, written: &[(&str, &str)]) -> Run {
         Run {

@@ -240,6 +240,10 @@ impl LimitPolicy {
         self.max_memory_mb
     }
 
+    pub fn max_output_kb(&self) -> u64 {
+        self.max_output_kb
+    }
+
     /// The limits a request gets, or a message naming the first value out of range.
     pub fn resolve(&self, requested: &RequestedLimits) -> Result<Limits, String> {
         self.resolve_named("limits", requested)

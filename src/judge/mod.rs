@@ -29,7 +29,8 @@ pub use compare::{CompareMode, Comparison};
 pub use groups::{GroupScore, GroupScoring, TestGroup, check_groups};
 pub use limits::{AppliedLimits, LimitPolicy, Limits, RequestedLimits, TimeSource};
 pub use question::{
-    Question, QuestionSpec, QuestionTest, ReferenceSolution, StoredQuestion, check_slug,
+    Question, QuestionSpec, QuestionTest, ReferenceSolution, StoredQuestion, Verification,
+    check_slug,
 };
 pub use report::{Report, Status, Summary, TestResult, cpu_usage_percent, peak_memory_mb};
 pub use submission::{MAX_TEST_CASES, Submission, TestCase, one_point};

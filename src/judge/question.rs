@@ -110,10 +110,23 @@ pub struct Question {
     checker: Option<CheckerSpec>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     groups: Vec<TestGroup>,
+    /// Whether the package it was imported from judged its own solutions
+    /// as they expect; absent for a question written here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<Verification>,
     /// The last calibration; it applies while its fingerprint is the
     /// question's (`fresh_calibration`).
     #[serde(skip)]
     calibrated: Option<Calibration>,
+}
+
+/// What importing a package found of its own solutions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Verification {
+    pub verified: bool,
+    /// Why not, when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A question as the store keeps it, to give back as it was saved:
@@ -132,6 +145,7 @@ pub struct StoredQuestion {
     pub calibration: CalibrationSettings,
     pub checker: Option<CheckerSpec>,
     pub groups: Vec<TestGroup>,
+    pub verification: Option<Verification>,
     pub calibrated: Option<Calibration>,
 }
 
@@ -219,6 +233,7 @@ impl Question {
             calibration: spec.calibration,
             checker: spec.checker,
             groups: spec.groups,
+            verification: None,
             calibrated: None,
         })
     }
@@ -238,6 +253,7 @@ impl Question {
             calibration: stored.calibration,
             checker: stored.checker,
             groups: stored.groups,
+            verification: stored.verification,
             calibrated: stored.calibrated,
         }
     }
@@ -298,6 +314,37 @@ impl Question {
 
     pub fn groups(&self) -> &[TestGroup] {
         &self.groups
+    }
+
+    pub fn verification(&self) -> Option<&Verification> {
+        self.verification.as_ref()
+    }
+
+    /// It as imported from a package whose solutions `verification` says how it judged.
+    pub fn verified(self, verification: Verification) -> Self {
+        Self {
+            verification: Some(verification),
+            ..self
+        }
+    }
+
+    /// It with `calibration` as its last, and its general time limit
+    /// the least calibrated one in terms of the server's time factors, so
+    /// that languages no reference solution covers are scaled from it.
+    pub fn calibrated_as(self, calibration: Calibration, policy: &LimitPolicy) -> Self {
+        let general = (calibration.languages.iter())
+            .map(|(language, c)| (c.time_ms as f64 / policy.time_factor(language)).round() as u64)
+            .min()
+            .map(|ms| ms.clamp(1, policy.max_time_ms()));
+        let limits = Limits {
+            time_ms: general.unwrap_or(self.limits.time_ms),
+            ..self.limits.clone()
+        };
+        Self {
+            limits,
+            calibrated: Some(calibration),
+            ..self
+        }
     }
 
     /// `submission` (one of this question's) with the checker built, if

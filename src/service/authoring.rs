@@ -19,7 +19,7 @@ impl JudgingService {
     /// `spec` as a question this server can judge: checked, and its
     /// checker built (refused with the compiler's message if it does not
     /// compile; the build is cached for judging).
-    async fn check_question(&self, spec: QuestionSpec) -> Result<Question, Refusal> {
+    pub(super) async fn check_question(&self, spec: QuestionSpec) -> Result<Question, Refusal> {
         let question = (Question::new(spec, &self.limits, &self.languages.names()))
             .map_err(Refusal::Invalid)?;
         if let Some(checker) = question.checker() {

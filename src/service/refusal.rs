@@ -38,6 +38,27 @@ pub enum Existing {
     Contest,
 }
 
+/// The reason in words, for those without HTTP (the command line).
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Denied(denied) => write!(f, "{denied:?}"),
+            Self::UnknownQuestion(slug) => write!(f, "no question {slug:?}"),
+            Self::UnknownContest(slug) => write!(f, "no contest {slug:?}"),
+            Self::QuestionInContest(slug) => write!(f, "question {slug:?} is in a contest"),
+            Self::UnsupportedLanguage { name, supported } => write!(
+                f,
+                "this server does not run {name}; it runs {}",
+                supported.join(", ")
+            ),
+            Self::NotFound(message) | Self::Invalid(message) => f.write_str(message),
+            Self::Exists { message, .. } => f.write_str(message),
+            Self::Busy(what) => f.write_str(what),
+            Self::Internal(error) => write!(f, "{error:#}"),
+        }
+    }
+}
+
 impl From<Denied> for Refusal {
     fn from(denied: Denied) -> Self {
         Self::Denied(denied)

@@ -40,10 +40,12 @@ impl Database {
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
-        // The last calibration stays: its fingerprint tells whether it still applies.
+        // The last calibration stays unless one comes with the question (an
+        // import's): its fingerprint tells whether it still applies.
         let replace = "DO UPDATE SET title = $2, statement = $3, limits = $4, comparison = $5,
              languages = $6, updated_at = $7, limits_by_language = $8,
-             reference_solutions = $9, calibration = $10, checker = $11, test_groups = $12";
+             reference_solutions = $9, calibration = $10, checker = $11, test_groups = $12,
+             verification = $13, calibrated = COALESCE($14, questions.calibrated)";
         write_question(&mut tx, question, replace).await?;
         sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
             .bind(question.slug())
@@ -74,7 +76,7 @@ impl Database {
     pub async fn question(&self, slug: &str) -> Result<Option<Question>> {
         let Some(row) = sqlx::query(
             "SELECT slug, title, statement, limits, comparison, languages, limits_by_language,
-                 reference_solutions, calibration, calibrated, checker, test_groups
+                 reference_solutions, calibration, calibrated, checker, test_groups, verification
              FROM questions WHERE slug = $1",
         )
         .bind(slug)
@@ -108,6 +110,9 @@ impl Database {
                 .map(|text| serde_json::from_str(&text))
                 .transpose()?,
             groups: serde_json::from_str(row.try_get("test_groups")?)?,
+            verification: (row.try_get::<Option<String>, _>("verification")?)
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?,
             calibrated: (row.try_get::<Option<String>, _>("calibrated")?)
                 .map(|text| serde_json::from_str(&text))
                 .transpose()?,
@@ -214,8 +219,8 @@ async fn write_question(
     let written = sqlx::query(&format!(
         "INSERT INTO questions (slug, title, statement, limits, comparison, languages,
              created_at, updated_at, limits_by_language, reference_solutions, calibration,
-             checker, test_groups)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12)
+             checker, test_groups, verification, calibrated)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (slug) {on_conflict}"
     ))
     .bind(question.slug())
@@ -230,6 +235,18 @@ async fn write_question(
     .bind(serde_json::to_string(&question.calibration())?)
     .bind(question.checker().map(serde_json::to_string).transpose()?)
     .bind(serde_json::to_string(question.groups())?)
+    .bind(
+        question
+            .verification()
+            .map(serde_json::to_string)
+            .transpose()?,
+    )
+    .bind(
+        question
+            .calibrated()
+            .map(serde_json::to_string)
+            .transpose()?,
+    )
     .execute(&mut **tx)
     .await?
     .rows_affected();

@@ -3,6 +3,7 @@
 mod access;
 mod browser;
 mod calibration;
+mod checkers;
 mod compiled;
 mod contests;
 mod execute;

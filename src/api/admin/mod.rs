@@ -8,6 +8,7 @@ pub(super) mod contests;
 pub(super) mod questions;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -17,8 +18,11 @@ use super::error::ErrorCode;
 use super::{ApiError, AppState};
 use crate::auth::Principal;
 
+/// The largest package upload: packages with big tests are large.
+const MAX_PACKAGE_BYTES: usize = 128 << 20;
+
 pub fn routes(state: AppState) -> Router<AppState> {
-    use axum::routing::{delete, get, post};
+    use axum::routing::{delete, get, post, put};
     Router::new()
         .route("/admin/questions", post(questions::create))
         .route(
@@ -34,6 +38,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/admin/questions/{slug}/calibrate",
             post(questions::calibrate),
+        )
+        .route(
+            "/admin/questions/{slug}/package",
+            put(questions::import_package).layer(DefaultBodyLimit::max(MAX_PACKAGE_BYTES)),
         )
         .route(
             "/admin/questions/{slug}/test-cases/{number}",

@@ -4,15 +4,18 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
-use serde::Serialize;
-use utoipa::ToSchema;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use crate::api::error::{ApiJson, ApiPath, ErrorBody, ErrorCode};
+use crate::api::error::{ApiJson, ApiPath, ApiQuery, ErrorBody, ErrorCode};
 use crate::api::{ApiError, AppState, questions};
-use crate::judge::{AppliedLimits, Calibration, Question, QuestionSpec, QuestionTest};
-use crate::service::Saved;
+use crate::judge::{AppliedLimits, Calibration, Question, QuestionSpec, QuestionTest, check_slug};
+use crate::package::{self, DEFAULT_STATEMENT_LANGUAGE, PackageFiles};
+use crate::service::{ImportReport, Saved, Strictness};
 
 /// A question as admins see it: all of it, reference solutions too, with
 /// its last calibration and what each language it accepts gets.
@@ -120,6 +123,87 @@ pub async fn replace(
     // As stored: with its last calibration, stale or not.
     let question = questions::find(&state, &slug).await?;
     Ok((status, Json(AdminQuestion::new(question, &state))))
+}
+
+/// What importing a package answers: the question as stored, and what
+/// the import found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedQuestion {
+    question: AdminQuestion,
+    report: ImportReport,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportOptions {
+    /// Refuse (422) a package whose own solutions are not judged as it
+    /// expects, instead of storing it marked not verified.
+    #[serde(default)]
+    strict: bool,
+    /// The statement's language, where the package has several (a code
+    /// such as `en`, the default).
+    #[serde(default = "default_statement_language")]
+    statement_language: String,
+}
+
+fn default_statement_language() -> String {
+    DEFAULT_STATEMENT_LANGUAGE.into()
+}
+
+/// Imports a problem package (Kattis / ICPC or Polygon) as a question
+///
+/// The body is the package zipped. Its checker is built and its input
+/// validators run on every test (a failure refuses the package); its time
+/// limit is the package's own, or calibrated from its accepted
+/// submissions; every solution it ships is judged, and the report says how.
+#[utoipa::path(
+    put, path = "/admin/questions/{slug}/package", tag = "admin", operation_id = "import_package",
+    params(("slug" = String, Path, description = "The question's slug"), ImportOptions),
+    request_body(content = Vec<u8>, content_type = "application/zip", description = "The package, zipped"),
+    responses(
+        (status = 200, description = "Replaced", body = ImportedQuestion),
+        (status = 201, description = "Created", body = ImportedQuestion),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/zip`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: what is wrong with the package; nothing was stored", body = ErrorBody),
+    ),
+)]
+pub async fn import_package(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+    ApiQuery(options): ApiQuery<ImportOptions>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportedQuestion>), ApiError> {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if !content_type.is_some_and(|t| t.starts_with("application/zip")) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "send the package zipped, with Content-Type: application/zip",
+        ));
+    }
+    check_slug(&slug).map_err(ApiError::invalid)?;
+    let language = options.statement_language;
+    let read = tokio::task::spawn_blocking(move || {
+        let files = PackageFiles::from_zip(&body)?;
+        package::read(&files, &slug, &language)
+    });
+    let package = (read.await)
+        .map_err(|error| ApiError::internal(error.into()))?
+        .map_err(|problem| {
+            ApiError::invalid(format!("the package cannot be imported: {problem}"))
+        })?;
+    let strictness = match options.strict {
+        true => Strictness::Refuse,
+        false => Strictness::StoreUnverified,
+    };
+    let (question, saved, report) = state.service.import_package(package, strictness).await?;
+    let status = match saved {
+        Saved::Created => StatusCode::CREATED,
+        Saved::Replaced => StatusCode::OK,
+    };
+    let question = AdminQuestion::new(question, &state);
+    Ok((status, Json(ImportedQuestion { question, report })))
 }
 
 /// What `POST /admin/questions/{slug}/calibrate` answers.
