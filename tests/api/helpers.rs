@@ -329,6 +329,22 @@ impl TestApp {
         self.admin(Method::POST, &path, None).await
     }
 
+    /// Imports a zipped problem package as `slug`; `query` as the
+    /// endpoint takes it (`strict=true`), or empty.
+    pub async fn import_package(
+        &self,
+        slug: &str,
+        zip: Vec<u8>,
+        query: &str,
+    ) -> (StatusCode, Value) {
+        let path = format!("/admin/questions/{slug}/package?{query}");
+        let request = (self.request(Method::PUT, &path))
+            .bearer_auth(ADMIN_TOKEN)
+            .header("content-type", "application/zip")
+            .body(zip);
+        read(request.send().await.expect("PUT package failed")).await
+    }
+
     /// `role`: `admin` or `service`. The answer holds the `key`, shown only here.
     pub async fn create_api_key(&self, name: &str, role: &str) -> (StatusCode, Value) {
         let body = json!({"name": name, "role": role});

@@ -15,6 +15,7 @@ mod limits;
 mod node_compat;
 mod openapi;
 mod operations;
+mod packages;
 mod pages;
 mod questions;
 mod rate_limits;
