@@ -35,6 +35,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/admin/questions/{slug}"),
     ("POST", "/admin/questions/{slug}/test-cases"),
     ("POST", "/admin/questions/{slug}/calibrate"),
+    ("PUT", "/admin/questions/{slug}/package"),
     ("DELETE", "/admin/questions/{slug}/test-cases/{number}"),
     ("GET", "/admin/contests"),
     ("GET", "/admin/contests/{slug}"),
