@@ -17,6 +17,10 @@ pub use programs::{PackageProgram, language_of};
 
 use crate::judge::{CheckerSpec, QuestionSpec, Status};
 
+/// The largest package upload (the API's and the pages'): packages with
+/// big tests are large.
+pub const MAX_UPLOAD_BYTES: usize = 128 << 20;
+
 /// The statement language an import picks unless told otherwise.
 pub const DEFAULT_STATEMENT_LANGUAGE: &str = "en";
 

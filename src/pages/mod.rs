@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
@@ -33,6 +33,7 @@ pub use session::Viewer;
 
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
+use crate::package;
 use crate::service::{Identities, JudgingService};
 use crate::store::Database;
 
@@ -99,6 +100,11 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
         .route(
             "/ui/admin/questions/{question}/calibrate",
             post(admin::questions::calibrate),
+        )
+        .route(
+            "/ui/admin/questions/{question}/package",
+            put(admin::questions::import_package)
+                .layer(DefaultBodyLimit::max(package::MAX_UPLOAD_BYTES)),
         )
         .route("/ui/admin/submissions", get(admin::submissions::list))
         .route("/ui/admin/submissions/{id}", get(admin::submissions::show))

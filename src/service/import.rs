@@ -11,8 +11,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{JudgingService, Refusal, Saved};
-use crate::judge::{self, Question, Status, Verification};
-use crate::package::{Format, Package, PackageSubmission, TimeLimit};
+use crate::judge::{self, Question, Status, Verification, check_slug};
+use crate::package::{self, Format, Package, PackageFiles, PackageSubmission, TimeLimit};
 
 /// Whether a package whose solutions are not all judged as it expects is
 /// stored (marked not verified) or refused.
@@ -65,6 +65,29 @@ pub struct CheckedSubmission {
 }
 
 impl JudgingService {
+    /// Imports the zipped package `zip` as the question `slug`, its
+    /// statement in `statement_language` where it has several.
+    pub async fn import_zip(
+        &self,
+        zip: bytes::Bytes,
+        slug: String,
+        statement_language: String,
+        strictness: Strictness,
+    ) -> Result<(Question, Saved, ImportReport), Refusal> {
+        check_slug(&slug).map_err(Refusal::Invalid)?;
+        // Unpacking up to 256 MiB is work for a blocking thread.
+        let read = tokio::task::spawn_blocking(move || {
+            let files = PackageFiles::from_zip(&zip)?;
+            package::read(&files, &slug, &statement_language)
+        });
+        let package = (read.await)
+            .map_err(|error| Refusal::Internal(error.into()))?
+            .map_err(|problem| {
+                Refusal::Invalid(format!("the package cannot be imported: {problem}"))
+            })?;
+        self.import_package(package, strictness).await
+    }
+
     /// Imports `package` as its question (replacing one of the same slug).
     pub async fn import_package(
         &self,

@@ -489,3 +489,69 @@ async fn the_command_line_imports_a_package_folder() {
         "{output:?}"
     );
 }
+
+#[tokio::test]
+async fn a_teacher_uploads_a_package_on_the_question_page_and_reads_its_report() {
+    let app = TestApp::spawn_admin().await;
+    let zip = tempfile::Builder::new().suffix(".zip").tempfile().unwrap();
+    std::fs::write(zip.path(), zipped(&kattis_scoring())).unwrap();
+    let browser = crate::browser::Browser::open(&app.address).await;
+    browser.visit("/ui/signin").await;
+    browser
+        .find("#token")
+        .await
+        .send_keys(ADMIN_TOKEN)
+        .await
+        .unwrap();
+    browser
+        .click("form[action='/ui/signin'] button[type='submit']")
+        .await;
+    browser.wait_for_text("New question").await;
+
+    browser.visit("/ui/admin/questions/new").await;
+    browser
+        .find("#package-slug")
+        .await
+        .send_keys("shout")
+        .await
+        .unwrap();
+    let file = browser.find("#package-file").await;
+    file.send_keys(zip.path().to_str().unwrap()).await.unwrap();
+    browser.click("#package-form button[type='submit']").await;
+    browser.wait_for_text("Imported and verified").await;
+    let report = browser.text_of("#package-report").await;
+    assert!(
+        report.contains("submissions/wrong_answer/same.py") && report.contains("as expected"),
+        "{report}"
+    );
+    assert!(report.contains("time limit 2500 ms (package)"), "{report}");
+    browser.screenshot("teacher-package-report").await;
+
+    browser.click("#package-report a.button").await;
+    browser.wait_for_text("Edit question shout").await;
+    let page = browser.text().await;
+    assert!(
+        page.contains("Test groups: sample (sum), secret/long (sum), secret/short (min)"),
+        "{page}"
+    );
+    assert!(page.contains("verified"), "{page}");
+    browser.screenshot("teacher-package-question").await;
+
+    // A bad package: the page says why, and nothing is stored.
+    std::fs::write(zip.path(), b"not a zip").unwrap();
+    browser.visit("/ui/admin/questions/new").await;
+    browser
+        .find("#package-slug")
+        .await
+        .send_keys("broken")
+        .await
+        .unwrap();
+    let file = browser.find("#package-file").await;
+    file.send_keys(zip.path().to_str().unwrap()).await.unwrap();
+    browser.click("#package-form button[type='submit']").await;
+    browser
+        .wait_for_text("Not imported: the package cannot be imported")
+        .await;
+    assert_eq!(app.get_question("broken").await.0, StatusCode::NOT_FOUND);
+    browser.close().await;
+}

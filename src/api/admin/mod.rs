@@ -17,9 +17,7 @@ use axum::response::{IntoResponse, Response};
 use super::error::ErrorCode;
 use super::{ApiError, AppState};
 use crate::auth::Principal;
-
-/// The largest package upload: packages with big tests are large.
-const MAX_PACKAGE_BYTES: usize = 128 << 20;
+use crate::package;
 
 pub fn routes(state: AppState) -> Router<AppState> {
     use axum::routing::{delete, get, post, put};
@@ -41,7 +39,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route(
             "/admin/questions/{slug}/package",
-            put(questions::import_package).layer(DefaultBodyLimit::max(MAX_PACKAGE_BYTES)),
+            put(questions::import_package).layer(DefaultBodyLimit::max(package::MAX_UPLOAD_BYTES)),
         )
         .route(
             "/admin/questions/{slug}/test-cases/{number}",

@@ -13,8 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::{ApiJson, ApiPath, ApiQuery, ErrorBody, ErrorCode};
 use crate::api::{ApiError, AppState, questions};
-use crate::judge::{AppliedLimits, Calibration, Question, QuestionSpec, QuestionTest, check_slug};
-use crate::package::{self, DEFAULT_STATEMENT_LANGUAGE, PackageFiles};
+use crate::judge::{AppliedLimits, Calibration, Question, QuestionSpec, QuestionTest};
+use crate::package::DEFAULT_STATEMENT_LANGUAGE;
 use crate::service::{ImportReport, Saved, Strictness};
 
 /// A question as admins see it: all of it, reference solutions too, with
@@ -182,22 +182,14 @@ pub async fn import_package(
             "send the package zipped, with Content-Type: application/zip",
         ));
     }
-    check_slug(&slug).map_err(ApiError::invalid)?;
-    let language = options.statement_language;
-    let read = tokio::task::spawn_blocking(move || {
-        let files = PackageFiles::from_zip(&body)?;
-        package::read(&files, &slug, &language)
-    });
-    let package = (read.await)
-        .map_err(|error| ApiError::internal(error.into()))?
-        .map_err(|problem| {
-            ApiError::invalid(format!("the package cannot be imported: {problem}"))
-        })?;
     let strictness = match options.strict {
         true => Strictness::Refuse,
         false => Strictness::StoreUnverified,
     };
-    let (question, saved, report) = state.service.import_package(package, strictness).await?;
+    let imported = state
+        .service
+        .import_zip(body, slug, options.statement_language, strictness);
+    let (question, saved, report) = imported.await?;
     let status = match saved {
         Saved::Created => StatusCode::CREATED,
         Saved::Replaced => StatusCode::OK,

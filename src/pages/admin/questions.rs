@@ -5,26 +5,31 @@
 //! teacher may run code on the examples.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Form, Json};
 
 use super::{AdminViewer, Fields, form_error, optional_number, refused, see_other};
-use crate::judge::{
-    CompareMode, Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits,
-};
+use crate::judge::{Comparison, Question, QuestionSpec, QuestionTest, RequestedLimits};
+use crate::package::DEFAULT_STATEMENT_LANGUAGE;
 use crate::pages::layout::{Layout, render};
 use crate::pages::session::Viewer;
 use crate::pages::views::question::{Code, LimitRow, QuestionPage, limit_rows, run_examples};
 use crate::pages::{PageError, PagesState};
-use crate::service::{ExecutionView, Refusal};
+use crate::service::{ExecutionView, ImportReport, Refusal, Strictness};
+use serde::{Deserialize, Serialize};
 
-const COMPARE_MODES: [(&str, &str); 4] = [
+const COMPARE_MODES: [(&str, &str); 5] = [
     ("trimmed", "trimmed: ignore trailing spaces and blank lines"),
     ("exact", "exact: byte for byte"),
     ("tokens", "tokens: the same words, any spacing"),
     ("float", "float: numbers equal within the tolerance"),
+    (
+        "kattis",
+        "kattis: as Kattis's default validator (words in any case)",
+    ),
 ];
 
 /// The form as typed (or as stored, when editing).
@@ -52,7 +57,7 @@ struct QuestionForm {
     editing: Option<String>,
     form: QuestionFields,
     error: Option<String>,
-    compare_modes: [(&'static str, &'static str); 4],
+    compare_modes: [(&'static str, &'static str); 5],
     /// The server's defaults, shown as placeholders.
     default_time_ms: u64,
     default_memory_mb: u64,
@@ -62,6 +67,11 @@ struct QuestionForm {
     calibration: Option<CalibrationSummary>,
     /// What calibrating just did.
     notice: Option<String>,
+    /// How the stored question is judged beyond the form: its checker,
+    /// groups, and the package it came from.
+    judging: Vec<String>,
+    /// Whether the package it came from is not verified, and why.
+    unverified: Option<String>,
 }
 
 /// A stored question's reference solutions and last calibration, in words.
@@ -130,6 +140,8 @@ impl QuestionForm {
             limits: Vec::new(),
             calibration: None,
             notice: None,
+            judging: Vec::new(),
+            unverified: None,
         }
     }
 
@@ -137,9 +149,32 @@ impl QuestionForm {
     fn editing(state: &PagesState, viewer: &Viewer, question: &Question) -> Self {
         let names = state.languages.names();
         let form = QuestionFields::of(question, &names);
+        let mut judging = Vec::new();
+        if let Some(checker) = question.checker() {
+            judging.push(format!(
+                "A checker judges the outputs: {} protocol, in {}.",
+                api_name(&checker.protocol),
+                checker.language
+            ));
+        }
+        if !question.groups().is_empty() {
+            let groups: Vec<String> = (question.groups().iter())
+                .map(|g| format!("{} ({})", g.name, api_name(&g.scoring)))
+                .collect();
+            judging.push(format!("Test groups: {}.", groups.join(", ")));
+        }
+        let verification = question.verification();
+        if verification.is_some_and(|v| v.verified) {
+            judging
+                .push("Imported from a package whose own solutions all passed: verified.".into());
+        }
+        let unverified =
+            (verification.filter(|v| !v.verified)).map(|v| v.reason.clone().unwrap_or_default());
         Self {
             limits: limit_rows(question, &state.limits, &names),
             calibration: Some(CalibrationSummary::of(question)),
+            judging,
+            unverified,
             ..Self::new(state, viewer, Some(question.slug().to_string()), form)
         }
     }
@@ -152,8 +187,9 @@ impl QuestionForm {
     }
 }
 
-fn compare_name(mode: CompareMode) -> String {
-    match serde_json::to_value(mode) {
+/// An enum's name in the API (`kattis`, `min`).
+fn api_name(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
         Ok(serde_json::Value::String(name)) => name,
         _ => String::new(),
     }
@@ -170,7 +206,7 @@ impl QuestionFields {
             memory_mb: limits.memory_mb.to_string(),
             output_kb: limits.output_kb.to_string(),
             instruction_limit: (limits.instruction_limit).map_or(String::new(), |n| n.to_string()),
-            compare: compare_name(question.compare().mode),
+            compare: api_name(&question.compare().mode),
             tolerance: question.compare().tolerance.to_string(),
             languages: (names.iter())
                 .map(|name| {
@@ -281,6 +317,49 @@ pub async fn edit_form(
     render(&QuestionForm::editing(&state, &viewer, &question))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct UploadOptions {
+    #[serde(default)]
+    strict: bool,
+}
+
+/// What the question pages' package upload answers.
+#[derive(Debug, Serialize)]
+pub struct Uploaded {
+    edit_url: String,
+    report: ImportReport,
+}
+
+/// `PUT /ui/admin/questions/{slug}/package`: the question pages' upload of
+/// a problem package (the zip as the body, sent by the page's script),
+/// imported as the admin API imports one; answered in JSON.
+pub async fn import_package(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(options): Query<UploadOptions>,
+    body: Bytes,
+) -> Result<Json<Uploaded>, PageError> {
+    viewer.check_csrf_header(&headers)?;
+    (state.service.access().administer(&viewer.principal))
+        .map_err(|denied| PageError::from(denied).as_json())?;
+    let strictness = match options.strict {
+        true => Strictness::Refuse,
+        false => Strictness::StoreUnverified,
+    };
+    let language = DEFAULT_STATEMENT_LANGUAGE.to_string();
+    let (question, _, report) = (state
+        .service
+        .import_zip(body, slug, language, strictness)
+        .await)
+        .map_err(|refusal| PageError::from(refusal).as_json())?;
+    Ok(Json(Uploaded {
+        edit_url: format!("/ui/admin/questions/{}/edit", question.slug()),
+        report,
+    }))
+}
+
 /// `POST /ui/admin/questions/{slug}/calibrate`: judges the reference
 /// solutions and shows the edit page with the limits they give, or why
 /// there are none.
@@ -357,6 +436,14 @@ pub async fn update(
         calibration: stored.calibration().clone(),
         checker: stored.checker().cloned(),
         groups: stored.groups().to_vec(),
+        // The form shows the mode and tolerance only: the Kattis flags stay.
+        compare: match spec.compare.mode == stored.compare().mode {
+            true => Comparison {
+                tolerance: spec.compare.tolerance,
+                ..stored.compare()
+            },
+            false => spec.compare,
+        },
         ..spec
     });
     let saved = match kept {
@@ -424,6 +511,7 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::judge::CompareMode;
 
     #[test]
     fn the_form_becomes_a_spec_or_says_what_is_wrong() {

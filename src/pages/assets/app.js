@@ -84,6 +84,8 @@
     runtime_error: "Runtime error",
     compilation_error: "Compilation error",
     internal_error: "Internal error",
+    partially_accepted: "Partially accepted",
+    skipped: "Skipped",
   };
 
   function verdict(status) {
@@ -102,6 +104,10 @@
         " ", `${summary.passed ?? 0} of ${summary.total_tests ?? 0} tests passed`,
         summary.max_score !== undefined ? ` · score ${summary.score} / ${summary.max_score}` : "")
     );
+    if (summary.groups && summary.groups.length) {
+      container.append(element("ul", { class: "groups" }, ...summary.groups.map((group) =>
+        element("li", {}, `${group.name}: ${group.score} / ${group.max_score}`))));
+    }
     if (execution.compile_output) {
       container.append(element("h3", {}, "Compiler output"), element("pre", { class: "compile" }, execution.compile_output));
     }
@@ -360,6 +366,51 @@
   }
 
   // <form data-confirm="question?">: asks before submitting.
+  // The question pages' package upload: the zip as the body, then the
+  // import's report, and a link to the question.
+  function packageUpload() {
+    const form = document.querySelector("form[data-package-upload]");
+    if (!form) return;
+    const status = form.querySelector("#package-status");
+    const report = form.querySelector("#package-report");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const slug = form.dataset.slug || form.querySelector("#package-slug").value.trim();
+      const file = form.querySelector("#package-file").files[0];
+      if (!file) return;
+      const strict = form.querySelector("#package-strict").checked;
+      showStatus(status, "Importing: building the checker, validating and judging the package's solutions…", false);
+      report.replaceChildren();
+      const response = await fetch("/ui/admin/questions/" + encodeURIComponent(slug) + "/package" + (strict ? "?strict=true" : ""), {
+        method: "PUT",
+        headers: Object.assign({ "Accept": "application/json", "Content-Type": "application/zip" }, csrf ? { "X-CSRF-Token": csrf } : {}),
+        body: await file.arrayBuffer(),
+        credentials: "same-origin",
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        showStatus(status, "Not imported: " + (data?.error?.message || response.status + " " + response.statusText), true);
+        return;
+      }
+      const result = data.report;
+      showStatus(status, result.verified ? "Imported and verified." : "Imported, but not verified: " + result.reason, !result.verified);
+      const rows = result.submissions.map((s) => element("tr", {},
+        element("td", {}, element("code", {}, s.path)),
+        element("td", {}, s.expected),
+        element("td", {}, s.skipped ? "skipped: " + s.skipped : verdict(s.outcome)),
+        element("td", {}, s.skipped ? "" : (s.as_expected ? "as expected" : "NOT as expected"))));
+      report.append(
+        element("p", {}, `${result.format} package, ${result.tests} tests; time limit ${result.time_limit_ms} ms (${result.time_limit_source}).`),
+        element("table", {},
+          element("thead", {}, element("tr", {},
+            element("th", { scope: "col" }, "Solution"), element("th", { scope: "col" }, "Expected"),
+            element("th", { scope: "col" }, "Outcome"), element("th", { scope: "col" }, ""))),
+          element("tbody", {}, ...rows)),
+        ...result.warnings.map((w) => element("p", { class: "help" }, "Note: " + w)),
+        element("p", {}, element("a", { class: "button", href: data.edit_url }, "Open the question")));
+    });
+  }
+
   function confirmations() {
     document.addEventListener("submit", (event) => {
       const question = event.target.dataset && event.target.dataset.confirm;
@@ -374,6 +425,7 @@
     testFiles();
     textFiles();
     csvDownloads();
+    packageUpload();
     confirmations();
   });
 })();
