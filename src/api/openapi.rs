@@ -152,6 +152,7 @@ impl Modify for AdminRoutes {
         admin::questions::add_test,
         admin::questions::calibrate,
         admin::questions::import_package,
+        admin::questions::export_package,
         admin::questions::remove_test,
         admin::contests::list,
         admin::contests::show,

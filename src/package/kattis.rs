@@ -78,22 +78,23 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
         },
     };
     let submissions = submissions(files, &mut warnings)?;
+    let languages = languages(&problem, &mut warnings);
+    let allowed = |language: &str| languages.is_empty() || languages.iter().any(|l| l == language);
     let accepted = (submissions.iter())
-        .filter(|s| s.expected == "accepted" && s.program.language.is_some())
+        .filter(|s| s.expected == "accepted" && s.program.language.is_some_and(allowed))
         .take(MAX_REFERENCES)
         .map(|s| ReferenceSolution {
             language: s.program.language.expect("filtered").to_string(),
             code: s.program.source.clone(),
         });
-    let (reference_solutions, calibration) = match time_limit {
-        TimeLimit::FromAccepted { multiplier } => (
-            accepted.collect(),
-            CalibrationSettings {
-                multiplier,
-                ..CalibrationSettings::default()
-            },
-        ),
-        TimeLimit::Given(_) => (Vec::new(), CalibrationSettings::default()),
+    // Reference solutions either way: calibration may be run later.
+    let reference_solutions = accepted.collect();
+    let calibration = match time_limit {
+        TimeLimit::FromAccepted { multiplier } => CalibrationSettings {
+            multiplier,
+            ..CalibrationSettings::default()
+        },
+        TimeLimit::Given(_) => CalibrationSettings::default(),
     };
     let spec = QuestionSpec {
         slug: slug.to_string(),
@@ -109,7 +110,7 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
             instruction_limit: None,
         },
         compare,
-        languages: Vec::new(),
+        languages,
         test_cases,
         limits_by_language: BTreeMap::new(),
         reference_solutions,
@@ -125,6 +126,34 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
         time_limit,
         warnings,
     })
+}
+
+/// The languages `languages` (2025-09) allows, those judgebox runs under
+/// Kattis's names; none (every language) if it names no other.
+fn languages(problem: &Value, warnings: &mut Vec<String>) -> Vec<String> {
+    let Some(listed) = problem["languages"].as_sequence() else {
+        return Vec::new();
+    };
+    let mut languages = Vec::new();
+    for name in listed.iter().filter_map(Value::as_str) {
+        let ours = match name {
+            "python3" | "python" => Some("python"),
+            "cpp" | "c++" => Some("cpp"),
+            "cpp20" => Some("cpp20"),
+            "c" => Some("c"),
+            "java" => Some("java"),
+            "javascript" | "nodejs" => Some("javascript"),
+            _ => None,
+        };
+        match ours {
+            Some(ours) if !languages.iter().any(|l| l == ours) => languages.push(ours.to_string()),
+            Some(_) => {}
+            None => warnings.push(format!(
+                "the package allows {name}, which judgebox does not run"
+            )),
+        }
+    }
+    languages
 }
 
 /// `type` (a word or a list, current formats) and the legacy `validation`.
@@ -296,7 +325,8 @@ fn group_settings(files: &PackageFiles, dir: &str) -> Result<Value, String> {
 
 /// The tests under `data/`, samples first, each folder's in name order,
 /// and their groups: every folder holding tests is one when the problem is
-/// scored or has subgroups.
+/// scored or has subgroups, named `sample`, `secret`, or by its path under
+/// `data/secret/`.
 fn tests(
     files: &PackageFiles,
     scoring: bool,
@@ -327,7 +357,10 @@ fn tests(
     let mut groups = Vec::new();
     for (folder, folder_tests) in by_folder {
         let sample = folder == "data/sample";
-        let name = folder.trim_start_matches("data/").to_string();
+        // `sample`, `secret`, and a subgroup by its path under `secret/`.
+        let name = (folder.strip_prefix("data/secret/"))
+            .unwrap_or_else(|| folder.trim_start_matches("data/"))
+            .to_string();
         let settings = inherited_settings(files, &folder)?;
         let score = settings["score"]
             .as_u64()

@@ -4,6 +4,7 @@
 //! ships (validators, checkers, solutions) are run by the import use case,
 //! in the sandbox, like everything else.
 
+mod export;
 mod files;
 mod kattis;
 mod polygon;
@@ -12,6 +13,7 @@ mod statement;
 
 use std::path::Path;
 
+pub use export::kattis_zip;
 pub use files::PackageFiles;
 pub use programs::{PackageProgram, language_of};
 

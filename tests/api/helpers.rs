@@ -345,6 +345,19 @@ impl TestApp {
         read(request.send().await.expect("PUT package failed")).await
     }
 
+    /// The question as a zipped Kattis package.
+    pub async fn export_package(&self, slug: &str) -> (StatusCode, Vec<u8>) {
+        let path = format!("/admin/questions/{slug}/package");
+        let response = (self
+            .request(Method::GET, &path)
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await)
+            .expect("GET package failed");
+        let status = response.status();
+        (status, response.bytes().await.unwrap().to_vec())
+    }
+
     /// `role`: `admin` or `service`. The answer holds the `key`, shown only here.
     pub async fn create_api_key(&self, name: &str, role: &str) -> (StatusCode, Value) {
         let body = json!({"name": name, "role": role});

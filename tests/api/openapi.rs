@@ -36,6 +36,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/questions/{slug}/test-cases"),
     ("POST", "/admin/questions/{slug}/calibrate"),
     ("PUT", "/admin/questions/{slug}/package"),
+    ("GET", "/admin/questions/{slug}/package"),
     ("DELETE", "/admin/questions/{slug}/test-cases/{number}"),
     ("GET", "/admin/contests"),
     ("GET", "/admin/contests/{slug}"),

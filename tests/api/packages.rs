@@ -238,8 +238,8 @@ async fn a_scoring_package_keeps_its_subtasks_flags_and_time_limit() {
         question["groups"],
         json!([
             {"name": "sample", "scoring": "sum", "stop_at_first_failure": false},
-            {"name": "secret/long", "scoring": "sum", "stop_at_first_failure": false},
-            {"name": "secret/short", "scoring": "min", "stop_at_first_failure": false},
+            {"name": "long", "scoring": "sum", "stop_at_first_failure": false},
+            {"name": "short", "scoring": "min", "stop_at_first_failure": false},
         ])
     );
     // Right on the long words only: the all-or-nothing group gives nothing.
@@ -249,11 +249,11 @@ async fn a_scoring_package_keeps_its_subtasks_flags_and_time_limit() {
     let groups = &body["summary"]["groups"];
     assert_eq!(
         groups[1],
-        json!({"name": "secret/long", "score": 60, "max_score": 60})
+        json!({"name": "long", "score": 60, "max_score": 60})
     );
     assert_eq!(
         groups[2],
-        json!({"name": "secret/short", "score": 0, "max_score": 40})
+        json!({"name": "short", "score": 0, "max_score": 40})
     );
 }
 
@@ -531,7 +531,7 @@ async fn a_teacher_uploads_a_package_on_the_question_page_and_reads_its_report()
     browser.wait_for_text("Edit question shout").await;
     let page = browser.text().await;
     assert!(
-        page.contains("Test groups: sample (sum), secret/long (sum), secret/short (min)"),
+        page.contains("Test groups: sample (sum), long (sum), short (min)"),
         "{page}"
     );
     assert!(page.contains("verified"), "{page}");
@@ -554,4 +554,43 @@ async fn a_teacher_uploads_a_package_on_the_question_page_and_reads_its_report()
         .await;
     assert_eq!(app.get_question("broken").await.0, StatusCode::NOT_FOUND);
     browser.close().await;
+}
+
+#[tokio::test]
+async fn an_exported_package_imports_again_to_the_same_question() {
+    let app = TestApp::spawn_admin().await;
+    for (slug, files) in [("shout", kattis_scoring()), ("pair", kattis_pair())] {
+        let (status, imported) = app.import_package(slug, zipped(&files), "").await;
+        assert!(status.is_success(), "{imported}");
+        let (status, exported) = app.export_package(slug).await;
+        assert_eq!(status, StatusCode::OK);
+        let copy = format!("{slug}-copy");
+        let (status, again) = app.import_package(&copy, exported, "").await;
+        assert_eq!(status, StatusCode::CREATED, "{again}");
+        assert_eq!(again["report"]["verified"], true, "{again}");
+        let (_, original) = app.get_question_as_admin(slug).await;
+        let (_, copied) = app.get_question_as_admin(&copy).await;
+        for field in [
+            "title",
+            "statement",
+            "limits",
+            "compare",
+            "languages",
+            "test_cases",
+            "groups",
+            "checker",
+            "reference_solutions",
+        ] {
+            assert_eq!(copied[field], original[field], "{slug}: {field}");
+        }
+    }
+    // A testlib checker has no place in a Kattis package.
+    let checker = json!({"protocol": "testlib", "language": "cpp", "source": TESTLIB_CHECKER,
+                         "files": {"testlib.h": TESTLIB_H}});
+    let question = json!({"slug": "testlib", "title": "T", "checker": checker,
+                          "test_cases": [{"input": "4", "expected_output": "2 2"}]});
+    app.create_question(question).await;
+    let (status, _) = app.export_package("testlib").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.export_package("nothing").await.0, StatusCode::NOT_FOUND);
 }

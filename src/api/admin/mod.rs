@@ -39,7 +39,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route(
             "/admin/questions/{slug}/package",
-            put(questions::import_package).layer(DefaultBodyLimit::max(package::MAX_UPLOAD_BYTES)),
+            put(questions::import_package)
+                .layer(DefaultBodyLimit::max(package::MAX_UPLOAD_BYTES))
+                .get(questions::export_package),
         )
         .route(
             "/admin/questions/{slug}/test-cases/{number}",

@@ -6,15 +6,16 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::{ApiJson, ApiPath, ApiQuery, ErrorBody, ErrorCode};
 use crate::api::{ApiError, AppState, questions};
 use crate::judge::{AppliedLimits, Calibration, Question, QuestionSpec, QuestionTest};
-use crate::package::DEFAULT_STATEMENT_LANGUAGE;
+use crate::package::{self, DEFAULT_STATEMENT_LANGUAGE};
 use crate::service::{ImportReport, Saved, Strictness};
 
 /// A question as admins see it: all of it, reference solutions too, with
@@ -196,6 +197,36 @@ pub async fn import_package(
     };
     let question = AdminQuestion::new(question, &state);
     Ok((status, Json(ImportedQuestion { question, report })))
+}
+
+/// The question as a Kattis package (2025-09 layout)
+///
+/// It imports again (`PUT .../package`) to the same question, where the
+/// format can say it all (see docs/problems.md).
+#[utoipa::path(
+    get, path = "/admin/questions/{slug}/package", tag = "admin", operation_id = "export_package",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The package, zipped", content_type = "application/zip", body = Vec<u8>),
+        (status = 404, description = "`unknown_question`", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: the question cannot be a Kattis package (a testlib checker)", body = ErrorBody),
+    ),
+)]
+pub async fn export_package(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let question = questions::find(&state, &slug).await?;
+    let zip = package::kattis_zip(&question)
+        .map_err(|why| ApiError::invalid(format!("question {slug:?} cannot be exported: {why}")))?;
+    let disposition = format!("attachment; filename=\"{slug}.zip\"");
+    Ok((
+        [
+            (CONTENT_TYPE, "application/zip".to_string()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        zip,
+    ))
 }
 
 /// What `POST /admin/questions/{slug}/calibrate` answers.
