@@ -149,6 +149,12 @@ impl Unit {
 /// The submission's tests as units to judge in parallel, each test by its
 /// index among all.
 fn units(submission: &Submission) -> Vec<Unit> {
+    if submission.stop_at_first_failure {
+        return vec![Unit {
+            tests: submission.test_cases.iter().cloned().enumerate().collect(),
+            stops_at_first_failure: true,
+        }];
+    }
     let stopping = |test: &TestCase| {
         let group = test.group.as_deref()?;
         (submission.groups.iter()).find(|g| g.name == group && g.stop_at_first_failure)

@@ -335,7 +335,7 @@ impl Question {
         let general = (calibration.languages.iter())
             .map(|(language, c)| (c.time_ms as f64 / policy.time_factor(language)).round() as u64)
             .min()
-            .map(|ms| ms.clamp(1, policy.max_time_ms()));
+            .map(|ms| ms.max(self.calibration.floor_ms).min(policy.max_time_ms()));
         let limits = Limits {
             time_ms: general.unwrap_or(self.limits.time_ms),
             ..self.limits.clone()

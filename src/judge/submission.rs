@@ -61,6 +61,9 @@ pub struct Submission {
     pub checker: Option<Checker>,
     /// The test groups the tests name (a question's).
     pub groups: Vec<TestGroup>,
+    /// Run the tests one by one and skip the rest after the first failure
+    /// (verifying a package's failing solution: only its first failure counts).
+    pub stop_at_first_failure: bool,
 }
 
 impl Submission {
@@ -107,6 +110,7 @@ impl Submission {
             comparison,
             checker: None,
             groups: Vec::new(),
+            stop_at_first_failure: false,
         })
     }
 
