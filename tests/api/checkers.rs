@@ -458,3 +458,59 @@ async fn subtasks_score_by_group_and_a_failed_group_skips_the_rest() {
             .contains("medium")
     );
 }
+
+#[tokio::test]
+async fn the_teachers_form_takes_a_checker_and_groups_and_refuses_a_broken_checker() {
+    let app = TestApp::spawn_admin().await;
+    let teacher = app.teacher_session().await;
+    let tests = r#"[{"input": "10", "expected_output": "5 5", "group": "all"}]"#;
+    let groups = r#"[{"name": "all", "scoring": "min"}]"#;
+    let checker = kattis_validator().to_string();
+    let mut fields = vec![
+        ("slug", "formed"),
+        ("title", "Any pair"),
+        ("compare", "trimmed"),
+        ("tests", tests),
+        ("groups", groups),
+        ("checker", checker.as_str()),
+    ];
+    let (status, html) = teacher
+        .post_form(
+            "/ui/admin/questions/new",
+            "/ui/admin/questions/new",
+            &fields,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, stored) = app.get_question_as_admin("formed").await;
+    assert_eq!(stored["checker"]["protocol"], "kattis");
+    assert_eq!(stored["groups"][0]["scoring"], "min");
+    let body = judged(&app, "formed", "python", "print(3, 7)").await;
+    assert_eq!(statuses(&body), ["accepted"], "{body}");
+
+    // A checker that does not compile: the form says why; nothing changes.
+    let broken =
+        json!({"protocol": "kattis", "language": "cpp", "source": "int main( {"}).to_string();
+    fields[5].1 = broken.as_str();
+    fields[0].1 = "broken";
+    let (status, html) = teacher
+        .post_form(
+            "/ui/admin/questions/new",
+            "/ui/admin/questions/new",
+            &fields,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("the checker does not compile"), "{html}");
+    fields[5].1 = "{\"protocol\": \"kattis\"";
+    let (status, html) = teacher
+        .post_form(
+            "/ui/admin/questions/new",
+            "/ui/admin/questions/new",
+            &fields,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("Checker:"), "{html}");
+    assert_eq!(app.get_question("broken").await.0, StatusCode::NOT_FOUND);
+}

@@ -47,6 +47,10 @@ struct QuestionFields {
     languages: Vec<(String, bool)>,
     /// The tests, as a JSON array.
     tests: String,
+    /// The test groups, as a JSON array; empty: none.
+    groups: String,
+    /// The checker, as a JSON object; empty: none (the comparison judges).
+    checker: String,
 }
 
 #[derive(Template)]
@@ -217,6 +221,13 @@ impl QuestionFields {
                 })
                 .collect(),
             tests: serde_json::to_string_pretty(question.test_cases()).unwrap_or_default(),
+            groups: match question.groups() {
+                [] => String::new(),
+                groups => serde_json::to_string_pretty(groups).unwrap_or_default(),
+            },
+            checker: (question.checker())
+                .and_then(|checker| serde_json::to_string_pretty(checker).ok())
+                .unwrap_or_default(),
         }
     }
 
@@ -233,6 +244,8 @@ impl QuestionFields {
             tolerance: Comparison::default().tolerance.to_string(),
             languages: names.iter().map(|name| (name.to_string(), false)).collect(),
             tests: String::new(),
+            groups: String::new(),
+            checker: String::new(),
         }
     }
 
@@ -252,6 +265,8 @@ impl QuestionFields {
                 .map(|name| (name.to_string(), ticked.contains(name)))
                 .collect(),
             tests: fields.get("tests").to_string(),
+            groups: fields.get("groups").to_string(),
+            checker: fields.get("checker").to_string(),
         }
     }
 
@@ -292,8 +307,8 @@ impl QuestionFields {
             limits_by_language: Default::default(),
             reference_solutions: Vec::new(),
             calibration: Default::default(),
-            checker: None,
-            groups: Vec::new(),
+            checker: optional_json("Checker", &self.checker)?,
+            groups: optional_json("Groups", &self.groups)?.unwrap_or_default(),
         })
     }
 }
@@ -417,6 +432,19 @@ pub async fn create(
     }
 }
 
+/// A field holding JSON, or nothing; the error names the field.
+fn optional_json<T: serde::de::DeserializeOwned>(
+    name: &str,
+    text: &str,
+) -> Result<Option<T>, String> {
+    match text.trim() {
+        "" => Ok(None),
+        text => serde_json::from_str(text)
+            .map(Some)
+            .map_err(|error| format!("{name}: {error}")),
+    }
+}
+
 /// `POST /ui/admin/questions/{slug}/edit`: replaces it, tests and all.
 pub async fn update(
     State(state): State<PagesState>,
@@ -428,14 +456,12 @@ pub async fn update(
     viewer.check_csrf(Some(fields.get("csrf")))?;
     let stored = state.service.question(&slug).await?;
     let form = QuestionFields::posted(&fields, slug.clone(), &state.languages.names());
-    // The form edits neither per-language limits, reference solutions,
-    // the checker nor the groups: they are kept as stored.
+    // The form edits neither per-language limits nor reference solutions:
+    // they are kept as stored.
     let kept = form.spec().map(|spec| QuestionSpec {
         limits_by_language: stored.limits_by_language().clone(),
         reference_solutions: stored.reference_solutions().to_vec(),
         calibration: stored.calibration().clone(),
-        checker: stored.checker().cloned(),
-        groups: stored.groups().to_vec(),
         // The form shows the mode and tolerance only: the Kattis flags stay.
         compare: match spec.compare.mode == stored.compare().mode {
             true => Comparison {
