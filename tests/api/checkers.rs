@@ -220,6 +220,11 @@ async fn a_checker_that_fails_is_the_judges_error_never_the_students_wrong_answe
             "spins",
             "int main() { volatile unsigned long i = 0; for (;;) i++; }",
         ),
+        // Its own memory limit (512 MiB): an allocation fails, and it gives up.
+        (
+            "hogs",
+            "#include <cstdlib>\n#include <cstring>\nint main() { for (;;) { void *p = std::malloc(1 << 20); if (!p) return 9; std::memset(p, 1, 1 << 20); } }",
+        ),
     ];
     for (slug, source) in failing {
         let checker =
