@@ -121,7 +121,7 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
     Ok(Package {
         format: Format::Kattis,
         spec,
-        input_validators: input_validators(files)?,
+        input_validators: input_validators(files, &mut warnings)?,
         submissions,
         time_limit,
         warnings,
@@ -274,22 +274,21 @@ fn output_validator(
         .transpose()
 }
 
-fn input_validators(files: &PackageFiles) -> Result<Vec<InputValidator>, String> {
+fn input_validators(
+    files: &PackageFiles,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<InputValidator>, String> {
     let mut programs = programs_in(files, "input_validators")?;
     if files.has_dir("input_validator/")
         && let Some(program) = PackageProgram::read(files, "input_validator")?
     {
         programs.push(program);
     }
-    // Kattis's checktestdata and VIVA scripts are not programs judgebox runs.
-    (programs.into_iter())
-        .map(|program| {
-            Ok(InputValidator {
-                path: program.path.clone(),
-                program: program.checker(CheckerProtocol::Kattis, Vec::new())?,
-            })
-        })
-        .collect()
+    let mut validators = Vec::new();
+    for program in programs {
+        validators.extend(program.input_validator(CheckerProtocol::Kattis, warnings)?);
+    }
+    Ok(validators)
 }
 
 /// The programs in `dir`: each file or folder directly in it.

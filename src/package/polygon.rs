@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use roxmltree::{Document, Node};
 
 use super::{
-    FAILURES, Format, InputValidator, Package, PackageFiles, PackageProgram, PackageSubmission,
-    TimeLimit, statement,
+    FAILURES, Format, Package, PackageFiles, PackageProgram, PackageSubmission, TimeLimit,
+    statement,
 };
 use crate::judge::{
     CalibrationSettings, CheckerProtocol, Comparison, GroupScoring, QuestionSpec, QuestionTest,
@@ -65,23 +65,18 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
         }
         None => None,
     };
-    let input_validators = (assets.and_then(|a| child(a, "validators")))
-        .map(|validators| {
-            (validators
+    let validators = (assets.and_then(|a| child(a, "validators")).into_iter())
+        .flat_map(|validators| {
+            validators
                 .children()
-                .filter(|n| n.has_tag_name("validator")))
-            .filter_map(source_path)
-            .map(|path| {
-                let program = program(files, path, &resources(problem))?;
-                Ok(InputValidator {
-                    path: path.to_string(),
-                    program: program.checker(CheckerProtocol::Testlib, Vec::new())?,
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()
+                .filter(|n| n.has_tag_name("validator"))
         })
-        .transpose()?
-        .unwrap_or_default();
+        .filter_map(source_path);
+    let mut input_validators = Vec::new();
+    for path in validators {
+        let program = program(files, path, &resources(problem))?;
+        input_validators.extend(program.input_validator(CheckerProtocol::Testlib, &mut warnings)?);
+    }
     let submissions = solutions(files, problem, &mut warnings)?;
 
     let title = (child(problem, "names").into_iter())

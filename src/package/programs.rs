@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::PackageFiles;
-use crate::judge::{CheckerProtocol, CheckerSpec};
+use super::{InputValidator, PackageFiles};
+use crate::judge::{CHECKER_LANGUAGES, CheckerProtocol, CheckerSpec};
 
 /// A program from a package: its main source and the files beside it.
 #[derive(Debug, Clone)]
@@ -92,6 +92,34 @@ impl PackageProgram {
         spec.validate()
             .map_err(|error| format!("{}: {error}", self.path))?;
         Ok(spec)
+    }
+}
+
+impl PackageProgram {
+    /// It as an input validator speaking `protocol`; `None`, with a
+    /// warning, when it is in a language (or a tool, as Kattis's
+    /// checktestdata) that judgebox does not run validators in: the import
+    /// goes on without it.
+    pub fn input_validator(
+        self,
+        protocol: CheckerProtocol,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<InputValidator>, String> {
+        if !self
+            .language
+            .is_some_and(|l| CHECKER_LANGUAGES.contains(&l))
+        {
+            warnings.push(format!(
+                "input validator {} is not run: judgebox runs validators written in {}",
+                self.path,
+                CHECKER_LANGUAGES.join(", ")
+            ));
+            return Ok(None);
+        }
+        Ok(Some(InputValidator {
+            program: self.checker(protocol, Vec::new())?,
+            path: self.path,
+        }))
     }
 }
 

@@ -96,9 +96,20 @@ async fn judged(app: &TestApp, slug: &str, language: &str, code: &str) -> Value 
 #[tokio::test]
 async fn a_kattis_package_imports_verifies_and_judges_as_kattis_would() {
     let app = TestApp::spawn_admin().await;
-    let (status, body) = app.import_package("pair", zipped(&kattis_pair()), "").await;
+    let mut files = kattis_pair();
+    // A validator judgebox cannot run is left out, saying so.
+    files.push(file(
+        "input_validators/check.ctd",
+        "INT(2, 1000000000) NEWLINE EOF",
+    ));
+    let (status, body) = app.import_package("pair", zipped(&files), "").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let report = &body["report"];
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("input validator input_validators/check.ctd is not run"),
+        "{warnings}"
+    );
     assert_eq!(report["format"], "kattis");
     assert_eq!(report["verified"], true, "{report}");
     assert_eq!(report["tests"], 4);
