@@ -2,7 +2,8 @@
 
 componentize-py executes this module's top level at build time and snapshots
 the result, so everything imported here is ready in ~1 ms at run time, and
-nothing else can be imported (the sandbox has no filesystem). The list below is
+nothing else can be imported (the sandbox gives no files but, to a checker,
+the test's own in its working directory). The list below is
 the standard library a student might reasonably use; networking and process
 modules are left out on purpose and fail with ModuleNotFoundError.
 """
@@ -109,10 +110,11 @@ def _execute(compiled):
 
 
 class WitWorld(wit_world.WitWorld):
-    def run(self, code: str) -> wit_world.Outcome:
+    def run(self, code: str, args: list[str]) -> wit_world.Outcome:
         # An exception escaping run() would trap the whole instance, so nothing may.
         try:
             sys.stdin, sys.stdout, sys.stderr = _std_streams()
+            sys.argv = [_FILENAME, *args]
             compiled, error = _compile(code)
             if error is not None:
                 return wit_world.Outcome_SyntaxError(error)

@@ -27,8 +27,8 @@ use crate::languages::{Compiled, Language, Program, Source};
 use crate::sandbox::{Invocation, Run, RunLimits, Stopped};
 
 /// The languages a checker may be written in: those whose programs take
-/// arguments and files.
-pub const CHECKER_LANGUAGES: &[&str] = &["c", "cpp", "cpp20", "java"];
+/// arguments and files (JavaScript's runtime has neither).
+pub const CHECKER_LANGUAGES: &[&str] = &["c", "cpp", "cpp20", "java", "python"];
 /// A checker's sources, headers included (testlib.h is about 200 KiB).
 const MAX_CHECKER_BYTES: usize = 4 << 20;
 const MAX_ARGUMENTS: usize = 32;
@@ -59,7 +59,7 @@ pub enum CheckerProtocol {
     "files": {"testlib.h": "..."}}))]
 pub struct CheckerSpec {
     pub protocol: CheckerProtocol,
-    /// One of `c`, `cpp`, `cpp20` or `java`.
+    /// One of `c`, `cpp`, `cpp20`, `java` or `python`.
     pub language: String,
     /// The main source file's text.
     pub source: String,

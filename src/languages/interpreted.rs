@@ -9,11 +9,14 @@ use anyhow::Result;
 use async_trait::async_trait;
 
 use super::{Compiled, Language, LanguageInfo, Program, Source};
+use crate::sandbox::native::NativeSandbox;
 use crate::sandbox::{Interpreter, Invocation, Run, RunLimits, WasmSandbox};
 
 pub struct Interpreted {
     info: LanguageInfo,
     interpreter: Arc<Interpreter>,
+    /// Makes the directory of a run given files (a checker's).
+    native: Arc<NativeSandbox>,
 }
 
 impl Interpreted {
@@ -21,6 +24,7 @@ impl Interpreted {
     pub fn load(
         info: LanguageInfo,
         sandbox: &WasmSandbox,
+        native: &Arc<NativeSandbox>,
         runtimes_dir: &Path,
         cache_dir: &Path,
         wizer: bool,
@@ -34,6 +38,7 @@ impl Interpreted {
         Ok(Self {
             info,
             interpreter: Arc::new(interpreter),
+            native: native.clone(),
         })
     }
 }
@@ -53,16 +58,16 @@ impl Language for Interpreted {
             self.info.name
         );
         Ok(Compiled::Ready(Arc::new(Script {
-            language: self.info.name,
             interpreter: self.interpreter.clone(),
+            native: self.native.clone(),
             code: source.code.into(),
         })))
     }
 }
 
 struct Script {
-    language: &'static str,
     interpreter: Arc<Interpreter>,
+    native: Arc<NativeSandbox>,
     code: String,
 }
 
@@ -72,14 +77,12 @@ impl Program for Script {
         "wasm"
     }
 
-    /// The interpreters take neither arguments nor files yet, so they
-    /// judge no one (see `judge::checker`).
     async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run> {
-        anyhow::ensure!(
-            invocation.args.is_empty() && !invocation.needs_dir(),
-            "the {} runtime takes no arguments or files",
-            self.language
-        );
-        self.interpreter.run(&self.code, stdin, limits).await
+        let dir = (invocation.needs_dir())
+            .then(|| self.native.run_dir())
+            .transpose()?;
+        (self.interpreter)
+            .run(&self.code, stdin, invocation, dir.as_ref(), limits)
+            .await
     }
 }

@@ -3,12 +3,14 @@
 //! Wizer when it is first precompiled.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Result;
 
 use super::LanguageInfo;
 use super::interpreted::Interpreted;
 use crate::sandbox::WasmSandbox;
+use crate::sandbox::native::NativeSandbox;
 
 pub(super) const INFO: LanguageInfo = LanguageInfo {
     name: "javascript",
@@ -17,6 +19,11 @@ pub(super) const INFO: LanguageInfo = LanguageInfo {
     extensions: &["js", "mjs", "cjs"],
 };
 
-pub fn load(sandbox: &WasmSandbox, runtimes_dir: &Path, cache_dir: &Path) -> Result<Interpreted> {
-    Interpreted::load(INFO, sandbox, runtimes_dir, cache_dir, true)
+pub fn load(
+    sandbox: &WasmSandbox,
+    native: &Arc<NativeSandbox>,
+    runtimes_dir: &Path,
+    cache_dir: &Path,
+) -> Result<Interpreted> {
+    Interpreted::load(INFO, sandbox, native, runtimes_dir, cache_dir, true)
 }

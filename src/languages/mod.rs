@@ -179,8 +179,8 @@ impl Languages {
             languages.register(CompiledLanguage::new(clang, &cache));
         }
         languages.register(CompiledLanguage::new(Java::new(native.clone()), &cache));
-        languages.register(javascript::load(sandbox, runtimes_dir, cache_dir)?);
-        languages.register(python::load(sandbox, runtimes_dir, cache_dir)?);
+        languages.register(javascript::load(sandbox, native, runtimes_dir, cache_dir)?);
+        languages.register(python::load(sandbox, native, runtimes_dir, cache_dir)?);
         anyhow::ensure!(
             languages.names() == names(),
             "languages::names() lists {:?}, but {:?} were loaded",

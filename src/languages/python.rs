@@ -2,12 +2,14 @@
 //! which also snapshots it after start-up (see `runtimes/python/app.py`).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Result;
 
 use super::LanguageInfo;
 use super::interpreted::Interpreted;
 use crate::sandbox::WasmSandbox;
+use crate::sandbox::native::NativeSandbox;
 
 pub(super) const INFO: LanguageInfo = LanguageInfo {
     name: "python",
@@ -16,6 +18,11 @@ pub(super) const INFO: LanguageInfo = LanguageInfo {
     extensions: &["py"],
 };
 
-pub fn load(sandbox: &WasmSandbox, runtimes_dir: &Path, cache_dir: &Path) -> Result<Interpreted> {
-    Interpreted::load(INFO, sandbox, runtimes_dir, cache_dir, false)
+pub fn load(
+    sandbox: &WasmSandbox,
+    native: &Arc<NativeSandbox>,
+    runtimes_dir: &Path,
+    cache_dir: &Path,
+) -> Result<Interpreted> {
+    Interpreted::load(INFO, sandbox, native, runtimes_dir, cache_dir, false)
 }

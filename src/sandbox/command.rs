@@ -89,17 +89,7 @@ impl WasiCommand {
         dir: Option<&RunDir>,
         limits: &RunLimits,
     ) -> Result<Run> {
-        anyhow::ensure!(
-            dir.is_some() || !invocation.needs_dir(),
-            "a program given files needs a run directory"
-        );
-        if let Some(dir) = dir {
-            dir.prepare(invocation)?;
-        }
-        let given = Given {
-            args: &invocation.args,
-            dir,
-        };
+        let given = Given::prepare(invocation, dir)?;
         let _instance = self.sandbox.instance_permit().await;
         let mut store = new_store(&self.sandbox, WasiCtxBuilder::new().build_p1())?;
         let streams = arm(&mut store, stdin, given, limits, WasiCtxBuilder::build_p1)?
@@ -123,7 +113,6 @@ impl WasiCommand {
             Ok(start.call_async(&mut *store, ()).await.map(|()| Ok(0)))
         })
         .await?;
-        let written = dir.map_or_else(Vec::new, |dir| dir.written(invocation));
-        Ok(Run { written, ..run })
+        Ok(given.collect(run))
     }
 }

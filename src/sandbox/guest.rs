@@ -16,7 +16,7 @@ use super::cpu_time::CpuLimited;
 use super::memory::MemoryLimiter;
 use super::native::RunDir;
 use super::output::CappedPipe;
-use super::{RUN_DIR_LIMIT, Run, RunLimits, Stopped, Usage, WasmSandbox};
+use super::{Invocation, RUN_DIR_LIMIT, Run, RunLimits, Stopped, Usage, WasmSandbox};
 
 /// Host state of one run: its WASI context (`W`, by WASI version) and the
 /// memory limiter.
@@ -77,10 +77,35 @@ const UNMETERED: u64 = i64::MAX as u64;
 
 /// What a guest is given besides its streams: its arguments, and the run
 /// directory it sees as its working directory (`.`), if it has one.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub(super) struct Given<'a> {
-    pub args: &'a [String],
-    pub dir: Option<&'a RunDir>,
+    invocation: &'a Invocation,
+    dir: Option<&'a RunDir>,
+}
+
+impl<'a> Given<'a> {
+    /// What `invocation` gives a guest, its files written into `dir`,
+    /// which it must have when the invocation needs one.
+    pub fn prepare(invocation: &'a Invocation, dir: Option<&'a RunDir>) -> Result<Self> {
+        anyhow::ensure!(
+            dir.is_some() || !invocation.needs_dir(),
+            "a program given files needs a run directory"
+        );
+        if let Some(dir) = dir {
+            dir.prepare(invocation)?;
+        }
+        Ok(Self { invocation, dir })
+    }
+
+    pub fn args(&self) -> &'a [String] {
+        &self.invocation.args
+    }
+
+    /// `run` with what the guest left in its output directories.
+    pub fn collect(&self, run: Run) -> Run {
+        let written = (self.dir).map_or_else(Vec::new, |dir| dir.written(self.invocation));
+        Run { written, ..run }
+    }
 }
 
 /// WASI with the test's stdin, capped stdout/stderr, and no network or
@@ -99,8 +124,8 @@ fn wasi(stdin: &[u8], limits: &RunLimits, given: Given) -> Result<(WasiCtxBuilde
         .allow_tcp(false)
         .allow_udp(false)
         .allow_ip_name_lookup(false);
-    if !given.args.is_empty() {
-        builder.args(&[PROGRAM_NAME]).args(given.args);
+    if !given.args().is_empty() {
+        builder.args(&[PROGRAM_NAME]).args(given.args());
     }
     if let Some(dir) = given.dir {
         builder.preopened_dir(dir.path(), ".", FsPerms::ReadWrite)?;

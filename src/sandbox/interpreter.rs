@@ -19,7 +19,8 @@ use wasmtime_wasi::WasiCtxBuilder;
 
 use super::artifact::load_component;
 use super::guest::{Given, Guest, WasiP2, arm, new_store, run_limited};
-use super::{Run, RunLimits, Stopped, Usage, WasmSandbox};
+use super::native::RunDir;
+use super::{Invocation, Run, RunLimits, Stopped, Usage, WasmSandbox};
 use bindings::Outcome;
 
 mod bindings {
@@ -75,22 +76,32 @@ impl Interpreter {
         Ok((interpreter, compiled))
     }
 
-    /// Runs `code` with `stdin` in a fresh instance under `limits`. `Err`
-    /// means the host failed (e.g. could not instantiate), not the program.
-    pub async fn run(&self, code: &str, stdin: &[u8], limits: &RunLimits) -> Result<Run> {
+    /// Runs `code` with `stdin` and what `invocation` gives it in a fresh
+    /// instance under `limits`; its files are in `dir`, which it sees as its
+    /// working directory and must be given when the invocation needs one.
+    /// `Err` means the host failed (e.g. could not instantiate), not the
+    /// program.
+    pub async fn run(
+        &self,
+        code: &str,
+        stdin: &[u8],
+        invocation: &Invocation,
+        dir: Option<&RunDir>,
+        limits: &RunLimits,
+    ) -> Result<Run> {
+        let given = Given::prepare(invocation, dir)?;
         let _instance = self.sandbox.instance_permit().await;
         let Instance { mut store, guest } = match self.take_ahead() {
             Some(instance) => instance,
             None => instantiate(&self.sandbox, &self.pre).await?,
         };
         let build = |wasi: &mut WasiCtxBuilder| WasiP2::new(wasi.build());
-        let given = Given::default();
         let Some(streams) = arm(&mut store, stdin, given, limits, build)? else {
             return Ok(over_memory_limit());
         };
-        run_limited(store, streams, given, limits, async |store| {
+        let run = run_limited(store, streams, given, limits, async |store| {
             Ok(guest
-                .call_run(&mut *store, code)
+                .call_run(&mut *store, code, given.args())
                 .await
                 .map(|outcome| match outcome {
                     Outcome::Exited(status) => Ok(status),
@@ -101,7 +112,8 @@ impl Interpreter {
                     }
                 }))
         })
-        .await
+        .await?;
+        Ok(given.collect(run))
     }
 
     /// The instance made ahead, if it is ready; either way, starts making

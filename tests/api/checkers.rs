@@ -34,6 +34,19 @@ public class Validator {
 }
 "#;
 
+/// The same validator in Python: it runs in the WebAssembly interpreter,
+/// given the test's files in its working directory.
+const KATTIS_VALIDATOR_PYTHON: &str = r#"
+import sys
+n = int(open(sys.argv[1]).read())
+words = sys.stdin.read().split()
+right = len(words) == 2 and all(w.lstrip('-').isdigit() for w in words)
+right = right and int(words[0]) >= 1 and int(words[1]) >= 1 and int(words[0]) + int(words[1]) == n
+with open(sys.argv[3] + "/teammessage.txt", "w") as team:
+    team.write("fine" if right else "no, in Python")
+sys.exit(42 if right else 43)
+"#;
+
 /// A right answer in each language, each a different pair.
 fn right_answers() -> [(&'static str, &'static str); 4] {
     [
@@ -108,6 +121,10 @@ async fn a_checker_accepts_any_right_answer_in_every_language_in_both_protocols(
         (
             "kattis-java",
             json!({"protocol": "kattis", "language": "java", "source": KATTIS_VALIDATOR_JAVA}),
+        ),
+        (
+            "kattis-python",
+            json!({"protocol": "kattis", "language": "python", "source": KATTIS_VALIDATOR_PYTHON}),
         ),
     ];
     for (slug, checker) in checkers {
@@ -266,6 +283,28 @@ int main(int argc, char **argv) {
     assert_eq!(visible["status"], "wrong_answer", "{body}");
     assert_eq!(visible["message"], "host file 0, parent 0");
 
+    // The same in Python, in the interpreter's sandbox.
+    let escape = r#"
+import sys
+def can(path, mode):
+    try:
+        open(path, mode).close()
+        return 1
+    except OSError:
+        return 0
+host_file, parent = can("/etc/passwd", "r"), can("../escaped", "w")
+with open(sys.argv[3] + "/teammessage.txt", "w") as team:
+    team.write(f"host file {host_file}, parent {parent}")
+sys.exit(42 if host_file or parent else 43)
+"#;
+    let checker = json!({"protocol": "kattis", "language": "python", "source": escape});
+    app.create_question(pair_question("escape-python", checker))
+        .await;
+    let body = judged(&app, "escape-python", "cpp", right_answers()[2].1).await;
+    let visible = &body["test_results"][0];
+    assert_eq!(visible["status"], "wrong_answer", "{body}");
+    assert_eq!(visible["message"], "host file 0, parent 0");
+
     // Filling the disk is stopped, and is the judge's error.
     let flood = r#"#include <cstdio>
 #include <string>
@@ -300,7 +339,7 @@ async fn a_checker_that_does_not_compile_is_refused_with_the_compilers_message()
     );
     let refused = [
         (
-            json!({"protocol": "testlib", "language": "python", "source": "print()"}),
+            json!({"protocol": "testlib", "language": "javascript", "source": "1"}),
             "checker.language",
         ),
         (

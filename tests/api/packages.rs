@@ -102,6 +102,10 @@ async fn a_kattis_package_imports_verifies_and_judges_as_kattis_would() {
         "input_validators/check.ctd",
         "INT(2, 1000000000) NEWLINE EOF",
     ));
+    // A validator in Python runs, as one in C++ does.
+    let python_validator =
+        "import sys\nn = int(sys.stdin.read())\nsys.exit(42 if 2 <= n <= 10**9 else 43)\n";
+    files.push(file("input_validators/range.py", python_validator));
     let (status, body) = app.import_package("pair", zipped(&files), "").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let report = &body["report"];
@@ -113,7 +117,10 @@ async fn a_kattis_package_imports_verifies_and_judges_as_kattis_would() {
     assert_eq!(report["format"], "kattis");
     assert_eq!(report["verified"], true, "{report}");
     assert_eq!(report["tests"], 4);
-    assert_eq!(report["input_validators"], json!(["input_validators/line"]));
+    assert_eq!(
+        report["input_validators"],
+        json!(["input_validators/line", "input_validators/range.py"])
+    );
     assert_eq!(report["time_limit_source"], "calibrated");
     let submissions = report["submissions"].as_array().unwrap();
     let by_path = |path: &str| {

@@ -84,7 +84,9 @@ impl Guest for JavaScript {
         INTERPRETER.with_borrow_mut(|slot| *slot = Some(interpreter));
     }
 
-    fn run(code: String) -> Outcome {
+    /// JavaScript programs take no arguments: only checkers do, and none
+    /// is written in JavaScript yet.
+    fn run(code: String, _args: Vec<String>) -> Outcome {
         let outcome = INTERPRETER.with_borrow(|interpreter| {
             let interpreter = interpreter
                 .as_ref()
