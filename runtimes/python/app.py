@@ -114,7 +114,8 @@ class WitWorld(wit_world.WitWorld):
         # An exception escaping run() would trap the whole instance, so nothing may.
         try:
             sys.stdin, sys.stdout, sys.stderr = _std_streams()
-            sys.argv = [_FILENAME, *args]
+            if args:  # a checker's; a student's program keeps the empty argv
+                sys.argv = [_FILENAME, *args]
             compiled, error = _compile(code)
             if error is not None:
                 return wit_world.Outcome_SyntaxError(error)
