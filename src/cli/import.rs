@@ -97,10 +97,7 @@ pub async fn import(args: ImportArgs) -> Result<ExitCode> {
         database,
         args.worker.judging(access),
     );
-    let strictness = match args.strict {
-        true => Strictness::Refuse,
-        false => Strictness::StoreUnverified,
-    };
+    let strictness = Strictness::strict_if(args.strict);
     for path in &args.paths {
         let imported = if package::is_package(path) {
             let slug = slug_of(path)?;

@@ -354,10 +354,7 @@ impl Program for Binary {
     async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run> {
         let (path, native) = match self {
             Binary::Wasm { command, native } => {
-                let dir = invocation
-                    .needs_dir()
-                    .then(|| native.run_dir())
-                    .transpose()?;
+                let dir = native.run_dir_for(invocation)?;
                 return command.run(stdin, invocation, dir.as_ref(), limits).await;
             }
             Binary::Native { path, native } => (path, native),

@@ -78,9 +78,7 @@ impl Program for Script {
     }
 
     async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run> {
-        let dir = (invocation.needs_dir())
-            .then(|| self.native.run_dir())
-            .transpose()?;
+        let dir = self.native.run_dir_for(invocation)?;
         (self.interpreter)
             .run(&self.code, stdin, invocation, dir.as_ref(), limits)
             .await

@@ -22,6 +22,17 @@ pub enum Strictness {
     Refuse,
 }
 
+impl Strictness {
+    /// `Refuse` when asked to be strict (`?strict=true`, `--strict`).
+    pub fn strict_if(strict: bool) -> Self {
+        if strict {
+            Self::Refuse
+        } else {
+            Self::StoreUnverified
+        }
+    }
+}
+
 /// What an import found.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {

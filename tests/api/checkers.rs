@@ -8,7 +8,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{ADMIN_TOKEN, TestApp};
+use crate::helpers::{ADMIN_TOKEN, TestApp, statuses};
 
 const TESTLIB_H: &str = include_str!("../fixtures/checkers/testlib.h");
 const TESTLIB_CHECKER: &str = include_str!("../fixtures/checkers/pair_testlib.cpp");
@@ -91,20 +91,6 @@ fn kattis_validator() -> Value {
     json!({"protocol": "kattis", "language": "cpp", "source": KATTIS_VALIDATOR})
 }
 
-async fn judged(app: &TestApp, slug: &str, language: &str, code: &str) -> Value {
-    let (status, body) = app
-        .execute(json!({"language": language, "code": code, "question_id": slug}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
-fn statuses(body: &Value) -> Vec<&str> {
-    (body["test_results"].as_array().unwrap().iter())
-        .map(|t| t["status"].as_str().unwrap())
-        .collect()
-}
-
 async fn admin_view(app: &TestApp, execution_id: &str) -> Value {
     let path = format!("/executions/{execution_id}");
     let (status, body) = app.send(Method::GET, &path, Some(ADMIN_TOKEN), None).await;
@@ -131,7 +117,7 @@ async fn a_checker_accepts_any_right_answer_in_every_language_in_both_protocols(
         let (status, body) = app.create_question(pair_question(slug, checker)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         for (language, code) in right_answers() {
-            let body = judged(&app, slug, language, code).await;
+            let body = app.judge_on_question(slug, language, code).await;
             assert_eq!(
                 statuses(&body),
                 ["accepted"; 3],
@@ -152,7 +138,7 @@ async fn a_checkers_verdict_and_message_reach_the_student_and_the_judges_message
         app.create_question(pair_question(slug, checker)).await;
         // Right on 10 and 7, wrong on 1000000 (hidden).
         let code = "n = int(input())\nprint(1, n - 1 if n < 100 else n)";
-        let body = judged(&app, slug, "python", code).await;
+        let body = app.judge_on_question(slug, "python", code).await;
         assert_eq!(
             statuses(&body),
             ["accepted", "wrong_answer", "accepted"],
@@ -168,7 +154,7 @@ async fn a_checkers_verdict_and_message_reach_the_student_and_the_judges_message
         assert!(body.get("judge_message").is_none());
 
         let wrong = "print(4, 4)";
-        let body = judged(&app, slug, "python", wrong).await;
+        let body = app.judge_on_question(slug, "python", wrong).await;
         let visible = &body["test_results"][0];
         assert_eq!(visible["status"], "wrong_answer", "{body}");
         let expected_message = match slug {
@@ -203,13 +189,9 @@ async fn a_checker_giving_partial_points_scores_part_of_the_test() {
     let checker = json!({"protocol": "testlib", "language": "cpp", "source": source,
                          "files": {"testlib.h": TESTLIB_H}});
     app.create_question(pair_question("partial", checker)).await;
-    let body = judged(
-        &app,
-        "partial",
-        "python",
-        "n = int(input())\nprint(n - 1, 1)",
-    )
-    .await;
+    let body = app
+        .judge_on_question("partial", "python", "n = int(input())\nprint(n - 1, 1)")
+        .await;
     // One point: all of the visible test's, half of each hidden one's.
     assert_eq!(
         statuses(&body),
@@ -248,7 +230,7 @@ async fn a_checker_that_fails_is_the_judges_error_never_the_students_wrong_answe
             json!({"protocol": "testlib", "language": "cpp", "source": source, "time_ms": 300});
         let (status, body) = app.create_question(pair_question(slug, checker)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        let body = judged(&app, slug, "python", "print(5, 5)").await;
+        let body = app.judge_on_question(slug, "python", "print(5, 5)").await;
         assert_eq!(statuses(&body), ["internal_error"; 3], "{slug}: {body}");
         let message = body["test_results"][0]["message"].as_str().unwrap();
         assert!(message.contains("your teacher can see why"), "{message}");
@@ -278,7 +260,9 @@ int main(int argc, char **argv) {
     .replace("#include <cstdio>", "#include <cstdio>\n#include <string>");
     let checker = json!({"protocol": "kattis", "language": "cpp", "source": escape});
     app.create_question(pair_question("escape", checker)).await;
-    let body = judged(&app, "escape", "python", "print(5, 5)").await;
+    let body = app
+        .judge_on_question("escape", "python", "print(5, 5)")
+        .await;
     let visible = &body["test_results"][0];
     assert_eq!(visible["status"], "wrong_answer", "{body}");
     assert_eq!(visible["message"], "host file 0, parent 0");
@@ -300,7 +284,9 @@ sys.exit(42 if host_file or parent else 43)
     let checker = json!({"protocol": "kattis", "language": "python", "source": escape});
     app.create_question(pair_question("escape-python", checker))
         .await;
-    let body = judged(&app, "escape-python", "cpp", right_answers()[2].1).await;
+    let body = app
+        .judge_on_question("escape-python", "cpp", right_answers()[2].1)
+        .await;
     let visible = &body["test_results"][0];
     assert_eq!(visible["status"], "wrong_answer", "{body}");
     assert_eq!(visible["message"], "host file 0, parent 0");
@@ -315,7 +301,9 @@ int main(int argc, char **argv) {
 }"#;
     let checker = json!({"protocol": "kattis", "language": "cpp", "source": flood});
     app.create_question(pair_question("flood", checker)).await;
-    let body = judged(&app, "flood", "python", "print(5, 5)").await;
+    let body = app
+        .judge_on_question("flood", "python", "print(5, 5)")
+        .await;
     assert_eq!(statuses(&body), ["internal_error"; 3], "{body}");
     let teacher = admin_view(&app, body["execution_id"].as_str().unwrap()).await;
     let why = teacher["test_results"][0]["judge_message"]
@@ -461,7 +449,7 @@ async fn subtasks_score_by_group_and_a_failed_group_skips_the_rest() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     // Wrong on negative numbers.
     let code = "n = int(input())\nprint(abs(2 * n))";
-    let body = judged(&app, "subtasks", "python", code).await;
+    let body = app.judge_on_question("subtasks", "python", code).await;
     assert_eq!(
         statuses(&body),
         [
@@ -488,7 +476,9 @@ async fn subtasks_score_by_group_and_a_failed_group_skips_the_rest() {
     let stored = admin_view(&app, body["execution_id"].as_str().unwrap()).await;
     assert_eq!(stored["summary"], body["summary"]);
 
-    let right = judged(&app, "subtasks", "python", "print(2 * int(input()))").await;
+    let right = app
+        .judge_on_question("subtasks", "python", "print(2 * int(input()))")
+        .await;
     assert_eq!(right["summary"]["score"], 100, "{right}");
 
     let mut undefined = subtask_question();
@@ -529,7 +519,9 @@ async fn the_teachers_form_takes_a_checker_and_groups_and_refuses_a_broken_check
     let (_, stored) = app.get_question_as_admin("formed").await;
     assert_eq!(stored["checker"]["protocol"], "kattis");
     assert_eq!(stored["groups"][0]["scoring"], "min");
-    let body = judged(&app, "formed", "python", "print(3, 7)").await;
+    let body = app
+        .judge_on_question("formed", "python", "print(3, 7)")
+        .await;
     assert_eq!(statuses(&body), ["accepted"], "{body}");
 
     // A checker that does not compile: the form says why; nothing changes.

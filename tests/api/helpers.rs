@@ -557,6 +557,15 @@ impl TestApp {
         body["test_results"][0].clone()
     }
 
+    /// Judges `code` on the stored question `slug` now; the whole answer.
+    pub async fn judge_on_question(&self, slug: &str, language: &str, code: &str) -> Value {
+        let (status, body) = self
+            .execute(json!({"language": language, "code": code, "question_id": slug}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
     pub async fn run_python(&self, code: &str, stdin: &str) -> Value {
         self.run_code("python", code, stdin).await
     }
@@ -862,4 +871,11 @@ fn listening_address(server: &mut Child) -> String {
         .strip_prefix("judgebox listening on ")
         .unwrap_or_else(|| panic!("the server did not start: {line:?}"));
     address.to_string()
+}
+
+/// Each test's status in an execution, in order.
+pub fn statuses(execution: &Value) -> Vec<String> {
+    (execution["test_results"].as_array().unwrap().iter())
+        .map(|test| test["status"].as_str().unwrap().to_string())
+        .collect()
 }

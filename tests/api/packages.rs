@@ -6,9 +6,9 @@
 use std::io::Write;
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{ADMIN_TOKEN, TestApp, judgebox};
+use crate::helpers::{ADMIN_TOKEN, TestApp, judgebox, statuses};
 
 const TESTLIB_H: &str = include_str!("../fixtures/checkers/testlib.h");
 const TESTLIB_CHECKER: &str = include_str!("../fixtures/checkers/pair_testlib.cpp");
@@ -77,20 +77,6 @@ fn kattis_pair() -> Vec<(String, String)> {
         ));
     }
     files
-}
-
-fn statuses(body: &Value) -> Vec<String> {
-    (body["test_results"].as_array().unwrap().iter())
-        .map(|t| t["status"].as_str().unwrap().to_string())
-        .collect()
-}
-
-async fn judged(app: &TestApp, slug: &str, language: &str, code: &str) -> Value {
-    let (status, body) = app
-        .execute(json!({"language": language, "code": code, "question_id": slug}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
 }
 
 #[tokio::test]
@@ -164,7 +150,9 @@ async fn a_kattis_package_imports_verifies_and_judges_as_kattis_would() {
     );
 
     // A student's right answer, different from the package's answers.
-    let body = judged(&app, "pair", "python", "n = int(input())\nprint(n - 1, 1)").await;
+    let body = app
+        .judge_on_question("pair", "python", "n = int(input())\nprint(n - 1, 1)")
+        .await;
     assert_eq!(statuses(&body), ["accepted"; 4], "{body}");
     let (_, student_view) = app.get_question("pair").await;
     assert_eq!(student_view["examples"][0]["input"], "10\n");
@@ -262,7 +250,7 @@ async fn a_scoring_package_keeps_its_subtasks_flags_and_time_limit() {
     );
     // Right on the long words only: the all-or-nothing group gives nothing.
     let code = "w = input()\nprint(w.upper() if len(w) > 2 else w)";
-    let body = judged(&app, "shout", "python", code).await;
+    let body = app.judge_on_question("shout", "python", code).await;
     assert_eq!(body["summary"]["score"], 60, "{body}");
     let groups = &body["summary"]["groups"];
     assert_eq!(
@@ -365,13 +353,13 @@ async fn a_polygon_package_imports_with_its_checker_groups_and_solutions() {
     );
     // Group 1 is all or nothing: a solution wrong on n = 4 loses both its tests.
     let code = "n = int(input())\nprint(1, n - 1) if n != 4 else print(4, 0)";
-    let body = judged(&app, "polygon-pair", "java", "public class Main { public static void main(String[] a) { long n = new java.util.Scanner(System.in).nextLong(); System.out.println(n == 4 ? \"4 0\" : \"1 \" + (n - 1)); } }").await;
+    let body = app.judge_on_question("polygon-pair", "java", "public class Main { public static void main(String[] a) { long n = new java.util.Scanner(System.in).nextLong(); System.out.println(n == 4 ? \"4 0\" : \"1 \" + (n - 1)); } }").await;
     assert_eq!(body["summary"]["score"], 50, "{body}");
     assert_eq!(
         statuses(&body),
         ["accepted", "accepted", "wrong_answer", "accepted"]
     );
-    let body = judged(&app, "polygon-pair", "python", code).await;
+    let body = app.judge_on_question("polygon-pair", "python", code).await;
     assert_eq!(body["summary"]["score"], 50, "{body}");
 }
 

@@ -117,10 +117,7 @@ pub async fn replace(
             spec.slug
         )));
     }
-    let status = match state.service.put_question(spec).await?.1 {
-        Saved::Created => StatusCode::CREATED,
-        Saved::Replaced => StatusCode::OK,
-    };
+    let status = status_of(state.service.put_question(spec).await?.1);
     // As stored: with its last calibration, stale or not.
     let question = questions::find(&state, &slug).await?;
     Ok((status, Json(AdminQuestion::new(question, &state))))
@@ -183,18 +180,12 @@ pub async fn import_package(
             "send the package zipped, with Content-Type: application/zip",
         ));
     }
-    let strictness = match options.strict {
-        true => Strictness::Refuse,
-        false => Strictness::StoreUnverified,
-    };
+    let strictness = Strictness::strict_if(options.strict);
     let imported = state
         .service
         .import_zip(body, slug, options.statement_language, strictness);
     let (question, saved, report) = imported.await?;
-    let status = match saved {
-        Saved::Created => StatusCode::CREATED,
-        Saved::Replaced => StatusCode::OK,
-    };
+    let status = status_of(saved);
     let question = AdminQuestion::new(question, &state);
     Ok((status, Json(ImportedQuestion { question, report })))
 }
@@ -227,6 +218,14 @@ pub async fn export_package(
         ],
         zip,
     ))
+}
+
+/// 201 for a question created, 200 for one replaced.
+fn status_of(saved: Saved) -> StatusCode {
+    match saved {
+        Saved::Created => StatusCode::CREATED,
+        Saved::Replaced => StatusCode::OK,
+    }
 }
 
 /// What `POST /admin/questions/{slug}/calibrate` answers.

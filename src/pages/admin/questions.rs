@@ -345,6 +345,18 @@ pub struct Uploaded {
     report: ImportReport,
 }
 
+/// A script's call from a teacher's page: its CSRF header, and an admin
+/// making it; refused in JSON, so not through `AdminViewer`.
+fn check_admin_script(
+    state: &PagesState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+) -> Result<(), PageError> {
+    viewer.check_csrf_header(headers)?;
+    (state.service.access().administer(&viewer.principal))
+        .map_err(|denied| PageError::from(denied).as_json())
+}
+
 /// `PUT /ui/admin/questions/{slug}/package`: the question pages' upload of
 /// a problem package (the zip as the body, sent by the page's script),
 /// imported as the admin API imports one; answered in JSON.
@@ -356,13 +368,8 @@ pub async fn import_package(
     Query(options): Query<UploadOptions>,
     body: Bytes,
 ) -> Result<Json<Uploaded>, PageError> {
-    viewer.check_csrf_header(&headers)?;
-    (state.service.access().administer(&viewer.principal))
-        .map_err(|denied| PageError::from(denied).as_json())?;
-    let strictness = match options.strict {
-        true => Strictness::Refuse,
-        false => Strictness::StoreUnverified,
-    };
+    check_admin_script(&state, &viewer, &headers)?;
+    let strictness = Strictness::strict_if(options.strict);
     let language = DEFAULT_STATEMENT_LANGUAGE.to_string();
     let (question, _, report) = (state
         .service
@@ -525,10 +532,7 @@ pub async fn run(
     Path(slug): Path<String>,
     Json(body): Json<Code>,
 ) -> Result<Json<ExecutionView>, PageError> {
-    // A script's call: refused in JSON, so not through `AdminViewer`.
-    viewer.check_csrf_header(&headers)?;
-    (state.service.access().administer(&viewer.principal))
-        .map_err(|denied| PageError::from(denied).as_json())?;
+    check_admin_script(&state, &viewer, &headers)?;
     let question = (state.service.question(&slug).await)
         .map_err(|refusal| PageError::from(refusal).as_json())?;
     run_examples(&state, &viewer, question, body).await

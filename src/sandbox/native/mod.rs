@@ -36,6 +36,7 @@ pub use self::layers::Layer;
 use self::permits::RunPermits;
 pub use self::run::{DiskLimit, NativeCommand, NativeExit, NativeLimits, NativeRun};
 pub use self::run_dir::RunDir;
+use super::Invocation;
 
 /// How the native sandbox is set up.
 #[derive(Debug, Clone)]
@@ -115,6 +116,12 @@ impl NativeSandbox {
 
     pub fn run_dir(&self) -> Result<RunDir> {
         RunDir::create(&self.runs_dir)
+    }
+
+    /// A run directory for a WebAssembly run given files, if `invocation`
+    /// gives any.
+    pub fn run_dir_for(&self, invocation: &Invocation) -> Result<Option<RunDir>> {
+        (invocation.needs_dir()).then(|| self.run_dir()).transpose()
     }
 
     /// Runs `command` in `dir` under every layer and `limits`, once a run
