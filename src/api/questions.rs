@@ -29,6 +29,9 @@ pub struct PublicQuestion {
     compare: Comparison,
     /// Empty: every language the server runs.
     languages: Vec<String>,
+    /// Whether submissions talk to a judge program as they run; its
+    /// examples then show `interaction`s, not input and output.
+    interactive: bool,
     /// The visible test cases, numbered as in verdicts.
     examples: Vec<Example>,
     hidden_tests: usize,
@@ -38,24 +41,39 @@ pub struct PublicQuestion {
 #[derive(Debug, Serialize, ToSchema)]
 struct Example {
     test_number: usize,
+    /// Empty for an interactive question: the input is the judge program's.
     input: String,
+    /// Empty for an interactive question.
     expected_output: String,
     points: u32,
+    /// What the judge program (lines starting `<`) and a solution (`>`) said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interaction: Option<String>,
 }
 
 impl PublicQuestion {
     fn new(question: Question, state: &AppState) -> Self {
+        let interactive = question.interactor().is_some();
+        let shown = |text: &String| {
+            if interactive {
+                String::new()
+            } else {
+                text.clone()
+            }
+        };
         let examples = (question.examples())
             .map(|(test_number, test)| Example {
                 test_number,
-                input: test.input.clone(),
-                expected_output: test.expected_output.clone(),
+                input: shown(&test.input),
+                expected_output: shown(&test.expected_output),
                 points: test.points,
+                interaction: test.interaction.clone(),
             })
             .collect();
         Self {
             language_limits: question.language_limits(&state.limits, &state.languages.names()),
             hidden_tests: question.test_cases().iter().filter(|t| t.hidden).count(),
+            interactive,
             max_score: question.max_score(),
             examples,
             slug: question.slug().to_string(),

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::configuration::{JudgingSettings, RuntimeSettings, ServerSettings, WorkerSettings};
 use crate::languages::{Compiled, Program};
-use crate::sandbox::{Invocation, RunLimits};
+use crate::sandbox::{Invocation, RunLimits, Stdio};
 use crate::startup::{Application, LoadedLanguages};
 
 /// One language's benchmark programs and the native interpreter to beat.
@@ -358,7 +358,9 @@ fn sandbox_call(program: Arc<dyn Program>, limits: &RunLimits) -> Call {
     Arc::new(move || {
         let (program, limits) = (program.clone(), limits.clone());
         Box::pin(async move {
-            let run = program.run(b"", &Invocation::default(), &limits).await?;
+            let run = program
+                .run(Stdio::Input(b""), &Invocation::default(), &limits)
+                .await?;
             if run.exit_code() != Some(0) {
                 bail!(
                     "the benchmark program failed: {}",

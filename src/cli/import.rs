@@ -80,6 +80,8 @@ struct FolderSpec {
     #[serde(default)]
     checker: Option<CheckerSpec>,
     #[serde(default)]
+    interactor: Option<CheckerSpec>,
+    #[serde(default)]
     groups: Vec<TestGroup>,
 }
 
@@ -227,6 +229,7 @@ fn folder_spec(dir: &Path) -> Result<QuestionSpec> {
         reference_solutions: spec.reference_solutions,
         calibration: spec.calibration,
         checker: spec.checker,
+        interactor: spec.interactor,
         groups: spec.groups,
     })
 }
@@ -258,6 +261,7 @@ fn tests_in(dir: &Path, hidden: bool, points: u32) -> Result<Vec<QuestionTest>> 
                 hidden,
                 points,
                 group: None,
+                interaction: None,
             })
         })
         .collect()

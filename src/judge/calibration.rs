@@ -149,7 +149,7 @@ pub async fn calibrate(
             .reference_submission(reference, policy)
             .map_err(anyhow::Error::msg)?;
         let submission =
-            (question.with_checker(submission, languages).await).map_err(anyhow::Error::msg)?;
+            (question.with_checkers(submission, languages).await).map_err(anyhow::Error::msg)?;
         let mut cpu_ms = vec![Vec::with_capacity(RUNS); submission.test_cases.len()];
         let mut instructions = 0;
         for _ in 0..RUNS {

@@ -167,10 +167,10 @@ fn plain_file_name(name: &str) -> bool {
 /// A built checker, ready for every test of a submission.
 #[derive(Clone)]
 pub struct Checker {
-    protocol: CheckerProtocol,
-    program: Arc<dyn Program>,
+    pub(super) protocol: CheckerProtocol,
+    pub(super) program: Arc<dyn Program>,
     arguments: Vec<String>,
-    limits: RunLimits,
+    pub(super) limits: RunLimits,
 }
 
 impl std::fmt::Debug for Checker {
@@ -201,19 +201,7 @@ impl Checker {
     /// the program answered with `output`.
     pub async fn check(&self, input: &str, answer: &str, output: &[u8], points: u32) -> Checked {
         let (stdin, invocation) = match self.protocol {
-            CheckerProtocol::Kattis => {
-                let mut args = vec!["input".into(), "answer".into(), "feedback/".into()];
-                args.extend(self.arguments.iter().cloned());
-                let invocation = Invocation {
-                    args,
-                    files: vec![
-                        ("input".into(), input.as_bytes().to_vec()),
-                        ("answer".into(), answer.as_bytes().to_vec()),
-                    ],
-                    output_dirs: vec!["feedback".into()],
-                };
-                (output, invocation)
-            }
+            CheckerProtocol::Kattis => (output, self.kattis_invocation(input, answer)),
             CheckerProtocol::Testlib => {
                 let invocation = Invocation {
                     args: vec!["input".into(), "output".into(), "answer".into()],
@@ -227,7 +215,31 @@ impl Checker {
                 (&[][..], invocation)
             }
         };
-        match self.program.run(stdin, &invocation, &self.limits).await {
+        let run = self
+            .program
+            .run(stdin.into(), &invocation, &self.limits)
+            .await;
+        self.verdict(run, points)
+    }
+
+    /// `checker input answer feedback/ [arguments]`, the feedback
+    /// directory read back.
+    pub(super) fn kattis_invocation(&self, input: &str, answer: &str) -> Invocation {
+        let mut args = vec!["input".into(), "answer".into(), "feedback/".into()];
+        args.extend(self.arguments.iter().cloned());
+        Invocation {
+            args,
+            files: vec![
+                ("input".into(), input.as_bytes().to_vec()),
+                ("answer".into(), answer.as_bytes().to_vec()),
+            ],
+            output_dirs: vec!["feedback".into()],
+        }
+    }
+
+    /// What its run (or the host's failure to run it) says, in its protocol.
+    pub(super) fn verdict(&self, run: anyhow::Result<Run>, points: u32) -> Checked {
+        match run {
             Ok(run) => match self.protocol {
                 CheckerProtocol::Kattis => kattis_verdict(&run, points),
                 CheckerProtocol::Testlib => testlib_verdict(&run, points),
@@ -251,7 +263,7 @@ impl Checker {
         };
         let run = (self
             .program
-            .run(input.as_bytes(), &invocation, &self.limits)
+            .run(input.as_bytes().into(), &invocation, &self.limits)
             .await)
             .map_err(|error| format!("the validator could not run: {error:#}"))?;
         let accepted = match self.protocol {
@@ -273,7 +285,7 @@ impl Checker {
 }
 
 /// A checker that failed: the judge's error, with the reason for the teacher.
-fn failed(reason: String) -> Checked {
+pub(super) fn failed(reason: String) -> Checked {
     Checked {
         status: Status::InternalError,
         score: 0,

@@ -9,6 +9,7 @@ mod calibration;
 mod checker;
 mod compare;
 mod groups;
+mod interaction;
 mod limits;
 mod question;
 mod report;
@@ -27,6 +28,7 @@ pub use calibration::{
 pub use checker::{CHECKER_LANGUAGES, Checker, CheckerProtocol, CheckerSpec};
 pub use compare::{CompareMode, Comparison};
 pub use groups::{GroupScore, GroupScoring, TestGroup, check_groups};
+pub use interaction::Interactor;
 pub use limits::{AppliedLimits, LimitPolicy, Limits, RequestedLimits, TimeSource};
 pub use question::{
     Question, QuestionSpec, QuestionTest, ReferenceSolution, StoredQuestion, Verification,
@@ -91,6 +93,7 @@ async fn run_all(
         limits: submission.limits.clone(),
         comparison: submission.comparison,
         checker: submission.checker.clone(),
+        interactor: submission.interactor.clone(),
         output_share,
     });
     // Dropped with this future (say, the client went away): every run is aborted.
@@ -189,18 +192,22 @@ struct Judging {
     limits: Limits,
     comparison: Comparison,
     checker: Option<Checker>,
+    interactor: Option<Interactor>,
     output_share: usize,
 }
 
 impl Judging {
     /// The result of one test, and its syntax error if the program had one.
     async fn judge_test(&self, number: u32, test: TestCase) -> (TestResult, Option<String>) {
-        let (invocation, limits) = (Invocation::default(), self.limits.run_limits());
-        let run = self
-            .program
-            .run(test.input.as_bytes(), &invocation, &limits);
-        let run = match run.await {
-            Ok(run) => run,
+        let judged = match &self.interactor {
+            Some(interactor) => {
+                let checker = self.checker.as_ref();
+                (interactor.judge(self.program.as_ref(), &test, &self.limits, checker)).await
+            }
+            None => self.run_and_judge(&test).await,
+        };
+        let (run, judged) = match judged {
+            Ok(judged) => judged,
             Err(error) => {
                 tracing::error!(
                     error = format!("{error:#}"),
@@ -214,6 +221,20 @@ impl Judging {
                 );
             }
         };
+        let result = self.result(number, test, &run, judged);
+        let syntax_error = match run.ended {
+            Err(Stopped::SyntaxError(message)) => Some(message),
+            _ => None,
+        };
+        (result, syntax_error)
+    }
+
+    /// Runs the program on `test`'s input, and judges how it ended and
+    /// what it printed. `Err` is a host failure.
+    async fn run_and_judge(&self, test: &TestCase) -> anyhow::Result<(Run, Checked)> {
+        let (invocation, limits) = (Invocation::default(), self.limits.run_limits());
+        let input = test.input.as_bytes().into();
+        let run = self.program.run(input, &invocation, &limits).await?;
         let judged = match verdict(&run, &self.limits) {
             Some((status, message)) => Checked {
                 status,
@@ -221,14 +242,9 @@ impl Judging {
                 message,
                 judge_message: None,
             },
-            None => self.judge_output(&test, &run.stdout).await,
+            None => self.judge_output(test, &run.stdout).await,
         };
-        let result = self.result(number, test, &run, judged);
-        let syntax_error = match run.ended {
-            Err(Stopped::SyntaxError(message)) => Some(message),
-            _ => None,
-        };
-        (result, syntax_error)
+        Ok((run, judged))
     }
 
     /// The verdict on what a program that exited with 0 printed.
@@ -374,7 +390,7 @@ mod tests {
 
         async fn run(
             &self,
-            _: &[u8],
+            _: crate::sandbox::Stdio<'_>,
             _: &Invocation,
             _: &crate::sandbox::RunLimits,
         ) -> anyhow::Result<Run> {

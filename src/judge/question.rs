@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{
-    AppliedLimits, Calibration, CalibrationSettings, CheckerSpec, Comparison, LimitPolicy, Limits,
-    MAX_TEST_CASES, RequestedLimits, Submission, TestCase, TestGroup, TimeSource, check_groups,
+    AppliedLimits, Calibration, CalibrationSettings, CheckerProtocol, CheckerSpec, Comparison,
+    Interactor, LimitPolicy, Limits, MAX_TEST_CASES, RequestedLimits, Submission, TestCase,
+    TestGroup, TimeSource, check_groups,
 };
 use crate::languages::{LanguageName, Languages};
 
@@ -58,6 +59,11 @@ pub struct QuestionSpec {
     /// A program that judges each output instead of `compare`.
     #[serde(default)]
     pub checker: Option<CheckerSpec>,
+    /// For an interactive question: the program each submission talks to
+    /// as it runs, which judges it (a Kattis interactive output validator,
+    /// or a testlib interactor whose output `checker` may judge).
+    #[serde(default)]
+    pub interactor: Option<CheckerSpec>,
     /// Test groups (subtasks) the tests may name.
     #[serde(default)]
     #[schema(max_items = 100)]
@@ -87,6 +93,11 @@ pub struct QuestionTest {
     /// The name of its group in `groups`, if it is in one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// An interactive question's sample: what the interactor (lines
+    /// starting `<`) and a solution (`>`) said, shown to students instead
+    /// of the input and answer, which are the interactor's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interaction: Option<String>,
 }
 
 /// A validated question: build it with `Question::new`. Its serialized
@@ -108,6 +119,8 @@ pub struct Question {
     calibration: CalibrationSettings,
     #[serde(skip_serializing_if = "Option::is_none")]
     checker: Option<CheckerSpec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interactor: Option<CheckerSpec>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     groups: Vec<TestGroup>,
     /// Whether the package it was imported from judged its own solutions
@@ -144,6 +157,7 @@ pub struct StoredQuestion {
     pub reference_solutions: Vec<ReferenceSolution>,
     pub calibration: CalibrationSettings,
     pub checker: Option<CheckerSpec>,
+    pub interactor: Option<CheckerSpec>,
     pub groups: Vec<TestGroup>,
     pub verification: Option<Verification>,
     pub calibrated: Option<Calibration>,
@@ -173,15 +187,19 @@ impl Question {
             return Err(format!("at most {MAX_GROUPS} groups"));
         }
         spec.compare.validate()?;
-        if let Some(checker) = &spec.checker {
-            checker.validate()?;
-            if !known.contains(&checker.language.as_str()) {
+        for (field, program) in [("checker", &spec.checker), ("interactor", &spec.interactor)] {
+            let Some(program) = program else { continue };
+            program
+                .validate()
+                .map_err(|e| e.replacen("checker", field, 1))?;
+            if !known.contains(&program.language.as_str()) {
                 return Err(format!(
-                    "checker.language {:?} is not run by this server",
-                    checker.language
+                    "{field}.language {:?} is not run by this server",
+                    program.language
                 ));
             }
         }
+        check_interaction(&spec)?;
         let accepted = |language: &str| {
             known.contains(&language)
                 && (spec.languages.is_empty() || spec.languages.iter().any(|l| l == language))
@@ -232,6 +250,7 @@ impl Question {
             reference_solutions: spec.reference_solutions,
             calibration: spec.calibration,
             checker: spec.checker,
+            interactor: spec.interactor,
             groups: spec.groups,
             verification: None,
             calibrated: None,
@@ -252,6 +271,7 @@ impl Question {
             reference_solutions: stored.reference_solutions,
             calibration: stored.calibration,
             checker: stored.checker,
+            interactor: stored.interactor,
             groups: stored.groups,
             verification: stored.verification,
             calibrated: stored.calibrated,
@@ -312,6 +332,11 @@ impl Question {
         self.checker.as_ref()
     }
 
+    /// The program submissions talk to, if it is an interactive question.
+    pub fn interactor(&self) -> Option<&CheckerSpec> {
+        self.interactor.as_ref()
+    }
+
     pub fn groups(&self) -> &[TestGroup] {
         &self.groups
     }
@@ -347,17 +372,25 @@ impl Question {
         }
     }
 
-    /// `submission` (one of this question's) with the checker built, if
-    /// the question has one; `Err` says why it cannot be built.
-    pub async fn with_checker(
+    /// `submission` (one of this question's) with its checker and
+    /// interactor built, if the question has them; `Err` says why one
+    /// cannot be built.
+    pub async fn with_checkers(
         &self,
         mut submission: Submission,
         languages: &Languages,
     ) -> Result<Submission, String> {
-        if let Some(spec) = &self.checker {
+        let build = async |spec: &CheckerSpec, role: &str| {
             let language = (languages.get(&spec.language))
-                .ok_or_else(|| format!("the checker's language {} is not loaded", spec.language))?;
-            submission.checker = Some(spec.build(language.as_ref()).await?);
+                .ok_or_else(|| format!("the {role}'s language {} is not loaded", spec.language))?;
+            (spec.build(language.as_ref()).await).map_err(|e| e.replacen("checker", role, 1))
+        };
+        if let Some(spec) = &self.checker {
+            submission.checker = Some(build(spec, "checker").await?);
+        }
+        if let Some(spec) = &self.interactor {
+            let program = build(spec, "interactor").await?;
+            submission.interactor = Some(Interactor::new(program, languages.links()));
         }
         Ok(submission)
     }
@@ -435,6 +468,12 @@ impl Question {
             "compare": self.compare,
             "checker": self.checker,
         });
+        let mut measured = measured;
+        // Absent rather than null: the questions calibrated before there
+        // were interactors keep their fingerprint.
+        if let Some(interactor) = &self.interactor {
+            measured["interactor"] = serde_json::json!(interactor);
+        }
         hex::encode(Sha256::digest(measured.to_string()))
     }
 
@@ -552,6 +591,34 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
         return Err(format!(
             "slug must be 1 to {MAX_SLUG_CHARS} characters of a-z, 0-9 and '-', got {slug:?}"
         ));
+    }
+    Ok(())
+}
+
+/// An interactor's rules: a Kattis one judges alone (the checker is for
+/// testlib interactors, which only talk), and only an interactive question
+/// has sample interactions.
+fn check_interaction(spec: &QuestionSpec) -> Result<(), String> {
+    match (&spec.interactor, &spec.checker) {
+        (Some(interactor), Some(checker)) => {
+            if interactor.protocol == CheckerProtocol::Kattis {
+                return Err("a kattis interactor judges by itself: leave out checker".into());
+            }
+            if checker.protocol != CheckerProtocol::Testlib {
+                return Err("a testlib interactor's output is judged by a testlib checker".into());
+            }
+        }
+        (None, _) => {
+            if let Some(number) = (1..)
+                .zip(&spec.test_cases)
+                .find_map(|(n, t)| t.interaction.is_some().then_some(n))
+            {
+                return Err(format!(
+                    "test case {number} has an interaction, but the question has no interactor"
+                ));
+            }
+        }
+        (Some(_), None) => {}
     }
     Ok(())
 }

@@ -4,7 +4,8 @@
 use serde::Deserialize;
 
 use super::{
-    AppliedLimits, Checker, Comparison, LimitPolicy, Limits, RequestedLimits, TestGroup, TimeSource,
+    AppliedLimits, Checker, Comparison, Interactor, LimitPolicy, Limits, RequestedLimits,
+    TestGroup, TimeSource,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -59,6 +60,8 @@ pub struct Submission {
     pub comparison: Comparison,
     /// Judges the output instead of `comparison`, if the question has one.
     pub checker: Option<Checker>,
+    /// The interactor it talks to as it runs, for an interactive question.
+    pub interactor: Option<Interactor>,
     /// The test groups the tests name (a question's).
     pub groups: Vec<TestGroup>,
     /// Run the tests one by one and skip the rest after the first failure
@@ -109,6 +112,7 @@ impl Submission {
             time_source: applied.time_source,
             comparison,
             checker: None,
+            interactor: None,
             groups: Vec::new(),
             stop_at_first_failure: false,
         })

@@ -17,7 +17,9 @@ use async_trait::async_trait;
 use super::build::{self, BuildError, CacheDir, Compiler};
 use super::{LanguageInfo, Program, Source};
 use crate::sandbox::native::{NativeCommand, NativeLimits, NativeSandbox};
-use crate::sandbox::{Invocation, NULL_POINTER_HANDLER, Run, RunLimits, WasiCommand, WasmSandbox};
+use crate::sandbox::{
+    Invocation, NULL_POINTER_HANDLER, Run, RunLimits, Stdio, WasiCommand, WasmSandbox,
+};
 
 /// Stack of a natively built program, as large as the WebAssembly one.
 const NATIVE_STACK_BYTES: u64 = 64 << 20;
@@ -351,11 +353,16 @@ impl Program for Binary {
         }
     }
 
-    async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run> {
+    async fn run(
+        &self,
+        stdio: Stdio<'_>,
+        invocation: &Invocation,
+        limits: &RunLimits,
+    ) -> Result<Run> {
         let (path, native) = match self {
             Binary::Wasm { command, native } => {
                 let dir = native.run_dir_for(invocation)?;
-                return command.run(stdin, invocation, dir.as_ref(), limits).await;
+                return command.run(stdio, invocation, dir.as_ref(), limits).await;
             }
             Binary::Native { path, native } => (path, native),
         };
@@ -371,6 +378,6 @@ impl Program for Binary {
             ..build::program_limits(limits)
         };
         let out_of_memory = "std::bad_alloc";
-        build::run_program(native, command, stdin, invocation, &limits, out_of_memory).await
+        build::run_program(native, command, stdio, invocation, &limits, out_of_memory).await
     }
 }

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use super::{Compiled, Language, LanguageInfo, Program, Source};
 use crate::sandbox::native::NativeSandbox;
-use crate::sandbox::{Interpreter, Invocation, Run, RunLimits, WasmSandbox};
+use crate::sandbox::{Interpreter, Invocation, Run, RunLimits, Stdio, WasmSandbox};
 
 pub struct Interpreted {
     info: LanguageInfo,
@@ -77,10 +77,15 @@ impl Program for Script {
         "wasm"
     }
 
-    async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run> {
+    async fn run(
+        &self,
+        stdio: Stdio<'_>,
+        invocation: &Invocation,
+        limits: &RunLimits,
+    ) -> Result<Run> {
         let dir = self.native.run_dir_for(invocation)?;
         (self.interpreter)
-            .run(&self.code, stdin, invocation, dir.as_ref(), limits)
+            .run(&self.code, stdio, invocation, dir.as_ref(), limits)
             .await
     }
 }

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use super::build::{self, BuildError, CacheDir, Compiler};
 use super::{LanguageInfo, Program, Source};
 use crate::sandbox::native::{NativeCommand, NativeLimits, NativeSandbox, RunDir};
-use crate::sandbox::{Invocation, Run, RunLimits};
+use crate::sandbox::{Invocation, Run, RunLimits, Stdio};
 
 pub(super) const INFO: LanguageInfo = LanguageInfo {
     name: "java",
@@ -258,7 +258,12 @@ impl Program for Classes {
 
     /// A fresh JVM: the memory limit is its heap (`-Xmx`); `OutOfMemoryError`
     /// is reported as the memory limit.
-    async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run> {
+    async fn run(
+        &self,
+        stdio: Stdio<'_>,
+        invocation: &Invocation,
+        limits: &RunLimits,
+    ) -> Result<Run> {
         let heap_mb = (limits.memory_bytes >> 20).max(16);
         let command = |dir: &RunDir| {
             let tmp = format!("-Djava.io.tmpdir={}", dir.path().display());
@@ -294,7 +299,7 @@ impl Program for Classes {
         build::run_program(
             &self.native,
             command,
-            stdin,
+            stdio,
             invocation,
             &limits,
             out_of_memory,

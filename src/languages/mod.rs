@@ -17,9 +17,10 @@ use std::sync::Arc;
 use anyhow::Result;
 use async_trait::async_trait;
 use serde::Serialize;
+use tokio::sync::Semaphore;
 
 use crate::sandbox::native::NativeSandbox;
-use crate::sandbox::{Invocation, Run, RunLimits, WasmSandbox};
+use crate::sandbox::{Invocation, Run, RunLimits, Stdio, WasmSandbox};
 use build::{BuildCache, CompiledLanguage, DiskBudget};
 use clang::{Clang, Toolchain};
 use java::Java;
@@ -100,9 +101,14 @@ pub trait Program: Send + Sync {
     /// Where it runs: `wasm` or `native`.
     fn backend(&self) -> &'static str;
 
-    /// Runs with `stdin` and what `invocation` gives it; `Err` is a host
+    /// Runs with `stdio` and what `invocation` gives it; `Err` is a host
     /// failure, not a failing program.
-    async fn run(&self, stdin: &[u8], invocation: &Invocation, limits: &RunLimits) -> Result<Run>;
+    async fn run(
+        &self,
+        stdio: Stdio<'_>,
+        invocation: &Invocation,
+        limits: &RunLimits,
+    ) -> Result<Run>;
 }
 
 /// The name of every language, sorted, known without loading a runtime
@@ -151,6 +157,9 @@ pub struct BuildCacheLimits {
 /// Every language this server can run, by name.
 pub struct Languages {
     by_name: BTreeMap<&'static str, Arc<dyn Language>>,
+    /// Programs linked to another (`sandbox::link`) at once: no more than
+    /// either sandbox runs, so each side always gets a permit.
+    links: Arc<Semaphore>,
 }
 
 impl Languages {
@@ -164,8 +173,13 @@ impl Languages {
         cache_dir: &Path,
         limits: BuildCacheLimits,
     ) -> Result<Self> {
+        let links = sandbox
+            .concurrent_runs()
+            .min(native.concurrent_runs())
+            .max(1);
         let mut languages = Self {
             by_name: BTreeMap::new(),
+            links: Arc::new(Semaphore::new(links as usize)),
         };
         // The memory bound is shared evenly by the compiled languages.
         let cache = BuildCache {
@@ -201,6 +215,11 @@ impl Languages {
     fn register(&mut self, language: impl Language + 'static) {
         self.by_name
             .insert(language.info().name, Arc::new(language));
+    }
+
+    /// What a run linked to another waits for, held until both end.
+    pub fn links(&self) -> Arc<Semaphore> {
+        self.links.clone()
     }
 
     pub fn get(&self, name: &str) -> Option<Arc<dyn Language>> {

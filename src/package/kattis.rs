@@ -4,9 +4,11 @@
 //! problem.yaml                      name, type / validation, limits, validator_flags
 //! problem_statement/problem.en.md   (or .tex; statement/ in 2025-09)
 //! data/sample/*.in, *.ans           visible tests, worth nothing
+//!   *.interaction                   an interactive sample, shown to students
 //! data/secret/**/*.in, *.ans        hidden tests; subfolders are test groups
 //!   testdata.yaml, test_group.yaml  a group's settings (score, aggregation, flags)
-//! output_validators/NAME/           (legacy) or output_validator/: a custom checker
+//! output_validators/NAME/           (legacy) or output_validator/: a custom checker,
+//!                                   or an interactive problem's interactor
 //! input_validators/NAME/            programs that accept each input (exit 42)
 //! submissions/accepted/...          solutions and their expected verdicts
 //! ```
@@ -46,9 +48,7 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
         .get("problem_format_version")
         .is_none_or(|v| v.as_str() == Some("legacy"));
     let types = problem_types(&problem);
-    if types.iter().any(|t| t == "interactive") {
-        return Err("interactive problems cannot be imported yet".into());
-    }
+    let interactive = types.iter().any(|t| t == "interactive");
     for unsupported in ["multi-pass", "submit-answer"] {
         if types.iter().any(|t| t == unsupported) {
             return Err(format!("{unsupported} problems are not supported"));
@@ -57,10 +57,20 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
     let scoring = types.iter().any(|t| t == "scoring");
 
     let flags = validator_flags(&problem, files)?;
-    let checker = output_validator(files, &flags)?;
-    let compare = match &checker {
+    let validator = output_validator(files, &flags)?;
+    let compare = match &validator {
         Some(_) => Comparison::default(),
         None => default_validator(&flags)?,
+    };
+    // An interactive problem's output validator talks to the submission.
+    let (checker, interactor) = match (interactive, validator) {
+        (true, None) => {
+            return Err(
+                "an interactive problem needs its output validator (the interactor)".into(),
+            );
+        }
+        (true, validator) => (None, validator),
+        (false, validator) => (validator, None),
     };
     let (test_cases, groups) = tests(files, scoring)?;
     let limits = &problem["limits"];
@@ -116,6 +126,7 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
         reference_solutions,
         calibration,
         checker,
+        interactor,
         groups,
     };
     Ok(Package {
@@ -326,22 +337,35 @@ fn group_settings(files: &PackageFiles, dir: &str) -> Result<Value, String> {
 /// and their groups: every folder holding tests is one when the problem is
 /// scored or has subgroups, named `sample`, `secret`, or by its path under
 /// `data/secret/`.
+/// A test as its folder holds it: `.in`, `.ans`, and an interactive
+/// sample's `.interaction`.
+struct FolderTest {
+    input: String,
+    expected: String,
+    interaction: Option<String>,
+}
+
 fn tests(
     files: &PackageFiles,
     scoring: bool,
 ) -> Result<(Vec<QuestionTest>, Vec<TestGroup>), String> {
-    let mut by_folder: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut by_folder: Vec<(String, Vec<FolderTest>)> = Vec::new();
     for top in ["data/sample/", "data/secret/"] {
         for path in files.under(top).filter(|p| p.ends_with(".in")) {
             let folder = path.rsplit_once('/').expect("under a folder").0.to_string();
-            let answer = format!("{}.ans", path.trim_end_matches(".in"));
+            let base = path.trim_end_matches(".in");
+            let answer = format!("{base}.ans");
             let Some(expected) = files.text(&answer)? else {
                 return Err(format!("{path} has no {answer} beside it"));
             };
-            let input = files.text(path)?.expect("listed");
+            let test = FolderTest {
+                input: files.text(path)?.expect("listed"),
+                expected,
+                interaction: files.text(&format!("{base}.interaction"))?,
+            };
             match by_folder.last_mut() {
-                Some((last, tests)) if *last == folder => tests.push((input, expected)),
-                _ => by_folder.push((folder, vec![(input, expected)])),
+                Some((last, tests)) if *last == folder => tests.push(test),
+                _ => by_folder.push((folder, vec![test])),
             }
         }
     }
@@ -370,13 +394,14 @@ fn tests(
             (false, Some(score)) => split_points(score as u32, folder_tests.len()),
             (false, None) => vec![accept_score; folder_tests.len()],
         };
-        for ((input, expected_output), points) in folder_tests.into_iter().zip(points) {
+        for (test, points) in folder_tests.into_iter().zip(points) {
             tests.push(QuestionTest {
-                input,
-                expected_output,
+                input: test.input,
+                expected_output: test.expected,
                 hidden: !sample,
                 points,
                 group: grouped.then(|| name.clone()),
+                interaction: test.interaction,
             });
         }
         if grouped {

@@ -29,12 +29,6 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
     let document = Document::parse(&xml).map_err(|error| format!("problem.xml: {error}"))?;
     let problem = document.root_element();
     let mut warnings = Vec::new();
-    if child(problem, "assets")
-        .and_then(|a| child(a, "interactor"))
-        .is_some()
-    {
-        return Err("interactive problems cannot be imported yet".into());
-    }
     let testset = (child(problem, "judging"))
         .and_then(|judging| {
             let testsets = judging.children().filter(|n| n.has_tag_name("testset"));
@@ -57,14 +51,19 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
     let (test_cases, groups) = tests(files, testset)?;
 
     let assets = child(problem, "assets");
-    let checker = match assets.and_then(|a| child(a, "checker")) {
-        Some(checker) => {
-            let path = source_path(checker).ok_or("the <checker> has no <source>")?;
+    // The checker, and an interactive problem's interactor: testlib both.
+    let testlib = |name: &str| match assets.and_then(|a| child(a, name)) {
+        Some(node) => {
+            let path = source_path(node).ok_or_else(|| format!("the <{name}> has no <source>"))?;
             let program = program(files, path, &resources(problem))?;
-            Some(program.checker(CheckerProtocol::Testlib, Vec::new())?)
+            program
+                .checker(CheckerProtocol::Testlib, Vec::new())
+                .map(Some)
         }
-        None => None,
+        None => Ok(None),
     };
+    let checker = testlib("checker")?;
+    let interactor = testlib("interactor")?;
     let validators = (assets.and_then(|a| child(a, "validators")).into_iter())
         .flat_map(|validators| {
             validators
@@ -115,6 +114,7 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
         reference_solutions: Vec::new(),
         calibration: CalibrationSettings::default(),
         checker,
+        interactor,
         groups,
     };
     Ok(Package {
@@ -209,6 +209,7 @@ fn tests(
             hidden: !sample,
             points: points.round() as u32,
             group: test.attribute("group").map(String::from),
+            interaction: None,
         });
     }
     let policies: BTreeMap<&str, &str> = (child(testset, "groups").into_iter())

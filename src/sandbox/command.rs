@@ -16,7 +16,7 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use super::artifact::{write_atomically, written_only_by_us};
 use super::guest::{Given, Guest, GuestFault, arm, new_store, run_limited};
 use super::native::RunDir;
-use super::{Invocation, Run, RunLimits, Stopped, WasmSandbox};
+use super::{Invocation, Run, RunLimits, Stdio, Stopped, WasmSandbox};
 
 /// What a failed null check calls (`-fno-sanitize-recover`: it never returns).
 pub const NULL_POINTER_HANDLER: &str = "__ubsan_handle_type_mismatch_minimal_abort";
@@ -78,21 +78,21 @@ impl WasiCommand {
         self.native_bytes
     }
 
-    /// Runs the program with `stdin` and what `invocation` gives it under
+    /// Runs the program with `stdio` and what `invocation` gives it under
     /// `limits`; its files are in `dir`, which it sees as its working
     /// directory and must be given when the invocation needs one. `Err` is
     /// a host failure.
     pub async fn run(
         &self,
-        stdin: &[u8],
+        stdio: Stdio<'_>,
         invocation: &Invocation,
         dir: Option<&RunDir>,
         limits: &RunLimits,
     ) -> Result<Run> {
         let given = Given::prepare(invocation, dir)?;
-        let _instance = self.sandbox.instance_permit().await;
+        let _instance = self.sandbox.instance_permit(&stdio).await;
         let mut store = new_store(&self.sandbox, WasiCtxBuilder::new().build_p1())?;
-        let streams = arm(&mut store, stdin, given, limits, WasiCtxBuilder::build_p1)?
+        let streams = arm(&mut store, stdio, given, limits, WasiCtxBuilder::build_p1)?
             .expect("an empty store holds no memory");
         let run = run_limited(store, streams, given, limits, async |store| {
             let instance = match self.pre.instantiate_async(&mut *store).await {

@@ -8,6 +8,8 @@ use anyhow::Result;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use super::Stdio;
+
 /// Native stack for compiled guest code. CPython recurses on the C stack for
 /// calls through C (`lru_cache`, `map`, `sorted(key=...)`), so depth 10^5
 /// needs far more than wasmtime's 512 KiB default.
@@ -44,14 +46,17 @@ pub struct WasmSandbox {
 struct Inner {
     engine: Engine,
     max_memory_bytes: u64,
+    instances: u32,
     instance_permits: Semaphore,
+    /// As many again, for the judge's side of linked runs (`link`).
+    companion_permits: Semaphore,
     ahead_permits: Arc<Semaphore>,
 }
 
 impl WasmSandbox {
     pub fn new(config: &SandboxConfig) -> Result<Self> {
         let instances = config.max_concurrent_runs.max(1);
-        let pooled = instances + AHEAD_INSTANCES;
+        let pooled = 2 * instances + AHEAD_INSTANCES;
         let mut pool = PoolingAllocationConfig::new();
         pool.total_component_instances(pooled)
             .total_core_instances(pooled * CORE_INSTANCES_PER_RUN)
@@ -92,7 +97,9 @@ impl WasmSandbox {
             inner: Arc::new(Inner {
                 engine,
                 max_memory_bytes: config.max_memory_bytes,
+                instances,
                 instance_permits: Semaphore::new(instances as usize),
+                companion_permits: Semaphore::new(instances as usize),
                 ahead_permits: Arc::new(Semaphore::new(AHEAD_INSTANCES as usize)),
             }),
         })
@@ -113,12 +120,21 @@ impl WasmSandbox {
         self.inner.ahead_permits.clone().try_acquire_owned().ok()
     }
 
-    /// Waits until an instance may be created; the permit is held until dropped.
-    pub async fn instance_permit(&self) -> SemaphorePermit<'_> {
-        self.inner
-            .instance_permits
+    /// Runs at once (companions aside).
+    pub fn concurrent_runs(&self) -> u32 {
+        self.inner.instances
+    }
+
+    /// Waits until an instance for a run with `stdio` may be created; the
+    /// permit is held until dropped.
+    pub async fn instance_permit(&self, stdio: &Stdio<'_>) -> SemaphorePermit<'_> {
+        let permits = match stdio.is_companion() {
+            true => &self.inner.companion_permits,
+            false => &self.inner.instance_permits,
+        };
+        permits
             .acquire()
             .await
-            .expect("the instance semaphore is never closed")
+            .expect("the instance semaphores are never closed")
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use wasmtime::component::ResourceTable;
 use wasmtime::{Store, Trap};
+use wasmtime_wasi::cli::AsyncStdinStream;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -16,7 +17,7 @@ use super::cpu_time::CpuLimited;
 use super::memory::MemoryLimiter;
 use super::native::RunDir;
 use super::output::CappedPipe;
-use super::{Invocation, RUN_DIR_LIMIT, Run, RunLimits, Stopped, Usage, WasmSandbox};
+use super::{Invocation, RUN_DIR_LIMIT, Run, RunLimits, Stdio, Stopped, Usage, WasmSandbox};
 
 /// Host state of one run: its WASI context (`W`, by WASI version) and the
 /// memory limiter.
@@ -108,17 +109,27 @@ impl<'a> Given<'a> {
     }
 }
 
-/// WASI with the test's stdin, capped stdout/stderr, and no network or
+/// WASI with `stdio`, capped stdout/stderr, and no network or
 /// environment; no files or arguments but those `given`. The caller builds
 /// it for its WASI version.
-fn wasi(stdin: &[u8], limits: &RunLimits, given: Given) -> Result<(WasiCtxBuilder, Streams)> {
+fn wasi(stdio: Stdio, limits: &RunLimits, given: Given) -> Result<(WasiCtxBuilder, Streams)> {
+    let mut builder = WasiCtxBuilder::new();
+    let forward = match stdio {
+        Stdio::Input(input) => {
+            builder.stdin(MemoryInputPipe::new(input.to_vec()));
+            None
+        }
+        Stdio::Linked(end) => {
+            // A read waits for the other side to write, without using CPU.
+            builder.stdin(AsyncStdinStream::new(end.incoming));
+            Some(end.outgoing)
+        }
+    };
     let streams = Streams {
-        stdout: CappedPipe::new(limits.stdout_bytes),
+        stdout: CappedPipe::forwarding(limits.stdout_bytes, forward),
         stderr: CappedPipe::new(limits.stderr_bytes),
     };
-    let mut builder = WasiCtxBuilder::new();
     builder
-        .stdin(MemoryInputPipe::new(stdin.to_vec()))
         .stdout(streams.stdout.clone())
         .stderr(streams.stderr.clone())
         .allow_tcp(false)
@@ -159,17 +170,17 @@ pub(super) fn new_store<W: Send + 'static>(
 }
 
 /// Gives `store` this run's WASI (made by `build` for the guest's WASI
-/// version, with the test's stdin and capped output), memory limit and fuel,
+/// version, with `stdio` and capped output), memory limit and fuel,
 /// replacing whatever it had. `None` when the memory its instance already
 /// holds is over the limit.
 pub(super) fn arm<W>(
     store: &mut Store<Guest<W>>,
-    stdin: &[u8],
+    stdio: Stdio,
     given: Given,
     limits: &RunLimits,
     build: impl FnOnce(&mut WasiCtxBuilder) -> W,
 ) -> Result<Option<Streams>> {
-    let (mut builder, streams) = wasi(stdin, limits, given)?;
+    let (mut builder, streams) = wasi(stdio, limits, given)?;
     let guest = store.data_mut();
     guest.wasi = build(&mut builder);
     if !guest.memory.set_limit(limits.memory_bytes) {

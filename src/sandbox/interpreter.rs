@@ -20,7 +20,7 @@ use wasmtime_wasi::WasiCtxBuilder;
 use super::artifact::load_component;
 use super::guest::{Given, Guest, WasiP2, arm, new_store, run_limited};
 use super::native::RunDir;
-use super::{Invocation, Run, RunLimits, Stopped, Usage, WasmSandbox};
+use super::{Invocation, Run, RunLimits, Stdio, Stopped, Usage, WasmSandbox};
 use bindings::Outcome;
 
 mod bindings {
@@ -76,7 +76,7 @@ impl Interpreter {
         Ok((interpreter, compiled))
     }
 
-    /// Runs `code` with `stdin` and what `invocation` gives it in a fresh
+    /// Runs `code` with `stdio` and what `invocation` gives it in a fresh
     /// instance under `limits`; its files are in `dir`, which it sees as its
     /// working directory and must be given when the invocation needs one.
     /// `Err` means the host failed (e.g. could not instantiate), not the
@@ -84,19 +84,19 @@ impl Interpreter {
     pub async fn run(
         &self,
         code: &str,
-        stdin: &[u8],
+        stdio: Stdio<'_>,
         invocation: &Invocation,
         dir: Option<&RunDir>,
         limits: &RunLimits,
     ) -> Result<Run> {
         let given = Given::prepare(invocation, dir)?;
-        let _instance = self.sandbox.instance_permit().await;
+        let _instance = self.sandbox.instance_permit(&stdio).await;
         let Instance { mut store, guest } = match self.take_ahead() {
             Some(instance) => instance,
             None => instantiate(&self.sandbox, &self.pre).await?,
         };
         let build = |wasi: &mut WasiCtxBuilder| WasiP2::new(wasi.build());
-        let Some(streams) = arm(&mut store, stdin, given, limits, build)? else {
+        let Some(streams) = arm(&mut store, stdio, given, limits, build)? else {
             return Ok(over_memory_limit());
         };
         let run = run_limited(store, streams, given, limits, async |store| {

@@ -7,6 +7,7 @@ mod cpu_time;
 mod engine;
 mod guest;
 mod interpreter;
+mod link;
 mod memory;
 pub mod native;
 mod output;
@@ -18,6 +19,32 @@ pub(crate) use artifact::write_atomically;
 pub use command::{NULL_POINTER_HANDLER, WasiCommand};
 pub use engine::{SandboxConfig, WasmSandbox};
 pub use interpreter::Interpreter;
+pub use link::{LinkEnd, link};
+
+/// A run's standard input, and where its standard output goes besides
+/// the run's record of it.
+#[derive(Debug)]
+pub enum Stdio<'a> {
+    /// All of its input, given before it starts: a test's input.
+    Input(&'a [u8]),
+    /// Linked to another program running at the same time (an interactive
+    /// problem's interactor): it reads what that one writes, and that one
+    /// reads what it writes, as it writes it.
+    Linked(LinkEnd),
+}
+
+impl Stdio<'_> {
+    /// Whether the run is the judge's side of a link (`link`).
+    pub fn is_companion(&self) -> bool {
+        matches!(self, Self::Linked(end) if end.companion)
+    }
+}
+
+impl<'a> From<&'a [u8]> for Stdio<'a> {
+    fn from(input: &'a [u8]) -> Self {
+        Self::Input(input)
+    }
+}
 
 /// What a run gets besides its stdin: arguments, and files in its working
 /// directory. A submission gets none; the programs that judge one (a

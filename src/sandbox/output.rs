@@ -1,5 +1,6 @@
 //! A WASI output stream that keeps at most `cap` bytes and stops the program
 //! on the first byte beyond it, so the host never buffers more than the cap.
+//! A linked run's stdout also goes to the other side as it is written.
 
 use std::io;
 use std::pin::Pin;
@@ -10,6 +11,8 @@ use bytes::Bytes;
 use tokio::io::AsyncWrite;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError};
+
+use super::link::Outgoing;
 
 /// How many bytes a guest may hand over in one write; larger writes are split
 /// by the guest. The cap itself is enforced in `append`, whatever the permit.
@@ -24,23 +27,33 @@ struct CappedBuffer {
     bytes: Vec<u8>,
     cap: usize,
     overflowed: bool,
+    /// Where what is kept also goes, until the run's output is taken.
+    forward: Option<Outgoing>,
 }
 
 impl CappedPipe {
     pub fn new(cap: usize) -> Self {
+        Self::forwarding(cap, None)
+    }
+
+    /// A pipe that also sends what it keeps to `forward`.
+    pub fn forwarding(cap: usize, forward: Option<Outgoing>) -> Self {
         let inner = CappedBuffer {
             bytes: Vec::new(),
             cap,
             overflowed: false,
+            forward,
         };
         Self {
             inner: Arc::new(Mutex::new(inner)),
         }
     }
 
-    /// What was written (at most `cap` bytes), and whether more was attempted.
+    /// What was written (at most `cap` bytes), and whether more was
+    /// attempted. Closes the forward: the other side reads end of file.
     pub fn take(&self) -> (Vec<u8>, bool) {
         let mut inner = self.inner.lock().unwrap();
+        inner.forward = None;
         (std::mem::take(&mut inner.bytes), inner.overflowed)
     }
 
@@ -48,12 +61,15 @@ impl CappedPipe {
     fn append(&self, data: &[u8]) -> bool {
         let mut inner = self.inner.lock().unwrap();
         let room = inner.cap - inner.bytes.len();
+        let kept = &data[..data.len().min(room)];
+        inner.bytes.extend_from_slice(kept);
+        if let Some(forward) = &inner.forward {
+            forward.send(kept);
+        }
         if data.len() > room {
-            inner.bytes.extend_from_slice(&data[..room]);
             inner.overflowed = true;
             return false;
         }
-        inner.bytes.extend_from_slice(data);
         true
     }
 }

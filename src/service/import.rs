@@ -267,7 +267,7 @@ impl JudgingService {
         let name = language.info().name;
         let judged = (question.submission_in(name, program.source.clone(), &self.limits))
             .map_err(Refusal::Invalid)?;
-        let mut judged = (question.with_checker(judged, &self.languages).await)
+        let mut judged = (question.with_checkers(judged, &self.languages).await)
             .map_err(|error| Refusal::Internal(anyhow::anyhow!(error)))?;
         // A solution expected to fail is done at its first failure (a
         // too slow one would otherwise run out of time on every test).

@@ -177,7 +177,7 @@ impl JudgingService {
         author: Author,
         question: &Question,
     ) -> Result<ExecutionView> {
-        let submission = (question.with_checker(submission, &self.languages).await)
+        let submission = (question.with_checkers(submission, &self.languages).await)
             .map_err(anyhow::Error::msg)?;
         let new = NewSubmission {
             owner: &author.owner,
@@ -309,7 +309,7 @@ impl JudgingService {
         let submission = question
             .submission_in(&record.language, record.code.clone(), &self.limits)
             .map_err(anyhow::Error::msg)?;
-        let submission = (question.with_checker(submission, &self.languages).await)
+        let submission = (question.with_checkers(submission, &self.languages).await)
             .map_err(anyhow::Error::msg)?;
         // Recorded under the submission's author; none for a submission
         // queued before owners were kept.

@@ -106,7 +106,7 @@ impl JudgingService {
         self.language(&code.language)?;
         let trial = (question.trial_in(&code.language, code.code, &self.limits))
             .map_err(Refusal::Invalid)?;
-        let trial = (question.with_checker(trial, &self.languages).await)
+        let trial = (question.with_checkers(trial, &self.languages).await)
             .map_err(|error| Refusal::Internal(anyhow::anyhow!(error)))?;
         let slot = self.judging_slot_or_refusal().await?;
         let label = Some(question.slug().to_string());

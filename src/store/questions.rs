@@ -45,7 +45,8 @@ impl Database {
         let replace = "DO UPDATE SET title = $2, statement = $3, limits = $4, comparison = $5,
              languages = $6, updated_at = $7, limits_by_language = $8,
              reference_solutions = $9, calibration = $10, checker = $11, test_groups = $12,
-             verification = $13, calibrated = COALESCE($14, questions.calibrated)";
+             verification = $13, calibrated = COALESCE($14, questions.calibrated),
+             interactor = $15";
         write_question(&mut tx, question, replace).await?;
         sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
             .bind(question.slug())
@@ -76,7 +77,8 @@ impl Database {
     pub async fn question(&self, slug: &str) -> Result<Option<Question>> {
         let Some(row) = sqlx::query(
             "SELECT slug, title, statement, limits, comparison, languages, limits_by_language,
-                 reference_solutions, calibration, calibrated, checker, test_groups, verification
+                 reference_solutions, calibration, calibrated, checker, test_groups, verification,
+                 interactor
              FROM questions WHERE slug = $1",
         )
         .bind(slug)
@@ -86,7 +88,8 @@ impl Database {
             return Ok(None);
         };
         let test_cases = sqlx::query(
-            "SELECT input, expected_output, hidden, points, test_group FROM question_tests
+            "SELECT input, expected_output, hidden, points, test_group, interaction
+             FROM question_tests
              WHERE question_slug = $1 ORDER BY position",
         )
         .bind(slug)
@@ -107,6 +110,9 @@ impl Database {
             reference_solutions: serde_json::from_str(row.try_get("reference_solutions")?)?,
             calibration: serde_json::from_str(row.try_get("calibration")?)?,
             checker: (row.try_get::<Option<String>, _>("checker")?)
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?,
+            interactor: (row.try_get::<Option<String>, _>("interactor")?)
                 .map(|text| serde_json::from_str(&text))
                 .transpose()?,
             groups: serde_json::from_str(row.try_get("test_groups")?)?,
@@ -219,8 +225,8 @@ async fn write_question(
     let written = sqlx::query(&format!(
         "INSERT INTO questions (slug, title, statement, limits, comparison, languages,
              created_at, updated_at, limits_by_language, reference_solutions, calibration,
-             checker, test_groups, verification, calibrated)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14)
+             checker, test_groups, verification, calibrated, interactor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (slug) {on_conflict}"
     ))
     .bind(question.slug())
@@ -247,6 +253,12 @@ async fn write_question(
             .map(serde_json::to_string)
             .transpose()?,
     )
+    .bind(
+        question
+            .interactor()
+            .map(serde_json::to_string)
+            .transpose()?,
+    )
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -262,8 +274,8 @@ async fn insert_tests(
     for (position, test) in (first_position..).zip(tests) {
         sqlx::query(
             "INSERT INTO question_tests (question_slug, position, input, expected_output,
-                 hidden, points, test_group)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 hidden, points, test_group, interaction)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(slug)
         .bind(position)
@@ -272,6 +284,7 @@ async fn insert_tests(
         .bind(test.hidden as i64)
         .bind(i64::from(test.points))
         .bind(&test.group)
+        .bind(&test.interaction)
         .execute(&mut **tx)
         .await?;
     }
@@ -294,5 +307,6 @@ fn test_from_row(row: &AnyRow) -> Result<QuestionTest> {
         hidden: row.try_get::<i64, _>("hidden")? != 0,
         points: int(row, "points")?,
         group: row.try_get("test_group")?,
+        interaction: row.try_get("interaction")?,
     })
 }

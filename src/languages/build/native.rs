@@ -9,7 +9,7 @@ use super::BuildError;
 use crate::sandbox::native::{
     DiskLimit, NativeCommand, NativeExit, NativeLimits, NativeSandbox, RunDir,
 };
-use crate::sandbox::{Invocation, RUN_DIR_LIMIT, Run, RunLimits};
+use crate::sandbox::{Invocation, RUN_DIR_LIMIT, Run, RunLimits, Stdio};
 
 /// Compiler diagnostics kept for `compile_output`.
 const MAX_DIAGNOSTICS: usize = 64 << 10;
@@ -57,7 +57,7 @@ pub async fn run_compiler(
     for (name, text) in sources {
         dir.write(name, text.as_bytes())?;
     }
-    let run = native.run(&dir, command, limits).await?;
+    let run = native.run(&dir, command, Stdio::Input(&[]), limits).await?;
     if run.timed_out || matches!(run.exit, Some(NativeExit::Signal(libc::SIGXCPU))) {
         let seconds = limits.cpu_time.as_secs();
         return Err(BuildError::Rejected(format!(
@@ -95,24 +95,21 @@ pub fn program_limits(limits: &RunLimits) -> NativeLimits {
 
 /// Runs a natively built program once, in a fresh run directory holding
 /// what `invocation` gives it: `command` (made for that directory, the
-/// invocation's arguments added) reading `stdin`, under `limits`.
+/// invocation's arguments added) with `stdio`, under `limits`.
 /// `out_of_memory` is what its runtime prints when an allocation failed.
 pub async fn run_program(
     native: &NativeSandbox,
     command: impl FnOnce(&RunDir) -> NativeCommand,
-    stdin: &[u8],
+    stdio: Stdio<'_>,
     invocation: &Invocation,
     limits: &NativeLimits,
     out_of_memory: &str,
 ) -> Result<Run> {
     let dir = native.run_dir()?;
     dir.prepare(invocation)?;
-    let mut command = NativeCommand {
-        stdin: stdin.to_vec(),
-        ..command(&dir)
-    };
+    let mut command = command(&dir);
     command.args.extend(invocation.args.iter().map(Into::into));
-    let run = native.run(&dir, &command, limits).await?;
+    let run = native.run(&dir, &command, stdio, limits).await?;
     let out_of_memory = String::from_utf8_lossy(&run.stderr).contains(out_of_memory);
     Ok(Run {
         written: dir.written(invocation),

@@ -51,6 +51,8 @@ struct QuestionFields {
     groups: String,
     /// The checker, as a JSON object; empty: none (the comparison judges).
     checker: String,
+    /// The interactor, as a JSON object; empty: not an interactive question.
+    interactor: String,
 }
 
 #[derive(Template)]
@@ -161,6 +163,13 @@ impl QuestionForm {
                 checker.language
             ));
         }
+        if let Some(interactor) = question.interactor() {
+            judging.push(format!(
+                "Interactive: submissions talk to an interactor as they run ({} protocol, in {}).",
+                api_name(&interactor.protocol),
+                interactor.language
+            ));
+        }
         if !question.groups().is_empty() {
             let groups: Vec<String> = (question.groups().iter())
                 .map(|g| format!("{} ({})", g.name, api_name(&g.scoring)))
@@ -228,6 +237,9 @@ impl QuestionFields {
             checker: (question.checker())
                 .and_then(|checker| serde_json::to_string_pretty(checker).ok())
                 .unwrap_or_default(),
+            interactor: (question.interactor())
+                .and_then(|interactor| serde_json::to_string_pretty(interactor).ok())
+                .unwrap_or_default(),
         }
     }
 
@@ -246,6 +258,7 @@ impl QuestionFields {
             tests: String::new(),
             groups: String::new(),
             checker: String::new(),
+            interactor: String::new(),
         }
     }
 
@@ -267,6 +280,7 @@ impl QuestionFields {
             tests: fields.get("tests").to_string(),
             groups: fields.get("groups").to_string(),
             checker: fields.get("checker").to_string(),
+            interactor: fields.get("interactor").to_string(),
         }
     }
 
@@ -308,6 +322,7 @@ impl QuestionFields {
             reference_solutions: Vec::new(),
             calibration: Default::default(),
             checker: optional_json("Checker", &self.checker)?,
+            interactor: optional_json("Interactor", &self.interactor)?,
             groups: optional_json("Groups", &self.groups)?.unwrap_or_default(),
         })
     }

@@ -51,6 +51,7 @@ impl QuestionPage {
                 number,
                 input: test.input.clone(),
                 output: test.expected_output.clone(),
+                interaction: (test.interaction.as_deref()).map(interaction_lines),
             })
             .collect();
         let languages = if question.languages().is_empty() {
@@ -85,6 +86,30 @@ pub(in crate::pages) struct Example {
     number: usize,
     input: String,
     output: String,
+    /// An interactive question's sample, shown instead of the input and
+    /// output (which are the interactor's).
+    interaction: Option<Vec<InteractionLine>>,
+}
+
+/// One line of a sample interaction, without its `<` or `>`.
+pub(in crate::pages) struct InteractionLine {
+    from_judge: bool,
+    text: String,
+}
+
+/// A `.interaction` file's lines: `<` from the judge, `>` from the program.
+fn interaction_lines(interaction: &str) -> Vec<InteractionLine> {
+    (interaction.lines())
+        .map(|line| match line.split_at_checked(1) {
+            Some(("<", text)) => (true, text),
+            Some((">", text)) => (false, text),
+            _ => (true, line),
+        })
+        .map(|(from_judge, text)| InteractionLine {
+            from_judge,
+            text: text.to_string(),
+        })
+        .collect()
 }
 
 /// One language's limits as the pages show them.

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::child::Namespaces;
 use super::{DiskLimit, NativeCommand, NativeExit, NativeLimits, NativeSandbox};
+use crate::sandbox::Stdio;
 
 /// How a layer stands on this machine, for the start-up log and `judgebox doctor`.
 #[derive(Debug, Clone)]
@@ -48,7 +49,8 @@ impl NativeSandbox {
             let limits = limits.clone();
             async move {
                 let dir = self.run_dir()?;
-                self.run(&dir, &probe(script), &limits).await
+                self.run(&dir, &probe(script), Stdio::Input(&[]), &limits)
+                    .await
             }
         };
         layers.push(match probe_run("exit 0").await {
@@ -83,7 +85,7 @@ impl NativeSandbox {
         layers.push(best_effort(
             "unprivileged uid per run with RLIMIT_NPROC",
             &self.uids,
-            format!("{} run uids", self.permits.count()),
+            format!("{} run uids", 2 * self.permits.count()),
         ));
         layers.push(best_effort(
             "namespaces (network, IPC, UTS; PID with a reaper as PID 1)",

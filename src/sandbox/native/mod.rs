@@ -36,7 +36,7 @@ pub use self::layers::Layer;
 use self::permits::RunPermits;
 pub use self::run::{DiskLimit, NativeCommand, NativeExit, NativeLimits, NativeRun};
 pub use self::run_dir::RunDir;
-use super::Invocation;
+use super::{Invocation, Stdio};
 
 /// How the native sandbox is set up.
 #[derive(Debug, Clone)]
@@ -44,7 +44,8 @@ pub struct NativeConfig {
     pub runs_dir: PathBuf,
     /// Native runs (compiles and programs) at once.
     pub concurrent_runs: u32,
-    /// Runs get uids `first_uid` to `first_uid + concurrent_runs - 1` when
+    /// Runs get uids `first_uid` to `first_uid + 2 * concurrent_runs - 1`
+    /// (half of them for the judge's side of linked runs) when
     /// the service is root.
     pub first_uid: u32,
     /// Directories programs read (runtimes, caches): a run uid needs to
@@ -73,6 +74,9 @@ pub struct NativeSandbox {
     no_processes: Arc<BpfProgram>,
     runs_dir: PathBuf,
     permits: RunPermits,
+    /// As many again, with uids of their own, for the judge's side of
+    /// linked runs (`crate::sandbox::link`).
+    companion_permits: RunPermits,
     /// Whether each best-effort layer is on here, or why not.
     uids: Result<(), String>,
     namespaces: Result<child::Namespaces, String>,
@@ -101,17 +105,31 @@ impl NativeSandbox {
             .with_context(|| format!("securing {}", runs_dir.display()))?;
         let mut shared = config.shared_paths.clone();
         shared.push(runs_dir.clone());
-        let uids = permits::uids(config.concurrent_runs, config.first_uid, &shared);
-        let permits = RunPermits::new(config.concurrent_runs, uids.clone().unwrap_or_default());
+        // The companions' uids follow the runs'.
+        let runs = config.concurrent_runs;
+        let uids = permits::uids(2 * runs, config.first_uid, &shared);
+        let (run_uids, companion_uids) = match &uids {
+            Ok(uids) => (
+                uids[..runs as usize].to_vec(),
+                uids[runs as usize..].to_vec(),
+            ),
+            Err(_) => (Vec::new(), Vec::new()),
+        };
         Ok(Self {
             seccomp: Arc::new(seccomp),
             no_processes: Arc::new(no_processes),
             runs_dir: runs_dir.clone(),
-            permits,
+            permits: RunPermits::new(runs, run_uids),
+            companion_permits: RunPermits::new(runs, companion_uids),
             uids: uids.map(drop),
             namespaces: child::namespaces_available(),
             cgroups: Cgroups::probe(),
         })
+    }
+
+    /// Runs at once (companions aside).
+    pub fn concurrent_runs(&self) -> u32 {
+        self.permits.count()
     }
 
     pub fn run_dir(&self) -> Result<RunDir> {
@@ -124,16 +142,21 @@ impl NativeSandbox {
         (invocation.needs_dir()).then(|| self.run_dir()).transpose()
     }
 
-    /// Runs `command` in `dir` under every layer and `limits`, once a run
-    /// permit is free. `Err` is a failure of the service (it could not start
-    /// the program).
+    /// Runs `command` in `dir` with `stdio` under every layer and `limits`,
+    /// once a run permit is free. `Err` is a failure of the service (it
+    /// could not start the program).
     pub async fn run(
         &self,
         dir: &RunDir,
         command: &NativeCommand,
+        stdio: Stdio<'_>,
         limits: &NativeLimits,
     ) -> Result<NativeRun> {
-        let permit = self.permits.acquire().await;
+        let permits = match stdio.is_companion() {
+            true => &self.companion_permits,
+            false => &self.permits,
+        };
+        let permit = permits.acquire().await;
         if let Some(uid) = permit.uid {
             std::os::unix::fs::lchown(dir.path(), Some(uid), Some(uid))
                 .context("giving the run directory to the run's uid")?;
@@ -151,7 +174,7 @@ impl NativeSandbox {
             Err(_) => None,
         };
         let run = self
-            .spawn_and_wait(dir, command, limits, permit.uid, cgroups.as_ref())
+            .spawn_and_wait(dir, command, stdio, limits, permit.uid, cgroups.as_ref())
             .await;
         let out_of_memory = cgroups.as_ref().is_some_and(|c| c.oom_killed());
         // The cgroup's figure covers what `wait4` cannot: a run the service

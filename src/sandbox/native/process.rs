@@ -2,7 +2,6 @@
 //! caps, timed, and killed with everything it left in its session.
 
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -15,14 +14,17 @@ use super::cgroup::RunCgroups;
 use super::child::{self, ChildSetup, Report};
 use super::orphans::{self, InFlight};
 use super::{NativeCommand, NativeLimits, NativeRun, NativeSandbox, RunDir, landlock};
+use crate::sandbox::Stdio;
+use crate::sandbox::link::Outgoing;
 
 impl NativeSandbox {
-    /// Spawns `command` in `dir` as `uid` in `cgroups` and waits for it to
-    /// end or be stopped.
+    /// Spawns `command` in `dir` with `stdio` as `uid` in `cgroups` and
+    /// waits for it to end or be stopped.
     pub(super) async fn spawn_and_wait(
         &self,
         dir: &RunDir,
         command: &NativeCommand,
+        stdio: Stdio<'_>,
         limits: &NativeLimits,
         uid: Option<u32>,
         cgroups: Option<&RunCgroups>,
@@ -61,9 +63,9 @@ impl NativeSandbox {
             .env("TMPDIR", dir.path())
             .env("LANG", "C.UTF-8")
             .envs(command.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .kill_on_drop(true);
         // SAFETY: `pre_exec` makes only syscalls and allocates nothing (see child.rs).
         unsafe {
@@ -78,21 +80,38 @@ impl NativeSandbox {
         // writing end above all) close with the command.
         drop(process);
         let exceeded = Arc::new(Notify::new());
+        let stdin = child.stdin.take().expect("stdin is piped");
+        // A program that exits without reading its input closes the pipe early: fine.
+        let (feeding, forward) = match stdio {
+            Stdio::Input(input) => {
+                let input = input.to_vec();
+                let feeding = tokio::spawn(async move {
+                    let mut stdin = stdin;
+                    let _ = stdin.write_all(&input).await;
+                });
+                (feeding, None)
+            }
+            Stdio::Linked(end) => {
+                let mut incoming = end.incoming;
+                let feeding = tokio::spawn(async move {
+                    let mut stdin = stdin;
+                    let _ = tokio::io::copy(&mut incoming, &mut stdin).await;
+                });
+                (feeding, Some(end.outgoing))
+            }
+        };
         let stdout = tokio::spawn(read_capped(
             child.stdout.take(),
             limits.stdout_bytes,
+            forward,
             exceeded.clone(),
         ));
         let stderr = tokio::spawn(read_capped(
             child.stderr.take(),
             limits.stderr_bytes,
+            None,
             exceeded.clone(),
         ));
-        if let Some(mut stdin) = child.stdin.take() {
-            let input = command.stdin.clone();
-            // A program that exits without reading its input closes the pipe early: fine.
-            tokio::spawn(async move { stdin.write_all(&input).await });
-        }
 
         let (exited, timed_out, disk_exceeded) = tokio::select! {
             status = child.wait() => (Some(status?), false, false),
@@ -102,6 +121,8 @@ impl NativeSandbox {
         };
         // Whatever the program left in its session dies with it.
         kill_group(pid);
+        // A linked run's other side may still be writing: not to this one.
+        feeding.abort();
         if exited.is_none() {
             // Killed by us: reap it, but its status says nothing about the program.
             child.wait().await?;
@@ -134,11 +155,13 @@ impl NativeSandbox {
     }
 }
 
-/// Reads at most `cap` bytes; past that, tells the run to stop the program
-/// (RLIMIT_FSIZE does not apply to pipes).
+/// Reads at most `cap` bytes, sending them on to `forward` as they come;
+/// past that, tells the run to stop the program (RLIMIT_FSIZE does not
+/// apply to pipes).
 async fn read_capped(
     pipe: Option<impl AsyncRead + Unpin>,
     cap: usize,
+    forward: Option<Outgoing>,
     exceeded: Arc<Notify>,
 ) -> (Vec<u8>, bool) {
     let Some(mut pipe) = pipe else {
@@ -154,7 +177,12 @@ async fn read_capped(
                 exceeded.notify_one();
                 return (bytes, true);
             }
-            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Ok(n) => {
+                bytes.extend_from_slice(&chunk[..n]);
+                if let Some(forward) = &forward {
+                    forward.send(&chunk[..n]);
+                }
+            }
         }
     }
 }

@@ -49,7 +49,6 @@ pub struct NativeCommand {
     pub args: Vec<OsString>,
     /// Added to a minimal environment (PATH, HOME and TMPDIR in the run directory).
     pub env: Vec<(String, String)>,
-    pub stdin: Vec<u8>,
     /// Readable besides the system toolchain directories.
     pub read_only_paths: Vec<PathBuf>,
     /// What the program may execute besides `program` itself (files or
