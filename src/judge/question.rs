@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{
-    AppliedLimits, Calibration, CalibrationSettings, CheckerProtocol, CheckerSpec, Comparison,
-    Interactor, LimitPolicy, Limits, MAX_TEST_CASES, RequestedLimits, Submission, TestCase,
-    TestGroup, TimeSource, check_groups,
+    AppliedLimits, Calibration, CalibrationSettings, Checker, CheckerProtocol, CheckerSpec,
+    Comparison, Interactor, LimitPolicy, Limits, MAX_TEST_CASES, RequestedLimits, Submission,
+    TestCase, TestGroup, TimeSource, check_groups,
 };
 use crate::languages::{LanguageName, Languages};
 
@@ -377,22 +377,35 @@ impl Question {
     /// cannot be built.
     pub async fn with_checkers(
         &self,
-        mut submission: Submission,
+        submission: Submission,
         languages: &Languages,
     ) -> Result<Submission, String> {
-        let build = async |spec: &CheckerSpec, role: &str| {
+        let (checker, interactor) = self.build_checkers(languages).await?;
+        Ok(Submission {
+            checker,
+            interactor,
+            ..submission
+        })
+    }
+
+    /// Its checker and interactor, built (or their cached builds) if it
+    /// has them; `Err` says why one cannot be built, the compiler's
+    /// message included.
+    pub async fn build_checkers(
+        &self,
+        languages: &Languages,
+    ) -> Result<(Option<Checker>, Option<Interactor>), String> {
+        let build = async |spec: &Option<CheckerSpec>, role: &str| {
+            let Some(spec) = spec else { return Ok(None) };
             let language = (languages.get(&spec.language))
                 .ok_or_else(|| format!("the {role}'s language {} is not loaded", spec.language))?;
-            (spec.build(language.as_ref()).await).map_err(|e| e.replacen("checker", role, 1))
+            let built = spec.build(language.as_ref()).await;
+            built.map(Some).map_err(|e| e.replacen("checker", role, 1))
         };
-        if let Some(spec) = &self.checker {
-            submission.checker = Some(build(spec, "checker").await?);
-        }
-        if let Some(spec) = &self.interactor {
-            let program = build(spec, "interactor").await?;
-            submission.interactor = Some(Interactor::new(program, languages.links()));
-        }
-        Ok(submission)
+        let checker = build(&self.checker, "checker").await?;
+        let interactor = (build(&self.interactor, "interactor").await?)
+            .map(|program| Interactor::new(program, languages.links()));
+        Ok((checker, interactor))
     }
 
     /// The last calibration, fresh or not (`fresh_calibration` says).

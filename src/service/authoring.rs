@@ -17,18 +17,12 @@ pub enum Saved {
 
 impl JudgingService {
     /// `spec` as a question this server can judge: checked, and its
-    /// checker built (refused with the compiler's message if it does not
-    /// compile; the build is cached for judging).
+    /// checker and interactor built (refused with the compiler's message if
+    /// one does not compile; the builds are cached for judging).
     pub(super) async fn check_question(&self, spec: QuestionSpec) -> Result<Question, Refusal> {
         let question = (Question::new(spec, &self.limits, &self.languages.names()))
             .map_err(Refusal::Invalid)?;
-        if let Some(checker) = question.checker() {
-            let language = self.language(&checker.language)?;
-            checker
-                .build(language.as_ref())
-                .await
-                .map_err(Refusal::Invalid)?;
-        }
+        (question.build_checkers(&self.languages).await).map_err(Refusal::Invalid)?;
         Ok(question)
     }
 

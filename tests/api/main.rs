@@ -8,6 +8,7 @@ mod compiled;
 mod contests;
 mod execute;
 mod helpers;
+mod interactive;
 mod isolation;
 mod java;
 mod javascript;

@@ -233,6 +233,7 @@ fn inspect<'js>(host: &Object<'js>, value: Value<'js>) -> String {
 fn host_functions<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
     let host = Object::new(ctx.clone())?;
     host.set("readStdin", Function::new(ctx.clone(), read_stdin)?)?;
+    host.set("readChunk", Function::new(ctx.clone(), read_chunk)?)?;
     host.set(
         "write",
         Function::new(ctx.clone(), |fd: i32, text: String| write_text(fd, &text))?,
@@ -245,9 +246,27 @@ fn host_functions<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
 }
 
 fn read_stdin(ctx: Ctx<'_>) -> rquickjs::Result<ArrayBuffer<'_>> {
+    flush_stdout();
     let mut bytes = Vec::new();
     // A failed read leaves what was read; stdin is the test's input, in memory.
     let _ = std::io::stdin().read_to_end(&mut bytes);
+    ArrayBuffer::new(ctx, bytes)
+}
+
+/// At most this much of stdin per `readChunk`.
+const READ_CHUNK: usize = 64 << 10;
+
+/// What one read of stdin returns, waiting until there is some: empty at
+/// the end. An interactive problem's judge writes a line at a time, and a
+/// program must see each before the next comes.
+fn read_chunk(ctx: Ctx<'_>) -> rquickjs::Result<ArrayBuffer<'_>> {
+    // Node does not buffer stdout: what the program wrote before it waits
+    // for input must reach the other side, which may be waiting for it.
+    flush_stdout();
+    let mut bytes = vec![0; READ_CHUNK];
+    // A failed read ends the input.
+    let read = std::io::stdin().read(&mut bytes).unwrap_or(0);
+    bytes.truncate(read);
     ArrayBuffer::new(ctx, bytes)
 }
 

@@ -743,21 +743,61 @@
     listenerCount(name) { return (this._events[name] || []).length; }
   }
 
-  // Standard input, read from the host once and kept as bytes; text is
-  // decoded (as UTF-8) once too.
-  let inputBytes = null, inputText = null;
-  const stdinBytes = () => (inputBytes ??= new Uint8Array(host.readStdin()));
+  // Standard input, either all of it at once (fs.readFileSync), kept as
+  // bytes and decoded (as UTF-8) once; or a chunk at a time as it comes
+  // (stdin events, readline), as an interactive problem's judge writes it.
+  let inputBytes = null, inputText = null, inputEnded = false;
+  const stdinBytes = () => {
+    if (inputBytes === null) {
+      inputBytes = inputEnded ? new Uint8Array(0) : new Uint8Array(host.readStdin());
+      inputEnded = true;
+    }
+    return inputBytes;
+  };
+  // The next chunk of bytes, or null at the end.
+  const readChunk = () => {
+    if (inputEnded) return null;
+    const chunk = new Uint8Array(host.readChunk());
+    if (chunk.length === 0) inputEnded = true;
+    return chunk.length ? chunk : null;
+  };
+  // The next chunk as text, a character cut between chunks kept for the
+  // next; null at the end.
+  let carried = new Uint8Array(0);
+  const readText = () => {
+    const chunk = readChunk();
+    if (chunk === null) {
+      if (!carried.length) return null;
+      const rest = carried;
+      carried = new Uint8Array(0);
+      return utf8Text(rest);
+    }
+    const bytes = carried.length ? concatBytes(carried, chunk) : chunk;
+    const whole = wholeCharacters(bytes);
+    carried = bytes.slice(whole);
+    return utf8Text(bytes.subarray(0, whole));
+  };
+  const concatBytes = (a, b) => {
+    const both = new Uint8Array(a.length + b.length);
+    both.set(a);
+    both.set(b, a.length);
+    return both;
+  };
+  // How many of `bytes` end on a whole UTF-8 character.
+  const wholeCharacters = (bytes) => {
+    let lead = bytes.length - 1;
+    while (lead >= 0 && bytes.length - lead < 4 && (bytes[lead] & 0xc0) === 0x80) lead--;
+    if (lead < 0) return bytes.length;
+    const b = bytes[lead];
+    const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return bytes.length - lead < size ? lead : bytes.length;
+  };
   const stdinText = () => (inputText ??= utf8Text(stdinBytes()));
   // A copy each time, so a program changing one cannot change the next read.
   const stdinAs = (encoding) => {
     if (encoding === 'utf8') return stdinText();
     const buffer = Buffer.from(stdinBytes());
     return encoding ? buffer.toString(encoding) : buffer;
-  };
-  const lines = (text) => {
-    const all = text.split(/\r?\n/);
-    if (all[all.length - 1] === '') all.pop();
-    return all;
   };
 
   // ---- The event loop, turned by the host's run loop through nextTask:
@@ -939,15 +979,28 @@
   };
 
   const stdin = new EventEmitter();
-  let stdinFlowing = false, stdinEncoding = null, stdinRead = false;
+  // `unread`: the chunk a 'readable' event announces, for read() to take.
+  let stdinFlowing = false, stdinEncoding = null, stdinRead = false, unread = null;
   stdin._listening = (name) => {
     if ((name === 'data' || name === 'end' || name === 'readable') && !stdinFlowing) {
       stdinFlowing = true;
-      tasks.push(() => {
-        if (stdinBytes().length) { stdin.emit('data', stdinAs(stdinEncoding)); stdin.emit('readable'); }
-        stdin.emit('end');
-        stdin.emit('close');
-      });
+      // A chunk per task, as it comes.
+      const pump = () => {
+        const chunk = stdinEncoding === 'utf8' ? readText() : readChunk();
+        if (chunk === null) {
+          stdin.emit('end');
+          stdin.emit('close');
+          return;
+        }
+        const buffer = stdinEncoding === 'utf8' ? chunk : Buffer.from(chunk);
+        const data = stdinEncoding && stdinEncoding !== 'utf8' ? buffer.toString(stdinEncoding) : buffer;
+        stdin.emit('data', data);
+        unread = data;
+        stdin.emit('readable');
+        unread = null;
+        tasks.push(pump);
+      };
+      tasks.push(pump);
     }
   };
   // Chunks are Buffers, or strings once an encoding is set.
@@ -955,13 +1008,22 @@
   stdin.resume = function () { return this; };
   stdin.pause = function () { return this; };
   stdin.read = () => {
+    if (stdinFlowing) {
+      const data = unread;
+      unread = null;
+      return data;
+    }
     if (stdinRead || stdinBytes().length === 0) return null;
     stdinRead = true;
     return stdinAs(stdinEncoding);
   };
   stdin.fd = 0;
   stdin.isTTY = false;
-  stdin[Symbol.asyncIterator] = async function* () { if (stdinBytes().length) yield stdinAs(stdinEncoding); };
+  stdin[Symbol.asyncIterator] = async function* () {
+    for (let chunk; (chunk = stdinEncoding === 'utf8' ? readText() : readChunk()) !== null;) {
+      yield stdinEncoding === 'utf8' ? chunk : Buffer.from(chunk);
+    }
+  };
 
   function writer(fd) {
     return {
@@ -1069,24 +1131,37 @@
   };
   fs.promises = { readFile: async (path, options) => fs.readFileSync(path, options) };
 
+  // Lines as they come: a line is emitted as soon as its end is read.
   class Interface extends EventEmitter {
     constructor() {
       super();
       this.closed = false;
       this._iterating = false;
-      this._pending = null;
-      tasks.push(() => {
-        if (this._iterating) return;
-        this._pending = lines(stdinText());
-        const step = () => {
-          if (this.closed) return;
-          if (this._pending.length) {
-            this.emit('line', this._pending.shift());
-            tasks.push(step);
-          } else this.close();
-        };
-        step();
-      });
+      this._pending = [];
+      this._partial = '';
+      const step = () => {
+        if (this.closed || this._iterating) return;
+        if (this._pending.length || this._fill()) {
+          if (this._pending.length) this.emit('line', this._pending.shift());
+          tasks.push(step);
+        } else this.close();
+      };
+      tasks.push(step);
+    }
+    // Reads another chunk into the pending lines; false at the end of the
+    // input with nothing left.
+    _fill() {
+      const text = readText();
+      if (text === null) {
+        if (this._partial === '') return false;
+        this._pending.push(this._partial.replace(/\r$/, ''));
+        this._partial = '';
+        return true;
+      }
+      const parts = (this._partial + text).split('\n');
+      this._partial = parts.pop();
+      for (const line of parts) this._pending.push(line.replace(/\r$/, ''));
+      return true;
     }
     close() {
       if (this.closed) return;
@@ -1103,10 +1178,10 @@
     resume() { return this; }
     [Symbol.asyncIterator]() {
       this._iterating = true;
-      const queue = this._pending ?? lines(stdinText());
-      this._pending = [];
       return (async function* (rl) {
-        for (const line of queue) yield line;
+        while (rl._pending.length || rl._fill()) {
+          if (rl._pending.length) yield rl._pending.shift();
+        }
         rl.close();
       })(this);
     }
