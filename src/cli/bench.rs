@@ -13,6 +13,7 @@ use futures::future::BoxFuture;
 use serde_json::json;
 
 use crate::configuration::{JudgingSettings, RuntimeSettings, ServerSettings, WorkerSettings};
+use crate::judge::{CheckerProtocol, CheckerSpec, Interactor, Status, TestCase};
 use crate::languages::{Compiled, Program};
 use crate::sandbox::{Invocation, RunLimits, Stdio};
 use crate::startup::{Application, LoadedLanguages};
@@ -90,6 +91,7 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
         bench_compiled(&loaded, &http, subject).await?;
     }
     bench_null_checks(&loaded).await?;
+    bench_interaction(&loaded).await?;
     http.print_metrics().await
 }
 
@@ -137,9 +139,9 @@ async fn bench_null_checks(loaded: &LoadedLanguages) -> Result<()> {
     println!("\n== cpp null checks");
     let limits = loaded.limits.default_limits().run_limits();
     let cpp = loaded.languages.get("cpp").context("cpp is not loaded")?;
-    let checked = sandbox_call(ready(cpp.compile(POINTER_PROGRAM).await?)?, &limits);
+    let checked = sandbox_call(ready(cpp.compile(POINTER_PROGRAM).await?)?, b"", &limits);
     let unchecked = format!("{NO_NULL_CHECKS}{POINTER_PROGRAM}");
-    let unchecked = sandbox_call(ready(cpp.compile(&unchecked).await?)?, &limits);
+    let unchecked = sandbox_call(ready(cpp.compile(&unchecked).await?)?, b"", &limits);
     let (mut with, mut without) = (Vec::new(), Vec::new());
     checked().await?;
     unchecked().await?;
@@ -155,6 +157,80 @@ async fn bench_null_checks(loaded: &LoadedLanguages) -> Result<()> {
         "null checks (p50):                  {:+.1}%",
         (percentile(&with, 50.0) / percentile(&without, 50.0) - 1.0) * 100.0
     );
+    Ok(())
+}
+
+/// A program answering each of the n numbers it reads with its double,
+/// flushing each answer.
+const DOUBLER: &str = "#include <cstdio>\nint main() { int n; if (scanf(\"%d\", &n) != 1) return 1; \
+    for (int i = 0; i < n; i++) { long long x; if (scanf(\"%lld\", &x) != 1) return 1; \
+    printf(\"%lld\\n\", 2 * x); fflush(stdout); } }\n";
+
+/// Its interactor (Kattis protocol): n, then 1 to n, each number sent once
+/// the answer to the one before is in.
+const DOUBLING_INTERACTOR: &str = r#"#include <cstdio>
+int main(int argc, char** argv) {
+    FILE* input = std::fopen(argv[1], "r");
+    int n;
+    if (!input || std::fscanf(input, "%d", &n) != 1) return 1;
+    std::printf("%d\n", n);
+    std::fflush(stdout);
+    for (int i = 1; i <= n; i++) {
+        std::printf("%d\n", i);
+        std::fflush(stdout);
+        long long answer;
+        if (std::scanf("%lld", &answer) != 1 || answer != 2LL * i) return 43;
+    }
+    return 42;
+}
+"#;
+
+/// What talking to an interactor costs against reading a file: the same
+/// program given its n numbers on stdin, or one at a time by the
+/// interactor, which runs beside it in a sandbox of its own.
+async fn bench_interaction(loaded: &LoadedLanguages) -> Result<()> {
+    println!("\n== interactive (a cpp program doubling n numbers, a cpp interactor)");
+    let cpp = loaded.languages.get("cpp").context("cpp is not loaded")?;
+    let program = ready(cpp.compile(DOUBLER).await?)?;
+    let spec = CheckerSpec {
+        protocol: CheckerProtocol::Kattis,
+        language: "cpp".into(),
+        source: DOUBLING_INTERACTOR.into(),
+        files: Default::default(),
+        arguments: Vec::new(),
+        time_ms: CheckerSpec::DEFAULT_TIME_MS,
+    };
+    let built = spec.build(cpp.as_ref()).await.map_err(anyhow::Error::msg)?;
+    let interactor = Interactor::new(built, loaded.languages.links());
+    let limits = loaded.limits.default_limits();
+    for n in [1u32, 1000] {
+        let numbers: Vec<String> = (std::iter::once(n).chain(1..=n))
+            .map(|x| x.to_string())
+            .collect();
+        let input = format!("{}\n", numbers.join("\n"));
+        let file_run = sandbox_call(program.clone(), input.as_bytes(), &limits.run_limits());
+        let test = TestCase::new(format!("{n}\n"), Some(String::new()));
+        let (program, interactor, limits) = (program.clone(), interactor.clone(), limits.clone());
+        let interactive: Call = Arc::new(move || {
+            let (program, interactor) = (program.clone(), interactor.clone());
+            let (test, limits) = (test.clone(), limits.clone());
+            Box::pin(async move {
+                let (_, judged) = interactor.judge(&*program, &test, &limits, None).await?;
+                if judged.status != Status::Accepted {
+                    bail!("the interactive benchmark was judged {}", judged.status);
+                }
+                Ok(())
+            })
+        });
+        let from_file = time_runs(50, &file_run).await?;
+        let linked = time_runs(50, &interactive).await?;
+        report(&format!("file run, {n} numbers"), &from_file);
+        report(&format!("interactive, {n} exchanges"), &linked);
+        println!(
+            "interactive / file run (p50):        {:.2}x",
+            percentile(&linked, 50.0) / percentile(&from_file, 50.0)
+        );
+    }
     Ok(())
 }
 
@@ -248,7 +324,7 @@ async fn bench_compiled(
         .get(subject.language)
         .context("not loaded")?;
     let cpu = ready(language.compile(subject.cpu_bound).await?)?;
-    let sandboxed = time_runs(3, &sandbox_call(cpu, &limits)).await?;
+    let sandboxed = time_runs(3, &sandbox_call(cpu, b"", &limits)).await?;
     report("sandbox, CPU-bound program", &sandboxed);
     let dir = tempfile_dir()?;
     std::fs::write(dir.join(subject.source_file), subject.cpu_bound)?;
@@ -291,7 +367,7 @@ async fn bench_language(
         .languages
         .get(subject.language)
         .with_context(|| format!("{} is not loaded", subject.language))?;
-    let hello = sandbox_call(ready(language.compile(subject.hello).await?)?, &limits);
+    let hello = sandbox_call(ready(language.compile(subject.hello).await?)?, b"", &limits);
     let hello_native = native_call(native, subject.inline_flag, subject.hello);
     let http = http.clone();
     let hello_http: Call = Arc::new(move || {
@@ -334,7 +410,7 @@ async fn bench_language(
     println!("CPU-bound programs, p50 of 5, start-up subtracted:");
     for code in subject.cpu_bound {
         let program = ready(language.compile(code).await?)?;
-        let wasm = p50(&time_runs(5, &sandbox_call(program, &limits)).await?) - p50(&sandbox);
+        let wasm = p50(&time_runs(5, &sandbox_call(program, b"", &limits)).await?) - p50(&sandbox);
         let native_call = native_call(native, subject.inline_flag, code);
         let native = p50(&time_runs(5, &native_call).await?) - p50(&native_times);
         println!(
@@ -353,13 +429,13 @@ fn ready(compiled: Compiled) -> Result<Arc<dyn Program>> {
     }
 }
 
-fn sandbox_call(program: Arc<dyn Program>, limits: &RunLimits) -> Call {
-    let limits = limits.clone();
+fn sandbox_call(program: Arc<dyn Program>, input: &[u8], limits: &RunLimits) -> Call {
+    let (input, limits) = (Arc::<[u8]>::from(input), limits.clone());
     Arc::new(move || {
-        let (program, limits) = (program.clone(), limits.clone());
+        let (program, input, limits) = (program.clone(), input.clone(), limits.clone());
         Box::pin(async move {
             let run = program
-                .run(Stdio::Input(b""), &Invocation::default(), &limits)
+                .run(Stdio::Input(&input), &Invocation::default(), &limits)
                 .await?;
             if run.exit_code() != Some(0) {
                 bail!(

@@ -4,11 +4,11 @@
 //! ```text
 //! problem.yaml                 name, type, time and memory limits, languages
 //! statement/problem.en.md      the statement
-//! data/sample/NNN.in, .ans     the visible tests
+//! data/sample/NNN.in, .ans     the visible tests (.interaction: an interactive sample)
 //! data/secret/[GROUP/]NNN.in   the hidden tests, in their groups
 //!   test_group.yaml            a group's score and aggregation
 //! data/test_group.yaml         the Kattis comparison's flags
-//! output_validator/            the checker (Kattis protocol)
+//! output_validator/            the checker or interactor (Kattis protocol)
 //! submissions/accepted/        the reference solutions
 //! ```
 //!
@@ -26,7 +26,7 @@ use crate::judge::{CheckerProtocol, CompareMode, GroupScoring, Question, TestGro
 const UNGROUPED: &str = "secret";
 
 /// The zipped package; `Err` when the question cannot be one (a testlib
-/// checker: Kattis packages speak only the Kattis protocol).
+/// checker or interactor: Kattis packages speak only the Kattis protocol).
 pub fn kattis_zip(question: &Question) -> Result<Vec<u8>, String> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut add = |path: String, text: &str| files.push((path, text.as_bytes().to_vec()));
@@ -48,6 +48,9 @@ pub fn kattis_zip(question: &Question) -> Result<Vec<u8>, String> {
         };
         add(format!("{folder}/{numbers:03}.in"), &test.input);
         add(format!("{folder}/{numbers:03}.ans"), &test.expected_output);
+        if let Some(interaction) = &test.interaction {
+            add(format!("{folder}/{numbers:03}.interaction"), interaction);
+        }
     }
     if scored {
         for (folder, points, group) in group_scores(question) {
@@ -62,9 +65,11 @@ pub fn kattis_zip(question: &Question) -> Result<Vec<u8>, String> {
             add(format!("{folder}/test_group.yaml"), &yaml);
         }
     }
-    // The arguments of the checker, or the default validator's flags.
-    let flags = match question.checker() {
-        Some(checker) => checker.arguments.clone(),
+    // An interactive question's interactor is its output validator.
+    let validator = question.interactor().or(question.checker());
+    // The arguments of the validator, or the default validator's flags.
+    let flags = match validator {
+        Some(validator) => validator.arguments.clone(),
         None => validator_flags(question),
     };
     if !flags.is_empty() {
@@ -73,11 +78,11 @@ pub fn kattis_zip(question: &Question) -> Result<Vec<u8>, String> {
             &format!("output_validator_args: {}\n", flags.join(" ")),
         );
     }
-    if let Some(checker) = question.checker() {
+    if let Some(checker) = validator {
         if checker.protocol != CheckerProtocol::Kattis {
             return Err(
-                "its checker speaks testlib's protocol, which Kattis packages do not: \
-                 export needs a Kattis output validator"
+                "its checker or interactor speaks testlib's protocol, which Kattis packages \
+                 do not: export needs a Kattis output validator"
                     .into(),
             );
         }
@@ -118,7 +123,11 @@ fn problem_yaml(question: &Question, scored: bool) -> String {
     set("problem_format_version", "2025-09".into());
     set("name", question.title().into());
     set("uuid", uuid::Uuid::new_v4().to_string().into());
-    set("type", if scored { "scoring" } else { "pass-fail" }.into());
+    let kind = Value::from(if scored { "scoring" } else { "pass-fail" });
+    match question.interactor() {
+        Some(_) => set("type", Value::Sequence(vec![kind, "interactive".into()])),
+        None => set("type", kind),
+    }
     let mut limit = Mapping::new();
     limit.insert("time_limit".into(), (limits.time_ms as f64 / 1000.0).into());
     limit.insert("memory".into(), limits.memory_mb.into());

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use wasmtime::component::ResourceTable;
 use wasmtime::{Store, Trap};
-use wasmtime_wasi::cli::AsyncStdinStream;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -121,7 +120,7 @@ fn wasi(stdio: Stdio, limits: &RunLimits, given: Given) -> Result<(WasiCtxBuilde
         }
         Stdio::Linked(end) => {
             // A read waits for the other side to write, without using CPU.
-            builder.stdin(AsyncStdinStream::new(end.incoming));
+            builder.stdin(end.incoming);
             Some(end.outgoing)
         }
     };

@@ -10,11 +10,15 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use tokio::io::{AsyncRead, ReadBuf};
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use wasmtime_wasi::cli::{IsTerminal, StdinStream};
+use wasmtime_wasi::p2::{InputStream, Pollable, StreamError};
 
 /// One side's end of a link: its stdin, and where its stdout goes.
 #[derive(Debug)]
@@ -35,10 +39,7 @@ pub fn link() -> (LinkEnd, LinkEnd) {
     let (to_program, from_judge) = unbounded_channel();
     let (to_judge, from_program) = unbounded_channel();
     let end = |incoming, outgoing, companion| LinkEnd {
-        incoming: Incoming {
-            chunks: incoming,
-            partial: Bytes::new(),
-        },
+        incoming: Incoming::new(incoming),
         outgoing: Outgoing(outgoing),
         companion,
     };
@@ -48,30 +49,107 @@ pub fn link() -> (LinkEnd, LinkEnd) {
     )
 }
 
-/// What the other side wrote, as a stream that ends when that side's run ends.
+/// What the other side wrote, as a stream that ends when that side's run
+/// ends: a WASI stdin (read by the guest directly, without a task between
+/// the channel and the guest: each exchange of an interaction is a wake-up
+/// fewer), and an `AsyncRead` for a native run's pipe.
+#[derive(Debug, Clone)]
+pub(super) struct Incoming(Arc<Mutex<Chunks>>);
+
 #[derive(Debug)]
-pub(super) struct Incoming {
-    chunks: UnboundedReceiver<Bytes>,
+struct Chunks {
+    receiver: UnboundedReceiver<Bytes>,
     /// The rest of a chunk a read did not take whole.
     partial: Bytes,
+    /// The other side ended and everything it wrote was read.
+    ended: bool,
+}
+
+impl Incoming {
+    fn new(receiver: UnboundedReceiver<Bytes>) -> Self {
+        Self(Arc::new(Mutex::new(Chunks {
+            receiver,
+            partial: Bytes::new(),
+            ended: false,
+        })))
+    }
+
+    /// Ready once there is something to read, or nothing ever will be.
+    fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut chunks = self.0.lock().unwrap();
+        if !chunks.partial.is_empty() || chunks.ended {
+            return Poll::Ready(());
+        }
+        match chunks.receiver.poll_recv(cx) {
+            Poll::Ready(Some(chunk)) => chunks.partial = chunk,
+            Poll::Ready(None) => chunks.ended = true,
+            Poll::Pending => return Poll::Pending,
+        }
+        Poll::Ready(())
+    }
+
+    /// At most `size` bytes of what is there, without waiting: empty if
+    /// nothing is, `Closed` at the end.
+    fn take(&self, size: usize) -> Result<Bytes, StreamError> {
+        let mut chunks = self.0.lock().unwrap();
+        if chunks.partial.is_empty() && !chunks.ended {
+            match chunks.receiver.try_recv() {
+                Ok(chunk) => chunks.partial = chunk,
+                Err(TryRecvError::Disconnected) => chunks.ended = true,
+                Err(TryRecvError::Empty) => return Ok(Bytes::new()),
+            }
+        }
+        if chunks.partial.is_empty() {
+            return Err(StreamError::Closed);
+        }
+        let taken = chunks.partial.len().min(size);
+        Ok(chunks.partial.split_to(taken))
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl InputStream for Incoming {
+    fn read(&mut self, size: usize) -> Result<Bytes, StreamError> {
+        self.take(size)
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for Incoming {
+    async fn ready(&mut self) {
+        std::future::poll_fn(|cx| self.poll_ready(cx)).await
+    }
+}
+
+impl IsTerminal for Incoming {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdinStream for Incoming {
+    fn p2_stream(&self) -> Box<dyn InputStream> {
+        Box::new(self.clone())
+    }
+
+    fn async_stream(&self) -> Box<dyn AsyncRead + Send + Sync> {
+        Box::new(self.clone())
+    }
 }
 
 impl AsyncRead for Incoming {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        while self.partial.is_empty() {
-            match self.chunks.poll_recv(cx) {
-                Poll::Ready(Some(chunk)) => self.partial = chunk,
-                // The other side ended: end of file.
-                Poll::Ready(None) => return Poll::Ready(Ok(())),
-                Poll::Pending => return Poll::Pending,
-            }
+        if self.poll_ready(cx).is_pending() {
+            return Poll::Pending;
         }
-        let taken = self.partial.len().min(buf.remaining());
-        buf.put_slice(&self.partial.split_to(taken));
+        // At the end, nothing put in `buf` says so.
+        if let Ok(bytes) = self.take(buf.remaining()) {
+            buf.put_slice(&bytes);
+        }
         Poll::Ready(Ok(()))
     }
 }

@@ -67,6 +67,15 @@ impl Browser {
         self.client.goto(&url).await.expect("opening a page");
     }
 
+    /// Signs in on the sign-in page (open) with `token`, and waits for
+    /// the teacher's dashboard.
+    pub async fn sign_in(&self, token: &str) {
+        self.find("#token").await.send_keys(token).await.unwrap();
+        self.click("form[action='/ui/signin'] button[type='submit']")
+            .await;
+        self.wait_for_text("New question").await;
+    }
+
     pub async fn find(&self, css: &str) -> Element {
         self.client
             .wait()

@@ -6,7 +6,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, statuses};
+use crate::browser::Browser;
+use crate::helpers::{ADMIN_TOKEN, TestApp, statuses};
+use crate::packages::{file, zipped};
 
 const TESTLIB_H: &str = include_str!("../fixtures/checkers/testlib.h");
 const KATTIS_INTERACTOR: &str = include_str!("../fixtures/interactive/guess_kattis.cpp");
@@ -77,6 +79,60 @@ fn python_search_then(after: &str) -> String {
 /// Guesses 1, 2, 3, ... until told it is right.
 const LINEAR_PY: &str = "guess = 1\nwhile True:\n    print(guess)\n    if input() == 'correct':\n        break\n    guess += 1\n";
 
+/// The Kattis interactor in Python: it runs in the WebAssembly interpreter,
+/// reading the submission's guesses as they come.
+const PYTHON_INTERACTOR: &str = r#"
+import sys
+secret, limit = map(int, open(sys.argv[1]).read().split())
+def say(name, text):
+    with open(sys.argv[3] + name, "w") as feedback:
+        feedback.write(text)
+for guesses in range(1, limit + 1):
+    line = sys.stdin.readline().strip()
+    if not line.isdigit():
+        say("teammessage.txt", "expected a guess")
+        sys.exit(43)
+    if int(line) == secret:
+        print("correct", flush=True)
+        sys.exit(42)
+    if guesses < limit:
+        print("higher" if int(line) < secret else "lower", flush=True)
+say("teammessage.txt", "too many guesses")
+sys.exit(43)
+"#;
+
+/// The Kattis interactor in Java: it runs in the native sandbox.
+const JAVA_INTERACTOR: &str = r#"
+import java.io.*;
+import java.nio.file.*;
+
+public class Interactor {
+    public static void main(String[] args) throws IOException {
+        String[] input = Files.readString(Path.of(args[0])).trim().split("\s+");
+        int secret = Integer.parseInt(input[0]), limit = Integer.parseInt(input[1]);
+        BufferedReader guesses = new BufferedReader(new InputStreamReader(System.in));
+        for (int count = 1; ; count++) {
+            String line = guesses.readLine();
+            if (line == null || !line.trim().matches("\d+")) say(args[2], "expected a guess", 43);
+            int guess = Integer.parseInt(line.trim());
+            if (guess == secret) {
+                System.out.println("correct");
+                System.out.flush();
+                System.exit(42);
+            }
+            if (count >= limit) say(args[2], "too many guesses", 43);
+            System.out.println(guess < secret ? "higher" : "lower");
+            System.out.flush();
+        }
+    }
+
+    static void say(String feedback, String text, int exit) throws IOException {
+        Files.writeString(Path.of(feedback, "teammessage.txt"), text);
+        System.exit(exit);
+    }
+}
+"#;
+
 fn guess_question(slug: &str, interactor: Value, checker: Option<Value>, limit: u32) -> Value {
     let test = |secret: u32| format!("{secret} {limit}\n");
     json!({
@@ -116,6 +172,32 @@ async fn a_submission_talks_to_the_interactor_in_every_language() {
         assert_eq!(
             sample["actual_output"], "500\n250\n125\n62\n31\n46\n38\n42\n",
             "what it said: {language}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn interactors_run_in_python_and_in_java_too() {
+    let app = TestApp::spawn_admin().await;
+    for (language, source) in [("python", PYTHON_INTERACTOR), ("java", JAVA_INTERACTOR)] {
+        let interactor = json!({"protocol": "kattis", "language": language, "source": source});
+        let (status, body) = app
+            .create_question(guess_question(language, interactor, None, 10))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        for (submission, code) in [binary_searches()[0], binary_searches()[3]] {
+            let body = app.judge_on_question(language, submission, code).await;
+            assert_eq!(
+                statuses(&body),
+                ["accepted"; 4],
+                "{language}, {submission}: {body}"
+            );
+        }
+        let body = app.judge_on_question(language, "python", LINEAR_PY).await;
+        assert_eq!(body["test_results"][0]["status"], "wrong_answer", "{body}");
+        assert_eq!(
+            body["test_results"][0]["message"], "too many guesses",
+            "{language}"
         );
     }
 }
@@ -283,4 +365,136 @@ async fn interactors_are_checked_when_the_question_is_stored() {
         body.to_string()
             .contains("has an interaction, but the question has no interactor")
     );
+}
+
+/// A binary search in C++ and Python, and a linear search that takes too
+/// many guesses, as a package's submissions.
+fn package_submissions(dir: &str, wrong_dir: &str) -> Vec<(String, String)> {
+    vec![
+        file(&format!("{dir}/search.cpp"), binary_searches()[3].1),
+        file(&format!("{dir}/search.py"), binary_searches()[0].1),
+        file(&format!("{wrong_dir}/linear.py"), LINEAR_PY),
+    ]
+}
+
+#[tokio::test]
+async fn a_kattis_interactive_package_imports_verifies_and_shows_its_sample_interaction() {
+    let app = TestApp::spawn_admin().await;
+    let mut files = vec![
+        file(
+            "problem.yaml",
+            "name: Guess\nvalidation: custom interactive\n",
+        ),
+        file(
+            "problem_statement/problem.en.md",
+            "Guess a number from 1 to 1000.\n",
+        ),
+        file("output_validators/guess/guess.cpp", KATTIS_INTERACTOR),
+        file("data/sample/1.in", "42 10\n"),
+        file("data/sample/1.ans", ""),
+        file("data/sample/1.interaction", SAMPLE_INTERACTION),
+    ];
+    for (name, secret) in [("a", 1), ("b", 1000), ("c", 777)] {
+        files.push(file(
+            &format!("data/secret/{name}.in"),
+            &format!("{secret} 10\n"),
+        ));
+        files.push(file(&format!("data/secret/{name}.ans"), ""));
+    }
+    files.extend(package_submissions(
+        "submissions/accepted",
+        "submissions/wrong_answer",
+    ));
+    let (status, body) = app.import_package("guess", zipped(&files), "").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["report"]["verified"], true, "{body}");
+    assert_eq!(body["question"]["interactor"]["protocol"], "kattis");
+
+    let (_, question) = app.get("/questions/guess").await;
+    assert_eq!(question["examples"][0]["interaction"], SAMPLE_INTERACTION);
+
+    let browser = Browser::open(&app.address).await;
+    browser.visit("/ui/signin").await;
+    browser.sign_in(ADMIN_TOKEN).await;
+    browser.visit("/ui/admin/questions/guess/preview").await;
+    let page = browser.wait_for_text("This problem is interactive").await;
+    assert!(page.contains("Your program"), "{page}");
+    assert!(
+        !page.contains("42 10"),
+        "the interactor's input stays its own"
+    );
+    browser.screenshot("student-interactive-question").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_polygon_interactive_package_imports_with_its_interactor_and_checker() {
+    let app = TestApp::spawn_admin().await;
+    let mut files = vec![
+        file(
+            "problem.xml",
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<problem revision="1" short-name="guess">
+  <names><name language="english" value="Guess, Polygon style"/></names>
+  <judging>
+    <testset name="tests">
+      <time-limit>2000</time-limit>
+      <memory-limit>268435456</memory-limit>
+      <test-count>3</test-count>
+      <input-path-pattern>tests/%02d</input-path-pattern>
+      <answer-path-pattern>tests/%02d.a</answer-path-pattern>
+      <tests>
+        <test method="manual" sample="true"/>
+        <test method="manual"/>
+        <test method="manual"/>
+      </tests>
+    </testset>
+  </judging>
+  <files><resources><file path="files/testlib.h" type="h.g++"/></resources></files>
+  <assets>
+    <checker name="guesses" type="testlib"><source path="files/check.cpp" type="cpp.g++17"/></checker>
+    <interactor><source path="files/interactor.cpp" type="cpp.g++17"/></interactor>
+    <solutions>
+      <solution tag="main"><source path="solutions/search.cpp" type="cpp.g++17"/></solution>
+      <solution tag="accepted"><source path="solutions/search.py" type="python.3"/></solution>
+      <solution tag="wrong-answer"><source path="solutions/linear.py" type="python.3"/></solution>
+    </solutions>
+  </assets>
+</problem>"#,
+        ),
+        file("files/testlib.h", TESTLIB_H),
+        file("files/check.cpp", TESTLIB_CHECKER),
+        file("files/interactor.cpp", TESTLIB_INTERACTOR),
+    ];
+    for (number, secret) in [(1, 42), (2, 1), (3, 777)] {
+        files.push(file(
+            &format!("tests/0{number}"),
+            &format!("{secret} 1000\n"),
+        ));
+        files.push(file(&format!("tests/0{number}.a"), ""));
+    }
+    files.extend(package_submissions("solutions", "solutions"));
+    let (status, body) = app.import_package("guess", zipped(&files), "").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["report"]["verified"], true, "{body}");
+    let question = &body["question"];
+    assert_eq!(question["interactor"]["protocol"], "testlib");
+    assert_eq!(question["checker"]["protocol"], "testlib");
+}
+
+#[tokio::test]
+async fn an_interactive_question_exports_as_a_kattis_interactive_package_and_back() {
+    let app = TestApp::spawn_admin().await;
+    kattis_guessing(&app).await;
+    let (status, zip) = app.export_package("guess").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.import_package("guess-again", zip, "").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let question = &body["question"];
+    assert_eq!(question["interactor"]["source"], KATTIS_INTERACTOR);
+    assert_eq!(question["test_cases"][0]["interaction"], SAMPLE_INTERACTION);
+    let body = app
+        .judge_on_question("guess-again", "python", binary_searches()[0].1)
+        .await;
+    assert_eq!(statuses(&body), ["accepted"; 4], "{body}");
 }

@@ -31,7 +31,7 @@ const PAIR_JAVA: &str = "import java.util.*;\npublic class Pair { public static 
 const WRONG_PY: &str = "n = int(input())\nprint(n, 0)\n";
 const SLOW_PY: &str = "n = int(input())\nwhile True:\n    n += 1\n";
 
-fn zipped(files: &[(String, String)]) -> Vec<u8> {
+pub(crate) fn zipped(files: &[(String, String)]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
     for (name, contents) in files {
@@ -41,7 +41,7 @@ fn zipped(files: &[(String, String)]) -> Vec<u8> {
     writer.finish().unwrap().into_inner()
 }
 
-fn file(path: &str, contents: &str) -> (String, String) {
+pub(crate) fn file(path: &str, contents: &str) -> (String, String) {
     (path.to_string(), contents.to_string())
 }
 
@@ -503,16 +503,7 @@ async fn a_teacher_uploads_a_package_on_the_question_page_and_reads_its_report()
     std::fs::write(zip.path(), zipped(&kattis_scoring())).unwrap();
     let browser = crate::browser::Browser::open(&app.address).await;
     browser.visit("/ui/signin").await;
-    browser
-        .find("#token")
-        .await
-        .send_keys(ADMIN_TOKEN)
-        .await
-        .unwrap();
-    browser
-        .click("form[action='/ui/signin'] button[type='submit']")
-        .await;
-    browser.wait_for_text("New question").await;
+    browser.sign_in(ADMIN_TOKEN).await;
 
     browser.visit("/ui/admin/questions/new").await;
     browser

@@ -363,16 +363,7 @@ async fn a_teacher_builds_a_contest_in_the_forms_and_watches_the_live_scoreboard
 
     browser.visit("/ui/signin").await;
     browser.screenshot("teacher-sign-in").await;
-    browser
-        .find("#token")
-        .await
-        .send_keys(crate::helpers::ADMIN_TOKEN)
-        .await
-        .unwrap();
-    browser
-        .click("form[action='/ui/signin'] button[type='submit']")
-        .await;
-    browser.wait_for_text("New question").await;
+    browser.sign_in(crate::helpers::ADMIN_TOKEN).await;
 
     // A question, through its form.
     browser.visit("/ui/admin/questions/new").await;
