@@ -10,6 +10,10 @@ use judgebox::sandbox::native::{
     DiskLimit, Layer, NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun,
     NativeSandbox, RunDir,
 };
+use judgebox::sandbox::{Stdio, link};
+
+/// A run given no input.
+const NO_INPUT: Stdio<'static> = Stdio::Input(b"");
 
 fn limits() -> NativeLimits {
     NativeLimits {
@@ -61,10 +65,15 @@ fn sandbox(base: &Path) -> NativeSandbox {
 }
 
 async fn run(command: NativeCommand, limits: NativeLimits) -> NativeRun {
+    run_with_input(command, b"", limits).await
+}
+
+async fn run_with_input(command: NativeCommand, input: &[u8], limits: NativeLimits) -> NativeRun {
     let base = tempfile::tempdir().unwrap();
     let sandbox = sandbox(base.path());
     let dir = sandbox.run_dir().unwrap();
-    sandbox.run(&dir, &command, &limits).await.unwrap()
+    let stdio = Stdio::Input(input);
+    sandbox.run(&dir, &command, stdio, &limits).await.unwrap()
 }
 
 /// Runs `command` and keeps its run directory (dropped before the sandbox's
@@ -73,8 +82,8 @@ async fn run_keeping_dir(command: NativeCommand) -> (NativeRun, RunDir, tempfile
     let base = tempfile::tempdir().unwrap();
     let sandbox = sandbox(base.path());
     let dir = sandbox.run_dir().unwrap();
-    let result = sandbox.run(&dir, &command, &limits()).await.unwrap();
-    (result, dir, base)
+    let result = sandbox.run(&dir, &command, NO_INPUT, &limits()).await;
+    (result.unwrap(), dir, base)
 }
 
 /// Runs `command` in a fresh sandbox, and says whether that sandbox's
@@ -89,7 +98,13 @@ async fn run_with_layer(
     let sandbox = sandbox(base.path());
     let active = layer(&sandbox, layer_name).await.active;
     let dir = sandbox.run_dir().unwrap();
-    (sandbox.run(&dir, &command, &limits).await.unwrap(), active)
+    (
+        sandbox
+            .run(&dir, &command, NO_INPUT, &limits)
+            .await
+            .unwrap(),
+        active,
+    )
 }
 
 /// The sandbox's layer whose name starts with `name`, as its own probe found it.
@@ -134,14 +149,45 @@ fn assert_none_left(marker: &str) {
 
 #[tokio::test]
 async fn a_program_runs_and_reports_its_exit_code_and_output() {
-    let command = NativeCommand {
-        stdin: b"input\n".to_vec(),
-        ..shell("read x; echo \"got $x\"; echo oops >&2; exit 3")
-    };
-    let result = run(command, limits()).await;
+    let command = shell("read x; echo \"got $x\"; echo oops >&2; exit 3");
+    let result = run_with_input(command, b"input\n", limits()).await;
     assert_eq!(result.exit, Some(NativeExit::Code(3)));
     assert_eq!(text(&result.stdout), "got input\n");
     assert_eq!(text(&result.stderr), "oops\n");
+}
+
+#[tokio::test]
+async fn two_linked_runs_talk_as_they_run() {
+    let base = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(base.path());
+    let (judge, program) = link();
+    let (judge_dir, program_dir) = (sandbox.run_dir().unwrap(), sandbox.run_dir().unwrap());
+    // The judge asks, waits for the answer, and checks it: a line at a time.
+    let asks = shell("echo 21; read answer; echo \"judge got $answer\" >&2; [ \"$answer\" = 42 ]");
+    let answers = shell("read question; echo $((question * 2)); read more || echo ended >&2");
+    let limits = limits();
+    let (judged, answered) = tokio::join!(
+        sandbox.run(&judge_dir, &asks, Stdio::Linked(judge), &limits),
+        sandbox.run(&program_dir, &answers, Stdio::Linked(program), &limits),
+    );
+    let (judged, answered) = (judged.unwrap(), answered.unwrap());
+    assert_eq!(
+        judged.exit,
+        Some(NativeExit::Code(0)),
+        "{}",
+        text(&judged.stderr)
+    );
+    assert_eq!(text(&judged.stderr), "judge got 42\n");
+    assert_eq!(
+        text(&answered.stdout),
+        "42\n",
+        "its own record of what it said"
+    );
+    assert_eq!(
+        text(&answered.stderr),
+        "ended\n",
+        "the judge's end is its end of file"
+    );
 }
 
 #[tokio::test]
@@ -554,8 +600,8 @@ async fn resident_memory_past_the_cgroup_limit_is_killed_and_reported() {
     let base = tempfile::tempdir().unwrap();
     let (sandbox, cgroups) = sandbox_and_cgroups(base.path()).await;
     let dir = sandbox.run_dir().unwrap();
-    let result =
-        (sandbox.run(&dir, &python(code), &small).await).unwrap_or_else(|e| panic!("{e:#}"));
+    let result = (sandbox.run(&dir, &python(code), NO_INPUT, &small).await)
+        .unwrap_or_else(|e| panic!("{e:#}"));
     if cgroups {
         assert!(result.out_of_memory, "{result:?}");
         assert_eq!(result.exit, Some(NativeExit::Signal(libc::SIGKILL)));
@@ -566,7 +612,8 @@ async fn resident_memory_past_the_cgroup_limit_is_killed_and_reported() {
     // Killed by another hand, it is no memory kill: the kernel counts its own.
     let dir = sandbox.run_dir().unwrap();
     let killed = python("import os, signal; os.kill(os.getpid(), signal.SIGKILL)");
-    let result = (sandbox.run(&dir, &killed, &small).await).unwrap_or_else(|e| panic!("{e:#}"));
+    let result =
+        (sandbox.run(&dir, &killed, NO_INPUT, &small).await).unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(result.exit, Some(NativeExit::Signal(libc::SIGKILL)));
     assert!(!result.out_of_memory, "{result:?}");
 }
@@ -599,7 +646,8 @@ async fn each_run_is_in_a_cgroup_of_its_own_with_its_limits() {
         ..shell(script)
     };
     let dir = sandbox.run_dir().unwrap();
-    let result = sandbox.run(&dir, &command, &limits()).await.unwrap();
+    let result = sandbox.run(&dir, &command, NO_INPUT, &limits()).await;
+    let result = result.unwrap();
     let out = text(&result.stdout);
     assert_eq!(
         result.exit,

@@ -19,7 +19,6 @@
 //! as `time_limit_exceeded`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
@@ -84,7 +83,8 @@ impl Interactor {
             ..interactor.limits.clone()
         };
         let (judge_end, submission_end) = link();
-        let started = Instant::now();
+        let (interactor_end, submission_output_end) =
+            (judge_end.output_end(), submission_end.output_end());
         let interactor_run =
             (interactor.program).run(Stdio::Linked(judge_end), &invocation, &interactor_limits);
         let no_invocation = Invocation::default();
@@ -93,18 +93,21 @@ impl Interactor {
             &no_invocation,
             &submission_limits,
         );
-        let ((interactor_run, interactor_ended), (submission_run, submission_ended)) = tokio::join!(
-            ended_at(interactor_run, started),
-            ended_at(submission_run, started)
-        );
+        let (interactor_run, submission_run) = tokio::join!(interactor_run, submission_run);
         let submission_run = submission_run?;
         let kept = (interactor_run.as_ref().ok())
             .and_then(|run| run.written.iter().find(|(path, _)| path == TESTLIB_OUTPUT))
             .map(|(_, bytes)| bytes.clone())
             .unwrap_or_default();
         let said = as_interactor(interactor.verdict(interactor_run, test.points));
-        let rejected_early = interactor_ended < submission_ended
-            && matches!(said.status, Status::WrongAnswer | Status::InternalError);
+        // The submission reads end of file once the interactor's output
+        // ends, so it can only end after that if the interactor ended first.
+        let interactor_first = match (interactor_end.at(), submission_output_end.at()) {
+            (Some(interactor), Some(submission)) => interactor < submission,
+            (interactor, _) => interactor.is_some(),
+        };
+        let rejected_early =
+            interactor_first && matches!(said.status, Status::WrongAnswer | Status::InternalError);
         let judged = if rejected_early {
             said
         } else if let Some((status, message)) = verdict(&submission_run, limits) {
@@ -124,12 +127,6 @@ impl Interactor {
         };
         Ok((submission_run, judged))
     }
-}
-
-/// What `run` returned, and how long after `started` it did.
-async fn ended_at<T>(run: impl Future<Output = T>, started: Instant) -> (T, Duration) {
-    let ran = run.await;
-    (ran, started.elapsed())
 }
 
 /// A checker's verdict as the interactor's: its failures named as its own.

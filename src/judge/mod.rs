@@ -404,6 +404,7 @@ mod tests {
             limits: limits(),
             comparison: Comparison::default(),
             checker: None,
+            interactor: None,
             output_share: 1 << 10,
         };
         let runtime = tokio::runtime::Builder::new_current_thread()

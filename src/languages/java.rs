@@ -285,7 +285,6 @@ impl Program for Classes {
                 // Only the JVM itself: no shells, no jspawnhelper; threads but no processes.
                 executables: Vec::new(),
                 may_start_processes: false,
-                ..Default::default()
             }
         };
         let limits = NativeLimits {

@@ -10,8 +10,9 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use bytes::Bytes;
 use tokio::io::{AsyncRead, ReadBuf};
@@ -31,6 +32,25 @@ pub struct LinkEnd {
     pub(super) companion: bool,
 }
 
+impl LinkEnd {
+    /// When this side's output ends (its run ends), to be read once it has.
+    pub fn output_end(&self) -> OutputEnd {
+        OutputEnd(self.outgoing.ended.clone())
+    }
+}
+
+/// When one side's output ended: it is the other side's end of file, so
+/// whatever that side did after, it did with its input cut off.
+#[derive(Debug, Clone)]
+pub struct OutputEnd(Arc<OnceLock<Instant>>);
+
+impl OutputEnd {
+    /// `None` while the side still runs.
+    pub fn at(&self) -> Option<Instant> {
+        self.0.get().copied()
+    }
+}
+
 /// The judge's end and the program's end, each reading what the other
 /// writes. Both sides run at the same time, so the caller starts at most
 /// as many links at once as a sandbox has runs (companion permits are as
@@ -40,7 +60,10 @@ pub fn link() -> (LinkEnd, LinkEnd) {
     let (to_judge, from_program) = unbounded_channel();
     let end = |incoming, outgoing, companion| LinkEnd {
         incoming: Incoming::new(incoming),
-        outgoing: Outgoing(outgoing),
+        outgoing: Outgoing {
+            sender: outgoing,
+            ended: Arc::new(OnceLock::new()),
+        },
         companion,
     };
     (
@@ -154,16 +177,25 @@ impl AsyncRead for Incoming {
     }
 }
 
-/// Where a side's stdout goes as it writes it.
-#[derive(Debug, Clone)]
-pub(super) struct Outgoing(UnboundedSender<Bytes>);
+/// Where a side's stdout goes as it writes it; dropped when its run ends.
+#[derive(Debug)]
+pub(super) struct Outgoing {
+    sender: UnboundedSender<Bytes>,
+    ended: Arc<OnceLock<Instant>>,
+}
 
 impl Outgoing {
     pub fn send(&self, bytes: &[u8]) {
         if !bytes.is_empty() {
             // The other side ended: nobody reads it any more.
-            let _ = self.0.send(Bytes::copy_from_slice(bytes));
+            let _ = self.sender.send(Bytes::copy_from_slice(bytes));
         }
+    }
+}
+
+impl Drop for Outgoing {
+    fn drop(&mut self) {
+        let _ = self.ended.set(Instant::now());
     }
 }
 
@@ -186,7 +218,10 @@ mod tests {
         assert_eq!(read, "123\n");
         let mut small = [0u8; 4];
         let mut first_in = first.incoming;
-        assert_eq!(first_in.read(&mut small).await.unwrap(), 4);
+        assert_eq!(
+            AsyncReadExt::read(&mut first_in, &mut small).await.unwrap(),
+            4
+        );
         assert_eq!(&small, b"high");
     }
 }

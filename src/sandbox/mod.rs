@@ -19,7 +19,7 @@ pub(crate) use artifact::write_atomically;
 pub use command::{NULL_POINTER_HANDLER, WasiCommand};
 pub use engine::{SandboxConfig, WasmSandbox};
 pub use interpreter::Interpreter;
-pub use link::{LinkEnd, link};
+pub use link::{LinkEnd, OutputEnd, link};
 
 /// A run's standard input, and where its standard output goes besides
 /// the run's record of it.

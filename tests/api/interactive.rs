@@ -108,12 +108,12 @@ import java.nio.file.*;
 
 public class Interactor {
     public static void main(String[] args) throws IOException {
-        String[] input = Files.readString(Path.of(args[0])).trim().split("\s+");
+        String[] input = Files.readString(Path.of(args[0])).trim().split("\\s+");
         int secret = Integer.parseInt(input[0]), limit = Integer.parseInt(input[1]);
         BufferedReader guesses = new BufferedReader(new InputStreamReader(System.in));
         for (int count = 1; ; count++) {
             String line = guesses.readLine();
-            if (line == null || !line.trim().matches("\d+")) say(args[2], "expected a guess", 43);
+            if (line == null || !line.trim().matches("\\d+")) say(args[2], "expected a guess", 43);
             int guess = Integer.parseInt(line.trim());
             if (guess == secret) {
                 System.out.println("correct");
