@@ -160,8 +160,9 @@ $(WEB_MODULES): web/package.json web/package-lock.json
 	cd web && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-# CodeMirror and its languages bundled by esbuild into one minified file, for
-# the pages to work offline (no CDN).
+# CodeMirror and its languages, and KaTeX for statement math, bundled by
+# esbuild into minified files (editor.js, math.js), for the pages to work
+# offline (no CDN).
 $(WEB_BUNDLE): $(WEB_MODULES) $(wildcard web/src/*.js)
 	cd web && npm run --silent build
 

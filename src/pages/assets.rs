@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use super::PageError;
 
 /// Name, content type, bytes.
-const ASSETS: [(&str, &str, &[u8]); 3] = [
+const ASSETS: [(&str, &str, &[u8]); 4] = [
     (
         "style.css",
         "text/css; charset=utf-8",
@@ -24,6 +24,12 @@ const ASSETS: [(&str, &str, &[u8]); 3] = [
         "editor.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/dist/editor.js"),
+    ),
+    // Statement math (KaTeX), built beside the editor.
+    (
+        "math.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/dist/math.js"),
     ),
 ];
 

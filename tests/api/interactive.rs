@@ -367,14 +367,26 @@ async fn interactors_are_checked_when_the_question_is_stored() {
     );
 }
 
-/// A binary search in C++ and Python, and a linear search that takes too
-/// many guesses, as a package's submissions.
+/// A binary search in Python, JavaScript, C++ and Java, and a linear
+/// search that takes too many guesses, as a package's submissions.
 fn package_submissions(dir: &str, wrong_dir: &str) -> Vec<(String, String)> {
+    let [python, javascript, _, cpp, java] = binary_searches().map(|(_, code)| code);
     vec![
-        file(&format!("{dir}/search.cpp"), binary_searches()[3].1),
-        file(&format!("{dir}/search.py"), binary_searches()[0].1),
+        file(&format!("{dir}/search.py"), python),
+        file(&format!("{dir}/search.js"), javascript),
+        file(&format!("{dir}/search.cpp"), cpp),
+        file(&format!("{dir}/Main.java"), java),
         file(&format!("{wrong_dir}/linear.py"), LINEAR_PY),
     ]
+}
+
+/// Every submission of an import's report judged as the package expects.
+fn all_as_expected(report: &Value) {
+    let submissions = report["submissions"].as_array().unwrap();
+    assert_eq!(submissions.len(), 5, "{report}");
+    for submission in submissions {
+        assert_eq!(submission["as_expected"], true, "{submission}");
+    }
 }
 
 #[tokio::test]
@@ -386,8 +398,8 @@ async fn a_kattis_interactive_package_imports_verifies_and_shows_its_sample_inte
             "name: Guess\nvalidation: custom interactive\n",
         ),
         file(
-            "problem_statement/problem.en.md",
-            "Guess a number from 1 to 1000.\n",
+            "problem_statement/problem.en.tex",
+            "\\problemname{Guess}\nGuess a number $1 \\le s \\le 1000$.\n",
         ),
         file("output_validators/guess/guess.cpp", KATTIS_INTERACTOR),
         file("data/sample/1.in", "42 10\n"),
@@ -408,6 +420,7 @@ async fn a_kattis_interactive_package_imports_verifies_and_shows_its_sample_inte
     let (status, body) = app.import_package("guess", zipped(&files), "").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["report"]["verified"], true, "{body}");
+    all_as_expected(&body["report"]);
     assert_eq!(body["question"]["interactor"]["protocol"], "kattis");
 
     let (_, question) = app.get("/questions/guess").await;
@@ -423,6 +436,10 @@ async fn a_kattis_interactive_package_imports_verifies_and_shows_its_sample_inte
         !page.contains("42 10"),
         "the interactor's input stays its own"
     );
+    // The statement's math, rendered by KaTeX as MathML.
+    let tex = browser.find(".statement .math math annotation").await;
+    let tex = tex.prop("textContent").await.unwrap();
+    assert_eq!(tex.as_deref(), Some("1 \\le s \\le 1000"), "{page}");
     browser.screenshot("student-interactive-question").await;
     browser.close().await;
 }
@@ -457,6 +474,8 @@ async fn a_polygon_interactive_package_imports_with_its_interactor_and_checker()
     <solutions>
       <solution tag="main"><source path="solutions/search.cpp" type="cpp.g++17"/></solution>
       <solution tag="accepted"><source path="solutions/search.py" type="python.3"/></solution>
+      <solution tag="accepted"><source path="solutions/search.js" type="js"/></solution>
+      <solution tag="accepted"><source path="solutions/Main.java" type="java11"/></solution>
       <solution tag="wrong-answer"><source path="solutions/linear.py" type="python.3"/></solution>
     </solutions>
   </assets>
@@ -477,6 +496,7 @@ async fn a_polygon_interactive_package_imports_with_its_interactor_and_checker()
     let (status, body) = app.import_package("guess", zipped(&files), "").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["report"]["verified"], true, "{body}");
+    all_as_expected(&body["report"]);
     let question = &body["question"];
     assert_eq!(question["interactor"]["protocol"], "testlib");
     assert_eq!(question["checker"]["protocol"], "testlib");
