@@ -58,6 +58,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/questions", get(questions::list))
         .route("/questions/{slug}", get(questions::show))
         .route("/questions/{slug}/scoreboard", get(questions::scoreboard))
+        .route("/questions/{slug}/images/{name}", get(questions::image))
         .route("/contests", get(contests::list))
         .route("/contests/{slug}", get(contests::show))
         .route("/contests/{slug}/scoreboard", get(contests::scoreboard))

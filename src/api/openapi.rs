@@ -48,6 +48,7 @@ use super::{AppState, admin, contests, execute, executions, health, questions, s
         questions::list,
         questions::show,
         questions::scoreboard,
+        questions::image,
         contests::list,
         contests::show,
         contests::scoreboard,

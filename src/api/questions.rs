@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -140,6 +142,43 @@ pub async fn show(
         return Err(ApiError::unknown_question(&slug));
     }
     Ok(Json(PublicQuestion::new(question, &state)))
+}
+
+/// An image its statement shows
+///
+/// Served to whoever may see the question, where the statement's image
+/// links point. An SVG cannot run script here: the response is sandboxed.
+#[utoipa::path(
+    get, path = "/questions/{slug}/images/{name}", tag = "questions",
+    operation_id = "get_statement_image",
+    params(("slug" = String, Path), ("name" = String, Path)),
+    responses(
+        (status = 200, description = "The image (png, jpeg, gif, svg or webp)", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, description = "`unknown_question`, or `not_found`: the statement shows no such image", body = ErrorBody),
+    ),
+)]
+pub async fn image(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((slug, name)): ApiPath<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (_, contests) = find_in_contests(&state, &slug).await?;
+    if !(state.service.access()).see_question(&principal, &contests, Utc::now()) {
+        return Err(ApiError::unknown_question(&slug));
+    }
+    let image = (state.database.statement_image(&slug, &name).await)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("question {slug:?} shows no image {name:?}")))?;
+    let headers = [
+        (header::CONTENT_TYPE, image.content_type()),
+        (header::CACHE_CONTROL, "private, max-age=300"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        ),
+    ];
+    Ok((headers, image.into_bytes()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

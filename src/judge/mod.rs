@@ -31,8 +31,8 @@ pub use groups::{GroupScore, GroupScoring, TestGroup, check_groups};
 pub use interaction::Interactor;
 pub use limits::{AppliedLimits, LimitPolicy, Limits, RequestedLimits, TimeSource};
 pub use question::{
-    Question, QuestionSpec, QuestionTest, ReferenceSolution, StoredQuestion, Verification,
-    check_slug,
+    Question, QuestionSpec, QuestionTest, ReferenceSolution, StatementImage, StoredQuestion,
+    Verification, check_slug, image_type,
 };
 pub use report::{Report, Status, Summary, TestResult, cpu_usage_percent, peak_memory_mb};
 pub use submission::{MAX_TEST_CASES, Submission, TestCase, one_point};

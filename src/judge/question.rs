@@ -636,6 +636,72 @@ fn check_interaction(spec: &QuestionSpec) -> Result<(), String> {
     Ok(())
 }
 
+/// An image a statement shows (a package's figure), served with the
+/// question at `/questions/{slug}/images/{name}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatementImage {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+impl StatementImage {
+    /// At most this many per question, each at most `MAX_BYTES`.
+    pub const MAX_COUNT: usize = 64;
+    pub const MAX_BYTES: usize = 4 << 20;
+
+    /// `bytes` as the image `name`: a plain file name with an image
+    /// extension (png, jpg, jpeg, gif, svg, webp).
+    pub fn new(name: &str, bytes: Vec<u8>) -> Result<Self, String> {
+        let plain = |c: char| c.is_ascii_alphanumeric() || "_-.".contains(c);
+        if name.is_empty() || name.len() > 100 || name.starts_with('.') || !name.chars().all(plain)
+        {
+            return Err(format!("{name:?} is not a plain file name"));
+        }
+        if image_type(name).is_none() {
+            return Err(format!("{name} is not a png, jpg, gif, svg or webp image"));
+        }
+        if bytes.len() > Self::MAX_BYTES {
+            return Err(format!(
+                "{name} is larger than {} MiB",
+                Self::MAX_BYTES >> 20
+            ));
+        }
+        Ok(Self {
+            name: name.to_string(),
+            bytes,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    pub fn content_type(&self) -> &'static str {
+        image_type(&self.name).expect("checked when made")
+    }
+}
+
+/// The content type of an image file, by its extension.
+pub fn image_type(name: &str) -> Option<&'static str> {
+    let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        _ => return None,
+    })
+}
+
 fn check_tests(tests: &[QuestionTest]) -> Result<(), String> {
     if tests.is_empty() || tests.len() > MAX_TEST_CASES {
         return Err(format!(

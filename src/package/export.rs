@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! problem.yaml                 name, type, time and memory limits, languages
-//! statement/problem.en.md      the statement
+//! statement/problem.en.md      the statement, and the images it shows
 //! data/sample/NNN.in, .ans     the visible tests (.interaction: an interactive sample)
 //! data/secret/[GROUP/]NNN.in   the hidden tests, in their groups
 //!   test_group.yaml            a group's score and aggregation
@@ -20,21 +20,29 @@ use std::io::Write;
 
 use serde_yaml::{Mapping, Value};
 
-use crate::judge::{CheckerProtocol, CompareMode, GroupScoring, Question, TestGroup};
+use crate::judge::{
+    CheckerProtocol, CompareMode, GroupScoring, Question, StatementImage, TestGroup,
+};
 
 /// The group of hidden tests that are in none.
 const UNGROUPED: &str = "secret";
 
 /// The zipped package; `Err` when the question cannot be one (a testlib
 /// checker or interactor: Kattis packages speak only the Kattis protocol).
-pub fn kattis_zip(question: &Question) -> Result<Vec<u8>, String> {
+/// `images` are those its statement shows.
+pub fn kattis_zip(question: &Question, images: &[StatementImage]) -> Result<Vec<u8>, String> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut add = |path: String, text: &str| files.push((path, text.as_bytes().to_vec()));
 
     let scored = !question.groups().is_empty()
         || (question.test_cases().iter()).any(|t| t.hidden && t.points != 1);
     add("problem.yaml".into(), &problem_yaml(question, scored));
-    add("statement/problem.en.md".into(), question.statement());
+    // The images beside the statement, which names them as the package's own.
+    let served = format!("/questions/{}/images/", question.slug());
+    add(
+        "statement/problem.en.md".into(),
+        &question.statement().replace(&served, ""),
+    );
 
     let mut numbers = 0;
     for test in question.test_cases() {
@@ -110,6 +118,12 @@ pub fn kattis_zip(question: &Question) -> Result<Vec<u8>, String> {
             _ => format!("submissions/accepted/reference{number}.{extension}"),
         };
         add(name, &reference.code);
+    }
+    for image in images {
+        files.push((
+            format!("statement/{}", image.name()),
+            image.bytes().to_vec(),
+        ));
     }
     zip(&files)
 }

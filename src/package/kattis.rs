@@ -136,6 +136,7 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
         submissions,
         time_limit,
         warnings,
+        images: Vec::new(),
     })
 }
 

@@ -17,7 +17,7 @@ pub use export::kattis_zip;
 pub use files::PackageFiles;
 pub use programs::{PackageProgram, language_of};
 
-use crate::judge::{CheckerSpec, QuestionSpec, Status};
+use crate::judge::{CheckerSpec, QuestionSpec, StatementImage, Status};
 
 /// The largest package upload (the API's and the pages'): packages with
 /// big tests are large.
@@ -39,6 +39,8 @@ pub struct Package {
     pub time_limit: TimeLimit,
     /// What was read differently from the package, or left out.
     pub warnings: Vec<String>,
+    /// The images its statement shows.
+    pub images: Vec<StatementImage>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -90,17 +92,22 @@ const FAILURES: [Status; 5] = [
 /// package names one), its statement in `statement_language` where it has
 /// several.
 pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Result<Package, String> {
-    if files.get("problem.yaml").is_some() {
-        kattis::read(files, slug, statement_language)
+    let mut package = if files.get("problem.yaml").is_some() {
+        kattis::read(files, slug, statement_language)?
     } else if files.get("problem.xml").is_some() {
-        polygon::read(files, slug, statement_language)
+        polygon::read(files, slug, statement_language)?
     } else {
-        Err(
+        return Err(
             "unknown package format: neither problem.yaml (Kattis) nor problem.xml \
              (Polygon) is at its top"
                 .into(),
-        )
-    }
+        );
+    };
+    let images = statement::images(files, &mut package.warnings);
+    let spec = &mut package.spec;
+    (spec.statement, package.images) =
+        statement::link_images(&spec.statement, &spec.slug, images, &mut package.warnings);
+    Ok(package)
 }
 
 /// Reads a package from a zip archive or a folder at `path`.

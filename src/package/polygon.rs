@@ -124,6 +124,7 @@ pub fn read(files: &PackageFiles, slug: &str, statement_language: &str) -> Resul
         submissions,
         time_limit: TimeLimit::Given(time_ms),
         warnings,
+        images: Vec::new(),
     })
 }
 

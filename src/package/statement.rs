@@ -1,10 +1,12 @@
 //! A package's statement as judgebox keeps statements: Markdown. Markdown
 //! statements are taken as they are; LaTeX ones (Kattis's `problem.tex`,
 //! Polygon's sections) are turned into Markdown: sections, lists,
-//! emphasis, verbatim blocks. Math stays as written, in a code span so
-//! that Markdown leaves it alone.
+//! emphasis, verbatim blocks, figures. Math stays as written, in a code
+//! span so that Markdown leaves it alone (the pages render it). The images
+//! a statement shows are kept with the question, which serves them.
 
 use super::PackageFiles;
+use crate::judge::{StatementImage, image_type};
 
 /// The statement of a Kattis package, in `language` (a code: `en`) if it
 /// has it, else in the language it has.
@@ -142,7 +144,6 @@ pub fn markdown_of_latex(latex: &str) -> String {
             "\\end{itemize}",
             "\\begin{enumerate}",
             "\\end{enumerate}",
-            "\\illustration",
         ];
         if skipped.iter().any(|command| trimmed.starts_with(command)) {
             continue;
@@ -181,6 +182,11 @@ fn inline(line: &str) -> String {
             rest = &rest[math..];
             continue;
         }
+        if let Some((figure, after)) = figure_at(rest) {
+            out.push_str(&figure);
+            rest = after;
+            continue;
+        }
         let mut replaced = false;
         for (command, before, after) in [
             ("\\textbf", "**", "**"),
@@ -211,6 +217,90 @@ fn inline(line: &str) -> String {
     out.replace('~', " ")
         .replace("``", "\u{201c}")
         .replace("''", "\u{201d}")
+}
+
+/// A figure at the start of `text` as a Markdown image, and what follows:
+/// `\includegraphics[options]{file}`, or problemtools'
+/// `\illustration{width}{file}{caption}`.
+fn figure_at(text: &str) -> Option<(String, &str)> {
+    if let Some(tail) = text.strip_prefix("\\includegraphics") {
+        let tail = match tail.strip_prefix('[') {
+            Some(options) => &options[options.find(']')? + 1..],
+            None => tail,
+        };
+        let (file, after) = braced(tail)?;
+        return Some((format!("![]({file})"), after));
+    }
+    let tail = text.strip_prefix("\\illustration")?;
+    let (_width, tail) = braced(tail)?;
+    let (file, tail) = braced(tail)?;
+    let (caption, after) = braced(tail)?;
+    Some((format!("![{caption}]({file})"), after))
+}
+
+/// The images in a package's statement folders (Kattis's `statement/` or
+/// `problem_statement/`, Polygon's `statements/`), by file name; those that
+/// cannot be kept are left out, saying why.
+pub fn images(files: &PackageFiles, warnings: &mut Vec<String>) -> Vec<StatementImage> {
+    let mut images: Vec<StatementImage> = Vec::new();
+    for dir in ["statement/", "problem_statement/", "statements/"] {
+        for path in files.under(dir) {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            if image_type(name).is_none() || images.iter().any(|i| i.name() == name) {
+                continue;
+            }
+            let bytes = files.get(path).unwrap_or_default().to_vec();
+            match StatementImage::new(name, bytes) {
+                Ok(image) => images.push(image),
+                Err(why) => warnings.push(format!("{path} is left out: {why}")),
+            }
+        }
+    }
+    images
+}
+
+/// `markdown` with its images' links (`](figure.png)`, or `](figure)` as
+/// LaTeX leaves out the extension) pointing where the question `slug`
+/// serves them, and the images it shows: at most
+/// `StatementImage::MAX_COUNT`, the others left out with a warning.
+pub fn link_images(
+    markdown: &str,
+    slug: &str,
+    images: Vec<StatementImage>,
+    warnings: &mut Vec<String>,
+) -> (String, Vec<StatementImage>) {
+    let mut shown: Vec<StatementImage> = Vec::new();
+    let mut out = String::new();
+    let mut rest = markdown;
+    while let Some(start) = rest.find("](") {
+        out.push_str(&rest[..start + 2]);
+        rest = &rest[start + 2..];
+        let Some(end) = rest.find(')') else { break };
+        let target = rest[..end].trim().trim_start_matches("./");
+        let stem = |name: &str| name.rsplit_once('.').map(|(stem, _)| stem.to_string());
+        let image = (images.iter())
+            .find(|i| i.name() == target || stem(i.name()).as_deref() == Some(target));
+        match image {
+            Some(image) if shown.len() < StatementImage::MAX_COUNT || shown.contains(image) => {
+                out.push_str(&format!("/questions/{slug}/images/{}", image.name()));
+                if !shown.contains(image) {
+                    shown.push(image.clone());
+                }
+            }
+            Some(image) => {
+                warnings.push(format!(
+                    "{} is left out: a statement shows at most {} images",
+                    image.name(),
+                    StatementImage::MAX_COUNT
+                ));
+                out.push_str(&rest[..end]);
+            }
+            None => out.push_str(&rest[..end]),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    (out, shown)
 }
 
 /// The length of the math at the start of `text` (`$..$`, `$$..$$`,
@@ -253,6 +343,29 @@ mod tests {
         assert_eq!(
             markdown_of_latex(latex),
             "Find *two* numbers `$a_i$` and `$b_i$`.\n## Input\nOne integer `$n$` (`$2 \\le n \\le 10^9$`).\n- **first**\n```\n  a_b *c*\n```\n"
+        );
+    }
+
+    #[test]
+    fn figures_become_images_served_with_the_question() {
+        let latex = "\\includegraphics[width=0.5\\textwidth]{tree}\n\\illustration{.3}{grid.png}{The grid}\n";
+        let markdown = markdown_of_latex(latex);
+        assert_eq!(markdown, "![](tree)\n![The grid](grid.png)\n");
+        let image = |name: &str| StatementImage::new(name, b"<svg/>".to_vec()).unwrap();
+        let images = vec![image("tree.svg"), image("grid.png"), image("unused.png")];
+        let mut warnings = Vec::new();
+        let markdown = format!("{markdown}[a link](https://example.org)\n");
+        let (linked, shown) = link_images(&markdown, "trees", images, &mut warnings);
+        assert_eq!(
+            linked,
+            "![](/questions/trees/images/tree.svg)\n![The grid](/questions/trees/images/grid.png)\n\
+             [a link](https://example.org)\n"
+        );
+        let names: Vec<&str> = shown.iter().map(StatementImage::name).collect();
+        assert_eq!(
+            names,
+            ["tree.svg", "grid.png"],
+            "the unused one is not kept"
         );
     }
 }

@@ -156,6 +156,9 @@ impl JudgingService {
             true => Saved::Created,
             false => Saved::Replaced,
         };
+        (self.database)
+            .put_statement_images(question.slug(), &package.images)
+            .await?;
         Ok((question, saved, report))
     }
 

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::{Database, int};
-use crate::judge::{Calibration, Question, QuestionTest, StoredQuestion};
+use crate::judge::{Calibration, Question, QuestionTest, StatementImage, StoredQuestion};
 
 /// A question as `GET /questions` lists it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -57,9 +57,57 @@ impl Database {
         Ok(!existed)
     }
 
+    /// Replaces the images the question `slug`'s statement shows.
+    pub async fn put_statement_images(&self, slug: &str, images: &[StatementImage]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM statement_images WHERE question_slug = $1")
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?;
+        for image in images {
+            sqlx::query(
+                "INSERT INTO statement_images (question_slug, name, bytes) VALUES ($1, $2, $3)",
+            )
+            .bind(slug)
+            .bind(image.name())
+            .bind(image.bytes().to_vec())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every image the question `slug`'s statement shows, by name.
+    pub async fn statement_images(&self, slug: &str) -> Result<Vec<StatementImage>> {
+        let rows = sqlx::query(
+            "SELECT name, bytes FROM statement_images WHERE question_slug = $1 ORDER BY name",
+        )
+        .bind(slug)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(image_from_row).collect()
+    }
+
+    /// The image `name` of the question `slug`'s statement, if it has one.
+    pub async fn statement_image(&self, slug: &str, name: &str) -> Result<Option<StatementImage>> {
+        let row = sqlx::query(
+            "SELECT name, bytes FROM statement_images WHERE question_slug = $1 AND name = $2",
+        )
+        .bind(slug)
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(image_from_row).transpose()
+    }
+
     /// `false` if there was no such question.
     pub async fn delete_question(&self, slug: &str) -> Result<bool> {
         let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM statement_images WHERE question_slug = $1")
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?;
         // Explicitly, for SQLite connections without foreign keys enforced.
         sqlx::query("DELETE FROM question_tests WHERE question_slug = $1")
             .bind(slug)
@@ -298,6 +346,11 @@ async fn touch(tx: &mut Transaction<'_, Any>, slug: &str) -> Result<()> {
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+fn image_from_row(row: &AnyRow) -> Result<StatementImage> {
+    let name: String = row.try_get("name")?;
+    StatementImage::new(&name, row.try_get("bytes")?).map_err(anyhow::Error::msg)
 }
 
 fn test_from_row(row: &AnyRow) -> Result<QuestionTest> {

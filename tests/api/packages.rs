@@ -591,3 +591,62 @@ async fn an_exported_package_imports_again_to_the_same_question() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.export_package("nothing").await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_statements_images_are_served_with_the_question_and_exported_with_it() {
+    let app = TestApp::spawn_admin().await;
+    let figure = r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="teal"/><script>alert(1)</script></svg>"#;
+    let mut files = kattis_pair();
+    files.retain(|(path, _)| !path.starts_with("problem_statement/"));
+    files.push(file(
+        "problem_statement/problem.en.tex",
+        "\\problemname{Any Pair}\nPrint two numbers.\n\\includegraphics[width=0.3\\textwidth]{pairs}\n",
+    ));
+    files.push(file("problem_statement/pairs.svg", figure));
+    files.push(file("problem_statement/unused.png", "not shown"));
+    let (status, body) = app.import_package("pair", zipped(&files), "").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let (_, question) = app.get("/questions/pair").await;
+    let statement = question["statement"].as_str().unwrap();
+    assert!(
+        statement.contains("![](/questions/pair/images/pairs.svg)"),
+        "{statement}"
+    );
+    let response = app
+        .request(Method::GET, "/questions/pair/images/pairs.svg")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let header = |name: &str| response.headers()[name].to_str().unwrap().to_string();
+    assert_eq!(header("content-type"), "image/svg+xml");
+    assert!(
+        header("content-security-policy").contains("sandbox"),
+        "an SVG's script never runs on the server's origin"
+    );
+    assert_eq!(response.text().await.unwrap(), figure);
+    for missing in [
+        "/questions/pair/images/unused.png",
+        "/questions/nope/images/pairs.svg",
+    ] {
+        let (status, body) = app.get(missing).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}: {body}");
+    }
+
+    // The package exported holds the image, and imports again the same.
+    let (status, zip) = app.export_package("pair").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.import_package("pair-again", zip, "").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let statement = body["question"]["statement"].as_str().unwrap();
+    assert!(
+        statement.contains("![](/questions/pair-again/images/pairs.svg)"),
+        "{statement}"
+    );
+    let again = (app.request(Method::GET, "/questions/pair-again/images/pairs.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.text().await.unwrap(), figure);
+}

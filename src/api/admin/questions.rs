@@ -200,7 +200,7 @@ pub async fn import_package(
     responses(
         (status = 200, description = "The package, zipped", content_type = "application/zip", body = Vec<u8>),
         (status = 404, description = "`unknown_question`", body = ErrorBody),
-        (status = 422, description = "`invalid_request`: the question cannot be a Kattis package (a testlib checker)", body = ErrorBody),
+        (status = 422, description = "`invalid_request`: the question cannot be a Kattis package (a testlib checker or interactor)", body = ErrorBody),
     ),
 )]
 pub async fn export_package(
@@ -208,7 +208,8 @@ pub async fn export_package(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let question = questions::find(&state, &slug).await?;
-    let zip = package::kattis_zip(&question)
+    let images = (state.database.statement_images(&slug).await).map_err(ApiError::internal)?;
+    let zip = package::kattis_zip(&question, &images)
         .map_err(|why| ApiError::invalid(format!("question {slug:?} cannot be exported: {why}")))?;
     let disposition = format!("attachment; filename=\"{slug}.zip\"");
     Ok((
