@@ -21,6 +21,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/questions"),
     ("GET", "/questions/{slug}"),
     ("GET", "/questions/{slug}/scoreboard"),
+    ("GET", "/questions/{slug}/images/{name}"),
     ("GET", "/contests"),
     ("GET", "/contests/{slug}"),
     ("GET", "/contests/{slug}/scoreboard"),

@@ -626,6 +626,19 @@ async fn a_statements_images_are_served_with_the_question_and_exported_with_it()
         "an SVG's script never runs on the server's origin"
     );
     assert_eq!(response.text().await.unwrap(), figure);
+    // The question page shows it (the pages' CSP allows images from the server).
+    let browser = crate::browser::Browser::open(&app.address).await;
+    browser.visit("/ui/signin").await;
+    browser.sign_in(ADMIN_TOKEN).await;
+    browser.visit("/ui/admin/questions/pair/preview").await;
+    browser
+        .find(".statement img[src='/questions/pair/images/pairs.svg']")
+        .await;
+    let script = "return document.querySelector('.statement img').naturalWidth";
+    let width = browser.client.execute(script, Vec::new()).await.unwrap();
+    assert_eq!(width, json!(40), "the image loaded");
+    browser.screenshot("student-statement-image").await;
+    browser.close().await;
     for missing in [
         "/questions/pair/images/unused.png",
         "/questions/nope/images/pairs.svg",
