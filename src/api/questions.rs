@@ -147,7 +147,8 @@ pub async fn show(
 /// An image its statement shows
 ///
 /// Served to whoever may see the question, where the statement's image
-/// links point. An SVG cannot run script here: the response is sandboxed.
+/// links point (the pages serve it at `/ui/questions/...` for a viewer's
+/// session). An SVG cannot run script here: the response is sandboxed.
 #[utoipa::path(
     get, path = "/questions/{slug}/images/{name}", tag = "questions",
     operation_id = "get_statement_image",
@@ -162,13 +163,9 @@ pub async fn image(
     principal: Principal,
     ApiPath((slug, name)): ApiPath<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (_, contests) = find_in_contests(&state, &slug).await?;
-    if !(state.service.access()).see_question(&principal, &contests, Utc::now()) {
-        return Err(ApiError::unknown_question(&slug));
-    }
-    let image = (state.database.statement_image(&slug, &name).await)
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::not_found(format!("question {slug:?} shows no image {name:?}")))?;
+    let image = (state.service)
+        .statement_image(&principal, &slug, &name)
+        .await?;
     let headers = [
         (header::CONTENT_TYPE, image.content_type()),
         (header::CACHE_CONTROL, "private, max-age=300"),

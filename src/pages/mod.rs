@@ -126,6 +126,10 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
             post(student::submit),
         )
         .route("/ui/submissions/{id}", get(student::submission))
+        .route(
+            "/ui/questions/{question}/images/{name}",
+            get(student::statement_image),
+        )
         .route("/ui/assets/{name}", get(assets::serve))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(axum::middleware::from_fn(security::security_headers))

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use uuid::Uuid;
@@ -222,6 +222,28 @@ pub async fn question(
             &state.limits,
         )
     })
+}
+
+/// `GET /ui/questions/{slug}/images/{name}`: an image a statement shows,
+/// to a viewer who may see the question (by their session, which the API's
+/// route does not read). Sandboxed, as the API's is: an SVG runs no script.
+pub async fn statement_image(
+    State(state): State<PagesState>,
+    viewer: Viewer,
+    Path((slug, name)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let image = (state.service)
+        .statement_image(&viewer.principal, &slug, &name)
+        .await?;
+    let headers = [
+        (header::CONTENT_TYPE, image.content_type()),
+        (header::CACHE_CONTROL, "private, max-age=300"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        ),
+    ];
+    Ok((headers, image.into_bytes()).into_response())
 }
 
 /// `POST .../run`: the code on the question's examples, now; not a

@@ -11,7 +11,7 @@ use chrono::Utc;
 use super::{ExecutionView, JudgingService, Refusal, SubmissionView};
 use crate::auth::{Author, Principal};
 use crate::contest::Contest;
-use crate::judge::{Question, Submission};
+use crate::judge::{Question, StatementImage, Submission};
 use crate::languages::Language;
 use crate::store::NewSubmission;
 
@@ -42,6 +42,22 @@ impl JudgingService {
     pub async fn question(&self, slug: &str) -> Result<Question, Refusal> {
         let question = self.database.question(slug).await?;
         question.ok_or_else(|| Refusal::UnknownQuestion(slug.to_string()))
+    }
+
+    /// The image `name` that `slug`'s statement shows, if `principal` may
+    /// see the question.
+    pub async fn statement_image(
+        &self,
+        principal: &Principal,
+        slug: &str,
+        name: &str,
+    ) -> Result<StatementImage, Refusal> {
+        let (_, contests) = self.question_in_contests(slug).await?;
+        if !self.access().see_question(principal, &contests, Utc::now()) {
+            return Err(Refusal::UnknownQuestion(slug.to_string()));
+        }
+        let image = self.database.statement_image(slug, name).await?;
+        image.ok_or_else(|| Refusal::NotFound(format!("question {slug:?} shows no image {name:?}")))
     }
 
     /// The question and the contests it is in.

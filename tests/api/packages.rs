@@ -8,7 +8,7 @@ use std::io::Write;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{ADMIN_TOKEN, TestApp, judgebox, statuses};
+use crate::helpers::{ADMIN_TOKEN, TestApp, judgebox, minutes_from_now, statuses};
 
 const TESTLIB_H: &str = include_str!("../fixtures/checkers/testlib.h");
 const TESTLIB_CHECKER: &str = include_str!("../fixtures/checkers/pair_testlib.cpp");
@@ -626,19 +626,37 @@ async fn a_statements_images_are_served_with_the_question_and_exported_with_it()
         "an SVG's script never runs on the server's origin"
     );
     assert_eq!(response.text().await.unwrap(), figure);
-    // The question page shows it (the pages' CSP allows images from the server).
+    // A student of a contest (not public: the API's route, which knows
+    // callers by their token, does not serve them) sees it on the page.
+    let contest = json!({
+        "title": "Week 1", "starts_at": minutes_from_now(-5), "ends_at": minutes_from_now(55),
+        "questions": ["pair"]
+    });
+    let (status, body) = app.put_contest("week-1", contest).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let ann = app.add_participant("week-1", "ann").await;
     let browser = crate::browser::Browser::open(&app.address).await;
-    browser.visit("/ui/signin").await;
-    browser.sign_in(ADMIN_TOKEN).await;
-    browser.visit("/ui/admin/questions/pair/preview").await;
+    browser.visit(&format!("/ui/join/{ann}")).await;
+    browser.click("form[action^='/ui/join/'] button").await;
+    browser.wait_for_text("not tried").await;
+    browser.visit("/ui/contests/week-1/questions/pair").await;
     browser
-        .find(".statement img[src='/questions/pair/images/pairs.svg']")
+        .find(".statement img[src='/ui/questions/pair/images/pairs.svg']")
         .await;
     let script = "return document.querySelector('.statement img').naturalWidth";
     let width = browser.client.execute(script, Vec::new()).await.unwrap();
     assert_eq!(width, json!(40), "the image loaded");
     browser.screenshot("student-statement-image").await;
     browser.close().await;
+    let anonymous = (app.request(Method::GET, "/ui/questions/pair/images/pairs.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::NOT_FOUND,
+        "not without the session"
+    );
     for missing in [
         "/questions/pair/images/unused.png",
         "/questions/nope/images/pairs.svg",

@@ -313,10 +313,9 @@ pub struct TestNumber {
     params(("slug" = String, Path)),
     request_body = QuestionTest,
     responses(
-        (status = 201, description = "Added", body = TestNumber, links(
-            ("DeleteTestCase" = (operation_id = "delete_test_case", parameters(
-                ("slug" = "$request.path.slug"), ("number" = "$response.body#/test_number")))),
-        )),
+        // No link to deleting it: a test's number is its place, which a
+        // deletion before it changes, so it names no resource for long.
+        (status = 201, description = "Added", body = TestNumber),
         (status = 404, description = "`unknown_question`", body = ErrorBody),
     ),
 )]

@@ -65,7 +65,7 @@ impl QuestionPage {
             back_label: String::new(),
             run_url: String::new(),
             submit_url: String::new(),
-            statement: markdown::to_html(question.statement()),
+            statement: statement_html(&question),
             hidden_tests: question.test_cases().iter().filter(|t| t.hidden).count(),
             limits: limit_rows(&question, policy, all_languages),
             examples,
@@ -80,6 +80,15 @@ impl QuestionPage {
     pub(in crate::pages) fn question_title(&self) -> &str {
         self.question.title()
     }
+}
+
+/// The statement as a page shows it: its images from the pages' route,
+/// which knows the viewer by their session (the API's route, where the
+/// statement points, knows callers by their token).
+fn statement_html(question: &Question) -> String {
+    let api = format!("](/questions/{}/images/", question.slug());
+    let pages = format!("](/ui/questions/{}/images/", question.slug());
+    markdown::to_html(&question.statement().replace(&api, &pages))
 }
 
 pub(in crate::pages) struct Example {
