@@ -630,7 +630,7 @@ async fn a_statements_images_are_served_with_the_question_and_exported_with_it()
     // callers by their token, does not serve them) sees it on the page.
     let contest = json!({
         "title": "Week 1", "starts_at": minutes_from_now(-5), "ends_at": minutes_from_now(55),
-        "questions": ["pair"]
+        "questions": ["pair"], "scoring": "ioi", "scoreboard": "participants"
     });
     let (status, body) = app.put_contest("week-1", contest).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
