@@ -15,7 +15,7 @@ use super::error::{ApiPath, ErrorBody};
 use super::{ApiError, AppState};
 use crate::auth::{Principal, RANKED_OWNERS};
 use crate::contest::Contest;
-use crate::judge::{AppliedLimits, Comparison, Limits, Question};
+use crate::judge::{AppliedLimits, Comparison, Limits, Question, StatementImage};
 use crate::store::{QuestionSummary, ScoreboardRow};
 
 /// What students see of a question: hidden tests only as a count.
@@ -172,7 +172,7 @@ pub async fn image(
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+            StatementImage::CONTENT_SECURITY_POLICY,
         ),
     ];
     Ok((headers, image.into_bytes()))

@@ -158,8 +158,8 @@ impl CheckerSpec {
     }
 }
 
-/// A name a file may have beside a checker's source.
-fn plain_file_name(name: &str) -> bool {
+/// A name a file may have beside a checker's source (or a statement).
+pub(super) fn plain_file_name(name: &str) -> bool {
     let allowed = |c: char| c.is_ascii_alphanumeric() || "_-.".contains(c);
     !name.is_empty() && name.len() <= 100 && !name.starts_with('.') && name.chars().all(allowed)
 }
@@ -285,7 +285,7 @@ impl Checker {
 }
 
 /// A checker that failed: the judge's error, with the reason for the teacher.
-pub(super) fn failed(reason: String) -> Checked {
+fn failed(reason: String) -> Checked {
     Checked {
         status: Status::InternalError,
         score: 0,

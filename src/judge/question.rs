@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::checker::plain_file_name;
 use super::{
     AppliedLimits, Calibration, CalibrationSettings, Checker, CheckerProtocol, CheckerSpec,
     Comparison, Interactor, LimitPolicy, Limits, MAX_TEST_CASES, RequestedLimits, Submission,
@@ -649,12 +650,20 @@ impl StatementImage {
     pub const MAX_COUNT: usize = 64;
     pub const MAX_BYTES: usize = 4 << 20;
 
+    /// The policy it is served under, wherever it is: an SVG runs no script.
+    pub const CONTENT_SECURITY_POLICY: &str =
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+    /// Where the question `slug` serves its images (the API's route, which a
+    /// statement's image links name), followed by an image's name.
+    pub fn served_under(slug: &str) -> String {
+        format!("/questions/{slug}/images/")
+    }
+
     /// `bytes` as the image `name`: a plain file name with an image
     /// extension (png, jpg, jpeg, gif, svg, webp).
     pub fn new(name: &str, bytes: Vec<u8>) -> Result<Self, String> {
-        let plain = |c: char| c.is_ascii_alphanumeric() || "_-.".contains(c);
-        if name.is_empty() || name.len() > 100 || name.starts_with('.') || !name.chars().all(plain)
-        {
+        if !plain_file_name(name) {
             return Err(format!("{name:?} is not a plain file name"));
         }
         if image_type(name).is_none() {

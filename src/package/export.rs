@@ -38,7 +38,7 @@ pub fn kattis_zip(question: &Question, images: &[StatementImage]) -> Result<Vec<
         || (question.test_cases().iter()).any(|t| t.hidden && t.points != 1);
     add("problem.yaml".into(), &problem_yaml(question, scored));
     // The images beside the statement, which names them as the package's own.
-    let served = format!("/questions/{}/images/", question.slug());
+    let served = StatementImage::served_under(question.slug());
     add(
         "statement/problem.en.md".into(),
         &question.statement().replace(&served, ""),

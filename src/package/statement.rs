@@ -282,7 +282,8 @@ pub fn link_images(
             .find(|i| i.name() == target || stem(i.name()).as_deref() == Some(target));
         match image {
             Some(image) if shown.len() < StatementImage::MAX_COUNT || shown.contains(image) => {
-                out.push_str(&format!("/questions/{slug}/images/{}", image.name()));
+                out.push_str(&StatementImage::served_under(slug));
+                out.push_str(image.name());
                 if !shown.contains(image) {
                     shown.push(image.clone());
                 }

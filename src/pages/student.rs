@@ -19,7 +19,7 @@ use super::views::scoreboard::{ScoreboardTable, scoreboard_table, status_text, t
 use super::{PageError, PagesState};
 use crate::auth::Principal;
 use crate::contest::Contest;
-use crate::judge::Question;
+use crate::judge::{Question, StatementImage};
 use crate::service::{ExecutionView, SubmissionView};
 use crate::store::{SubmissionRecord, SubmissionState};
 
@@ -240,7 +240,7 @@ pub async fn statement_image(
         (header::CACHE_CONTROL, "private, max-age=300"),
         (
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+            StatementImage::CONTENT_SECURITY_POLICY,
         ),
     ];
     Ok((headers, image.into_bytes()).into_response())

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::judge::{AppliedLimits, LimitPolicy, Question, TimeSource};
+use crate::judge::{AppliedLimits, LimitPolicy, Question, StatementImage, TimeSource};
 use crate::pages::layout::Layout;
 use crate::pages::markdown;
 use crate::pages::session::Viewer;
@@ -86,9 +86,12 @@ impl QuestionPage {
 /// which knows the viewer by their session (the API's route, where the
 /// statement points, knows callers by their token).
 fn statement_html(question: &Question) -> String {
-    let api = format!("](/questions/{}/images/", question.slug());
-    let pages = format!("](/ui/questions/{}/images/", question.slug());
-    markdown::to_html(&question.statement().replace(&api, &pages))
+    let api = StatementImage::served_under(question.slug());
+    let pages = format!("/ui{api}");
+    let statement = question
+        .statement()
+        .replace(&format!("]({api}"), &format!("]({pages}"));
+    markdown::to_html(&statement)
 }
 
 pub(in crate::pages) struct Example {

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
@@ -80,26 +80,15 @@ impl NativeSandbox {
         // writing end above all) close with the command.
         drop(process);
         let exceeded = Arc::new(Notify::new());
-        let stdin = child.stdin.take().expect("stdin is piped");
-        // A program that exits without reading its input closes the pipe early: fine.
-        let (feeding, forward) = match stdio {
-            Stdio::Input(input) => {
-                let input = input.to_vec();
-                let feeding = tokio::spawn(async move {
-                    let mut stdin = stdin;
-                    let _ = stdin.write_all(&input).await;
-                });
-                (feeding, None)
-            }
-            Stdio::Linked(end) => {
-                let mut incoming = end.incoming;
-                let feeding = tokio::spawn(async move {
-                    let mut stdin = stdin;
-                    let _ = tokio::io::copy(&mut incoming, &mut stdin).await;
-                });
-                (feeding, Some(end.outgoing))
-            }
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        let (mut input, forward): (Box<dyn AsyncRead + Send + Unpin>, _) = match stdio {
+            Stdio::Input(input) => (Box::new(std::io::Cursor::new(input.to_vec())), None),
+            Stdio::Linked(end) => (Box::new(end.incoming), Some(end.outgoing)),
         };
+        // A program that exits without reading its input closes the pipe early: fine.
+        let feeding = tokio::spawn(async move {
+            let _ = tokio::io::copy(&mut input, &mut stdin).await;
+        });
         let stdout = tokio::spawn(read_capped(
             child.stdout.take(),
             limits.stdout_bytes,
