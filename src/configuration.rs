@@ -110,6 +110,14 @@ fn time_factor(text: &str) -> Result<(String, f64), String> {
     Ok((language.trim().to_string(), factor))
 }
 
+/// Which other judges' APIs this server answers (`api::peers`).
+#[derive(Debug, Clone, Copy)]
+pub struct PeerApis {
+    pub jobe: bool,
+    pub judge0: bool,
+    pub piston: bool,
+}
+
 /// `judgebox serve`: a worker that also answers HTTP.
 #[derive(Debug, Clone, Args)]
 pub struct ServerSettings {
@@ -139,6 +147,15 @@ pub struct ServerSettings {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "JUDGEBOX_MAX_BODY_BYTES", default_value_t = 16 << 20)]
     pub max_body_bytes: usize,
+    /// Answers Jobe's API (Moodle CodeRunner) under /jobe/index.php/restapi/.
+    #[arg(long, env = "JUDGEBOX_JOBE_API", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "true")]
+    pub jobe_api: bool,
+    /// Answers Judge0 CE's API under /judge0/.
+    #[arg(long, env = "JUDGEBOX_JUDGE0_API", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "true")]
+    pub judge0_api: bool,
+    /// Answers Piston's API under /api/v2/ and /api/v2/piston/.
+    #[arg(long, env = "JUDGEBOX_PISTON_API", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "true")]
+    pub piston_api: bool,
     /// Exit after this many seconds with no request, nothing being judged
     /// and nothing queued (scale to zero under socket activation); unset,
     /// the server runs until stopped.
@@ -239,6 +256,15 @@ impl ServerSettings {
         self.worker.judging(AccessPolicy {
             open_execute: self.open_execute,
         })
+    }
+
+    /// The peers' APIs switched on.
+    pub fn peer_apis(&self) -> PeerApis {
+        PeerApis {
+            jobe: self.jobe_api,
+            judge0: self.judge0_api,
+            piston: self.piston_api,
+        }
     }
 
     /// The admin token, checked; `None` turns the admin API off.

@@ -146,7 +146,11 @@ impl Application {
         let activity = Activity::new();
         // The pages (under /ui) and the API, side by side; neither imports the other.
         let router = pages::router(pages, settings.max_body_bytes)
-            .merge(api::router(state, settings.max_body_bytes))
+            .merge(api::router(
+                state,
+                settings.max_body_bytes,
+                settings.peer_apis(),
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 activity.clone(),
                 api::observe,

@@ -91,6 +91,16 @@ impl ApiError {
         }
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What was wrong, in words: for the peers' APIs, which answer errors
+    /// in their own shapes.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     pub fn retry_after(self, seconds: u64) -> Self {
         Self {
             retry_after: Some(seconds),

@@ -1,5 +1,6 @@
-//! Who is asking: every request's `Authorization: Bearer` token becomes a
-//! `Principal` (none: anonymous) before any route runs; a token that names
+//! Who is asking: every request's `Authorization: Bearer` token (or, for
+//! the peers' APIs, `X-Auth-Token` or `X-API-KEY`) becomes a `Principal`
+//! (none: anonymous) before any route runs; a token that names
 //! nobody is refused here, on every route, with 401.
 
 use axum::extract::{FromRequestParts, Request, State};
@@ -11,10 +12,22 @@ use axum::response::{IntoResponse, Response};
 use super::{ApiError, AppState};
 use crate::auth::Principal;
 
+/// Where the peers' clients send an API key (`api::peers`): Judge0's and
+/// Jobe's headers, read when there is no `Authorization`.
+const PEER_KEY_HEADERS: [&str; 2] = ["x-auth-token", "x-api-key"];
+
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let authorization = request.headers().get(header::AUTHORIZATION);
+    let headers = request.headers();
+    let authorization = headers.get(header::AUTHORIZATION);
+    let peer_key = PEER_KEY_HEADERS.iter().find_map(|name| headers.get(*name));
     let bearer = match authorization.map(|value| value.to_str()) {
-        None => None,
+        None => match peer_key.map(|value| value.to_str()) {
+            None => None,
+            Some(Ok(key)) => Some(key.trim().to_string()),
+            Some(Err(_)) => {
+                return ApiError::invalid_token("the API key header is not text").into_response();
+            }
+        },
         Some(Ok(value)) => match bearer_token(value) {
             Some(token) => Some(token.to_string()),
             None => {

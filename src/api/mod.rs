@@ -12,6 +12,7 @@ mod health;
 mod identity;
 mod observe;
 mod openapi;
+mod peers;
 mod questions;
 mod rate_limit;
 mod submissions;
@@ -27,6 +28,7 @@ pub use error::ApiError;
 pub use observe::{Activity, observe};
 pub use rate_limit::RateLimits;
 
+use crate::configuration::PeerApis;
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
 use crate::service::{Identities, JudgingService};
@@ -43,11 +45,13 @@ pub struct AppState {
     pub rate_limits: Arc<RateLimits>,
 }
 
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+pub fn router(state: AppState, max_body_bytes: usize, peer_apis: PeerApis) -> Router {
+    let (peers_reading, peers_running) = peers::routes(peer_apis);
     // Submitting code counts against a rate limit.
     let submitting = Router::new()
         .route("/execute", post(execute::execute))
         .route("/submissions", post(submissions::submit))
+        .merge(peers_running)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit,
@@ -55,6 +59,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
         .merge(admin::routes(state.clone()))
         .merge(submitting)
+        .merge(peers_reading)
         .route("/questions", get(questions::list))
         .route("/questions/{slug}", get(questions::show))
         .route("/questions/{slug}/scoreboard", get(questions::scoreboard))

@@ -544,6 +544,9 @@ impl HttpBench {
             rate_limit_per_minute: 0,
             trusted_proxies: Vec::new(),
             open_execute: true,
+            jobe_api: true,
+            judge0_api: true,
+            piston_api: true,
             idle_exit_seconds: None,
             worker: WorkerSettings {
                 database_url: format!("sqlite://{}", database_dir.join("bench.db").display()),

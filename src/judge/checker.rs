@@ -135,6 +135,7 @@ impl CheckerSpec {
         let source = Source {
             code: &self.source,
             files: &files,
+            flags: &[],
         };
         match language.compile_source(source).await {
             Ok(Compiled::Ready(program)) => Ok(Checker {
@@ -470,7 +471,7 @@ mod tests {
                 ..exited(0, "", &[])
             },
             Run {
-                ended: Err(Stopped::Trap("unreachable".into())),
+                ended: Err(Stopped::Trap(crate::sandbox::Crash::new("unreachable"))),
                 ..exited(0, "", &[])
             },
         ];

@@ -29,15 +29,15 @@ pub use checker::{CHECKER_LANGUAGES, Checker, CheckerProtocol, CheckerSpec};
 pub use compare::{CompareMode, Comparison};
 pub use groups::{GroupScore, GroupScoring, TestGroup, check_groups};
 pub use interaction::Interactor;
-pub use limits::{AppliedLimits, LimitPolicy, Limits, RequestedLimits, TimeSource};
+pub use limits::{AppliedLimits, LimitPolicy, Limits, MIN_MEMORY_MB, RequestedLimits, TimeSource};
 pub use question::{
     Question, QuestionSpec, QuestionTest, ReferenceSolution, StatementImage, StoredQuestion,
     Verification, check_slug, image_type,
 };
 pub use report::{Report, Status, Summary, TestResult, cpu_usage_percent, peak_memory_mb};
-pub use submission::{MAX_TEST_CASES, Submission, TestCase, one_point};
+pub use submission::{Given, MAX_TEST_CASES, Submission, TestCase, one_point};
 
-use crate::languages::{Compiled, Language, Program};
+use crate::languages::{Compiled, Language, Program, Source};
 use crate::sandbox::{Invocation, Run, Stopped};
 use checker::Checked;
 use report::{megabytes, millis};
@@ -56,7 +56,13 @@ const MIN_OUTPUT_SHARE_BYTES: usize = 4 << 10;
 pub async fn judge(language: Arc<dyn Language>, submission: Submission) -> Report {
     let started = Instant::now();
     let mut backend = None;
-    let (mut results, compile_output) = match language.compile(&submission.code).await {
+    let files = submission.source_files();
+    let source = Source {
+        code: &submission.code,
+        files: &files,
+        flags: submission.compile_flags(),
+    };
+    let (mut results, compile_output) = match language.compile_source(source).await {
         Ok(Compiled::Ready(program)) => {
             backend = Some(program.backend().to_string());
             run_all(program, &submission).await
@@ -94,6 +100,7 @@ async fn run_all(
         comparison: submission.comparison,
         checker: submission.checker.clone(),
         interactor: submission.interactor.clone(),
+        invocation: submission.invocation(),
         output_share,
     });
     // Dropped with this future (say, the client went away): every run is aborted.
@@ -193,6 +200,8 @@ struct Judging {
     comparison: Comparison,
     checker: Option<Checker>,
     interactor: Option<Interactor>,
+    /// The program's arguments and files, for every test.
+    invocation: Invocation,
     output_share: usize,
 }
 
@@ -232,9 +241,9 @@ impl Judging {
     /// Runs the program on `test`'s input, and judges how it ended and
     /// what it printed. `Err` is a host failure.
     async fn run_and_judge(&self, test: &TestCase) -> anyhow::Result<(Run, Checked)> {
-        let (invocation, limits) = (Invocation::default(), self.limits.run_limits());
+        let (invocation, limits) = (&self.invocation, self.limits.run_limits());
         let input = test.input.as_bytes().into();
-        let run = self.program.run(input, &invocation, &limits).await?;
+        let run = self.program.run(input, invocation, &limits).await?;
         let judged = match verdict(&run, &self.limits) {
             Some((status, message)) => Checked {
                 status,
@@ -289,6 +298,10 @@ impl Judging {
             stderr: storable(stderr),
             output_truncated,
             exit_code: run.exit_code(),
+            signal: match &run.ended {
+                Err(Stopped::Trap(crash)) => crash.signal.map(signal_name),
+                _ => None,
+            },
             message: judged.message.map(storable),
             execution_time_ms: Some(millis(run.usage.wall_time)),
             cpu_time_ms: Some(millis(run.usage.cpu_time)),
@@ -320,6 +333,25 @@ fn cut(text: &mut String, max: usize) -> bool {
     let longer = text.len() > max;
     text.truncate(text.floor_char_boundary(max));
     longer
+}
+
+/// `SIGSEGV` for 11, as people read signals.
+fn signal_name(signal: i32) -> String {
+    let known = [
+        (libc::SIGABRT, "SIGABRT"),
+        (libc::SIGBUS, "SIGBUS"),
+        (libc::SIGFPE, "SIGFPE"),
+        (libc::SIGILL, "SIGILL"),
+        (libc::SIGKILL, "SIGKILL"),
+        (libc::SIGPIPE, "SIGPIPE"),
+        (libc::SIGSEGV, "SIGSEGV"),
+        (libc::SIGTERM, "SIGTERM"),
+        (libc::SIGTRAP, "SIGTRAP"),
+        (libc::SIGXCPU, "SIGXCPU"),
+        (libc::SIGXFSZ, "SIGXFSZ"),
+    ];
+    (known.iter().find(|(number, _)| *number == signal))
+        .map_or_else(|| format!("SIG{signal}"), |(_, name)| name.to_string())
 }
 
 fn internal_message(error: &anyhow::Error) -> String {
@@ -405,6 +437,7 @@ mod tests {
             comparison: Comparison::default(),
             checker: None,
             interactor: None,
+            invocation: Invocation::default(),
             output_share: 1 << 10,
         };
         let runtime = tokio::runtime::Builder::new_current_thread()

@@ -51,6 +51,10 @@ pub struct TestResult {
     /// response; the comparison used the whole output.
     pub output_truncated: bool,
     pub exit_code: Option<i32>,
+    /// The signal that ended a crashed program, e.g. `SIGSEGV`; for a
+    /// WebAssembly trap, the one its native build would have died of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
     /// Why a limit or crash ended the run, in words; absent for normal exits.
     pub message: Option<String>,
     /// The figures are null in a hidden test's result as students read it
@@ -93,6 +97,7 @@ impl TestResult {
             stderr: String::new(),
             output_truncated: false,
             exit_code: None,
+            signal: None,
             message: Some(message),
             execution_time_ms: Some(0.0),
             cpu_time_ms: Some(0.0),
@@ -119,6 +124,7 @@ impl TestResult {
             self.stderr = String::new();
             self.output_truncated = false;
             self.exit_code = None;
+            self.signal = None;
             self.message = None;
         }
         self
@@ -265,6 +271,7 @@ mod tests {
             stderr: "echo 1 2".into(),
             output_truncated: true,
             exit_code: Some(0),
+            signal: Some("SIGABRT".into()),
             message: None,
             execution_time_ms: Some(12.5),
             cpu_time_ms: Some(10.0),

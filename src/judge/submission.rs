@@ -3,6 +3,10 @@
 
 use serde::Deserialize;
 
+use crate::languages::check_compile_flags;
+use crate::sandbox::Invocation;
+
+use super::checker::plain_file_name;
 use super::{
     AppliedLimits, Checker, Comparison, Interactor, LimitPolicy, Limits, RequestedLimits,
     TestGroup, TimeSource,
@@ -67,7 +71,29 @@ pub struct Submission {
     /// Run the tests one by one and skip the rest after the first failure
     /// (verifying a package's failing solution: only its first failure counts).
     pub stop_at_first_failure: bool,
+    /// What the program is given beyond its input: set with `with_files`.
+    pub(super) given: Given,
 }
+
+/// Command-line arguments, files and compiler flags for a program, as the
+/// Jobe, Judge0 and Piston APIs send them: a Java support class, a data
+/// file to open, `-Wall -Werror`.
+#[derive(Debug, Clone, Default)]
+pub struct Given {
+    pub args: Vec<String>,
+    /// Added to the language's own (`languages::check_compile_flags`).
+    pub compile_flags: Vec<String>,
+    /// By plain file name: in the program's working directory when it
+    /// runs, and, those that are text, beside its source when it compiles.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// Most files a program may be given, and their bytes together.
+pub const MAX_GIVEN_FILES: usize = 20;
+pub const MAX_GIVEN_FILE_BYTES: usize = 8 << 20;
+/// Most arguments, and the bytes of each.
+pub const MAX_ARGS: usize = 100;
+pub const MAX_ARG_BYTES: usize = 4 << 10;
 
 impl Submission {
     /// Checks what every way in (HTTP, CLI) must check; the error says
@@ -115,7 +141,66 @@ impl Submission {
             interactor: None,
             groups: Vec::new(),
             stop_at_first_failure: false,
+            given: Given::default(),
         })
+    }
+
+    /// The same submission in `language`, its program given `given`, if
+    /// its names, sizes and flags are allowed; the error says what is not.
+    pub fn with_given(self, language: &str, given: Given) -> Result<Self, String> {
+        check_compile_flags(language, &given.compile_flags)?;
+        if given.files.len() > MAX_GIVEN_FILES {
+            return Err(format!(
+                "at most {MAX_GIVEN_FILES} files, got {}",
+                given.files.len()
+            ));
+        }
+        let bytes: usize = given.files.iter().map(|(_, bytes)| bytes.len()).sum();
+        if bytes > MAX_GIVEN_FILE_BYTES {
+            return Err(format!(
+                "the files take {bytes} bytes: at most {} MiB together",
+                MAX_GIVEN_FILE_BYTES >> 20
+            ));
+        }
+        if let Some((name, _)) = (given.files.iter()).find(|(name, _)| !plain_file_name(name)) {
+            return Err(format!(
+                "file name {name:?} is not a plain file name: letters, digits, '_', '-' and \
+                 '.', not starting with '.', at most 100 characters"
+            ));
+        }
+        if given.args.len() > MAX_ARGS {
+            return Err(format!(
+                "at most {MAX_ARGS} arguments, got {}",
+                given.args.len()
+            ));
+        }
+        if (given.args.iter()).any(|arg| arg.len() > MAX_ARG_BYTES || arg.contains('\0')) {
+            return Err(format!(
+                "an argument is longer than {MAX_ARG_BYTES} bytes or holds a NUL character"
+            ));
+        }
+        Ok(Self { given, ..self })
+    }
+
+    /// The files given to the program that are text, as sources beside its own.
+    pub fn source_files(&self) -> Vec<(String, String)> {
+        let text = |(name, bytes): &(String, Vec<u8>)| {
+            Some((name.clone(), String::from_utf8(bytes.clone()).ok()?))
+        };
+        self.given.files.iter().filter_map(text).collect()
+    }
+
+    pub fn compile_flags(&self) -> &[String] {
+        &self.given.compile_flags
+    }
+
+    /// How each test runs the program: with its arguments and files.
+    pub fn invocation(&self) -> Invocation {
+        Invocation {
+            args: self.given.args.clone(),
+            files: self.given.files.clone(),
+            output_dirs: Vec::new(),
+        }
     }
 
     /// The limits it is judged under, with their source.

@@ -129,7 +129,10 @@ mod tests {
     }
 
     fn trap() -> Stopped {
-        Stopped::Trap("wasm trap: integer divide by zero".into())
+        Stopped::Trap(crate::sandbox::Crash::with_signal(
+            "wasm trap: integer divide by zero",
+            libc::SIGFPE,
+        ))
     }
 
     /// The verdict of `run` when its output would (or would not) match.

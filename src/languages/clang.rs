@@ -205,6 +205,7 @@ impl Clang {
         let mut args: Vec<OsString> = vec![source_file.into()];
         let flags = fallback.flags.iter().chain(&["-o", NATIVE_BINARY]);
         args.extend(flags.map(Into::into));
+        args.extend(source.flags.iter().map(Into::into));
         let command = NativeCommand {
             program: fallback.compiler.into(),
             args,
@@ -297,10 +298,14 @@ impl Compiler for Clang {
         let mut args = self.common_args();
         args.extend(LINK_FLAGS.iter().map(Into::into));
         args.push(format!("-Wl,--allow-undefined-file={HOST_SYMBOLS_FILE}").into());
+        // After ours, so that the sender's `-std=` wins.
+        args.extend(source.flags.iter().map(Into::into));
+        // A header precompiled under other flags is refused by clang.
         let pch = self.pch.get().cloned().flatten().filter(|_| {
-            language
-                .precompiled_header
-                .is_some_and(|header| source.code.contains(header))
+            source.flags.is_empty()
+                && language
+                    .precompiled_header
+                    .is_some_and(|header| source.code.contains(header))
         });
         if let Some(pch) = &pch {
             args.extend(["-include-pch".into(), pch.into()]);

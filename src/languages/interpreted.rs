@@ -51,12 +51,9 @@ impl Language for Interpreted {
 
     /// Nothing to do ahead of time: each run parses the source in its own
     /// fresh instance, which costs far less than a separate checking instance.
+    /// The files beside the source are the run's to find in its working
+    /// directory (`Invocation::files`), where a module is imported from.
     async fn compile_source(&self, source: Source<'_>) -> Result<Compiled> {
-        anyhow::ensure!(
-            source.files.is_empty(),
-            "the {} runtime runs a single source",
-            self.info.name
-        );
         Ok(Compiled::Ready(Arc::new(Script {
             interpreter: self.interpreter.clone(),
             native: self.native.clone(),

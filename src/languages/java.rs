@@ -227,6 +227,7 @@ impl Compiler for Java {
         // The other classes compile with it; javac finds them by name.
         let sources = source.files_as(&main_file);
         let mut args: Vec<OsString> = vec!["-d".into(), "classes".into()];
+        args.extend(source.flags.iter().map(Into::into));
         let java_files = sources.iter().filter(|(name, _)| name.ends_with(".java"));
         args.extend(java_files.map(|(name, _)| name.into()));
         let command = self.javac(args);

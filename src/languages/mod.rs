@@ -5,6 +5,7 @@ mod build;
 mod c;
 mod clang;
 mod cpp;
+mod flags;
 mod interpreted;
 mod java;
 mod javascript;
@@ -23,6 +24,7 @@ use crate::sandbox::native::NativeSandbox;
 use crate::sandbox::{Invocation, Run, RunLimits, Stdio, WasmSandbox};
 use build::{BuildCache, CompiledLanguage, DiskBudget};
 use clang::{Clang, Toolchain};
+pub use flags::check_compile_flags;
 use java::Java;
 
 /// What `GET /languages` shows about a language.
@@ -39,18 +41,24 @@ pub struct LanguageInfo {
     pub extensions: &'static [&'static str],
 }
 
-/// What a program is built from: its main source, and the files it
-/// includes beside it (a checker's `testlib.h`), by plain file name.
+/// What a program is built from: its main source, the files it includes
+/// beside it (a checker's `testlib.h`), by plain file name, and the
+/// compiler flags its sender chose, which `check_compile_flags` allowed.
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {
     pub code: &'a str,
     pub files: &'a [(String, String)],
+    pub flags: &'a [String],
 }
 
 impl<'a> Source<'a> {
     /// Just the code, as every submission is.
     pub fn code(code: &'a str) -> Self {
-        Self { code, files: &[] }
+        Self {
+            code,
+            files: &[],
+            flags: &[],
+        }
     }
 
     /// Every file the build sees: the main source as `main_name`, then the others.

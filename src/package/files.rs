@@ -147,6 +147,11 @@ impl PackageFiles {
         Self { files }
     }
 
+    /// Every file, by path, in path order.
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        self.files.into_iter().collect()
+    }
+
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }

@@ -16,7 +16,7 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use super::artifact::{write_atomically, written_only_by_us};
 use super::guest::{Given, Guest, GuestFault, arm, new_store, run_limited};
 use super::native::RunDir;
-use super::{Invocation, Run, RunLimits, Stdio, Stopped, WasmSandbox};
+use super::{Crash, Invocation, Run, RunLimits, Stdio, Stopped, WasmSandbox};
 
 /// What a failed null check calls (`-fno-sanitize-recover`: it never returns).
 pub const NULL_POINTER_HANDLER: &str = "__ubsan_handle_type_mismatch_minimal_abort";
@@ -99,8 +99,8 @@ impl WasiCommand {
                 Ok(instance) => instance,
                 // Its initial memory (the stack included) is already over the limit.
                 Err(_) if store.data().memory.limit_hit() => {
-                    let reason = "the program's initial memory is over the memory limit".into();
-                    return Ok(Ok(Err(Stopped::Trap(reason))));
+                    let reason = "the program's initial memory is over the memory limit";
+                    return Ok(Ok(Err(Stopped::Trap(Crash::new(reason)))));
                 }
                 Err(error) => {
                     return Err(anyhow::Error::from(error).context("instantiating the program"));

@@ -16,7 +16,7 @@ use super::cpu_time::CpuLimited;
 use super::memory::MemoryLimiter;
 use super::native::RunDir;
 use super::output::CappedPipe;
-use super::{Invocation, RUN_DIR_LIMIT, Run, RunLimits, Stdio, Stopped, Usage, WasmSandbox};
+use super::{Crash, Invocation, RUN_DIR_LIMIT, Run, RunLimits, Stdio, Stopped, Usage, WasmSandbox};
 
 /// Host state of one run: its WASI context (`W`, by WASI version) and the
 /// memory limiter.
@@ -263,18 +263,38 @@ fn stopped_by(error: wasmtime::Error) -> Stopped {
         return match trap {
             Trap::OutOfFuel => Stopped::Fuel,
             Trap::StackOverflow => Stopped::StackOverflow,
-            other => Stopped::Trap(other.to_string()),
+            other => Stopped::Trap(Crash {
+                reason: other.to_string(),
+                signal: native_signal(*other),
+            }),
         };
     }
     if let Some(exit) = error.downcast_ref::<I32Exit>() {
         return Stopped::Exit(exit.0);
     }
     if let Some(fault) = error.downcast_ref::<GuestFault>() {
-        return Stopped::Trap(fault.0.into());
+        return Stopped::Trap(Crash::with_signal(fault.0, libc::SIGSEGV));
     }
     tracing::warn!(
         error = format!("{error:#}"),
         "a guest call failed without a trap"
     );
-    Stopped::Trap(error.to_string())
+    Stopped::Trap(Crash::new(error.to_string()))
+}
+
+/// The signal a native build of the program would have died of where
+/// WebAssembly traps: wasi-libc's `abort()` and a failed `assert` execute
+/// `unreachable`.
+fn native_signal(trap: Trap) -> Option<i32> {
+    match trap {
+        Trap::MemoryOutOfBounds | Trap::HeapMisaligned | Trap::TableOutOfBounds => {
+            Some(libc::SIGSEGV)
+        }
+        Trap::IndirectCallToNull | Trap::BadSignature => Some(libc::SIGSEGV),
+        Trap::IntegerDivisionByZero | Trap::IntegerOverflow | Trap::BadConversionToInteger => {
+            Some(libc::SIGFPE)
+        }
+        Trap::UnreachableCodeReached => Some(libc::SIGABRT),
+        _ => None,
+    }
 }

@@ -20,7 +20,7 @@ use wasmtime_wasi::WasiCtxBuilder;
 use super::artifact::load_component;
 use super::guest::{Given, Guest, WasiP2, arm, new_store, run_limited};
 use super::native::RunDir;
-use super::{Invocation, Run, RunLimits, Stdio, Stopped, Usage, WasmSandbox};
+use super::{Crash, Invocation, Run, RunLimits, Stdio, Stopped, Usage, WasmSandbox};
 use bindings::Outcome;
 
 mod bindings {
@@ -164,9 +164,9 @@ async fn instantiate(
 /// A run that never started: the interpreter alone is over the memory limit.
 fn over_memory_limit() -> Run {
     Run {
-        ended: Err(Stopped::Trap(
-            "the interpreter's initial memory is over the memory limit".into(),
-        )),
+        ended: Err(Stopped::Trap(Crash::new(
+            "the interpreter's initial memory is over the memory limit",
+        ))),
         stdout: Vec::new(),
         stderr: Vec::new(),
         usage: Usage {

@@ -108,13 +108,46 @@ pub enum Stopped {
     Disk { max_bytes: u64, max_entries: u64 },
     /// The WebAssembly call stack overflowed (runaway native recursion).
     StackOverflow,
-    /// Any other WebAssembly trap, with wasmtime's description.
-    Trap(String),
+    /// Any other WebAssembly trap (with wasmtime's description), or a
+    /// native program's death by a signal.
+    Trap(Crash),
     /// The guest ended the process itself through WASI `exit` (`os._exit(n)`).
     Exit(i32),
     /// The interpreter rejected the source before running it; the message is
     /// the language's own.
     SyntaxError(String),
+}
+
+/// How a program crashed: in words, and the signal that ended it. A
+/// WebAssembly trap has no signal, but most have the one its native build
+/// would have died of: clients of other judges tell crashes apart by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crash {
+    pub reason: String,
+    pub signal: Option<i32>,
+}
+
+impl Crash {
+    /// A crash no signal stands for.
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            signal: None,
+        }
+    }
+
+    pub fn with_signal(reason: impl Into<String>, signal: i32) -> Self {
+        Self {
+            reason: reason.into(),
+            signal: Some(signal),
+        }
+    }
+}
+
+impl std::fmt::Display for Crash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
 }
 
 /// What a run used. `memory_limit_hit` is set when the guest asked for more

@@ -93,9 +93,9 @@ impl Database {
                 "INSERT INTO execution_test_results (execution_id, test_number, status, input,
                      expected_output, actual_output, stderr, output_truncated, exit_code, message,
                      execution_time_ms, cpu_time_ms, memory_usage_mb, instructions, points, hidden,
-                     score, test_group, judge_message)
+                     score, test_group, judge_message, signal)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                     $17, $18, $19)",
+                     $17, $18, $19, $20)",
             )
             .bind(execution.id.to_string())
             .bind(i64::from(result.test_number))
@@ -116,6 +116,7 @@ impl Database {
             .bind(i64::from(result.score))
             .bind(&result.group)
             .bind(&result.judge_message)
+            .bind(&result.signal)
             .execute(&mut *tx)
             .await?;
         }
@@ -138,7 +139,7 @@ impl Database {
             "SELECT test_number, status, input, expected_output, actual_output, stderr,
                  CAST(output_truncated AS BIGINT) AS output_truncated, exit_code, message,
                  execution_time_ms, cpu_time_ms, memory_usage_mb, instructions, points, hidden,
-                 score, test_group, judge_message
+                 score, test_group, judge_message, signal
              FROM execution_test_results WHERE execution_id = $1 ORDER BY test_number",
         )
         .bind(&id_text)
@@ -195,6 +196,7 @@ fn test_result_from_row(row: &AnyRow) -> Result<TestResult> {
             .try_get::<Option<i64>, _>("exit_code")?
             .map(i32::try_from)
             .transpose()?,
+        signal: row.try_get("signal")?,
         message: row.try_get("message")?,
         execution_time_ms: Some(row.try_get("execution_time_ms")?),
         cpu_time_ms: Some(row.try_get("cpu_time_ms")?),

@@ -9,6 +9,7 @@ mod browse;
 mod callbacks;
 mod contests;
 mod executions;
+mod program_files;
 mod questions;
 mod sessions;
 mod submissions;

@@ -62,6 +62,10 @@ impl CacheDir {
                 hash.update(part.as_bytes());
             }
         }
+        for flag in source.flags {
+            hash.update([1]);
+            hash.update(flag.as_bytes());
+        }
         hex::encode(hash.finalize())
     }
 
@@ -302,6 +306,7 @@ mod tests {
             cache.key(Source {
                 code: "#include \"a.h\"",
                 files,
+                flags: &[],
             })
         };
         let header = |name: &str, text: &str| (name.to_string(), text.to_string());

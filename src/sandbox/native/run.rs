@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::sandbox::{Run, Stopped, Usage};
+use crate::sandbox::{Crash, Run, Stopped, Usage};
 
 /// What one native run may use.
 #[derive(Debug, Clone)]
@@ -107,14 +107,15 @@ impl NativeRun {
             }
             _ if self.cpu_time > limits.cpu_time => Err(Stopped::CpuTime),
             // What a WebAssembly build reports as a null pointer dereference.
-            Some(NativeExit::Signal(libc::SIGSEGV)) => Err(Stopped::Trap(
+            Some(NativeExit::Signal(libc::SIGSEGV)) => Err(Stopped::Trap(Crash::with_signal(
                 "segmentation fault (signal 11): an invalid memory access, such as \
-                 through a null pointer"
-                    .into(),
-            )),
-            Some(NativeExit::Signal(signal)) => {
-                Err(Stopped::Trap(format!("killed by signal {signal}")))
-            }
+                 through a null pointer",
+                libc::SIGSEGV,
+            ))),
+            Some(NativeExit::Signal(signal)) => Err(Stopped::Trap(Crash::with_signal(
+                format!("killed by signal {signal}"),
+                signal,
+            ))),
             Some(NativeExit::Code(code)) => Ok(code),
             None => Err(Stopped::WallTime),
         };

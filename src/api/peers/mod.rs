@@ -1,0 +1,89 @@
+//! The APIs of other judges, answered by judgebox, so that their clients
+//! switch by changing one URL: Jobe (Moodle CodeRunner), Judge0 CE and
+//! Piston. Each file maps its peer's request onto one run of a program on
+//! the path `POST /execute` takes (`JudgingService::judge_own_tests`: the
+//! same sandbox, limits, access rules and records), and the result back
+//! onto the peer's shape. docs/peers/ says what each one differs in.
+
+mod jobe;
+mod judge0;
+mod piston;
+
+use axum::Router;
+
+use super::AppState;
+use crate::auth::Principal;
+use crate::configuration::PeerApis;
+use crate::judge::{Comparison, Given, RequestedLimits, Submission, TestCase, TestResult};
+use crate::service::{ExecutionView, Refusal};
+
+/// The routes of the peers' APIs switched on; those that run code, apart,
+/// to count against the rate limit.
+pub fn routes(apis: PeerApis) -> (Router<AppState>, Router<AppState>) {
+    let (mut reading, mut running) = (Router::new(), Router::new());
+    if apis.jobe {
+        reading = reading.merge(jobe::reading());
+        running = running.merge(jobe::running());
+    }
+    if apis.judge0 {
+        reading = reading.merge(judge0::reading());
+        running = running.merge(judge0::running());
+    }
+    if apis.piston {
+        reading = reading.merge(piston::reading());
+        running = running.merge(piston::running());
+    }
+    (reading, running)
+}
+
+/// What every peer's request comes down to: one program, run once.
+struct ProgramRun {
+    /// judgebox's name for it.
+    language: &'static str,
+    code: String,
+    stdin: String,
+    /// Judged as `POST /execute`'s `trimmed` comparison when given.
+    expected_output: Option<String>,
+    given: Given,
+    limits: RequestedLimits,
+}
+
+impl ProgramRun {
+    /// Judged and recorded as `principal`'s own run.
+    async fn judge(
+        self,
+        state: &AppState,
+        principal: &Principal,
+    ) -> Result<ExecutionView, Refusal> {
+        let texts = [
+            Some(&self.code),
+            Some(&self.stdin),
+            self.expected_output.as_ref(),
+        ];
+        if texts.into_iter().flatten().any(|text| text.contains('\0')) {
+            return Err(Refusal::Invalid(
+                "the source, input and expected output may not contain the character U+0000".into(),
+            ));
+        }
+        let test = TestCase::new(self.stdin, self.expected_output);
+        let comparison = Comparison::default();
+        let submission = (Submission::new(
+            self.code,
+            vec![test],
+            &self.limits,
+            comparison,
+            &state.limits,
+            self.language,
+        ))
+        .and_then(|submission| submission.with_given(self.language, self.given))
+        .map_err(Refusal::Invalid)?;
+        (state.service)
+            .judge_own_tests(principal, submission, self.language, None, None)
+            .await
+    }
+}
+
+/// The result of the one test a peer's run has.
+fn only_result(view: &ExecutionView) -> &TestResult {
+    &view.test_results[0]
+}
