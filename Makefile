@@ -15,6 +15,14 @@ COMPONENTIZE_PY_VERSION := 0.25.1
 SCHEMATHESIS_VERSION := 4.32.5
 SCHEMATHESIS_VENV ?= /var/cache/judgebox/schemathesis-venv
 SCHEMATHESIS := $(SCHEMATHESIS_VENV)/bin/schemathesis-$(SCHEMATHESIS_VERSION)
+# The peers' real clients the tests drive judgebox's Jobe, Judge0 and Piston
+# APIs with (tests/api/peers.rs): the Judge0 SDK in a venv, piston-client
+# from npm through tests/peers/package-lock.json.
+JUDGE0_SDK_VERSION := 0.0.8
+PEER_CLIENTS_VENV ?= /var/cache/judgebox/peer-clients-venv
+JUDGE0_SDK := $(PEER_CLIENTS_VENV)/judge0-$(JUDGE0_SDK_VERSION)
+PISTON_CLIENT := tests/peers/node_modules/.package-lock.json
+export PEER_CLIENTS_VENV
 PYTHON_WASM := runtimes/build/python.wasm
 JAVASCRIPT_WASM := runtimes/build/javascript.wasm
 JAVASCRIPT_TARGET_DIR ?= /var/cache/judgebox/javascript-target
@@ -36,7 +44,7 @@ JAVASCRIPT_CARGO := RQUICKJS_SYS_NO_WASI_SDK=1 CC_wasm32_wasip2=clang-19 AR_wasm
 	CFLAGS_wasm32_wasip2="--target=wasm32-wasi --sysroot=$(abspath $(WASI_SYSROOT))" \
 	CARGO_TARGET_DIR=$(JAVASCRIPT_TARGET_DIR) $(CARGO)
 
-.PHONY: setup run test bench lint system-packages browser-packages build precompile check-deploy schemathesis image-test cgroup-v2-test
+.PHONY: peer-clients setup run test bench lint system-packages browser-packages build precompile check-deploy schemathesis image-test cgroup-v2-test
 
 setup: system-packages $(PYTHON_WASM) $(JAVASCRIPT_WASM) $(CPP_INCLUDE) $(WEB_BUNDLE) build precompile
 
@@ -47,7 +55,7 @@ run: setup
 # PostgreSQL, then the deploy/ manifests, then Schemathesis. The page tests
 # drive headless Chromium and save screenshots.
 SCREENSHOTS ?= $(CARGO_TARGET_DIR)/screenshots
-test: setup browser-packages
+test: setup browser-packages peer-clients
 	JUDGEBOX_SCREENSHOTS=$(SCREENSHOTS) $(CARGO) test --release --locked
 	JUDGEBOX_SCREENSHOTS=$(SCREENSHOTS)/postgres JUDGEBOX_TEST_POSTGRES_URL="$$(bash tests/postgres.sh)" \
 		$(CARGO) test --release --locked --test api
@@ -116,6 +124,17 @@ system-packages:
 	fi; \
 	command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it with rustup (Rust 1.95)"; exit 1; }; \
 	rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+
+peer-clients: $(JUDGE0_SDK) $(PISTON_CLIENT)
+
+# A stamp named by the version, so that changing the pin installs it.
+$(JUDGE0_SDK):
+	$(PYTHON) -m venv $(PEER_CLIENTS_VENV)
+	$(PEER_CLIENTS_VENV)/bin/pip install --quiet judge0==$(JUDGE0_SDK_VERSION)
+	touch $@
+
+$(PISTON_CLIENT): tests/peers/package.json tests/peers/package-lock.json
+	cd tests/peers && npm ci --no-audit --no-fund --quiet
 
 # The executable is named by its version, so that changing the pin installs it.
 $(SCHEMATHESIS):

@@ -24,6 +24,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -468,6 +470,64 @@ impl TestApp {
         let content_type = response.headers()["content-type"].to_str().unwrap();
         assert!(content_type.starts_with("text/plain"), "{content_type}");
         response.text().await.unwrap()
+    }
+
+    /// Jobe's `POST runs`, with the headers CodeRunner sends (`X-API-KEY`
+    /// when `key` is `Some`).
+    pub async fn jobe_run(&self, key: Option<&str>, run_spec: Value) -> (StatusCode, Value) {
+        let request = self.jobe_request(Method::POST, "runs", key);
+        read(
+            request
+                .json(&json!({ "run_spec": run_spec }))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Jobe's `PUT files/{id}`: `contents` in base64.
+    pub async fn jobe_put_file(&self, key: Option<&str>, id: &str, contents: &str) -> StatusCode {
+        let body = json!({ "file_contents": BASE64.encode(contents) });
+        let request = self.jobe_request(Method::PUT, &format!("files/{id}"), key);
+        request.json(&body).send().await.unwrap().status()
+    }
+
+    /// Jobe's `HEAD files/{id}`.
+    pub async fn jobe_file_exists(&self, key: Option<&str>, id: &str) -> StatusCode {
+        let request = self.jobe_request(Method::HEAD, &format!("files/{id}"), key);
+        request.send().await.unwrap().status()
+    }
+
+    fn jobe_request(
+        &self,
+        method: Method,
+        resource: &str,
+        key: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let path = format!("/jobe/index.php/restapi/{resource}");
+        let request = self
+            .request(method, &path)
+            .header("User-Agent", "CodeRunner");
+        match key {
+            Some(key) => request.header("X-API-KEY", key),
+            None => request,
+        }
+    }
+
+    /// Judge0's `POST /submissions?{query}`.
+    pub async fn judge0_submit(&self, query: &str, body: Value) -> (StatusCode, Value) {
+        let path = format!("/judge0/submissions?{query}");
+        self.send(Method::POST, &path, None, Some(body)).await
+    }
+
+    /// Piston's `POST /api/v2/execute`, with no content type, as
+    /// `piston-client` sends it.
+    pub async fn piston_execute(&self, body: Value) -> (StatusCode, Value) {
+        let request = self
+            .request(Method::POST, "/api/v2/execute")
+            .body(body.to_string());
+        read(request.send().await.unwrap()).await
     }
 
     /// Any GET, for paths no endpoint method covers.

@@ -18,6 +18,7 @@ mod openapi;
 mod operations;
 mod packages;
 mod pages;
+mod peers;
 mod questions;
 mod rate_limits;
 mod storage;

@@ -27,6 +27,7 @@ use super::{ProgramRun, only_result};
 use crate::api::{ApiError, AppState};
 use crate::auth::Principal;
 use crate::judge::{Given, MIN_MEMORY_MB, RequestedLimits, Status, TestResult};
+use crate::languages::check_compile_flags;
 use crate::package::PackageFiles;
 use crate::service::{ExecutionView, Refusal};
 
@@ -548,6 +549,8 @@ fn program_run(
         *words = shlex::split(value)
             .ok_or_else(|| Judge0Error::field(field, "has unbalanced quotes"))?;
     }
+    check_compile_flags(language, &given.compile_flags)
+        .map_err(|message| Judge0Error::field("compiler_options", message))?;
     if let Some(files) = text("additional_files")? {
         given.files = additional_files(&files)?;
     }

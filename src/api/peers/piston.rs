@@ -47,12 +47,13 @@ const RUNTIMES: [Runtime; 5] = [
         judgebox: "cpp",
         compiled: true,
     },
+    // Piston runs Java source directly: no compile stage.
     Runtime {
         language: "java",
         version: "17.0.0",
         aliases: &[],
         judgebox: "java",
-        compiled: true,
+        compiled: false,
     },
     Runtime {
         language: "javascript",
@@ -182,6 +183,10 @@ fn program_run(
     };
     let stdin = match request.get("stdin") {
         None | Some(Value::Null) => String::new(),
+        // Piston ends what it is given with a line break.
+        Some(Value::String(stdin)) if !stdin.is_empty() && !stdin.ends_with('\n') => {
+            format!("{stdin}\n")
+        }
         Some(Value::String(stdin)) => stdin.clone(),
         Some(_) => return Err(PistonError::bad("stdin must be a string")),
     };
@@ -287,17 +292,21 @@ fn answer(runtime: &Runtime, view: &ExecutionView) -> Value {
         "version": runtime.version,
         "run": run_stage(result),
     });
-    if runtime.compiled || compile_failed {
-        let output = view.compile_output.clone().unwrap_or_default();
-        let compile = match compile_failed {
-            true => stage("", &output, Some(1), None, None, Some(&output), result),
-            false => stage("", "", Some(0), None, None, None, result),
-        };
+    let failed = compile_failed.then(|| {
+        let output = view.compile_output.as_deref().unwrap_or_default();
+        let message = "the program did not compile";
+        stage("", output, Some(1), None, Some("RE"), Some(message), None)
+    });
+    match (runtime.compiled, failed) {
         // A failed compile is what the run stage shows too, as Piston does.
-        if compile_failed {
-            answer["run"] = compile.clone();
+        (true, Some(failed)) => {
+            answer["run"] = failed.clone();
+            answer["compile"] = failed;
         }
-        answer["compile"] = compile;
+        (true, None) => answer["compile"] = stage("", "", Some(0), None, None, None, None),
+        // An interpreter's syntax error is its run's error.
+        (false, Some(failed)) => answer["run"] = failed,
+        (false, None) => {}
     }
     answer
 }
@@ -327,7 +336,7 @@ fn run_stage(result: &TestResult) -> Value {
         signal,
         status,
         result.message.as_deref(),
-        result,
+        Some(result),
     )
 }
 
@@ -338,8 +347,9 @@ fn stage(
     signal: Option<&str>,
     status: Option<&str>,
     message: Option<&str>,
-    result: &TestResult,
+    used: Option<&TestResult>,
 ) -> Value {
+    let used = |figure: fn(&TestResult) -> Option<f64>| used.and_then(figure);
     json!({
         "stdout": stdout,
         "stderr": stderr,
@@ -348,8 +358,8 @@ fn stage(
         "signal": signal,
         "message": message,
         "status": status,
-        "cpu_time": result.cpu_time_ms.map(|ms| ms.round() as u64),
-        "wall_time": result.execution_time_ms.map(|ms| ms.round() as u64),
-        "memory": result.memory_usage_mb.map(|mb| (mb * 1024.0 * 1024.0) as u64),
+        "cpu_time": used(|r| r.cpu_time_ms).map(|ms| ms.round() as u64),
+        "wall_time": used(|r| r.execution_time_ms).map(|ms| ms.round() as u64),
+        "memory": used(|r| r.memory_usage_mb).map(|mb| (mb * 1024.0 * 1024.0) as u64),
     })
 }
