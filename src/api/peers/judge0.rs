@@ -4,11 +4,14 @@
 //! `base64_encoded`, `wait` and `fields`. A submission's token is the id of
 //! the execution judgebox records. The API key comes in `X-Auth-Token`.
 //!
-//! Judge0 answers `POST /submissions` at once and judges later; here the
-//! answer comes once the run is judged (a few milliseconds for most), so
-//! the client's first poll finds it finished.
+//! As Judge0 does, `POST /submissions` answers at once with a token and
+//! judges meanwhile (clients time out in seconds; a compile can take
+//! longer); `wait=true` answers when judged. A token being judged is known
+//! only to the replica judging it, until it is recorded.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
+use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
@@ -23,7 +26,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{ProgramRun, only_result};
+use super::{CheckedRun, ProgramRun, only_result};
 use crate::api::{ApiError, AppState};
 use crate::auth::Principal;
 use crate::judge::{Given, MIN_MEMORY_MB, RequestedLimits, Status, TestResult};
@@ -126,6 +129,39 @@ const BASE64_FIELDS: [&str; 6] = [
     "stderr",
     "compile_output",
 ];
+
+/// Where a token answered before its run was judged stands.
+#[derive(Clone)]
+enum Flight {
+    Judging,
+    Recorded(Uuid),
+    /// Not judged: why, in words.
+    Failed(String),
+}
+
+/// The tokens this replica answered before judging, for as long as a
+/// client could poll them.
+static IN_FLIGHT: LazyLock<moka::future::Cache<Uuid, Flight>> = LazyLock::new(|| {
+    moka::future::Cache::builder()
+        .max_capacity(100_000)
+        .time_to_live(Duration::from_secs(3600))
+        .build()
+});
+
+/// Judges `run` as `principal`'s in the background; its token.
+async fn judge_later(state: &AppState, principal: &Principal, run: CheckedRun) -> Uuid {
+    let token = Uuid::new_v4();
+    IN_FLIGHT.insert(token, Flight::Judging).await;
+    let (state, principal) = (state.clone(), principal.clone());
+    tokio::spawn(async move {
+        let flight = match run.judge(&state, &principal).await {
+            Ok(view) => Flight::Recorded(view.execution_id),
+            Err(refusal) => Flight::Failed(ApiError::from(refusal).message().to_string()),
+        };
+        IN_FLIGHT.insert(token, flight).await;
+    });
+    token
+}
 
 pub(super) fn reading() -> Router<AppState> {
     Router::new()
@@ -321,11 +357,13 @@ async fn create(
         Judge0Error::error(StatusCode::BAD_REQUEST, "the body must be a JSON object")
     })?;
     let (program, echo) = program_run(&state, &request, options.base64())?;
-    let judged = program.judge(&state, &principal).await?;
+    (state.service.access().run_own_tests(&principal, None)).map_err(Refusal::from)?;
+    let run = program.checked(&state)?;
     let body = if options.wait.as_deref() == Some("true") {
+        let judged = run.judge(&state, &principal).await?;
         submission(&judged, &echo, &fields, options.base64())
     } else {
-        json!({ "token": judged.execution_id })
+        json!({ "token": judge_later(&state, &principal, run).await })
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -346,21 +384,18 @@ async fn create_batch(
         ));
     };
     check_batch_size(submissions.len())?;
-    let base64 = options.base64();
-    let runs = submissions.iter().map(|submission| {
-        let (state, principal) = (&state, &principal);
-        async move {
-            let request = submission.as_object().ok_or_else(|| {
-                Judge0Error::error(StatusCode::BAD_REQUEST, "a submission must be an object")
-            })?;
-            let (program, _) = program_run(state, request, base64)?;
-            let judged = program.judge(state, principal).await?;
-            Ok::<_, Judge0Error>(json!({ "token": judged.execution_id }))
-        }
-    });
-    let answers: Vec<Value> = (futures::future::join_all(runs).await.into_iter())
-        .map(|answer| answer.unwrap_or_else(|error| error.1))
-        .collect();
+    (state.service.access().run_own_tests(&principal, None)).map_err(Refusal::from)?;
+    let mut answers = Vec::with_capacity(submissions.len());
+    for submission in submissions {
+        let checked = (submission.as_object())
+            .ok_or_else(|| Judge0Error::field("submission", "must be an object"))
+            .and_then(|request| program_run(&state, request, options.base64()))
+            .and_then(|(program, _)| Ok(program.checked(&state)?));
+        answers.push(match checked {
+            Ok(run) => json!({ "token": judge_later(&state, &principal, run).await }),
+            Err(error) => error.1,
+        });
+    }
     let any_created = answers.iter().any(|answer| answer.get("token").is_some());
     let status = if any_created {
         StatusCode::CREATED
@@ -391,15 +426,9 @@ async fn show(
     Query(options): Query<Options>,
 ) -> Result<Json<Value>, Judge0Error> {
     let fields = options.fields()?;
-    let found = recorded(&state, &principal, &token).await?;
+    let found = answer_for(&state, &principal, &token, &options, &fields).await?;
     let not_found = || Judge0Error::error(StatusCode::NOT_FOUND, format!("no submission {token}"));
-    let view = found.ok_or_else(not_found)?;
-    Ok(Json(submission(
-        &view,
-        &Echo::of(&view),
-        &fields,
-        options.base64(),
-    )))
+    Ok(Json(found.ok_or_else(not_found)?))
 }
 
 async fn show_batch(
@@ -415,28 +444,57 @@ async fn show_batch(
     check_batch_size(tokens.len())?;
     let mut submissions = Vec::with_capacity(tokens.len());
     for token in tokens {
-        let found = recorded(&state, &principal, token).await?;
-        let answer =
-            |view: ExecutionView| submission(&view, &Echo::of(&view), &fields, options.base64());
-        submissions.push(found.map_or(Value::Null, answer));
+        let found = answer_for(&state, &principal, token, &options, &fields).await?;
+        submissions.push(found.unwrap_or(Value::Null));
     }
     Ok(Json(json!({ "submissions": submissions })))
 }
 
-/// The execution a token names, if `principal` may read it.
-async fn recorded(
+/// The submission a token names as Judge0 answers it, if `principal` may
+/// read it: judged (its token is then its execution's id, or maps to
+/// one), or still in flight on this replica.
+async fn answer_for(
     state: &AppState,
     principal: &Principal,
     token: &str,
-) -> Result<Option<ExecutionView>, Judge0Error> {
-    let Ok(id) = Uuid::parse_str(token) else {
+    options: &Options,
+    fields: &[&str],
+) -> Result<Option<Value>, Judge0Error> {
+    let Ok(token) = Uuid::parse_str(token) else {
         return Ok(None);
     };
-    Ok(state
-        .service
-        .execution(principal, id)
-        .await
-        .map_err(Refusal::from)?)
+    let id = match IN_FLIGHT.get(&token).await {
+        None => token,
+        Some(Flight::Recorded(id)) => id,
+        Some(Flight::Judging) => return Ok(Some(unjudged(token, 2, None, fields))),
+        Some(Flight::Failed(why)) => return Ok(Some(unjudged(token, 13, Some(why), fields))),
+    };
+    let view = (state.service.execution(principal, id).await).map_err(Refusal::from)?;
+    let answer = |view: ExecutionView| {
+        let mut answer = submission(&view, &Echo::of(&view), fields, options.base64());
+        if let Some(shown) = answer.get_mut("token") {
+            *shown = json!(token);
+        }
+        answer
+    };
+    Ok(view.map(answer))
+}
+
+/// A submission still being judged (2), or that failed to be (13).
+fn unjudged(token: Uuid, status_id: u8, message: Option<String>, fields: &[&str]) -> Value {
+    let description = STATUSES[usize::from(status_id) - 1].1;
+    let known = |field: &str| match field {
+        "token" => json!(token),
+        "status_id" => json!(status_id),
+        "status" => json!({ "id": status_id, "description": description }),
+        "message" => json!(message),
+        _ => Value::Null,
+    };
+    Value::Object(
+        (fields.iter())
+            .map(|field| (field.to_string(), known(field)))
+            .collect(),
+    )
 }
 
 /// What a submission said that the record does not keep, for `fields`.

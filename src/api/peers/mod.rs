@@ -55,6 +55,11 @@ impl ProgramRun {
         state: &AppState,
         principal: &Principal,
     ) -> Result<ExecutionView, Refusal> {
+        self.checked(state)?.judge(state, principal).await
+    }
+
+    /// The submission to judge, if every value is acceptable.
+    fn checked(self, state: &AppState) -> Result<CheckedRun, Refusal> {
         let texts = [
             Some(&self.code),
             Some(&self.stdin),
@@ -77,8 +82,27 @@ impl ProgramRun {
         ))
         .and_then(|submission| submission.with_given(self.language, self.given))
         .map_err(Refusal::Invalid)?;
+        Ok(CheckedRun {
+            language: self.language,
+            submission,
+        })
+    }
+}
+
+/// A run whose values were checked, to judge now or later.
+pub(super) struct CheckedRun {
+    language: &'static str,
+    submission: Submission,
+}
+
+impl CheckedRun {
+    async fn judge(
+        self,
+        state: &AppState,
+        principal: &Principal,
+    ) -> Result<ExecutionView, Refusal> {
         (state.service)
-            .judge_own_tests(principal, submission, self.language, None, None)
+            .judge_own_tests(principal, self.submission, self.language, None, None)
             .await
     }
 }
