@@ -204,6 +204,10 @@ async fn the_docs_page_is_html_that_reads_the_document() {
 fn routes_in_source(dir: &Path) -> BTreeSet<(String, String)> {
     let mut routes = BTreeSet::new();
     for file in rust_files(dir) {
+        // The other judges' APIs: their own shapes, documented in docs/peers/.
+        if file.components().any(|part| part.as_os_str() == "peers") {
+            continue;
+        }
         let text = std::fs::read_to_string(&file).unwrap();
         for (at, call) in text.match_indices(".route(") {
             let arguments = balanced(&text[at + call.len()..]);

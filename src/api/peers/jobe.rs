@@ -308,7 +308,7 @@ fn limits(
     let max_memory = policy.max_memory_mb();
     let memory_mb = match number("memorylimit") {
         // Jobe's "no limit".
-        Some(mb) if mb == 0.0 => Some(max_memory),
+        Some(0.0) => Some(max_memory),
         Some(mb) if mb > 0.0 => Some((mb as u64).clamp(MIN_MEMORY_MB, max_memory)),
         _ => None,
     };
