@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use futures::future::BoxFuture;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::configuration::{JudgingSettings, RuntimeSettings, ServerSettings, WorkerSettings};
 use crate::judge::{CheckerProtocol, CheckerSpec, Interactor, Status, TestCase};
@@ -92,7 +92,72 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
     }
     bench_null_checks(&loaded).await?;
     bench_interaction(&loaded).await?;
+    bench_peer_apis(&args, &http, concurrent_runs).await?;
     http.print_metrics().await
+}
+
+/// Hello world in the languages the peer APIs are compared on: judgebox's
+/// name, Jobe's, Judge0's id, the source.
+const PEER_HELLO: [(&str, &str, u32, &str); 2] = [
+    ("python", "python3", 71, "print('hello, world')\n"),
+    (
+        "c",
+        "c",
+        50,
+        "#include <stdio.h>\nint main(void) { puts(\"hello, world\"); return 0; }\n",
+    ),
+];
+
+/// A way to run a program over HTTP: its label, path and body, and whether
+/// an answer says the program passed.
+type PeerWay = (&'static str, &'static str, Value, fn(&Value) -> bool);
+
+/// The Jobe, Judge0 and Piston APIs against `POST /execute` on the same
+/// program (compiled once, then cached), through one kept-alive client:
+/// latency one at a time, then requests per second with `parallel` callers.
+async fn bench_peer_apis(args: &BenchArgs, http: &Arc<HttpBench>, parallel: usize) -> Result<()> {
+    println!("\n== peer APIs against POST /execute (hello world, kept-alive connections)");
+    for (language, jobe, judge0, code) in PEER_HELLO {
+        let expected = json!([{"input": "", "expected_output": "hello, world"}]);
+        let ways: [PeerWay; 4] = [
+            (
+                "POST /execute",
+                "/execute",
+                json!({"language": language, "code": code, "test_cases": expected}),
+                |body| body["test_results"][0]["status"] == "accepted",
+            ),
+            (
+                "Jobe POST runs",
+                "/jobe/index.php/restapi/runs",
+                json!({"run_spec": {"language_id": jobe, "sourcecode": code}}),
+                |body| body["outcome"] == 15,
+            ),
+            (
+                "Judge0 POST submissions?wait=true",
+                "/judge0/submissions?wait=true",
+                json!({"source_code": code, "language_id": judge0}),
+                |body| body["status"]["id"] == 3,
+            ),
+            (
+                "Piston POST execute",
+                "/api/v2/execute",
+                json!({"language": language, "version": "*", "files": [{"content": code}]}),
+                |body| body["run"]["stdout"] == "hello, world\n",
+            ),
+        ];
+        for (label, path, body, accepted) in ways {
+            let http = http.clone();
+            let call: Call = Arc::new(move || {
+                let (http, body) = (http.clone(), body.clone());
+                Box::pin(async move { http.post(path, &body, accepted).await })
+            });
+            let label = format!("{language}: {label}");
+            report(&label, &time_runs(args.iterations.min(100), &call).await?);
+            let rate = throughput(parallel, args.seconds, &call).await?;
+            println!("{:<44} {rate:>8.1} requests/s with {parallel} callers", "");
+        }
+    }
+    Ok(())
 }
 
 /// Pointer work as students write it: a red-black tree (`std::set`), a
@@ -585,6 +650,18 @@ impl HttpBench {
         });
         for line in shown {
             println!("{line}");
+        }
+        Ok(())
+    }
+
+    /// POSTs `body` to `path`, whose answer must be `accepted`.
+    async fn post(&self, path: &str, body: &Value, accepted: fn(&Value) -> bool) -> Result<()> {
+        let url = self.url.replace("/execute", path);
+        let response = self.client.post(url).json(body).send().await?;
+        let status = response.status();
+        let answer: Value = response.json().await?;
+        if !status.is_success() || !accepted(&answer) {
+            bail!("POST {path} answered {status}: {answer}");
         }
         Ok(())
     }

@@ -34,13 +34,15 @@ pub use question::{
     Question, QuestionSpec, QuestionTest, ReferenceSolution, StatementImage, StoredQuestion,
     Verification, check_slug, image_type,
 };
-pub use report::{Report, Status, Summary, TestResult, cpu_usage_percent, peak_memory_mb};
-pub use submission::{Given, MAX_TEST_CASES, Submission, TestCase, one_point};
+pub use report::{
+    Report, Status, Summary, TestResult, cpu_usage_percent, peak_memory_mb, signal_number,
+};
+pub use submission::{Given, MAX_TEST_CASES, NonUtf8Output, Submission, TestCase, one_point};
 
 use crate::languages::{Compiled, Language, Program, Source};
 use crate::sandbox::{Invocation, Run, Stopped};
 use checker::Checked;
-use report::{megabytes, millis};
+use report::{megabytes, millis, signal_name};
 use verdict::{COMPILE_FAILED, verdict};
 
 /// How much program output one response (and stored execution) carries,
@@ -99,6 +101,7 @@ async fn run_all(
         limits: submission.limits.clone(),
         comparison: submission.comparison,
         checker: submission.checker.clone(),
+        non_utf8_output: submission.non_utf8_output,
         interactor: submission.interactor.clone(),
         invocation: submission.invocation(),
         output_share,
@@ -199,6 +202,7 @@ struct Judging {
     limits: Limits,
     comparison: Comparison,
     checker: Option<Checker>,
+    non_utf8_output: NonUtf8Output,
     interactor: Option<Interactor>,
     /// The program's arguments and files, for every test.
     invocation: Invocation,
@@ -284,8 +288,8 @@ impl Judging {
     }
 
     fn result(&self, test_number: u32, test: TestCase, run: &Run, judged: Checked) -> TestResult {
-        let mut actual_output = String::from_utf8_lossy(&run.stdout).into_owned();
-        let mut stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        let mut actual_output = self.non_utf8_output.decode(&run.stdout);
+        let mut stderr = self.non_utf8_output.decode(&run.stderr);
         let share = self.output_share;
         let output_truncated = cut(&mut actual_output, share) | cut(&mut stderr, share);
         let result = TestResult {
@@ -333,25 +337,6 @@ fn cut(text: &mut String, max: usize) -> bool {
     let longer = text.len() > max;
     text.truncate(text.floor_char_boundary(max));
     longer
-}
-
-/// `SIGSEGV` for 11, as people read signals.
-fn signal_name(signal: i32) -> String {
-    let known = [
-        (libc::SIGABRT, "SIGABRT"),
-        (libc::SIGBUS, "SIGBUS"),
-        (libc::SIGFPE, "SIGFPE"),
-        (libc::SIGILL, "SIGILL"),
-        (libc::SIGKILL, "SIGKILL"),
-        (libc::SIGPIPE, "SIGPIPE"),
-        (libc::SIGSEGV, "SIGSEGV"),
-        (libc::SIGTERM, "SIGTERM"),
-        (libc::SIGTRAP, "SIGTRAP"),
-        (libc::SIGXCPU, "SIGXCPU"),
-        (libc::SIGXFSZ, "SIGXFSZ"),
-    ];
-    (known.iter().find(|(number, _)| *number == signal))
-        .map_or_else(|| format!("SIG{signal}"), |(_, name)| name.to_string())
 }
 
 fn internal_message(error: &anyhow::Error) -> String {
@@ -436,6 +421,7 @@ mod tests {
             limits: limits(),
             comparison: Comparison::default(),
             checker: None,
+            non_utf8_output: NonUtf8Output::default(),
             interactor: None,
             invocation: Invocation::default(),
             output_share: 1 << 10,
@@ -505,6 +491,21 @@ mod tests {
         let (result, syntax_error) = judged(TestCase::new(String::new(), None), Ok(run));
         assert_eq!(result.status, Status::CompilationError);
         assert_eq!(syntax_error.as_deref(), Some("SyntaxError: oops"));
+    }
+
+    #[test]
+    fn output_that_is_not_utf8_is_replaced_or_escaped_as_jobe_escapes_it() {
+        let printed = b"Hello world\n\x01\x06\xc0\xc9\n";
+        assert_eq!(
+            NonUtf8Output::Replaced.decode(printed),
+            "Hello world\n\u{1}\u{6}\u{FFFD}\u{FFFD}\n"
+        );
+        // Jobe's own test of its escaping.
+        assert_eq!(
+            NonUtf8Output::Escaped.decode(printed),
+            "Hello world\n\\x01\\x06\\xc0\\xc9\n"
+        );
+        assert_eq!(NonUtf8Output::Escaped.decode("é\n".as_bytes()), "é\n");
     }
 
     #[test]

@@ -83,6 +83,35 @@ pub struct TestResult {
     pub hidden: bool,
 }
 
+/// The signals programs die of, by number and name.
+const SIGNALS: [(i32, &str); 11] = [
+    (libc::SIGABRT, "SIGABRT"),
+    (libc::SIGBUS, "SIGBUS"),
+    (libc::SIGFPE, "SIGFPE"),
+    (libc::SIGILL, "SIGILL"),
+    (libc::SIGKILL, "SIGKILL"),
+    (libc::SIGPIPE, "SIGPIPE"),
+    (libc::SIGSEGV, "SIGSEGV"),
+    (libc::SIGTERM, "SIGTERM"),
+    (libc::SIGTRAP, "SIGTRAP"),
+    (libc::SIGXCPU, "SIGXCPU"),
+    (libc::SIGXFSZ, "SIGXFSZ"),
+];
+
+/// `SIGSEGV` for 11, as people read signals (`SIG40` for one unnamed).
+pub(super) fn signal_name(signal: i32) -> String {
+    (SIGNALS.iter().find(|(number, _)| *number == signal))
+        .map_or_else(|| format!("SIG{signal}"), |(_, name)| name.to_string())
+}
+
+/// 11 for `SIGSEGV`: `signal_name` read back.
+pub fn signal_number(name: &str) -> Option<i32> {
+    let named = SIGNALS.iter().find(|(_, known)| *known == name);
+    named
+        .map(|(number, _)| *number)
+        .or_else(|| name.strip_prefix("SIG")?.parse().ok())
+}
+
 impl TestResult {
     /// The result of test `test_number` that did not run, worth nothing,
     /// with no data: the caller adds the test's.

@@ -71,8 +71,36 @@ pub struct Submission {
     /// Run the tests one by one and skip the rest after the first failure
     /// (verifying a package's failing solution: only its first failure counts).
     pub stop_at_first_failure: bool,
-    /// What the program is given beyond its input: set with `with_files`.
+    /// What the program is given beyond its input: set with `with_given`.
     pub(super) given: Given,
+    /// How what it printed is shown where it is not UTF-8.
+    pub non_utf8_output: NonUtf8Output,
+}
+
+/// How output that is not UTF-8 is shown (the comparison always sees the
+/// bytes): U+FFFD for each bad sequence, or, as Jobe shows it, every byte
+/// outside printable ASCII but line breaks and tabs as `\xNN`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NonUtf8Output {
+    #[default]
+    Replaced,
+    Escaped,
+}
+
+impl NonUtf8Output {
+    pub fn decode(self, bytes: &[u8]) -> String {
+        match (self, std::str::from_utf8(bytes)) {
+            (_, Ok(text)) => text.to_string(),
+            (Self::Replaced, Err(_)) => String::from_utf8_lossy(bytes).into_owned(),
+            (Self::Escaped, Err(_)) => bytes.iter().fold(String::new(), |mut text, &byte| {
+                match byte {
+                    b'\n' | b'\r' | b'\t' | 0x20..=0x7e => text.push(char::from(byte)),
+                    _ => text.push_str(&format!("\\x{byte:02x}")),
+                }
+                text
+            }),
+        }
+    }
 }
 
 /// Command-line arguments, files and compiler flags for a program, as the
@@ -142,6 +170,7 @@ impl Submission {
             groups: Vec::new(),
             stop_at_first_failure: false,
             given: Given::default(),
+            non_utf8_output: NonUtf8Output::default(),
         })
     }
 

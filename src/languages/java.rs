@@ -151,15 +151,16 @@ impl Java {
     }
 }
 
-/// The public class's name (javac requires the file to be named after it),
-/// or `Main`.
+/// The public class's name (javac requires the file to be named after it);
+/// else the class that declares `main` (`class Prog { ... static void
+/// main`, as Jobe's clients send); else `Main`.
 fn main_class(code: &str) -> String {
     let words: Vec<&str> = code
         .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
         .filter(|w| !w.is_empty())
         .collect();
     let modifiers = ["final", "abstract", "strictfp", "static"];
-    words
+    let public = words
         .iter()
         .enumerate()
         .filter(|(_, w)| **w == "public")
@@ -169,7 +170,14 @@ fn main_class(code: &str) -> String {
                 (Some(&"class"), Some(name)) => Some(name.to_string()),
                 _ => None,
             }
-        })
+        });
+    let declaring_main = || {
+        let main = words.windows(2).position(|pair| pair == ["void", "main"])?;
+        let class = words[..main].iter().rposition(|word| *word == "class")?;
+        words.get(class + 1).map(|name| name.to_string())
+    };
+    public
+        .or_else(declaring_main)
         .unwrap_or_else(|| "Main".into())
 }
 
@@ -305,5 +313,19 @@ impl Program for Classes {
             out_of_memory,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::main_class;
+
+    #[test]
+    fn the_main_class_is_the_public_one_else_the_one_declaring_main() {
+        let public = "class Helper {}\npublic final class Solution { public static void main(String[] a) {} }";
+        assert_eq!(main_class(public), "Solution");
+        let plain = "class Helper { void run() {} }\nclass Prog {\n  public static void main(String[] a) {}\n}";
+        assert_eq!(main_class(plain), "Prog");
+        assert_eq!(main_class("class A { void run() {} }"), "Main");
     }
 }

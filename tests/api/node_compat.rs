@@ -171,12 +171,13 @@ setTimeout(() => out.push(10), 10);
 setTimeout(() => out.push(20), 20);
 setTimeout(() => out.push('20 again'), 20);
 clearTimeout(setTimeout(() => out.push('cleared'), 15));
+// The interval starts well after 45 ms: a loaded machine delays node's timers.
 setTimeout(() => { out.push(40); setTimeout(() => out.push('40 + 5'), 5); }, 40);
 let n = 0;
 const interval = setInterval((tag) => {
   out.push(`${tag} ${++n}`);
   if (n === 3) { clearInterval(interval); console.log(out.join('\\n')); }
-}, 60, 'interval');",
+}, 200, 'interval');",
             "require('fs').readFile(0, () => {
   setTimeout(() => console.log('timeout'), 0);
   setImmediate(() => console.log('immediate'));

@@ -142,6 +142,23 @@ async fn jobe_runs_every_language_and_reports_outcomes_as_jobe_decides_them() {
     );
     let (_, body) = app.jobe_run(None, args).await;
     assert_eq!(body["stdout"], "['a', 'b c']\n", "{body}");
+    // Jobe's own test of output that is not UTF-8.
+    let bytes = "import sys\nsys.stdout.buffer.write(b'Hello world\\n\\x01\\x06\\xc0\\xc9\\n')";
+    let (_, body) = app.jobe_run(None, run("python3", bytes, json!({}))).await;
+    assert_eq!(
+        body["stdout"], "Hello world\n\\x01\\x06\\xc0\\xc9\n",
+        "{body}"
+    );
+    // A class that is not public runs too: CodeRunner names the file after it.
+    let plain =
+        "class Prog { public static void main(String[] a) { System.out.println(\"plain\"); } }";
+    let spec = json!({"language_id": "java", "sourcecode": plain, "sourcefilename": "Prog.java"});
+    let (_, body) = app.jobe_run(None, spec).await;
+    assert_eq!(
+        (&body["outcome"], &body["stdout"]),
+        (&json!(15), &json!("plain\n")),
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -9,16 +9,15 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Router, extract::Path};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use super::{ProgramRun, only_result};
-use crate::api::{ApiError, AppState};
+use super::{ErrorShape, PeerError, ProgramRun, only_result};
+use crate::api::AppState;
 use crate::auth::Principal;
-use crate::judge::{Given, MIN_MEMORY_MB, RequestedLimits, Status};
+use crate::judge::{Given, MIN_MEMORY_MB, NonUtf8Output, RequestedLimits, Status};
 use crate::service::{ExecutionView, Refusal};
 
 const PREFIX: &str = "/jobe/index.php/restapi";
@@ -55,34 +54,25 @@ pub(super) fn running() -> Router<AppState> {
     Router::new().route(&format!("{PREFIX}/runs"), post(run))
 }
 
-/// An error as Jobe answers one: its status, and a JSON string.
-struct JobeError(StatusCode, String);
+/// Jobe's errors are JSON strings; CodeRunner reads 400 as a bad request,
+/// 403 as an authentication error, anything else as the server's failure.
+struct Jobe;
 
-impl JobeError {
-    fn bad(message: impl Into<String>) -> Self {
-        Self(StatusCode::BAD_REQUEST, message.into())
-    }
-}
-
-impl IntoResponse for JobeError {
-    fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
-    }
-}
-
-/// Refusals in Jobe's terms: CodeRunner reads 400 as a bad request, 403 as
-/// an authentication error, anything else as the server's failure.
-impl From<Refusal> for JobeError {
-    fn from(refusal: Refusal) -> Self {
-        let error = ApiError::from(refusal);
-        let status = match error.status() {
+impl ErrorShape for Jobe {
+    fn status(status: StatusCode) -> StatusCode {
+        match status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => StatusCode::FORBIDDEN,
             StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
             status => status,
-        };
-        Self(status, error.message().to_string())
+        }
+    }
+
+    fn body(message: &str) -> Value {
+        json!(message)
     }
 }
+
+type JobeError = PeerError<Jobe>;
 
 async fn languages() -> Json<Vec<[&'static str; 2]>> {
     Json(LANGUAGES.map(|(name, _, version)| [name, version]).to_vec())
@@ -115,7 +105,7 @@ async fn file_exists(
     match state.service.has_program_file(&principal, &id).await {
         Ok(true) => StatusCode::NO_CONTENT,
         Ok(false) | Err(Refusal::Invalid(_)) => StatusCode::NOT_FOUND,
-        Err(refusal) => JobeError::from(refusal).0,
+        Err(refusal) => JobeError::from(refusal).status,
     }
 }
 
@@ -193,6 +183,7 @@ async fn program_run(
         expected_output: None,
         given,
         limits: limits(state, parameters)?,
+        non_utf8_output: NonUtf8Output::Escaped,
     })
 }
 
@@ -231,9 +222,9 @@ async fn files(
         let bytes = match state.service.program_file(principal, id).await {
             Ok(Some(bytes)) => bytes,
             Ok(None) | Err(Refusal::Invalid(_)) => {
-                return Err(JobeError(
+                return Err(JobeError::new(
                     StatusCode::NOT_FOUND,
-                    "One or more of the specified files is missing/unavailable".into(),
+                    json!("One or more of the specified files is missing/unavailable"),
                 ));
             }
             Err(refusal) => return Err(refusal.into()),

@@ -26,10 +26,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{CheckedRun, ProgramRun, only_result};
+use super::{CheckedRun, ErrorShape, PeerError, ProgramRun, only_result};
 use crate::api::{ApiError, AppState};
 use crate::auth::Principal;
-use crate::judge::{Given, MIN_MEMORY_MB, RequestedLimits, Status, TestResult};
+use crate::judge::{
+    Given, MIN_MEMORY_MB, NonUtf8Output, RequestedLimits, Status, TestResult, signal_number,
+};
 use crate::languages::check_compile_flags;
 use crate::package::PackageFiles;
 use crate::service::{ExecutionView, Refusal};
@@ -180,31 +182,26 @@ pub(super) fn running() -> Router<AppState> {
         .route("/judge0/submissions/batch", post(create_batch))
 }
 
-/// An error as Judge0 answers one: `{"error": ...}`, or a field's
-/// messages (`{"cpu_time_limit": ["must be ..."]}`) with 422.
-struct Judge0Error(StatusCode, Value);
+/// Judge0's errors are `{"error": ...}`, or a field's messages
+/// (`{"cpu_time_limit": ["must be ..."]}`) with 422.
+struct Judge0;
+
+impl ErrorShape for Judge0 {
+    fn body(message: &str) -> Value {
+        json!({ "error": message })
+    }
+}
+
+type Judge0Error = PeerError<Judge0>;
 
 impl Judge0Error {
     fn error(status: StatusCode, message: impl Into<String>) -> Self {
-        Self(status, json!({ "error": message.into() }))
+        Self::new(status, Judge0::body(&message.into()))
     }
 
     fn field(field: &str, message: impl Into<String>) -> Self {
         let errors = json!({ field: [message.into()] });
-        Self(StatusCode::UNPROCESSABLE_ENTITY, errors)
-    }
-}
-
-impl IntoResponse for Judge0Error {
-    fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
-    }
-}
-
-impl From<Refusal> for Judge0Error {
-    fn from(refusal: Refusal) -> Self {
-        let error = ApiError::from(refusal);
-        Self::error(error.status(), error.message())
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, errors)
     }
 }
 
@@ -353,9 +350,7 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, Judge0Error> {
     let fields = options.fields()?;
-    let request: Map<String, Value> = serde_json::from_slice(&body).map_err(|_| {
-        Judge0Error::error(StatusCode::BAD_REQUEST, "the body must be a JSON object")
-    })?;
+    let request: Map<String, Value> = json_object(&body)?;
     let (program, echo) = program_run(&state, &request, options.base64())?;
     (state.service.access().run_own_tests(&principal, None)).map_err(Refusal::from)?;
     let run = program.checked(&state)?;
@@ -374,9 +369,7 @@ async fn create_batch(
     Query(options): Query<Options>,
     body: Bytes,
 ) -> Result<Response, Judge0Error> {
-    let request: Value = serde_json::from_slice(&body).map_err(|_| {
-        Judge0Error::error(StatusCode::BAD_REQUEST, "the body must be a JSON object")
-    })?;
+    let request: Map<String, Value> = json_object(&body)?;
     let Some(submissions) = request.get("submissions").and_then(Value::as_array) else {
         return Err(Judge0Error::error(
             StatusCode::BAD_REQUEST,
@@ -393,7 +386,7 @@ async fn create_batch(
             .and_then(|(program, _)| Ok(program.checked(&state)?));
         answers.push(match checked {
             Ok(run) => json!({ "token": judge_later(&state, &principal, run).await }),
-            Err(error) => error.1,
+            Err(error) => error.body,
         });
     }
     let any_created = answers.iter().any(|answer| answer.get("token").is_some());
@@ -403,6 +396,12 @@ async fn create_batch(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, Json(answers)).into_response())
+}
+
+/// The body, which Judge0 reads as JSON whatever its content type.
+fn json_object(body: &[u8]) -> Result<Map<String, Value>, Judge0Error> {
+    serde_json::from_slice(body)
+        .map_err(|_| Judge0Error::error(StatusCode::BAD_REQUEST, "the body must be a JSON object"))
 }
 
 fn check_batch_size(count: usize) -> Result<(), Judge0Error> {
@@ -634,6 +633,7 @@ fn program_run(
         expected_output: text("expected_output")?,
         given,
         limits,
+        non_utf8_output: NonUtf8Output::Replaced,
     };
     Ok((run, echo))
 }
@@ -728,28 +728,6 @@ fn status(result: &TestResult) -> u8 {
         Status::MemoryLimitExceeded => 12,
         Status::InternalError | Status::Skipped => 13,
     }
-}
-
-/// A signal's number, as Judge0's `exit_signal`.
-fn signal_number(name: &str) -> Option<i32> {
-    let known = [
-        ("SIGABRT", libc::SIGABRT),
-        ("SIGBUS", libc::SIGBUS),
-        ("SIGFPE", libc::SIGFPE),
-        ("SIGILL", libc::SIGILL),
-        ("SIGKILL", libc::SIGKILL),
-        ("SIGPIPE", libc::SIGPIPE),
-        ("SIGSEGV", libc::SIGSEGV),
-        ("SIGTERM", libc::SIGTERM),
-        ("SIGTRAP", libc::SIGTRAP),
-        ("SIGXCPU", libc::SIGXCPU),
-        ("SIGXFSZ", libc::SIGXFSZ),
-    ];
-    let named = known
-        .iter()
-        .find(|(known, _)| *known == name)
-        .map(|(_, n)| *n);
-    named.or_else(|| name.strip_prefix("SIG")?.parse().ok())
 }
 
 /// A submission as Judge0 answers one, with just `fields`.

@@ -9,12 +9,19 @@ mod jobe;
 mod judge0;
 mod piston;
 
-use axum::Router;
+use std::marker::PhantomData;
 
-use super::AppState;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde_json::Value;
+
+use super::{ApiError, AppState};
 use crate::auth::Principal;
 use crate::configuration::PeerApis;
-use crate::judge::{Comparison, Given, RequestedLimits, Submission, TestCase, TestResult};
+use crate::judge::{
+    Comparison, Given, NonUtf8Output, RequestedLimits, Submission, TestCase, TestResult,
+};
 use crate::service::{ExecutionView, Refusal};
 
 /// The routes of the peers' APIs switched on; those that run code, apart,
@@ -36,6 +43,51 @@ pub fn routes(apis: PeerApis) -> (Router<AppState>, Router<AppState>) {
     (reading, running)
 }
 
+/// An error as a peer answers one: a status and a JSON body, in the shape
+/// `S` gives what judgebox refused.
+struct PeerError<S> {
+    status: StatusCode,
+    body: Value,
+    shape: PhantomData<S>,
+}
+
+/// How a peer words a refusal: its status for judgebox's, and its body.
+trait ErrorShape {
+    fn status(status: StatusCode) -> StatusCode {
+        status
+    }
+
+    fn body(message: &str) -> Value;
+}
+
+impl<S: ErrorShape> PeerError<S> {
+    fn new(status: StatusCode, body: Value) -> Self {
+        Self {
+            status,
+            body,
+            shape: PhantomData,
+        }
+    }
+
+    /// 400 with `message`, in the peer's shape.
+    fn bad(message: impl AsRef<str>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, S::body(message.as_ref()))
+    }
+}
+
+impl<S> IntoResponse for PeerError<S> {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+impl<S: ErrorShape> From<Refusal> for PeerError<S> {
+    fn from(refusal: Refusal) -> Self {
+        let error = ApiError::from(refusal);
+        Self::new(S::status(error.status()), S::body(error.message()))
+    }
+}
+
 /// What every peer's request comes down to: one program, run once.
 struct ProgramRun {
     /// judgebox's name for it.
@@ -46,6 +98,7 @@ struct ProgramRun {
     expected_output: Option<String>,
     given: Given,
     limits: RequestedLimits,
+    non_utf8_output: NonUtf8Output,
 }
 
 impl ProgramRun {
@@ -82,6 +135,8 @@ impl ProgramRun {
         ))
         .and_then(|submission| submission.with_given(self.language, self.given))
         .map_err(Refusal::Invalid)?;
+        let mut submission = submission;
+        submission.non_utf8_output = self.non_utf8_output;
         Ok(CheckedRun {
             language: self.language,
             submission,

@@ -9,16 +9,15 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
-use super::{ProgramRun, only_result};
-use crate::api::{ApiError, AppState};
+use super::{ErrorShape, PeerError, ProgramRun, only_result};
+use crate::api::AppState;
 use crate::auth::Principal;
-use crate::judge::{Given, MIN_MEMORY_MB, RequestedLimits, Status, TestResult};
-use crate::service::{ExecutionView, Refusal};
+use crate::judge::{Given, MIN_MEMORY_MB, NonUtf8Output, RequestedLimits, Status, TestResult};
+use crate::service::ExecutionView;
 
 const PREFIXES: [&str; 2] = ["/api/v2", "/api/v2/piston"];
 
@@ -87,31 +86,23 @@ pub(super) fn running() -> Router<AppState> {
     router
 }
 
-/// An error as Piston answers one: `{"message": ...}`.
-struct PistonError(StatusCode, String);
+/// Piston's errors are 400 `{"message": ...}`.
+struct Piston;
 
-impl PistonError {
-    fn bad(message: impl Into<String>) -> Self {
-        Self(StatusCode::BAD_REQUEST, message.into())
-    }
-}
-
-impl IntoResponse for PistonError {
-    fn into_response(self) -> Response {
-        (self.0, Json(json!({ "message": self.1 }))).into_response()
-    }
-}
-
-impl From<Refusal> for PistonError {
-    fn from(refusal: Refusal) -> Self {
-        let error = ApiError::from(refusal);
-        let status = match error.status() {
+impl ErrorShape for Piston {
+    fn status(status: StatusCode) -> StatusCode {
+        match status {
             StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
             status => status,
-        };
-        Self(status, error.message().to_string())
+        }
+    }
+
+    fn body(message: &str) -> Value {
+        json!({ "message": message })
     }
 }
+
+type PistonError = PeerError<Piston>;
 
 async fn runtimes() -> Json<Vec<Value>> {
     let runtime =
@@ -202,6 +193,7 @@ fn program_run(
         expected_output: None,
         given,
         limits: limits(state, request)?,
+        non_utf8_output: NonUtf8Output::Replaced,
     };
     Ok((runtime, program))
 }
