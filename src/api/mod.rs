@@ -46,7 +46,7 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState, max_body_bytes: usize, peer_apis: PeerApis) -> Router {
-    let (peers_reading, peers_running) = peers::routes(peer_apis);
+    let (peers_running, peers_other) = peers::routes(peer_apis);
     // Submitting code counts against a rate limit.
     let submitting = Router::new()
         .route("/execute", post(execute::execute))
@@ -59,7 +59,7 @@ pub fn router(state: AppState, max_body_bytes: usize, peer_apis: PeerApis) -> Ro
     Router::new()
         .merge(admin::routes(state.clone()))
         .merge(submitting)
-        .merge(peers_reading)
+        .merge(peers_other)
         .route("/questions", get(questions::list))
         .route("/questions/{slug}", get(questions::show))
         .route("/questions/{slug}/scoreboard", get(questions::scoreboard))

@@ -40,7 +40,8 @@ const MEMORY_LIMIT: u8 = 17;
 const INTERNAL_ERROR: u8 = 20;
 const SERVER_OVERLOAD: u8 = 21;
 
-pub(super) fn reading() -> Router<AppState> {
+/// The routes that run no code.
+pub(super) fn other_routes() -> Router<AppState> {
     Router::new()
         .route(&format!("{PREFIX}/languages"), get(languages))
         .route(&format!("{PREFIX}/languages/"), get(languages))
@@ -50,7 +51,8 @@ pub(super) fn reading() -> Router<AppState> {
         )
 }
 
-pub(super) fn running() -> Router<AppState> {
+/// The routes that run code, counted against the rate limit.
+pub(super) fn code_runs() -> Router<AppState> {
     Router::new().route(&format!("{PREFIX}/runs"), post(run))
 }
 
@@ -159,23 +161,19 @@ async fn program_run(
     // `[]` is what PHP's empty array becomes: CodeRunner's "no parameters".
     let parameters = spec.get("parameters").and_then(Value::as_object);
     let parameter = |key: &str| parameters.and_then(|p| p.get(key));
-    let mut given = Given {
-        files: files(state, principal, spec.get("file_list")).await?,
-        ..Given::default()
-    };
-    for item in words(parameter("compileargs"), "compileargs")? {
-        given.compile_flags.push(item);
-    }
+    let files = files(state, principal, spec.get("file_list")).await?;
+    let mut compile_flags = words(parameter("compileargs"), "compileargs")?;
     // libm is always linked: `-lm` (CodeRunner's C prototypes send it) is a no-op.
-    for item in words(parameter("linkargs"), "linkargs")? {
-        if item != "-lm" {
-            given.compile_flags.push(item);
-        }
-    }
+    let link_flags = words(parameter("linkargs"), "linkargs")?;
+    compile_flags.extend(link_flags.into_iter().filter(|flag| flag != "-lm"));
     for item in words(parameter("interpreterargs"), "interpreterargs")? {
         check_interpreter_arg(language, &item)?;
     }
-    given.args = words(parameter("runargs"), "runargs")?;
+    let given = Given {
+        args: words(parameter("runargs"), "runargs")?,
+        compile_flags,
+        files,
+    };
     Ok(ProgramRun {
         language,
         code: code.to_string(),

@@ -165,7 +165,8 @@ async fn judge_later(state: &AppState, principal: &Principal, run: CheckedRun) -
     token
 }
 
-pub(super) fn reading() -> Router<AppState> {
+/// The routes that run no code.
+pub(super) fn other_routes() -> Router<AppState> {
     Router::new()
         .route("/judge0/about", get(about))
         .route("/judge0/config_info", get(config_info))
@@ -176,7 +177,8 @@ pub(super) fn reading() -> Router<AppState> {
         .route("/judge0/submissions/{token}", get(show))
 }
 
-pub(super) fn running() -> Router<AppState> {
+/// The routes that run code, counted against the rate limit.
+pub(super) fn code_runs() -> Router<AppState> {
     Router::new()
         .route("/judge0/submissions", post(create))
         .route("/judge0/submissions/batch", post(create_batch))

@@ -24,23 +24,23 @@ use crate::judge::{
 };
 use crate::service::{ExecutionView, Refusal};
 
-/// The routes of the peers' APIs switched on; those that run code, apart,
-/// to count against the rate limit.
+/// The routes of the peers' APIs switched on: those that run code (to
+/// count against the rate limit), and the others.
 pub fn routes(apis: PeerApis) -> (Router<AppState>, Router<AppState>) {
-    let (mut reading, mut running) = (Router::new(), Router::new());
+    let (mut code_runs, mut other_routes) = (Router::new(), Router::new());
     if apis.jobe {
-        reading = reading.merge(jobe::reading());
-        running = running.merge(jobe::running());
+        code_runs = code_runs.merge(jobe::code_runs());
+        other_routes = other_routes.merge(jobe::other_routes());
     }
     if apis.judge0 {
-        reading = reading.merge(judge0::reading());
-        running = running.merge(judge0::running());
+        code_runs = code_runs.merge(judge0::code_runs());
+        other_routes = other_routes.merge(judge0::other_routes());
     }
     if apis.piston {
-        reading = reading.merge(piston::reading());
-        running = running.merge(piston::running());
+        code_runs = code_runs.merge(piston::code_runs());
+        other_routes = other_routes.merge(piston::other_routes());
     }
-    (reading, running)
+    (code_runs, other_routes)
 }
 
 /// An error as a peer answers one: a status and a JSON body, in the shape
@@ -134,9 +134,11 @@ impl ProgramRun {
             self.language,
         ))
         .and_then(|submission| submission.with_given(self.language, self.given))
+        .map(|mut submission| {
+            submission.non_utf8_output = self.non_utf8_output;
+            submission
+        })
         .map_err(Refusal::Invalid)?;
-        let mut submission = submission;
-        submission.non_utf8_output = self.non_utf8_output;
         Ok(CheckedRun {
             language: self.language,
             submission,

@@ -70,7 +70,8 @@ const RUNTIMES: [Runtime; 5] = [
     },
 ];
 
-pub(super) fn reading() -> Router<AppState> {
+/// The routes that run no code.
+pub(super) fn other_routes() -> Router<AppState> {
     let mut router = Router::new();
     for prefix in PREFIXES {
         router = router.route(&format!("{prefix}/runtimes"), get(runtimes));
@@ -78,7 +79,8 @@ pub(super) fn reading() -> Router<AppState> {
     router
 }
 
-pub(super) fn running() -> Router<AppState> {
+/// The routes that run code, counted against the rate limit.
+pub(super) fn code_runs() -> Router<AppState> {
     let mut router = Router::new();
     for prefix in PREFIXES {
         router = router.route(&format!("{prefix}/execute"), post(execute));
