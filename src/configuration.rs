@@ -110,6 +110,32 @@ fn time_factor(text: &str) -> Result<(String, f64), String> {
     Ok((language.trim().to_string(), factor))
 }
 
+/// Where this server is reached from outside: an `http://` or `https://`
+/// URL without query or fragment, kept without its trailing `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let url = reqwest::Url::parse(text.trim())
+            .map_err(|error| format!("{text:?} is not a URL: {error}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!("{text:?} is not an http:// or https:// URL"));
+        }
+        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+            return Err(format!(
+                "{text:?} must not have a query, a fragment or a user name"
+            ));
+        }
+        Ok(Self(url.as_str().trim_end_matches('/').to_string()))
+    }
+
+    /// The absolute URL of `path` (which starts with `/`).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+}
+
 /// Which other judges' APIs this server answers (`api::peers`).
 #[derive(Debug, Clone, Copy)]
 pub struct PeerApis {
@@ -156,6 +182,13 @@ pub struct ServerSettings {
     /// Answers Piston's API under /api/v2/ and /api/v2/piston/.
     #[arg(long, env = "JUDGEBOX_PISTON_API", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", default_value = "true")]
     pub piston_api: bool,
+    /// The address students and clients reach this server at (e.g.
+    /// `https://judge.example.edu`, or with a path behind a proxy): links
+    /// the API answers (`join_url`) are absolute under it, and the pages'
+    /// too. Unset, the API's links are paths and the pages' follow the
+    /// request's `Host`.
+    #[arg(long, env = "JUDGEBOX_PUBLIC_URL", value_parser = PublicUrl::parse)]
+    pub public_url: Option<PublicUrl>,
     /// Exit after this many seconds with no request, nothing being judged
     /// and nothing queued (scale to zero under socket activation); unset,
     /// the server runs until stopped.
@@ -336,5 +369,31 @@ impl LimitSettings {
         LimitPolicy::new(default, max_time, max_memory, max_output)
             .and_then(|policy| policy.with_time_factors(&self.time_factors, &languages::names()))
             .map_err(|problem| anyhow::anyhow!("invalid limit settings: {problem}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PublicUrl;
+
+    #[test]
+    fn a_public_url_is_an_http_origin_with_an_optional_path() {
+        let url = PublicUrl::parse("https://judge.example.edu/").unwrap();
+        assert_eq!(
+            url.link("/ui/join/t"),
+            "https://judge.example.edu/ui/join/t"
+        );
+        let behind_proxy = PublicUrl::parse("http://host:8080/judge/").unwrap();
+        assert_eq!(behind_proxy.link("/ui"), "http://host:8080/judge/ui");
+        for bad in [
+            "judge.example.edu",
+            "ftp://judge.example.edu",
+            "https://judge.example.edu/?a=1",
+            "https://judge.example.edu/#top",
+            "https://user@judge.example.edu",
+            "",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -131,6 +131,7 @@ impl Application {
             database: database.clone(),
             languages: loaded.languages.clone(),
             limits: loaded.limits.clone(),
+            public_url: settings.public_url.clone(),
         };
         let state = AppState {
             languages: loaded.languages,
@@ -138,6 +139,7 @@ impl Application {
             database,
             identities,
             service: service.clone(),
+            public_url: settings.public_url.clone(),
             rate_limits: RateLimits::new(
                 settings.rate_limit_per_minute,
                 settings.trusted_proxies.clone(),

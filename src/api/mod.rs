@@ -28,7 +28,7 @@ pub use error::ApiError;
 pub use observe::{Activity, observe};
 pub use rate_limit::RateLimits;
 
-use crate::configuration::PeerApis;
+use crate::configuration::{PeerApis, PublicUrl};
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
 use crate::service::{Identities, JudgingService};
@@ -43,6 +43,8 @@ pub struct AppState {
     pub identities: Arc<Identities>,
     pub service: Arc<JudgingService>,
     pub rate_limits: Arc<RateLimits>,
+    /// Where the server is reached from outside, for absolute links.
+    pub public_url: Option<PublicUrl>,
 }
 
 pub fn router(state: AppState, max_body_bytes: usize, peer_apis: PeerApis) -> Router {

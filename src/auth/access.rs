@@ -373,6 +373,7 @@ mod tests {
             scoreboard,
             freeze_minutes: Some(90),
             public: false,
+            compile_errors_count: false,
         }
     }
 

@@ -612,6 +612,7 @@ impl HttpBench {
             jobe_api: true,
             judge0_api: true,
             piston_api: true,
+            public_url: None,
             idle_exit_seconds: None,
             worker: WorkerSettings {
                 database_url: format!("sqlite://{}", database_dir.join("bench.db").display()),

@@ -74,6 +74,10 @@ pub struct ContestSpec {
     /// Anyone may see it and, from its start, its questions.
     #[serde(default)]
     pub public: bool,
+    /// Compile errors count as attempts (an ICPC rejection's penalty);
+    /// by default they do not. Judge errors never count.
+    #[serde(default)]
+    pub compile_errors_count: bool,
 }
 
 /// A validated contest: build it with `Contest::new`.
@@ -89,6 +93,7 @@ pub struct Contest {
     scoreboard: ScoreboardSetting,
     freeze_minutes: Option<u32>,
     public: bool,
+    compile_errors_count: bool,
 }
 
 /// Times a contest may have: years as RFC 3339 writes them (four digits),
@@ -141,6 +146,7 @@ impl Contest {
             scoreboard: spec.scoreboard,
             freeze_minutes: spec.freeze_minutes,
             public: spec.public,
+            compile_errors_count: spec.compile_errors_count,
         })
     }
 
@@ -180,6 +186,11 @@ impl Contest {
     /// Whether its questions are listed for anyone once it starts.
     pub fn public(&self) -> bool {
         self.public
+    }
+
+    /// Whether a compile error is an attempt (and an ICPC penalty).
+    pub fn compile_errors_count(&self) -> bool {
+        self.compile_errors_count
     }
 
     pub fn status(&self, now: DateTime<Utc>) -> ContestStatus {

@@ -28,6 +28,8 @@ pub struct Attempt {
     /// The question's worth when it was judged.
     pub max_score: u32,
     pub submitted_at: DateTime<Utc>,
+    /// It did not compile.
+    pub compile_error: bool,
 }
 
 impl Attempt {
@@ -114,7 +116,10 @@ fn standing(
             attempts: 0,
             solved_at: None,
         };
-        for attempt in attempts.iter().filter(|a| &a.question == slug) {
+        let counted = |a: &&&Attempt| {
+            &a.question == slug && (contest.compile_errors_count || !a.compile_error)
+        };
+        for attempt in attempts.iter().filter(counted) {
             if contest.scoring == Scoring::Icpc && cell.solved_at.is_some() {
                 break;
             }
@@ -162,6 +167,7 @@ mod tests {
             scoreboard: ScoreboardSetting::Public,
             freeze_minutes: None,
             public: false,
+            compile_errors_count: false,
         };
         Contest::new("final".into(), spec).unwrap()
     }
@@ -183,6 +189,7 @@ mod tests {
             score,
             max_score: 10,
             submitted_at: start + chrono::Duration::seconds(minute * 60 + 30),
+            compile_error: false,
         }
     }
 

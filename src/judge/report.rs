@@ -250,6 +250,14 @@ impl Report {
             backend,
         }
     }
+
+    /// The submission's verdict: the status of its first test that did not
+    /// pass, or `Accepted` when all did.
+    pub fn verdict(&self) -> Status {
+        (self.test_results.iter())
+            .find(|result| !result.passed)
+            .map_or(Status::Accepted, |result| result.status)
+    }
 }
 
 /// The most memory any of `results` used, of those that show it.

@@ -31,6 +31,7 @@ use tower_http::trace::TraceLayer;
 pub use error::PageError;
 pub use session::Viewer;
 
+use crate::configuration::PublicUrl;
 use crate::judge::LimitPolicy;
 use crate::languages::Languages;
 use crate::package;
@@ -45,6 +46,8 @@ pub struct PagesState {
     pub languages: Arc<Languages>,
     /// The server's limits, which questions are checked against.
     pub limits: LimitPolicy,
+    /// Where the server is reached from outside, for links shown to copy.
+    pub public_url: Option<PublicUrl>,
 }
 
 pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
@@ -106,6 +109,11 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
             put(admin::questions::import_package)
                 .layer(DefaultBodyLimit::max(package::MAX_UPLOAD_BYTES)),
         )
+        .route(
+            "/ui/admin/contests/{contest}/rejudges",
+            get(admin::rejudges::fragment),
+        )
+        .route("/ui/admin/rejudges", post(admin::rejudges::create))
         .route("/ui/admin/submissions", get(admin::submissions::list))
         .route("/ui/admin/submissions/{id}", get(admin::submissions::show))
         .route("/ui/contests/{contest}", get(student::contest))

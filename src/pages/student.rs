@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::layout::{Layout, render};
 use super::session::Viewer;
-use super::views::question::{Code, QuestionPage, run_examples};
+use super::views::question::{Code, OwnSubmission, QuestionPage, run_examples};
 use super::views::scoreboard::{ScoreboardTable, scoreboard_table, status_text, table};
 use super::{PageError, PagesState};
 use crate::auth::Principal;
@@ -173,6 +173,23 @@ async fn own_submissions(
         .map_err(PageError::internal)
 }
 
+/// The newest of `records`, each with the verdict its last rejudge
+/// replaced when that changed it.
+async fn with_rejudges(
+    state: &PagesState,
+    records: Vec<SubmissionRecord>,
+) -> Result<Vec<OwnSubmission>, PageError> {
+    let mut rows = Vec::new();
+    for record in records.into_iter().take(HISTORY as usize) {
+        let rejudged =
+            (state.database.rejudged_results(record.id).await).map_err(PageError::internal)?;
+        let was = (rejudged.into_iter().next_back())
+            .and_then(|last| last.previous_verdict.filter(|v| *v != last.verdict));
+        rows.push(OwnSubmission { record, was });
+    }
+    Ok(rows)
+}
+
 /// `GET /ui/contests/{slug}/scoreboard`: the table alone, which the
 /// contest page's script fetches to keep it live.
 pub async fn scoreboard_fragment(
@@ -208,11 +225,8 @@ pub async fn question(
         back_label: contest.title().to_string(),
         run_url: format!("{base}/run"),
         submit_url: format!("{base}/submissions"),
-        history: own_submissions(&state, &viewer, Some(&slug))
-            .await?
-            .into_iter()
-            .take(HISTORY as usize)
-            .collect(),
+        history: with_rejudges(&state, own_submissions(&state, &viewer, Some(&slug)).await?)
+            .await?,
         draft_key: format!("{}:{}:{}", contest.slug(), slug, who),
         closed,
         ..QuestionPage::new(

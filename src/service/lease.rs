@@ -54,6 +54,7 @@ impl JudgingService {
                 execution_id: execution.id,
                 score: execution.report.summary.score,
                 max_score: execution.report.summary.max_score,
+                verdict: execution.report.verdict(),
             },
             None => SubmissionEnd::NotJudged,
         };

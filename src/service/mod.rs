@@ -21,6 +21,7 @@ mod lease;
 mod program_files;
 mod queue_tasks;
 mod refusal;
+mod rejudges;
 mod slots;
 mod submit;
 mod views;
@@ -41,6 +42,7 @@ pub use identities::{Identities, IssuedParticipant, SESSION_LIFETIME};
 pub use import::{CheckedSubmission, ImportReport, Strictness};
 pub use program_files::MAX_PROGRAM_FILE_BYTES;
 pub use refusal::{Existing, Refusal};
+pub use rejudges::{EarlierResult, RejudgeRequest, RejudgeView};
 pub use slots::{Busy, JudgingPermit, JudgingSlots};
 pub use submit::Code;
 pub use views::{ExecutionView, SubmissionView};
@@ -240,7 +242,9 @@ impl JudgingService {
             Some(execution) => self.database.execution(execution).await?,
             None => None,
         };
-        let view = SubmissionView::with_code(record, execution);
+        let history = self.database.rejudged_results(record.id).await?;
+        let history = history.into_iter().map(Into::into).collect();
+        let view = SubmissionView::with_code(record, execution, history);
         Ok(Some(self.as_seen_by(principal, view)))
     }
 
@@ -363,11 +367,7 @@ impl JudgingService {
 
 /// One judgement in the metrics, under the verdict of its first failed test.
 fn count_judgement(record: &ExecutionRecord, took: Duration) {
-    let results = &record.report.test_results;
-    let verdict = results.iter().find(|result| !result.passed).map_or_else(
-        || "accepted".to_string(),
-        |result| result.status.to_string(),
-    );
+    let verdict = record.report.verdict().to_string();
     let language = record.language.clone();
     metrics::counter!(telemetry::JUDGEMENTS, "language" => language.clone(), "verdict" => verdict)
         .increment(1);

@@ -1,6 +1,7 @@
 //! Queue tasks: one per judging slot in every replica (a server or a
 //! `judgebox worker`), each claiming the oldest queued submission under a
-//! lease and judging it; with them, the callback deliverer. On shutdown they stop claiming, and what is still
+//! lease and judging it, live submissions before rejudges, and rejudges in
+//! all but one slot; with them, the callback deliverer. On shutdown they stop claiming, and what is still
 //! running after the grace period goes back to the queue for another replica.
 
 use std::sync::Arc;
@@ -53,13 +54,18 @@ impl JudgingService {
         let mut stopping = self.stopping.subscribe();
         while !*stopping.borrow() {
             let slot = self.slots.acquire().await;
+            let rejudge = self.slots.try_rejudge();
             let now = Utc::now().timestamp_millis();
             let claimed = self
                 .database
-                .claim_submission(&self.replica_id, now, self.lease_until())
+                .claim_submission(&self.replica_id, now, self.lease_until(), rejudge.is_some())
                 .await;
             match claimed {
-                Ok(Some(record)) => self.judge_claimed(slot, record).await,
+                Ok(Some(record)) => {
+                    // Held while a rejudge is judged; a live one lets it go.
+                    let _rejudge = rejudge.filter(|_| record.rejudge_id.is_some());
+                    self.judge_claimed(slot, record).await
+                }
                 Ok(None) => {
                     drop(slot);
                     tokio::select! {

@@ -16,12 +16,20 @@ pub struct JudgingPermit {
     _permit: OwnedSemaphorePermit,
 }
 
+/// Leave to judge a rejudge in a slot one holds, held until dropped.
+pub struct RejudgePermit {
+    _permit: OwnedSemaphorePermit,
+}
+
 pub struct JudgingSlots {
     count: u32,
     free: Arc<Semaphore>,
     /// Synchronous requests waiting for a slot, bounded by `max_waiting`.
     waiting: AtomicUsize,
     max_waiting: usize,
+    /// Rejudges judged at once: one slot fewer than all, so that a
+    /// rejudge of a whole contest leaves a slot for a new submission.
+    rejudging: Arc<Semaphore>,
 }
 
 impl JudgingSlots {
@@ -31,6 +39,7 @@ impl JudgingSlots {
             free: Arc::new(Semaphore::new(count as usize)),
             waiting: AtomicUsize::new(0),
             max_waiting: max_waiting as usize,
+            rejudging: Arc::new(Semaphore::new(count.saturating_sub(1).max(1) as usize)),
         }
     }
 
@@ -61,6 +70,12 @@ impl JudgingSlots {
         let permit = self.acquire().await;
         self.waiting.fetch_sub(1, Ordering::SeqCst);
         Ok(permit)
+    }
+
+    /// Leave to judge a rejudge, if fewer than the most are judged now.
+    pub fn try_rejudge(&self) -> Option<RejudgePermit> {
+        let permit = self.rejudging.clone().try_acquire_owned().ok()?;
+        Some(RejudgePermit { _permit: permit })
     }
 
     /// A slot, however long it takes (queue workers: their work waits in the database).

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::rejudges::EarlierResult;
 use crate::judge::{
     AppliedLimits, Comparison, Summary, TestResult, cpu_usage_percent, peak_memory_mb,
 };
@@ -107,6 +108,12 @@ pub struct SubmissionView {
     state: SubmissionState,
     score: Option<u32>,
     max_score: Option<u32>,
+    /// The status of its first test that did not pass, `accepted`,
+    /// `internal_error` or `not_judged`; absent until it is first judged.
+    verdict: Option<String>,
+    /// It is queued or running again for a rejudge; `score`, `verdict` and
+    /// `result` are its earlier result until the new one replaces them.
+    rejudging: bool,
     attempts: u32,
     /// The replica that judged (or judges) it.
     replica: Option<String>,
@@ -125,6 +132,10 @@ pub struct SubmissionView {
     code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     result: Option<ExecutionView>,
+    /// Only when one submission is read: the results rejudges replaced,
+    /// oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    history: Vec<EarlierResult>,
 }
 
 impl SubmissionView {
@@ -137,6 +148,8 @@ impl SubmissionView {
             state: record.state,
             score: record.score,
             max_score: record.max_score,
+            verdict: record.verdict,
+            rejudging: record.rejudge_id.is_some(),
             attempts: record.attempts,
             worker: record.replica.clone(),
             replica: record.replica,
@@ -146,14 +159,21 @@ impl SubmissionView {
             error: record.error,
             code: None,
             result: execution.map(ExecutionView::new),
+            history: Vec::new(),
         }
     }
 
-    /// The submission with its code (and result once judged).
-    pub fn with_code(record: SubmissionRecord, execution: Option<ExecutionRecord>) -> Self {
+    /// The submission with its code, its result once judged, and the
+    /// results rejudges replaced.
+    pub fn with_code(
+        record: SubmissionRecord,
+        execution: Option<ExecutionRecord>,
+        history: Vec<EarlierResult>,
+    ) -> Self {
         let code = record.code.clone();
         Self {
             code: Some(code),
+            history,
             ..Self::new(record, execution)
         }
     }

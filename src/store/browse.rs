@@ -1,23 +1,19 @@
 //! What teachers look through: a contest's submissions for its charts, and
 //! every submission filtered by contest, user, question, language and
-//! verdict. A submission's verdict is its execution's first failing test's
-//! status, or `accepted` when every test passed; one still in the queue
-//! has its state instead (`queued`, `running`), one whose judging failed on
-//! every attempt is `internal_error`, and one finished without a result
-//! (its question or language went away) is `not_judged`.
+//! verdict. A submission's verdict (stored with it when it finishes) is its
+//! execution's first failing test's status, or `accepted` when every test
+//! passed; one whose judging failed on every attempt is `internal_error`,
+//! and one finished without a result (its question or language went away)
+//! is `not_judged`. Listed, one still in the queue has its state instead
+//! (`queued`, `running`), a rejudged one too until its new result is in.
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::submissions::{COLUMNS, submission_from_row};
-use super::{Database, SubmissionRecord, SubmissionState, from_text, time};
+use super::{Database, SubmissionRecord, SubmissionState, from_text, optional_int, time};
 use crate::judge::Status;
-
-/// The status of an execution's first test that did not pass, if any.
-const FIRST_FAILURE: &str = "(SELECT r.status FROM execution_test_results r
-     WHERE r.execution_id = s.execution_id AND r.status <> 'accepted'
-     ORDER BY r.test_number LIMIT 1)";
 
 /// One of a contest's submissions, as its charts count it.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +27,8 @@ pub struct ContestSubmission {
     pub state: SubmissionState,
     /// Whether it has a result: finished ones without one were not judged.
     pub judged: bool,
-    /// The status of its first failing test; `None` if every test passed.
-    pub first_failure: Option<Status>,
+    /// Its verdict, once judged.
+    pub verdict: Option<Status>,
 }
 
 /// Which submissions to list; `None` matches any.
@@ -52,7 +48,7 @@ impl Database {
     pub async fn contest_submissions(&self, contest: &str) -> Result<Vec<ContestSubmission>> {
         let rows = sqlx::query(&format!(
             "SELECT s.created_at, s.question_slug, s.language, s.user_id, s.score, s.max_score,
-                 s.state, s.execution_id, {FIRST_FAILURE} AS first_failure
+                 s.state, s.execution_id, s.verdict
              FROM submissions s
              WHERE s.contest_slug = $1 AND s.owner = 'participant'
              ORDER BY s.created_at"
@@ -60,15 +56,9 @@ impl Database {
         .bind(contest)
         .fetch_all(self.pool())
         .await?;
-        let optional_int = |row: &sqlx::any::AnyRow, column: &str| -> Result<Option<u32>> {
-            Ok(row
-                .try_get::<Option<i64>, _>(column)?
-                .map(u32::try_from)
-                .transpose()?)
-        };
         rows.iter()
             .map(|row| {
-                let first_failure: Option<String> = row.try_get("first_failure")?;
+                let verdict: Option<String> = row.try_get("verdict")?;
                 Ok(ContestSubmission {
                     created_at: time(Some(row.try_get("created_at")?))?.expect("given"),
                     question: row.try_get("question_slug")?,
@@ -78,7 +68,11 @@ impl Database {
                     max_score: optional_int(row, "max_score")?,
                     state: from_text(row.try_get("state")?)?,
                     judged: row.try_get::<Option<String>, _>("execution_id")?.is_some(),
-                    first_failure: first_failure.as_deref().map(from_text).transpose()?,
+                    // `not_judged` is no status: it has no result.
+                    verdict: (verdict.as_deref())
+                        .filter(|v| *v != "not_judged")
+                        .map(from_text)
+                        .transpose()?,
                 })
             })
             .collect()
@@ -95,14 +89,12 @@ impl Database {
             "SELECT * FROM (
                  SELECT {COLUMNS},
                      CASE WHEN s.state <> 'finished' THEN s.state
-                          WHEN s.error IS NOT NULL THEN 'internal_error'
-                          WHEN s.execution_id IS NULL THEN 'not_judged'
-                          ELSE COALESCE({FIRST_FAILURE}, 'accepted') END AS verdict
+                          ELSE s.verdict END AS listed_verdict
                  FROM submissions s
                  WHERE ($1 IS NULL OR s.contest_slug = $1) AND ($2 IS NULL OR s.user_id = $2)
                      AND ($3 IS NULL OR s.question_slug = $3) AND ($4 IS NULL OR s.language = $4)
              ) browsed
-             WHERE $5 IS NULL OR verdict = $5
+             WHERE $5 IS NULL OR listed_verdict = $5
              ORDER BY created_at DESC, id LIMIT $6 OFFSET $7"
         ))
         .bind(filter.contest)
@@ -115,7 +107,7 @@ impl Database {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|row| Ok((submission_from_row(row)?, row.try_get("verdict")?)))
+            .map(|row| Ok((submission_from_row(row)?, row.try_get("listed_verdict")?)))
             .collect()
     }
 }

@@ -31,7 +31,7 @@ pub struct NewParticipant<'a> {
 }
 
 const CONTEST_COLUMNS: &str = "slug, title, starts_at, ends_at, scoring, scoreboard,
-    freeze_minutes, public";
+    freeze_minutes, public, compile_errors_count";
 
 impl Database {
     /// Creates or replaces a contest; `Ok(true)` if it was new.
@@ -54,11 +54,11 @@ impl Database {
         let now = Utc::now().to_rfc3339();
         sqlx::query(
             "INSERT INTO contests (slug, title, starts_at, ends_at, scoring, scoreboard,
-                 freeze_minutes, public, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                 freeze_minutes, public, compile_errors_count, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
              ON CONFLICT (slug) DO UPDATE SET title = $2, starts_at = $3, ends_at = $4,
                  scoring = $5, scoreboard = $6, freeze_minutes = $7, public = $8,
-                 updated_at = $9",
+                 compile_errors_count = $9, updated_at = $10",
         )
         .bind(contest.slug())
         .bind(contest.title())
@@ -68,6 +68,7 @@ impl Database {
         .bind(to_text(&contest.scoreboard())?)
         .bind(contest.freeze_minutes().map(i64::from))
         .bind(i64::from(contest.public()))
+        .bind(i64::from(contest.compile_errors_count()))
         .bind(&now)
         .execute(&mut *tx)
         .await?;
@@ -241,12 +242,12 @@ impl Database {
     }
 
     /// The judged submissions made to `contest` with its participants'
-    /// tokens, in no order.
+    /// tokens, in no order; one being rejudged with its earlier result.
     pub async fn contest_attempts(&self, contest: &str) -> Result<Vec<Attempt>> {
         let rows = sqlx::query(
-            "SELECT user_id, question_slug, score, max_score, created_at FROM submissions
-             WHERE contest_slug = $1 AND owner = 'participant' AND state = 'finished'
-                 AND score IS NOT NULL",
+            "SELECT user_id, question_slug, score, max_score, created_at, verdict
+             FROM submissions
+             WHERE contest_slug = $1 AND owner = 'participant' AND score IS NOT NULL",
         )
         .bind(contest)
         .fetch_all(self.pool())
@@ -259,6 +260,8 @@ impl Database {
                     score: int(row, "score")?,
                     max_score: int(row, "max_score")?,
                     submitted_at: time(Some(row.try_get("created_at")?))?.expect("given"),
+                    compile_error: row.try_get::<Option<String>, _>("verdict")?.as_deref()
+                        == Some("compilation_error"),
                 })
             })
             .collect()
@@ -289,6 +292,7 @@ fn contest_from_row(row: &AnyRow, questions: Vec<String>) -> Result<Contest> {
             .map(u32::try_from)
             .transpose()?,
         public: row.try_get::<i64, _>("public")? != 0,
+        compile_errors_count: row.try_get::<i64, _>("compile_errors_count")? != 0,
     };
     // Checked as it was when stored, so a row that no longer passes is
     // unreadable (and skipped by lists), never half-read.

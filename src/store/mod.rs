@@ -11,6 +11,7 @@ mod contests;
 mod executions;
 mod program_files;
 mod questions;
+mod rejudges;
 mod sessions;
 mod submissions;
 
@@ -26,6 +27,7 @@ pub use callbacks::{CallbackRecord, CallbackState};
 pub use contests::{ContestRefused, NewParticipant, ParticipantRecord};
 pub use executions::ExecutionRecord;
 pub use questions::QuestionSummary;
+pub use rejudges::{RejudgeRecord, RejudgeScope, RejudgedResult};
 pub use sessions::SessionRecord;
 pub use submissions::{
     NewSubmission, ScoreboardRow, SubmissionEnd, SubmissionRecord, SubmissionState,
@@ -166,6 +168,22 @@ where
 }
 
 /// A time column (RFC 3339 text, the form both back ends store).
+/// A nullable integer column as a `u32`.
+fn optional_int(row: &AnyRow, column: &str) -> Result<Option<u32>> {
+    Ok(row
+        .try_get::<Option<i64>, _>(column)?
+        .map(u32::try_from)
+        .transpose()?)
+}
+
+/// A nullable column of ids.
+fn uuid(row: &AnyRow, column: &str) -> Result<Option<uuid::Uuid>> {
+    Ok(row
+        .try_get::<Option<String>, _>(column)?
+        .map(|id| uuid::Uuid::parse_str(&id))
+        .transpose()?)
+}
+
 fn time(text: Option<String>) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     Ok(text
         .map(|t| chrono::DateTime::parse_from_rfc3339(&t))

@@ -10,8 +10,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{Database, int, time};
+use super::{Database, int, optional_int, time, uuid};
 use crate::auth::{Owner, Participant};
+use crate::judge::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -59,16 +60,22 @@ pub struct SubmissionRecord {
     pub owner: Option<Owner>,
     /// Why it finished without a result: judging it failed on every attempt.
     pub error: Option<String>,
+    /// Its result's verdict (see `store::browse`); `None` until first judged.
+    pub verdict: Option<String>,
+    /// The rejudge it is queued or running for; its earlier result stands
+    /// until the new one replaces it.
+    pub rejudge_id: Option<Uuid>,
 }
 
 /// How a held submission ends.
 #[derive(Debug, Clone, Copy)]
 pub enum SubmissionEnd<'a> {
-    /// Judged: its execution and score.
+    /// Judged: its execution, score and verdict.
     Judged {
         execution_id: Uuid,
         score: u32,
         max_score: u32,
+        verdict: Status,
     },
     /// Not judged: its question or language went away (scored 0 of 0).
     NotJudged,
@@ -100,7 +107,7 @@ pub struct ScoreboardRow {
 pub(super) const COLUMNS: &str =
     "id, user_id, question_slug, language, code, state, score, max_score,
     execution_id, callback_url, replica, attempts, created_at, started_at, finished_at, owner,
-    contest_slug, error";
+    contest_slug, error, verdict, rejudge_id";
 
 impl Database {
     /// Stores a submission in the queue, or, with `replica`, as already
@@ -204,26 +211,30 @@ impl Database {
     }
 
     /// Takes the oldest submission that waits (or whose replica's lease ran
-    /// out) for `replica`, until `lease_until` (unix ms).
+    /// out) for `replica`, until `lease_until` (unix ms): live submissions
+    /// before rejudges, and rejudges only if `rejudges` says so.
     pub async fn claim_submission(
         &self,
         replica: &str,
         now: i64,
         lease_until: i64,
+        rejudges: bool,
     ) -> Result<Option<SubmissionRecord>> {
         let lock = self.skip_locked();
         let row = sqlx::query(&format!(
             "UPDATE submissions SET state = 'running', replica = $1, lease_until = $2,
                  attempts = attempts + 1, started_at = $3
              WHERE id = (SELECT id FROM submissions
-                         WHERE state = 'queued' OR (state = 'running' AND lease_until < $4)
-                         ORDER BY created_at LIMIT 1 {lock})
+                         WHERE (state = 'queued' OR (state = 'running' AND lease_until < $4))
+                             AND (priority = 0 OR $5 = 1)
+                         ORDER BY priority, created_at LIMIT 1 {lock})
              RETURNING {COLUMNS}"
         ))
         .bind(replica)
         .bind(lease_until)
         .bind(Utc::now().to_rfc3339())
         .bind(now)
+        .bind(i64::from(rejudges))
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(submission_from_row).transpose()
@@ -244,41 +255,67 @@ impl Database {
         Ok(renewed > 0)
     }
 
-    /// Records how the submission ended and, in the same transaction,
-    /// queues its callback (if it has one), due at once; `false` if another
-    /// replica took the submission over meanwhile (its result wins).
+    /// Records how the submission ended and, in the same transaction, what
+    /// it replaced if it was rejudged, and its callback (if it has one), due
+    /// at once; `false` if another replica took the submission over
+    /// meanwhile (its result wins).
     pub async fn finish_submission(
         &self,
         id: Uuid,
         replica: &str,
         end: SubmissionEnd<'_>,
     ) -> Result<bool> {
-        let (execution_id, score, max_score, error) = match end {
+        let (execution_id, score, max_score, error, verdict) = match end {
             SubmissionEnd::Judged {
                 execution_id,
                 score,
                 max_score,
+                verdict,
             } => (
                 Some(execution_id.to_string()),
                 Some(i64::from(score)),
                 Some(i64::from(max_score)),
                 None,
+                verdict.to_string(),
             ),
-            SubmissionEnd::NotJudged => (None, Some(0), Some(0), None),
-            SubmissionEnd::Failed { reason } => (None, None, None, Some(reason)),
+            SubmissionEnd::NotJudged => (None, Some(0), Some(0), None, "not_judged".into()),
+            SubmissionEnd::Failed { reason } => {
+                (None, None, None, Some(reason), "internal_error".into())
+            }
         };
-        let now = Utc::now();
+        let now = Utc::now().to_rfc3339();
         let mut transaction = self.begin_write().await?;
+        // Before it is overwritten: the result a rejudge replaces.
+        sqlx::query(
+            "INSERT INTO rejudged_submissions (rejudge_id, submission_id, previous_execution_id,
+                 previous_score, previous_max_score, previous_verdict, previous_finished_at,
+                 execution_id, score, max_score, verdict, finished_at)
+             SELECT rejudge_id, id, execution_id, score, max_score, verdict, finished_at,
+                 $1, $2, $3, $4, $5
+             FROM submissions
+             WHERE id = $6 AND replica = $7 AND state = 'running' AND rejudge_id IS NOT NULL",
+        )
+        .bind(&execution_id)
+        .bind(score)
+        .bind(max_score)
+        .bind(&verdict)
+        .bind(&now)
+        .bind(id.to_string())
+        .bind(replica)
+        .execute(&mut *transaction)
+        .await?;
         let finished = sqlx::query(
             "UPDATE submissions SET state = 'finished', execution_id = $1, score = $2,
-                 max_score = $3, error = $4, finished_at = $5, lease_until = NULL
-             WHERE id = $6 AND replica = $7 AND state = 'running'",
+                 max_score = $3, error = $4, verdict = $5, finished_at = $6,
+                 lease_until = NULL, priority = 0, rejudge_id = NULL
+             WHERE id = $7 AND replica = $8 AND state = 'running'",
         )
         .bind(execution_id)
         .bind(score)
         .bind(max_score)
         .bind(error)
-        .bind(now.to_rfc3339())
+        .bind(verdict)
+        .bind(&now)
         .bind(id.to_string())
         .bind(replica)
         .execute(&mut *transaction)
@@ -292,7 +329,7 @@ impl Database {
              SELECT id, callback_url, 'pending', 0, $1 FROM submissions
              WHERE id = $2 AND callback_url IS NOT NULL",
         )
-        .bind(now.timestamp_millis())
+        .bind(Utc::now().timestamp_millis())
         .bind(id.to_string())
         .execute(&mut *transaction)
         .await?;
@@ -340,8 +377,7 @@ impl Database {
                  COUNT(*) AS attempts,
                  MIN(CASE WHEN score = max_score THEN finished_at END) AS solved_at
              FROM submissions
-             WHERE question_slug = $1 AND state = 'finished' AND user_id IS NOT NULL
-                 AND error IS NULL
+             WHERE question_slug = $1 AND score IS NOT NULL AND user_id IS NOT NULL
                  AND (owner IS NULL OR owner IN ($2, $3))
              GROUP BY user_id
              ORDER BY MAX(score) DESC,
@@ -374,12 +410,6 @@ pub(super) fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
         "finished" => SubmissionState::Finished,
         other => anyhow::bail!("unknown submission state {other:?}"),
     };
-    let optional_int = |column: &str| -> Result<Option<u32>> {
-        Ok(row
-            .try_get::<Option<i64>, _>(column)?
-            .map(u32::try_from)
-            .transpose()?)
-    };
     Ok(SubmissionRecord {
         id: Uuid::parse_str(&row.try_get::<String, _>("id")?)?,
         user_id: row.try_get("user_id")?,
@@ -387,12 +417,9 @@ pub(super) fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
         language: row.try_get("language")?,
         code: row.try_get("code")?,
         state,
-        score: optional_int("score")?,
-        max_score: optional_int("max_score")?,
-        execution_id: row
-            .try_get::<Option<String>, _>("execution_id")?
-            .map(|id| Uuid::parse_str(&id))
-            .transpose()?,
+        score: optional_int(row, "score")?,
+        max_score: optional_int(row, "max_score")?,
+        execution_id: uuid(row, "execution_id")?,
         callback_url: row.try_get("callback_url")?,
         replica: row.try_get("replica")?,
         attempts: int(row, "attempts")?,
@@ -401,5 +428,7 @@ pub(super) fn submission_from_row(row: &AnyRow) -> Result<SubmissionRecord> {
         finished_at: time(row.try_get("finished_at")?)?,
         owner: Owner::from_columns(row.try_get("owner")?, row.try_get("contest_slug")?),
         error: row.try_get("error")?,
+        verdict: row.try_get("verdict")?,
+        rejudge_id: uuid(row, "rejudge_id")?,
     })
 }

@@ -1031,6 +1031,41 @@ async fn icpc_ranks_by_solved_questions_then_minutes_plus_20_per_rejection() {
 }
 
 #[tokio::test]
+async fn icpc_counts_no_compile_error_as_an_attempt_unless_the_contest_says_so() {
+    let app = app_with_questions(&["sum"]).await;
+    let mut icpc = contest(&["sum"], -30, 60, "icpc", "public");
+    create_contest(&app, "icpc-ce", icpc.clone()).await;
+    let token = app.add_participant("icpc-ce", "ada").await;
+    // A syntax error, a wrong answer, then the solution.
+    let broken = judged(&app, Some(&token), "sum", "print(3").await;
+    assert_eq!(broken["verdict"], "compilation_error", "{broken}");
+    let wrong = judged(&app, Some(&token), "sum", HALF).await;
+    assert_eq!(wrong["verdict"], "wrong_answer", "{wrong}");
+    judged(&app, Some(&token), "sum", SUM).await;
+    let ada = |board: &Value| {
+        let row = row_of(board, "ada");
+        (
+            row["questions"]["sum"]["attempts"].clone(),
+            row["penalty_minutes"].as_u64().unwrap(),
+        )
+    };
+    let (_, board) = app.contest_scoreboard("icpc-ce", Some(&token)).await;
+    let (attempts, penalty) = ada(&board);
+    assert_eq!(attempts, 2, "the compile error is not an attempt: {board}");
+    assert!(
+        (50..=52).contains(&penalty),
+        "30 minutes in, plus 20 for one rejection: {board}"
+    );
+
+    icpc["compile_errors_count"] = json!(true);
+    let (status, body) = app.put_contest("icpc-ce", icpc).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["compile_errors_count"], true, "{body}");
+    let (_, board) = app.contest_scoreboard("icpc-ce", Some(&token)).await;
+    assert_eq!(ada(&board), (json!(3), penalty + 20), "{board}");
+}
+
+#[tokio::test]
 async fn a_frozen_scoreboard_hides_the_last_submissions_from_all_but_admin_and_service() {
     let app = app_with_questions(&["sum"]).await;
     let ends = minutes_from_now(30);

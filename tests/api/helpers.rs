@@ -426,6 +426,32 @@ impl TestApp {
         self.admin(Method::DELETE, &path, None).await
     }
 
+    /// `what`: `{"submission_id"}`, `{"question"}`, `{"contest"}` or a
+    /// contest and a question.
+    pub async fn rejudge(&self, what: Value) -> (StatusCode, Value) {
+        self.admin(Method::POST, "/admin/rejudges", Some(what))
+            .await
+    }
+
+    pub async fn rejudge_progress(&self, id: &str) -> (StatusCode, Value) {
+        let path = format!("/admin/rejudges/{id}");
+        self.admin(Method::GET, &path, None).await
+    }
+
+    /// Polls until the rejudge has judged all it queued; its progress.
+    pub async fn wait_for_rejudge(&self, id: &str) -> Value {
+        let deadline = Instant::now() + JUDGED_WITHIN;
+        loop {
+            let (status, progress) = self.rejudge_progress(id).await;
+            assert_eq!(status, StatusCode::OK, "{progress}");
+            if progress["finished"] == true {
+                return progress;
+            }
+            assert!(Instant::now() < deadline, "rejudge not done: {progress}");
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
     async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         self.send(method, path, Some(ADMIN_TOKEN), body).await
     }

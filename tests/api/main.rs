@@ -21,6 +21,7 @@ mod pages;
 mod peers;
 mod questions;
 mod rate_limits;
+mod rejudges;
 mod storage;
 mod submissions;
 mod validation;

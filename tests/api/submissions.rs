@@ -246,6 +246,94 @@ async fn a_callback_survives_a_kill_between_finishing_and_delivering() {
     assert_is_the_result(&body, &id);
 }
 
+/// An https:// receiver at `localhost` with a certificate of its own,
+/// which it writes (PEM) to `trusted` for the server to trust; passes each
+/// callback's body on and answers 200.
+async fn https_callback_receiver(
+    trusted: &std::path::Path,
+) -> (String, mpsc::UnboundedReceiver<Value>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
+
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    std::fs::write(trusted, certified.cert.pem()).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "https://localhost:{}/hook",
+        listener.local_addr().unwrap().port()
+    );
+    let (sender, received) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let (acceptor, sender) = (acceptor.clone(), sender.clone());
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                // One request: its headers, then Content-Length bytes of body.
+                let mut request = Vec::new();
+                let mut buffer = [0; 8192];
+                let body = loop {
+                    let Ok(read) = tls.read(&mut buffer).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..read]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                        continue;
+                    };
+                    let length = (head.lines())
+                        .find_map(|line| {
+                            line.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|n| n.trim().parse::<usize>().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break body.to_string();
+                    }
+                };
+                let _ = sender.send(serde_json::from_str(&body).unwrap());
+                let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+                let _ = tls.write_all(answer).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (url, received)
+}
+
+#[tokio::test]
+async fn a_callback_reaches_an_https_receiver() {
+    let trusted = tempfile::NamedTempFile::new().unwrap();
+    let (url, mut received) = https_callback_receiver(trusted.path()).await;
+    let certificates = ("SSL_CERT_FILE", trusted.path().to_str().unwrap());
+    let app = app_with(&[PRIVATE_CALLBACKS, certificates]).await;
+    let id = app
+        .submit_accepted(
+            json!({"language": "python", "code": SUM, "question_id": "sum", "callback_url": url}),
+        )
+        .await;
+    let body = tokio::time::timeout(Duration::from_secs(40), received.recv())
+        .await
+        .expect("no callback arrived over https")
+        .unwrap();
+    assert_is_the_result(&body, &id);
+}
+
 #[tokio::test]
 async fn callbacks_to_private_addresses_are_refused_unless_allowed() {
     let app = app_with(&[]).await;

@@ -30,6 +30,7 @@ pub struct AdminContestView {
     scoreboard: ScoreboardSetting,
     freeze_minutes: Option<u32>,
     public: bool,
+    compile_errors_count: bool,
     participants: u32,
 }
 
@@ -47,6 +48,7 @@ async fn view(state: &AppState, contest: Contest) -> Result<AdminContestView, Ap
         scoreboard: contest.scoreboard(),
         freeze_minutes: contest.freeze_minutes(),
         public: contest.public(),
+        compile_errors_count: contest.compile_errors_count(),
         participants,
     })
 }
@@ -172,7 +174,8 @@ struct IssuedParticipantView {
     user_id: String,
     name: String,
     token: String,
-    /// The page that signs the participant in (the token is the capability).
+    /// The page that signs the participant in (the token is the
+    /// capability): absolute under `JUDGEBOX_PUBLIC_URL`, else a path.
     join_url: String,
 }
 
@@ -226,11 +229,15 @@ pub async fn add_participants(
     let issued = state.identities.add_participants(&slug, people).await?;
     let participants = issued
         .into_iter()
-        .map(|p| IssuedParticipantView {
-            join_url: format!("/ui/join/{}", p.token.expose()),
-            token: p.token.expose().to_string(),
-            user_id: p.user_id,
-            name: p.name,
+        .map(|p| {
+            let path = format!("/ui/join/{}", p.token.expose());
+            IssuedParticipantView {
+                join_url: (state.public_url.as_ref())
+                    .map_or_else(|| path.clone(), |u| u.link(&path)),
+                token: p.token.expose().to_string(),
+                user_id: p.user_id,
+                name: p.name,
+            }
         })
         .collect();
     Ok((

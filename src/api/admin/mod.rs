@@ -1,11 +1,12 @@
 //! `/admin/...`: what teachers and operators manage: questions, contests
-//! and their participants, API keys. Only admins (the operator's
+//! and their participants, rejudges, API keys. Only admins (the operator's
 //! `JUDGEBOX_ADMIN_TOKEN` or an admin API key); with neither configured
 //! there is no admin API at all (503), never a default password.
 
 pub(super) mod api_keys;
 pub(super) mod contests;
 pub(super) mod questions;
+pub(super) mod rejudges;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -62,6 +63,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/admin/contests/{slug}/participants/{user_id}",
             delete(contests::remove_participant),
         )
+        .route(
+            "/admin/rejudges",
+            get(rejudges::list).post(rejudges::create),
+        )
+        .route("/admin/rejudges/{id}", get(rejudges::show))
         .route(
             "/admin/api-keys",
             get(api_keys::list).post(api_keys::create),

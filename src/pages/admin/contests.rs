@@ -8,6 +8,7 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 
 use super::charts::{QuestionVerdicts, Timeline, TimelineChart, Verdict, VerdictChart};
+use super::rejudges::RejudgesTable;
 use super::{AdminViewer, Fields, form_error, optional_number, refused, see_other, window};
 use crate::contest::{Contest, ContestSpec};
 use crate::pages::layout::{Layout, render};
@@ -39,6 +40,7 @@ struct ContestFields {
     scoreboard: String,
     freeze_minutes: String,
     public: bool,
+    compile_errors_count: bool,
     /// Every stored question: the chosen ones first, in their order.
     questions: Vec<QuestionChoice>,
 }
@@ -149,6 +151,7 @@ impl ContestFields {
                 .freeze_minutes()
                 .map_or(String::new(), |m| m.to_string()),
             public: contest.public(),
+            compile_errors_count: contest.compile_errors_count(),
             questions: choices(all, &chosen),
         }
     }
@@ -166,6 +169,7 @@ impl ContestFields {
             scoreboard: "participants".into(),
             freeze_minutes: String::new(),
             public: false,
+            compile_errors_count: false,
             questions: choices(all, &[]),
         }
     }
@@ -191,6 +195,7 @@ impl ContestFields {
             scoreboard: fields.get("scoreboard").to_string(),
             freeze_minutes: fields.get("freeze_minutes").to_string(),
             public: fields.has("public"),
+            compile_errors_count: fields.has("compile_errors_count"),
             questions: choices(all, &chosen),
         }
     }
@@ -209,6 +214,7 @@ impl ContestFields {
             scoreboard: from_serde_name("scoreboard", &self.scoreboard)?,
             freeze_minutes: optional_number("Freeze minutes", &self.freeze_minutes)?,
             public: self.public,
+            compile_errors_count: self.compile_errors_count,
         };
         Ok(spec)
     }
@@ -314,6 +320,7 @@ struct ContestPage {
     questions: Vec<(String, String)>,
     participants: u32,
     scoreboard: Option<ScoreboardTable>,
+    rejudges: RejudgesTable,
     charts: Charts,
 }
 
@@ -349,6 +356,7 @@ pub async fn show(
         participants,
         scoreboard: scoreboard_table(&state, &viewer, &contest).await?,
         charts: charts(&state, &contest).await?,
+        rejudges: RejudgesTable::of(&state, &slug).await?,
         contest,
     })
 }

@@ -10,6 +10,7 @@ mod charts;
 pub mod contests;
 pub mod participants;
 pub mod questions;
+pub mod rejudges;
 pub mod submissions;
 
 use askama::Template;
@@ -23,6 +24,7 @@ use super::layout::{Layout, render};
 use super::session::Viewer;
 use super::views::scoreboard::status_text;
 use super::{PageError, PagesState};
+use crate::configuration::PublicUrl;
 use crate::service::Refusal;
 use crate::store::QuestionSummary;
 
@@ -157,13 +159,17 @@ fn see_other(location: &str) -> Response {
     Redirect::to(location).into_response()
 }
 
-/// This server's address as the request reached it (`Host`), with
-/// `https` when a proxy in front says so: for links to hand out.
-fn origin(headers: &HeaderMap) -> String {
+/// The absolute link to `path`, for links to hand out: under
+/// `JUDGEBOX_PUBLIC_URL` if set, else at this server's address as the
+/// request reached it (`Host`), with `https` when a proxy in front says so.
+fn absolute_link(public_url: Option<&PublicUrl>, headers: &HeaderMap, path: &str) -> String {
+    if let Some(public_url) = public_url {
+        return public_url.link(path);
+    }
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let host = text("host").unwrap_or("localhost");
     let https = (text("x-forwarded-proto")).is_some_and(|proto| proto.trim() == "https");
-    format!("{}://{host}", if https { "https" } else { "http" })
+    format!("{}://{host}{path}", if https { "https" } else { "http" })
 }
 
 #[cfg(test)]
@@ -171,12 +177,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn links_use_the_host_and_the_proxys_scheme() {
+    fn links_use_the_public_url_else_the_host_and_the_proxys_scheme() {
         let mut headers = HeaderMap::new();
         headers.insert("host", "judge.example:8080".parse().unwrap());
-        assert_eq!(origin(&headers), "http://judge.example:8080");
+        let link = |public: Option<&PublicUrl>, headers: &HeaderMap| {
+            absolute_link(public, headers, "/ui/join/t")
+        };
+        assert_eq!(link(None, &headers), "http://judge.example:8080/ui/join/t");
         headers.insert("x-forwarded-proto", "https".parse().unwrap());
-        assert_eq!(origin(&headers), "https://judge.example:8080");
+        assert_eq!(link(None, &headers), "https://judge.example:8080/ui/join/t");
+        let public = PublicUrl::parse("https://judge.example.edu/course").unwrap();
+        assert_eq!(
+            link(Some(&public), &headers),
+            "https://judge.example.edu/course/ui/join/t"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{AdminViewer, origin, refused, see_other};
+use super::{AdminViewer, absolute_link, refused, see_other};
 use crate::contest::{Contest, participants as roster};
 use crate::pages::layout::{Layout, render};
 use crate::pages::session::Viewer;
@@ -102,10 +102,13 @@ pub async fn add(
         }
         Err(refusal) => return Err(refusal.into()),
     };
-    let origin = origin(&headers);
     let added = (issued.into_iter())
         .map(|p| JoinLink {
-            url: format!("{origin}/ui/join/{}", p.token.expose()),
+            url: absolute_link(
+                state.public_url.as_ref(),
+                &headers,
+                &format!("/ui/join/{}", p.token.expose()),
+            ),
             user_id: p.user_id,
             name: p.name,
         })

@@ -12,31 +12,11 @@ use super::AdminViewer;
 use crate::auth::Owner;
 use crate::judge::{Status, TestResult};
 use crate::pages::layout::{Layout, render};
+use crate::pages::views::{VERDICTS, verdict_label};
 use crate::pages::{PageError, PagesState};
-use crate::store::{ExecutionRecord, SubmissionFilter, SubmissionRecord};
+use crate::store::{ExecutionRecord, RejudgedResult, SubmissionFilter, SubmissionRecord};
 
 const PAGE_SIZE: u32 = 50;
-
-/// The verdicts one can filter by, and how they are shown.
-const VERDICTS: [(&str, &str); 11] = [
-    ("accepted", "Accepted"),
-    ("wrong_answer", "Wrong answer"),
-    ("time_limit_exceeded", "Time limit exceeded"),
-    ("memory_limit_exceeded", "Memory limit exceeded"),
-    ("output_limit_exceeded", "Output limit exceeded"),
-    ("runtime_error", "Runtime error"),
-    ("compilation_error", "Compilation error"),
-    ("internal_error", "Internal error"),
-    ("not_judged", "Not judged"),
-    ("queued", "Queued"),
-    ("running", "Running"),
-];
-
-fn verdict_label(verdict: &str) -> &str {
-    (VERDICTS.iter())
-        .find(|(name, _)| *name == verdict)
-        .map_or(verdict, |(_, label)| label)
-}
 
 /// `?contest=&user_id=&question=&language=&verdict=&page=`; empty is any.
 #[derive(Debug, Default, Deserialize)]
@@ -128,7 +108,7 @@ struct SubmissionsPage {
     contests: Vec<String>,
     questions: Vec<String>,
     languages: Vec<String>,
-    verdicts: [(&'static str, &'static str); 11],
+    verdicts: [(&'static str, &'static str); 12],
     rows: Vec<Row>,
     page: u32,
     previous: Option<String>,
@@ -189,11 +169,18 @@ struct SubmissionPage {
     record: SubmissionRecord,
     contest: Option<String>,
     execution: Option<ExecutionRecord>,
+    /// The results rejudges replaced, oldest first.
+    history: Vec<RejudgedResult>,
 }
 
 impl SubmissionPage {
     fn verdict_label(&self, test: &TestResult) -> String {
         verdict_label(&test.status.to_string()).to_string()
+    }
+
+    /// A stored verdict as people read it; "–" when there is none.
+    fn label(&self, verdict: Option<&str>) -> String {
+        verdict.map_or("–", verdict_label).to_string()
     }
 
     /// Whether the test ran and failed, so its input and output tell why.
@@ -235,9 +222,11 @@ pub async fn show(
         }
         None => None,
     };
+    let history = (state.database.rejudged_results(id).await).map_err(PageError::internal)?;
     render(&SubmissionPage {
         layout: Layout::of(&viewer),
         contest: contest_of(&record),
+        history,
         record,
         execution,
     })

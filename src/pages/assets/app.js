@@ -86,6 +86,9 @@
     internal_error: "Internal error",
     partially_accepted: "Partially accepted",
     skipped: "Skipped",
+    not_judged: "Not judged",
+    queued: "Queued",
+    running: "Running",
   };
 
   function verdict(status) {
@@ -205,11 +208,21 @@
       return element("tr", { "data-submission": submission.submission_id },
         element("td", {}, new Date(submission.created_at).toLocaleTimeString()),
         element("td", {}, submission.language),
-        element("td", {}, submission.state),
+        element("td", {}, ...verdictCell(submission)),
         element("td", { class: "num" }, score),
         element("td", {},
           element("button", { type: "button", class: "link", "data-action": "open", "data-id": submission.submission_id }, "Open in editor"), " ",
           element("button", { type: "button", class: "link", "data-action": "show", "data-id": submission.submission_id }, "Results")));
+    }
+    // Its verdict (its state until first judged), and what a rejudge changed.
+    function verdictCell(submission) {
+      const cell = [verdict(submission.verdict || submission.state)];
+      if (submission.rejudging) cell.push(" ", element("span", { class: "tag running" }, "being rejudged"));
+      const last = (submission.history || []).at(-1);
+      if (last && last.verdict !== last.replaced_by) {
+        cell.push(" ", element("span", { class: "rejudged" }, `rejudged; was ${VERDICTS[last.verdict] || last.verdict}`));
+      }
+      return cell;
     }
     function addHistory(submission) { history.prepend(historyRow(submission)); }
     function updateHistory(submission) {

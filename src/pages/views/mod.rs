@@ -2,3 +2,27 @@
 
 pub mod question;
 pub mod scoreboard;
+
+/// The verdicts a submission is listed with (teachers filter by them), and
+/// how they are shown.
+pub const VERDICTS: [(&str, &str); 12] = [
+    ("accepted", "Accepted"),
+    ("partially_accepted", "Partially accepted"),
+    ("wrong_answer", "Wrong answer"),
+    ("time_limit_exceeded", "Time limit exceeded"),
+    ("memory_limit_exceeded", "Memory limit exceeded"),
+    ("output_limit_exceeded", "Output limit exceeded"),
+    ("runtime_error", "Runtime error"),
+    ("compilation_error", "Compilation error"),
+    ("internal_error", "Internal error"),
+    ("not_judged", "Not judged"),
+    ("queued", "Queued"),
+    ("running", "Running"),
+];
+
+/// A verdict (or a state) as people read it.
+pub fn verdict_label(verdict: &str) -> &str {
+    (VERDICTS.iter())
+        .find(|(name, _)| *name == verdict)
+        .map_or(verdict, |(_, label)| label)
+}

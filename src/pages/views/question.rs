@@ -30,10 +30,31 @@ pub(in crate::pages) struct QuestionPage {
     pub(in crate::pages) hidden_tests: usize,
     pub(in crate::pages) languages: Vec<String>,
     pub(in crate::pages) limits: Vec<LimitRow>,
-    pub(in crate::pages) history: Vec<SubmissionRecord>,
+    pub(in crate::pages) history: Vec<OwnSubmission>,
     /// Why the viewer may not submit now, if they may not.
     pub(in crate::pages) closed: Option<String>,
     pub(in crate::pages) draft_key: String,
+}
+
+/// One of the viewer's submissions, as their list shows it.
+pub(in crate::pages) struct OwnSubmission {
+    pub(in crate::pages) record: SubmissionRecord,
+    /// The verdict a rejudge replaced, if it changed it.
+    pub(in crate::pages) was: Option<String>,
+}
+
+impl OwnSubmission {
+    /// Its verdict, or its state while it waits or runs for the first time.
+    pub(in crate::pages) fn shown_verdict(&self) -> &str {
+        match &self.record.verdict {
+            Some(verdict) => verdict,
+            None => self.record.state.as_str(),
+        }
+    }
+
+    pub(in crate::pages) fn label(&self, verdict: &str) -> String {
+        super::verdict_label(verdict).to_string()
+    }
 }
 
 impl QuestionPage {

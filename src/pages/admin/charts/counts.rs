@@ -29,8 +29,8 @@ impl Verdict {
         Verdict::Other,
     ];
 
-    /// A finished submission's verdict: its first failing test's status,
-    /// or accepted; `None` while it waits or runs.
+    /// A finished submission's verdict, grouped; `None` while it waits or
+    /// runs (a rejudged one too).
     pub fn of(submission: &ContestSubmission) -> Option<Self> {
         if submission.state != SubmissionState::Finished {
             return None;
@@ -38,11 +38,11 @@ impl Verdict {
         if !submission.judged {
             return Some(Self::Other);
         }
-        Some(match submission.first_failure {
-            None => Self::Accepted,
+        Some(match submission.verdict {
+            Some(Status::Accepted) => Self::Accepted,
             Some(Status::WrongAnswer) => Self::WrongAnswer,
             Some(Status::TimeLimitExceeded) => Self::TimeLimit,
-            Some(_) => Self::Other,
+            _ => Self::Other,
         })
     }
 
@@ -210,7 +210,7 @@ mod tests {
             max_score: None,
             state,
             judged,
-            first_failure,
+            verdict: judged.then(|| first_failure.unwrap_or(Status::Accepted)),
         }
     }
 
