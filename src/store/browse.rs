@@ -46,13 +46,13 @@ pub struct SubmissionFilter<'a> {
 impl Database {
     /// The submissions participants made in `contest`, oldest first.
     pub async fn contest_submissions(&self, contest: &str) -> Result<Vec<ContestSubmission>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(
             "SELECT s.created_at, s.question_slug, s.language, s.user_id, s.score, s.max_score,
                  s.state, s.execution_id, s.verdict
              FROM submissions s
              WHERE s.contest_slug = $1 AND s.owner = 'participant'
-             ORDER BY s.created_at"
-        ))
+             ORDER BY s.created_at",
+        )
         .bind(contest)
         .fetch_all(self.pool())
         .await?;
