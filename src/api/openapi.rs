@@ -162,6 +162,7 @@ impl Modify for AdminRoutes {
         admin::contests::participants,
         admin::contests::add_participants,
         admin::contests::remove_participant,
+        admin::contests::set_participant_time,
         admin::rejudges::create,
         admin::rejudges::list,
         admin::rejudges::show,

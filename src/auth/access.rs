@@ -136,18 +136,22 @@ impl AccessPolicy {
                         ),
                     ));
                 };
-                if contest.status(now) != ContestStatus::Running {
-                    return Err(Denied::forbidden(
-                        Forbidden::ContestNotRunning,
-                        format!(
-                            "contest {:?} runs from {} to {}",
-                            contest.slug(),
-                            contest
-                                .starts_at()
-                                .to_rfc3339_opts(SecondsFormat::Secs, true),
-                            contest.ends_at().to_rfc3339_opts(SecondsFormat::Secs, true)
-                        ),
-                    ));
+                let window = contest.window(&participant.time);
+                let practice = contest.practice_after_end();
+                match window.status(now) {
+                    ContestStatus::Running => {}
+                    ContestStatus::Ended if practice => {}
+                    _ => {
+                        return Err(Denied::forbidden(
+                            Forbidden::ContestNotRunning,
+                            format!(
+                                "contest {:?} runs for you from {} to {}",
+                                contest.slug(),
+                                window.starts_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                                window.ends_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+                            ),
+                        ));
+                    }
                 }
             }
             Principal::Anonymous if contests.is_empty() && self.open_execute => {}
@@ -345,7 +349,7 @@ fn author(principal: &Principal, user_id: Option<&str>) -> Result<Author, Denied
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contest::{ContestSpec, Scoring};
+    use crate::contest::{ContestSpec, OwnTime, Scoring};
 
     const OPEN: AccessPolicy = AccessPolicy { open_execute: true };
 
@@ -374,6 +378,7 @@ mod tests {
             freeze_minutes: Some(90),
             public: false,
             compile_errors_count: false,
+            practice_after_end: false,
         }
     }
 
@@ -381,6 +386,7 @@ mod tests {
         Principal::Participant(Participant {
             contest: contest.into(),
             user_id: user.into(),
+            time: OwnTime::default(),
         })
     }
 

@@ -56,6 +56,8 @@ pub enum Principal {
 pub struct Participant {
     pub contest: String,
     pub user_id: String,
+    /// Their own start and extra minutes, as the teacher set them.
+    pub time: crate::contest::OwnTime,
 }
 
 /// Who made an execution or a submission, as stored with it. Records from

@@ -78,6 +78,73 @@ pub struct ContestSpec {
     /// by default they do not. Judge errors never count.
     #[serde(default)]
     pub compile_errors_count: bool,
+    /// Participants may keep submitting after their end: judged and shown
+    /// to them, never ranked.
+    #[serde(default)]
+    pub practice_after_end: bool,
+}
+
+/// Most extra minutes a participant may be given (a week).
+pub const MAX_EXTRA_MINUTES: u32 = 7 * 24 * 60;
+
+/// A participant's own time in a contest, for accommodations: a later
+/// start, more minutes. The default is the contest's window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwnTime {
+    /// When their window opens, if later than the contest's start.
+    #[serde(default)]
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Minutes added to their window's length.
+    #[serde(default)]
+    #[schema(maximum = 10080)]
+    pub extra_minutes: u32,
+}
+
+impl OwnTime {
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(start) = self.starts_at {
+            check_year("starts_at", start)?;
+        }
+        if self.extra_minutes > MAX_EXTRA_MINUTES {
+            return Err(format!(
+                "extra_minutes is at most {MAX_EXTRA_MINUTES} (a week)"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// When one participant may submit: the contest's window, or their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// From here to the end their submissions are hidden from a frozen
+    /// scoreboard; `None` without a freeze.
+    pub freezes_at: Option<DateTime<Utc>>,
+}
+
+impl Window {
+    pub fn status(&self, now: DateTime<Utc>) -> ContestStatus {
+        if now < self.starts_at {
+            ContestStatus::Upcoming
+        } else if now < self.ends_at {
+            ContestStatus::Running
+        } else {
+            ContestStatus::Ended
+        }
+    }
+
+    /// Whether a submission made at `at` is ranked: in the window, and
+    /// before its freeze if the standings are `frozen`.
+    pub fn ranks(&self, at: DateTime<Utc>, frozen: bool) -> bool {
+        let until = match self.freezes_at {
+            Some(freeze) if frozen => freeze,
+            _ => self.ends_at,
+        };
+        self.starts_at <= at && at < until
+    }
 }
 
 /// A validated contest: build it with `Contest::new`.
@@ -94,6 +161,7 @@ pub struct Contest {
     freeze_minutes: Option<u32>,
     public: bool,
     compile_errors_count: bool,
+    practice_after_end: bool,
 }
 
 /// Times a contest may have: years as RFC 3339 writes them (four digits),
@@ -147,6 +215,7 @@ impl Contest {
             freeze_minutes: spec.freeze_minutes,
             public: spec.public,
             compile_errors_count: spec.compile_errors_count,
+            practice_after_end: spec.practice_after_end,
         })
     }
 
@@ -193,13 +262,30 @@ impl Contest {
         self.compile_errors_count
     }
 
+    /// Whether participants may keep submitting, unranked, after their end.
+    pub fn practice_after_end(&self) -> bool {
+        self.practice_after_end
+    }
+
+    /// The contest's own window (what `OwnTime::default()` gets).
     pub fn status(&self, now: DateTime<Utc>) -> ContestStatus {
-        if now < self.starts_at {
-            ContestStatus::Upcoming
-        } else if now < self.ends_at {
-            ContestStatus::Running
-        } else {
-            ContestStatus::Ended
+        self.window(&OwnTime::default()).status(now)
+    }
+
+    /// A participant's window: from their start (never before the
+    /// contest's) for the contest's length plus their extra minutes; the
+    /// freeze as long before its end as before the contest's.
+    pub fn window(&self, own: &OwnTime) -> Window {
+        let starts_at = own
+            .starts_at
+            .map_or(self.starts_at, |s| s.max(self.starts_at));
+        let length = self.ends_at - self.starts_at;
+        let ends_at = starts_at + length + Duration::minutes(own.extra_minutes.into());
+        let freezes_at = (self.freeze_minutes).map(|m| ends_at - Duration::minutes(m.into()));
+        Window {
+            starts_at,
+            ends_at,
+            freezes_at,
         }
     }
 

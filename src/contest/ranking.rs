@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Contest, Scoring};
+use super::{Contest, Scoring, Window};
 
 /// Minutes an ICPC rejection before the first full score adds.
 const PENALTY_PER_REJECTION: u64 = 20;
@@ -17,6 +17,8 @@ const PENALTY_PER_REJECTION: u64 = 20;
 pub struct Entrant {
     pub user_id: String,
     pub name: String,
+    /// Their own window: ICPC minutes count from its start.
+    pub window: Window,
 }
 
 /// A judged submission that counts.
@@ -133,7 +135,8 @@ fn standing(
             Scoring::Ioi => total += cell.score,
             Scoring::Icpc => {
                 if let Some(solved_at) = cell.solved_at {
-                    let minutes = (solved_at - contest.starts_at).num_minutes().max(0) as u64;
+                    let minutes =
+                        (solved_at - entrant.window.starts_at).num_minutes().max(0) as u64;
                     let rejections = u64::from(cell.attempts - 1);
                     total += 1;
                     penalty_minutes += minutes + PENALTY_PER_REJECTION * rejections;
@@ -168,6 +171,7 @@ mod tests {
             freeze_minutes: None,
             public: false,
             compile_errors_count: false,
+            practice_after_end: false,
         };
         Contest::new("final".into(), spec).unwrap()
     }
@@ -176,6 +180,7 @@ mod tests {
         let entrant = |user: &&str| Entrant {
             user_id: user.to_string(),
             name: user.to_uppercase(),
+            window: contest(Scoring::Ioi).window(&Default::default()),
         };
         users.iter().map(entrant).collect()
     }

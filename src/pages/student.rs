@@ -18,7 +18,7 @@ use super::views::question::{Code, OwnSubmission, QuestionPage, run_examples};
 use super::views::scoreboard::{ScoreboardTable, scoreboard_table, status_text, table};
 use super::{PageError, PagesState};
 use crate::auth::Principal;
-use crate::contest::Contest;
+use crate::contest::{Contest, ContestStatus, OwnTime, Window};
 use crate::judge::{Question, StatementImage};
 use crate::service::{ExecutionView, SubmissionView};
 use crate::store::{SubmissionRecord, SubmissionState};
@@ -55,7 +55,7 @@ pub async fn home(State(state): State<PagesState>, viewer: Viewer) -> Result<Res
     let contests = (contests.into_iter())
         .filter(|contest| access.see_contest(&viewer.principal, contest))
         .map(|contest| ContestLink {
-            status: status_text(&contest, now).to_string(),
+            status: status_text(contest.status(now)).to_string(),
             slug: contest.slug().to_string(),
             title: contest.title().to_string(),
         })
@@ -71,7 +71,13 @@ pub async fn home(State(state): State<PagesState>, viewer: Viewer) -> Result<Res
 struct ContestPage {
     layout: Layout,
     contest: Contest,
+    /// The viewer's window: a participant's own, else the contest's.
+    window: Window,
+    /// Whether the viewer's time is their own (a later start, extra minutes).
+    own_time: bool,
     status: &'static str,
+    /// The viewer's window is over and they may keep practicing.
+    practice: bool,
     /// `None` before the start (for students).
     questions: Option<Vec<QuestionStanding>>,
     scoreboard: Option<ScoreboardTable>,
@@ -104,9 +110,15 @@ pub async fn contest(
         None
     };
     let scoreboard = scoreboard_table(&state, &viewer, &contest).await?;
+    let own = own_time(&viewer);
+    let window = contest.window(&own);
+    let status = window.status(now);
     render(&ContestPage {
         layout: Layout::of(&viewer),
-        status: status_text(&contest, now),
+        window,
+        own_time: own != OwnTime::default(),
+        status: status_text(status),
+        practice: status == ContestStatus::Ended && contest.practice_after_end(),
         contest,
         questions,
         scoreboard,
@@ -155,6 +167,14 @@ async fn standings(
             }
         })
         .collect())
+}
+
+/// A participant's own time in their contest; anyone else's is the contest's.
+fn own_time(viewer: &Viewer) -> OwnTime {
+    match &viewer.principal {
+        Principal::Participant(participant) => participant.time,
+        _ => OwnTime::default(),
+    }
 }
 
 /// A participant's own submissions (to `question`, or all), newest first;
@@ -228,6 +248,9 @@ pub async fn question(
         history: with_rejudges(&state, own_submissions(&state, &viewer, Some(&slug)).await?)
             .await?,
         draft_key: format!("{}:{}:{}", contest.slug(), slug, who),
+        practice: closed.is_none()
+            && contest.practice_after_end()
+            && contest.window(&own_time(&viewer)).status(Utc::now()) == ContestStatus::Ended,
         closed,
         ..QuestionPage::new(
             Layout::of(&viewer),

@@ -1,12 +1,14 @@
 //! A contest, and its scoreboard: its participants ranked on its questions.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{JudgingService, Refusal};
 use crate::auth::Standings;
-use crate::contest::{self, Contest, Entrant, Scoring, StandingRow};
+use crate::contest::{self, Attempt, Contest, Entrant, Scoring, StandingRow, Window};
 
 /// `GET /contests/{slug}/scoreboard`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -46,21 +48,26 @@ impl JudgingService {
                 (slug.clone(), worth.map_or(0, |q| q.max_score))
             })
             .collect();
-        let entrants = (self.database.participants(contest.slug()).await?)
+        let entrants: Vec<Entrant> = (self.database.participants(contest.slug()).await?)
             .into_iter()
             .map(|p| Entrant {
+                window: contest.window(&p.time),
                 user_id: p.user_id,
                 name: p.name,
             })
             .collect();
-        // What counts: submitted in the window, and before the freeze if
-        // the viewer sees the frozen standings.
-        let until = frozen_at
-            .unwrap_or(contest.ends_at())
-            .min(contest.ends_at());
+        // What counts: submitted in the participant's own window, and
+        // before its freeze if the viewer sees the frozen standings.
+        let frozen = frozen_at.is_some();
+        let windows: HashMap<&str, Window> = (entrants.iter())
+            .map(|e| (e.user_id.as_str(), e.window))
+            .collect();
+        let ranked = |a: &Attempt| {
+            (windows.get(a.user_id.as_str())).is_some_and(|w| w.ranks(a.submitted_at, frozen))
+        };
         let attempts = (self.database.contest_attempts(contest.slug()).await?)
             .into_iter()
-            .filter(|a| contest.starts_at() <= a.submitted_at && a.submitted_at < until)
+            .filter(ranked)
             .collect();
         let rows = contest::rank(contest, &max_scores, entrants, attempts);
         Ok(Scoreboard {

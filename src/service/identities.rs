@@ -6,8 +6,8 @@ use anyhow::Result;
 use chrono::Utc;
 
 use super::Refusal;
-use crate::auth::{self, AdminToken, KeyRole, Participant, Principal, Secret, TokenKind};
-use crate::contest::participants;
+use crate::auth::{self, AdminToken, KeyRole, Principal, Secret, TokenKind};
+use crate::contest::{OwnTime, participants};
 use crate::store::{ApiKeyRecord, Database, NewParticipant};
 
 /// How long a page session lasts: a school day.
@@ -61,9 +61,7 @@ impl Identities {
             return Ok(Some(role.principal()));
         }
         let holder = self.database.participant_by_token(digest).await?;
-        let participant =
-            |(contest, user_id)| Principal::Participant(Participant { contest, user_id });
-        Ok(holder.map(participant))
+        Ok(holder.map(Principal::Participant))
     }
 
     /// Opens a page session for whoever `credential` names: the session's
@@ -150,9 +148,34 @@ impl Identities {
         }
         match self.database.delete_participant(contest, user_id).await? {
             true => Ok(()),
-            false => Err(Refusal::NotFound(format!(
-                "contest {contest:?} has no participant {user_id:?}"
-            ))),
+            false => Err(no_participant(contest, user_id)),
         }
     }
+
+    /// Gives a participant their own start and extra minutes (their token
+    /// stays); the next request they make is judged by it.
+    pub async fn set_participant_time(
+        &self,
+        contest: &str,
+        user_id: &str,
+        own: &OwnTime,
+    ) -> Result<(), Refusal> {
+        own.check().map_err(Refusal::Invalid)?;
+        if self.database.contest(contest).await?.is_none() {
+            return Err(Refusal::UnknownContest(contest.to_string()));
+        }
+        match (self.database)
+            .set_participant_time(contest, user_id, own)
+            .await?
+        {
+            true => Ok(()),
+            false => Err(no_participant(contest, user_id)),
+        }
+    }
+}
+
+fn no_participant(contest: &str, user_id: &str) -> Refusal {
+    Refusal::NotFound(format!(
+        "contest {contest:?} has no participant {user_id:?}"
+    ))
 }

@@ -7,7 +7,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Database, from_text, int, time, to_text};
-use crate::contest::{Attempt, Contest, ContestSpec, ScoreboardSetting, Scoring};
+use crate::auth::Participant;
+use crate::contest::{Attempt, Contest, ContestSpec, OwnTime, ScoreboardSetting, Scoring};
 
 /// Why a contest could not be stored.
 #[derive(Debug)]
@@ -21,6 +22,9 @@ pub struct ParticipantRecord {
     pub user_id: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Their own start and extra minutes.
+    #[serde(flatten)]
+    pub time: OwnTime,
 }
 
 /// A participant to add, with the digest of their new token.
@@ -31,7 +35,7 @@ pub struct NewParticipant<'a> {
 }
 
 const CONTEST_COLUMNS: &str = "slug, title, starts_at, ends_at, scoring, scoreboard,
-    freeze_minutes, public, compile_errors_count";
+    freeze_minutes, public, compile_errors_count, practice_after_end";
 
 impl Database {
     /// Creates or replaces a contest; `Ok(true)` if it was new.
@@ -54,11 +58,12 @@ impl Database {
         let now = Utc::now().to_rfc3339();
         sqlx::query(
             "INSERT INTO contests (slug, title, starts_at, ends_at, scoring, scoreboard,
-                 freeze_minutes, public, compile_errors_count, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                 freeze_minutes, public, compile_errors_count, practice_after_end, created_at,
+                 updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
              ON CONFLICT (slug) DO UPDATE SET title = $2, starts_at = $3, ends_at = $4,
                  scoring = $5, scoreboard = $6, freeze_minutes = $7, public = $8,
-                 compile_errors_count = $9, updated_at = $10",
+                 compile_errors_count = $9, practice_after_end = $10, updated_at = $11",
         )
         .bind(contest.slug())
         .bind(contest.title())
@@ -69,6 +74,7 @@ impl Database {
         .bind(contest.freeze_minutes().map(i64::from))
         .bind(i64::from(contest.public()))
         .bind(i64::from(contest.compile_errors_count()))
+        .bind(i64::from(contest.practice_after_end()))
         .bind(&now)
         .execute(&mut *tx)
         .await?;
@@ -191,8 +197,8 @@ impl Database {
 
     pub async fn participants(&self, contest: &str) -> Result<Vec<ParticipantRecord>> {
         sqlx::query(
-            "SELECT user_id, name, created_at FROM participants WHERE contest_slug = $1
-             ORDER BY user_id",
+            "SELECT user_id, name, created_at, starts_at, extra_minutes FROM participants
+             WHERE contest_slug = $1 ORDER BY user_id",
         )
         .bind(contest)
         .fetch_all(self.pool())
@@ -203,9 +209,31 @@ impl Database {
                 user_id: row.try_get("user_id")?,
                 name: row.try_get("name")?,
                 created_at: time(Some(row.try_get("created_at")?))?.expect("given"),
+                time: own_time(row)?,
             })
         })
         .collect()
+    }
+
+    /// Sets a participant's own time; `false` if there is no such participant.
+    pub async fn set_participant_time(
+        &self,
+        contest: &str,
+        user_id: &str,
+        own: &OwnTime,
+    ) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE participants SET starts_at = $1, extra_minutes = $2
+             WHERE contest_slug = $3 AND user_id = $4",
+        )
+        .bind(own.starts_at.map(|t| t.to_rfc3339()))
+        .bind(i64::from(own.extra_minutes))
+        .bind(contest)
+        .bind(user_id)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(updated > 0)
     }
 
     pub async fn participant_count(&self, contest: &str) -> Result<u32> {
@@ -228,17 +256,23 @@ impl Database {
         Ok(deleted > 0)
     }
 
-    /// The contest and user a participant token's digest belongs to.
-    pub async fn participant_by_token(&self, digest: &str) -> Result<Option<(String, String)>> {
-        let row =
-            sqlx::query("SELECT contest_slug, user_id FROM participants WHERE token_hash = $1")
-                .bind(digest)
-                .fetch_optional(self.pool())
-                .await?;
-        let pair = |row: AnyRow| -> Result<(String, String)> {
-            Ok((row.try_get("contest_slug")?, row.try_get("user_id")?))
+    /// The participant a token's digest belongs to.
+    pub async fn participant_by_token(&self, digest: &str) -> Result<Option<Participant>> {
+        let row = sqlx::query(
+            "SELECT contest_slug, user_id, starts_at, extra_minutes FROM participants
+             WHERE token_hash = $1",
+        )
+        .bind(digest)
+        .fetch_optional(self.pool())
+        .await?;
+        let participant = |row: AnyRow| -> Result<Participant> {
+            Ok(Participant {
+                contest: row.try_get("contest_slug")?,
+                user_id: row.try_get("user_id")?,
+                time: own_time(&row)?,
+            })
         };
-        row.map(pair).transpose()
+        row.map(participant).transpose()
     }
 
     /// The judged submissions made to `contest` with its participants'
@@ -277,6 +311,13 @@ impl Database {
     }
 }
 
+fn own_time(row: &AnyRow) -> Result<OwnTime> {
+    Ok(OwnTime {
+        starts_at: time(row.try_get("starts_at")?)?,
+        extra_minutes: int(row, "extra_minutes")?,
+    })
+}
+
 fn contest_from_row(row: &AnyRow, questions: Vec<String>) -> Result<Contest> {
     let scoring: Scoring = from_text(row.try_get("scoring")?)?;
     let scoreboard: ScoreboardSetting = from_text(row.try_get("scoreboard")?)?;
@@ -293,6 +334,7 @@ fn contest_from_row(row: &AnyRow, questions: Vec<String>) -> Result<Contest> {
             .transpose()?,
         public: row.try_get::<i64, _>("public")? != 0,
         compile_errors_count: row.try_get::<i64, _>("compile_errors_count")? != 0,
+        practice_after_end: row.try_get::<i64, _>("practice_after_end")? != 0,
     };
     // Checked as it was when stored, so a row that no longer passes is
     // unreadable (and skipped by lists), never half-read.

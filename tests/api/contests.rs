@@ -380,7 +380,17 @@ async fn participants_are_added_from_json_or_csv_and_get_a_token_each_shown_once
         .map(|p| {
             let mut fields: Vec<&String> = p.as_object().unwrap().keys().collect();
             fields.sort();
-            assert_eq!(fields, ["created_at", "name", "user_id"], "{p}");
+            assert_eq!(
+                fields,
+                [
+                    "created_at",
+                    "extra_minutes",
+                    "name",
+                    "starts_at",
+                    "user_id"
+                ],
+                "{p}"
+            );
             assert!(time(&p["created_at"]) <= Utc::now(), "{p}");
             (
                 p["user_id"].as_str().unwrap().into(),
@@ -1063,6 +1073,140 @@ async fn icpc_counts_no_compile_error_as_an_attempt_unless_the_contest_says_so()
     assert_eq!(body["compile_errors_count"], true, "{body}");
     let (_, board) = app.contest_scoreboard("icpc-ce", Some(&token)).await;
     assert_eq!(ada(&board), (json!(3), penalty + 20), "{board}");
+}
+
+/// PUT a participant's own time (as admin).
+async fn set_time(app: &TestApp, contest: &str, user: &str, time: Value) -> (StatusCode, Value) {
+    let path = format!("/admin/contests/{contest}/participants/{user}/time");
+    app.send(Method::PUT, &path, Some(ADMIN_TOKEN), Some(time))
+        .await
+}
+
+#[tokio::test]
+async fn a_participant_with_their_own_time_submits_ranks_and_freezes_in_their_window() {
+    let app = app_with_questions(&["sum"]).await;
+    // From 60 minutes ago to 10 from now, frozen for its last 30 minutes:
+    // the board is frozen now.
+    let mut icpc = contest(&["sum"], -60, 10, "icpc", "public");
+    icpc["freeze_minutes"] = json!(30);
+    create_contest(&app, "own-time", icpc).await;
+    let ada = app.add_participant("own-time", "ada").await;
+    let bob = app.add_participant("own-time", "bob").await;
+    let cy = app.add_participant("own-time", "cy").await;
+    // Bob starts 20 minutes late with 30 more: his window ends 40 minutes
+    // from now, and his freeze 10 minutes from now.
+    let bob_start = minutes_from_now(-40);
+    let own = json!({"starts_at": bob_start, "extra_minutes": 30});
+    let (status, body) = set_time(&app, "own-time", "bob", own).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    // A start before the contest's counts as the contest's: Cy's window is
+    // the contest's.
+    let own = json!({"starts_at": minutes_from_now(-120), "extra_minutes": 0});
+    let (status, body) = set_time(&app, "own-time", "cy", own).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    judged(&app, Some(&ada), "sum", SUM).await;
+    let bob_solved = judged(&app, Some(&bob), "sum", SUM).await;
+    let (_, board) = app.contest_scoreboard("own-time", Some(&cy)).await;
+    assert_eq!(board["frozen"], true, "{board}");
+    // Ada solved inside her freeze: hidden. Bob's freeze is later: shown,
+    // his minutes counted from his own start.
+    assert_eq!(row_of(&board, "ada")["total"], 0, "{board}");
+    assert_eq!(row_of(&board, "bob")["total"], 1, "{board}");
+    let minutes = (time(&bob_solved["created_at"]) - time(&json!(bob_start))).num_minutes();
+    assert_eq!(row_of(&board, "bob")["penalty_minutes"], minutes, "{board}");
+    let (_, live) = app.contest_scoreboard("own-time", Some(ADMIN_TOKEN)).await;
+    assert_eq!(
+        row_of(&live, "ada")["total"],
+        1,
+        "admins see it live: {live}"
+    );
+
+    let (status, list) = app.list_participants("own-time").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let bob_row = (list.as_array().unwrap().iter())
+        .find(|p| p["user_id"] == "bob")
+        .unwrap();
+    assert_eq!(bob_row["extra_minutes"], 30, "{list}");
+    assert_eq!(time(&bob_row["starts_at"]), time(&json!(bob_start)));
+
+    // Ending the contest for everyone else leaves Bob his time.
+    let mut ended = contest(&["sum"], -60, -1, "icpc", "public");
+    ended["freeze_minutes"] = json!(30);
+    let (status, body) = app.put_contest("own-time", ended).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let request = json!({"language": "python", "code": SUM, "question_id": "sum"});
+    let (status, body) = app.execute_as(Some(&ada), request.clone()).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, "contest_not_running");
+    let (status, body) = app.execute_as(Some(&bob), request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let cases = [
+        (
+            "own-time",
+            "nobody",
+            json!({"extra_minutes": 5}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "nope",
+            "bob",
+            json!({"extra_minutes": 5}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "own-time",
+            "bob",
+            json!({"extra_minutes": 20000}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "own-time",
+            "bob",
+            json!({"extra_minutes": -1}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "own-time",
+            "bob",
+            json!({"minutes": 5}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (contest, user, own, expected) in cases {
+        let (status, body) = set_time(&app, contest, user, own.clone()).await;
+        assert_eq!(status, expected, "{contest}/{user} {own}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn practice_after_the_end_is_judged_and_shown_but_never_ranked() {
+    let app = app_with_questions(&["sum"]).await;
+    let mut ended = contest(&["sum"], -60, -1, "ioi", "public");
+    ended["practice_after_end"] = json!(true);
+    create_contest(&app, "practice", ended.clone()).await;
+    let ada = app.add_participant("practice", "ada").await;
+    let practiced = judged(&app, Some(&ada), "sum", SUM).await;
+    assert_eq!(practiced["score"], 2, "{practiced}");
+    let id = practiced["submission_id"].as_str().unwrap();
+    let (status, own) = app.get_submission_as(id, Some(&ada)).await;
+    assert_eq!(
+        (status, &own["score"]),
+        (StatusCode::OK, &json!(2)),
+        "{own}"
+    );
+    let (_, board) = app.contest_scoreboard("practice", Some(&ada)).await;
+    let row = row_of(&board, "ada");
+    assert_eq!(
+        (&row["total"], &row["questions"]["sum"]["attempts"]),
+        (&json!(0), &json!(0)),
+        "practice is not ranked: {board}"
+    );
+    ended["practice_after_end"] = json!(false);
+    app.put_contest("practice", ended).await;
+    let request = json!({"language": "python", "code": SUM, "question_id": "sum"});
+    let (status, body) = app.execute_as(Some(&ada), request).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, "contest_not_running");
 }
 
 #[tokio::test]

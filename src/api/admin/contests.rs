@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 use crate::api::error::{ApiJson, ApiPath, ErrorBody, ErrorCode};
 use crate::api::{ApiError, AppState};
 use crate::contest::{
-    Contest, ContestSpec, ContestStatus, ScoreboardSetting, Scoring, participants as roster,
+    Contest, ContestSpec, ContestStatus, OwnTime, ScoreboardSetting, Scoring,
+    participants as roster,
 };
 use crate::service::Saved;
 use crate::store::ParticipantRecord;
@@ -31,6 +32,7 @@ pub struct AdminContestView {
     freeze_minutes: Option<u32>,
     public: bool,
     compile_errors_count: bool,
+    practice_after_end: bool,
     participants: u32,
 }
 
@@ -49,6 +51,7 @@ async fn view(state: &AppState, contest: Contest) -> Result<AdminContestView, Ap
         freeze_minutes: contest.freeze_minutes(),
         public: contest.public(),
         compile_errors_count: contest.compile_errors_count(),
+        practice_after_end: contest.practice_after_end(),
         participants,
     })
 }
@@ -260,5 +263,32 @@ pub async fn remove_participant(
     ApiPath((slug, user_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     state.identities.remove_participant(&slug, &user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets a participant's own time: a later start, extra minutes
+///
+/// For accommodations: their submissions, scoreboard times, penalties and
+/// freeze follow their own window; their token stays.
+#[utoipa::path(
+    put, path = "/admin/contests/{slug}/participants/{user_id}/time", tag = "admin",
+    operation_id = "set_participant_time",
+    params(("slug" = String, Path), ("user_id" = String, Path)),
+    request_body = OwnTime,
+    responses(
+        (status = 204, description = "Set"),
+        (status = 404, description = "`unknown_contest`, or `not_found`: no such participant",
+            body = ErrorBody),
+        (status = 422, description = "`invalid`: too many extra minutes", body = ErrorBody),
+    ),
+)]
+pub async fn set_participant_time(
+    State(state): State<AppState>,
+    ApiPath((slug, user_id)): ApiPath<(String, String)>,
+    ApiJson(own): ApiJson<OwnTime>,
+) -> Result<StatusCode, ApiError> {
+    (state.identities)
+        .set_participant_time(&slug, &user_id, &own)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

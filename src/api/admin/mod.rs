@@ -64,6 +64,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             delete(contests::remove_participant),
         )
         .route(
+            "/admin/contests/{slug}/participants/{user_id}/time",
+            put(contests::set_participant_time),
+        )
+        .route(
             "/admin/rejudges",
             get(rejudges::list).post(rejudges::create),
         )

@@ -41,6 +41,7 @@ struct ContestFields {
     freeze_minutes: String,
     public: bool,
     compile_errors_count: bool,
+    practice_after_end: bool,
     /// Every stored question: the chosen ones first, in their order.
     questions: Vec<QuestionChoice>,
 }
@@ -152,6 +153,7 @@ impl ContestFields {
                 .map_or(String::new(), |m| m.to_string()),
             public: contest.public(),
             compile_errors_count: contest.compile_errors_count(),
+            practice_after_end: contest.practice_after_end(),
             questions: choices(all, &chosen),
         }
     }
@@ -170,6 +172,7 @@ impl ContestFields {
             freeze_minutes: String::new(),
             public: false,
             compile_errors_count: false,
+            practice_after_end: false,
             questions: choices(all, &[]),
         }
     }
@@ -196,6 +199,7 @@ impl ContestFields {
             freeze_minutes: fields.get("freeze_minutes").to_string(),
             public: fields.has("public"),
             compile_errors_count: fields.has("compile_errors_count"),
+            practice_after_end: fields.has("practice_after_end"),
             questions: choices(all, &chosen),
         }
     }
@@ -215,6 +219,7 @@ impl ContestFields {
             freeze_minutes: optional_number("Freeze minutes", &self.freeze_minutes)?,
             public: self.public,
             compile_errors_count: self.compile_errors_count,
+            practice_after_end: self.practice_after_end,
         };
         Ok(spec)
     }
@@ -350,7 +355,7 @@ pub async fn show(
     render(&ContestPage {
         layout: Layout::of(&viewer),
         window: window(&contest),
-        status: status_text(&contest, Utc::now()),
+        status: status_text(contest.status(Utc::now())),
         scoreboard_setting,
         questions,
         participants,

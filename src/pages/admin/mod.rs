@@ -57,7 +57,7 @@ pub async fn dashboard(
             .map_err(PageError::internal)?;
         contests.push(ContestRow {
             window: window(&contest),
-            status: status_text(&contest, now),
+            status: status_text(contest.status(now)),
             questions: contest.questions().len(),
             participants,
             slug: contest.slug().to_string(),

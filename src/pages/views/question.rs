@@ -33,6 +33,8 @@ pub(in crate::pages) struct QuestionPage {
     pub(in crate::pages) history: Vec<OwnSubmission>,
     /// Why the viewer may not submit now, if they may not.
     pub(in crate::pages) closed: Option<String>,
+    /// Their window is over: what they submit now is practice, not ranked.
+    pub(in crate::pages) practice: bool,
     pub(in crate::pages) draft_key: String,
 }
 
@@ -94,6 +96,7 @@ impl QuestionPage {
             question,
             history: Vec::new(),
             closed: None,
+            practice: false,
             draft_key: String::new(),
         }
     }

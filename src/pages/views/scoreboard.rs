@@ -1,19 +1,19 @@
 //! A contest's scoreboard as the pages show it, and a contest's status in words.
 
 use askama::Template;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use crate::auth::Standings;
-use crate::contest::{Contest, StandingRow};
+use crate::contest::{Contest, ContestStatus, StandingRow};
 use crate::pages::session::Viewer;
 use crate::pages::{PageError, PagesState};
 use crate::service::Scoreboard;
 
-pub(in crate::pages) fn status_text(contest: &Contest, now: DateTime<Utc>) -> &'static str {
-    match contest.status(now) {
-        crate::contest::ContestStatus::Upcoming => "upcoming",
-        crate::contest::ContestStatus::Running => "running",
-        crate::contest::ContestStatus::Ended => "ended",
+pub(in crate::pages) fn status_text(status: ContestStatus) -> &'static str {
+    match status {
+        ContestStatus::Upcoming => "upcoming",
+        ContestStatus::Running => "running",
+        ContestStatus::Ended => "ended",
     }
 }
 
