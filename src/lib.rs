@@ -13,6 +13,7 @@
 //! all together.
 
 pub mod api;
+pub mod attachment;
 pub mod auth;
 pub mod cli;
 pub mod configuration;

@@ -163,6 +163,8 @@ impl Modify for AdminRoutes {
         admin::contests::add_participants,
         admin::contests::remove_participant,
         admin::contests::set_participant_time,
+        admin::contests::results_csv,
+        admin::contests::archive,
         admin::rejudges::create,
         admin::rejudges::list,
         admin::rejudges::show,

@@ -203,7 +203,8 @@ fn validator_flags(question: &Question) -> Vec<String> {
     flags
 }
 
-fn zip(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
+/// A zip archive of `files` (path, contents), deflated.
+pub fn zip(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
     for (path, contents) in files {

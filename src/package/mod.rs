@@ -13,7 +13,7 @@ mod statement;
 
 use std::path::Path;
 
-pub use export::kattis_zip;
+pub use export::{kattis_zip, zip};
 pub use files::PackageFiles;
 pub use programs::{PackageProgram, language_of};
 

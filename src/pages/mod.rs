@@ -110,6 +110,14 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
                 .layer(DefaultBodyLimit::max(package::MAX_UPLOAD_BYTES)),
         )
         .route(
+            "/ui/admin/contests/{contest}/results.csv",
+            get(admin::contests::results_csv),
+        )
+        .route(
+            "/ui/admin/contests/{contest}/submissions.zip",
+            get(admin::contests::archive),
+        )
+        .route(
             "/ui/admin/contests/{contest}/rejudges",
             get(admin::rejudges::fragment),
         )

@@ -15,6 +15,7 @@ mod authoring;
 mod calibration;
 mod callback;
 mod contests;
+mod exports;
 mod identities;
 mod import;
 mod lease;

@@ -1210,6 +1210,120 @@ async fn practice_after_the_end_is_judged_and_shown_but_never_ranked() {
 }
 
 #[tokio::test]
+async fn results_export_as_csv_and_every_submission_as_a_zip() {
+    let app = app_with_questions(&["sum", "other"]).await;
+    create_contest(
+        &app,
+        "export",
+        contest(&["sum", "other"], -30, 60, "ioi", "public"),
+    )
+    .await;
+    let ada = app.add_participant("export", "ada").await;
+    let formula = json!([{"user_id": "bob", "name": "=HYPERLINK(\"x\")"}]);
+    let (status, added) = app.add_participants("export", formula).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    judged(&app, Some(&ada), "sum", HALF).await;
+    judged(&app, Some(&ada), "sum", SUM).await;
+    judged(&app, Some(&ada), "other", "print(3").await;
+
+    let response = (app.request(Method::GET, "/admin/contests/export/results.csv"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("export-results.csv")
+    );
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "rank",
+            "user_id",
+            "name",
+            "sum score",
+            "sum attempts",
+            "sum solved_at",
+            "other score",
+            "other attempts",
+            "other solved_at",
+            "total",
+            "penalty_minutes"
+        ]
+    );
+    let rows: Vec<Vec<String>> = (reader.records())
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert_eq!(
+        rows[0][..5],
+        ["1", "ada", "Student ada", "2", "2"],
+        "{text}"
+    );
+    assert!(
+        rows[0][5].starts_with("20"),
+        "the time of the full score: {text}"
+    );
+    // A compile error is no attempt.
+    assert_eq!(rows[0][6..], ["0", "0", "", "2", "0"], "{text}");
+    assert_eq!(
+        rows[1][..3],
+        ["2", "bob", "'=HYPERLINK(\"x\")"],
+        "no formula: {text}"
+    );
+
+    let response = (app.request(Method::GET, "/admin/contests/export/submissions.zip"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut names: Vec<String> = (archive.file_names())
+        .map(|name| name.unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "ada/other/001-compilation_error.py",
+            "ada/sum/001-wrong_answer.py",
+            "ada/sum/002-accepted.py",
+            "submissions.csv"
+        ]
+    );
+    let mut code = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("ada/sum/002-accepted.py").unwrap(),
+        &mut code,
+    )
+    .unwrap();
+    assert_eq!(code, SUM);
+    let mut index = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("submissions.csv").unwrap(), &mut index)
+        .unwrap();
+    assert_eq!(index.lines().count(), 4, "{index}");
+    assert!(index.contains(",ada,sum,python,"), "{index}");
+
+    for path in [
+        "/admin/contests/nope/results.csv",
+        "/admin/contests/nope/submissions.zip",
+    ] {
+        let (status, body) = app.send(Method::GET, path, Some(ADMIN_TOKEN), None).await;
+        assert_error(status, &body, StatusCode::NOT_FOUND, "unknown_contest");
+        let (status, _) = app.send(Method::GET, path, Some(&ada), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn a_frozen_scoreboard_hides_the_last_submissions_from_all_but_admin_and_service() {
     let app = app_with_questions(&["sum"]).await;
     let ends = minutes_from_now(30);

@@ -5,12 +5,14 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::error::{ApiJson, ApiPath, ErrorBody, ErrorCode};
 use crate::api::{ApiError, AppState};
+use crate::attachment::attachment;
 use crate::contest::{
     Contest, ContestSpec, ContestStatus, OwnTime, ScoreboardSetting, Scoring,
     participants as roster,
@@ -291,4 +293,49 @@ pub async fn set_participant_time(
         .set_participant_time(&slug, &user_id, &own)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The contest's results as CSV, for a gradebook
+///
+/// One row per participant, ranked: `rank, user_id, name`, then per
+/// question its score, attempts and the time of its first full score, then
+/// `total` and `penalty_minutes`. Live standings, as admins see them.
+#[utoipa::path(
+    get, path = "/admin/contests/{slug}/results.csv", tag = "admin", operation_id = "contest_results",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The results", content_type = "text/csv", body = String),
+        (status = 404, description = "`unknown_contest`", body = ErrorBody),
+    ),
+)]
+pub async fn results_csv(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let contest = state.service.contest(&slug).await?;
+    let csv = (state.service.contest_results_csv(&contest).await).map_err(ApiError::internal)?;
+    let name = format!("{slug}-results.csv");
+    Ok(attachment("text/csv; charset=utf-8", &name, csv))
+}
+
+/// Every submission to the contest with its code and verdict, zipped
+///
+/// `<user>/<question>/<n>-<verdict>.<extension>` for each, and
+/// `submissions.csv` listing them all.
+#[utoipa::path(
+    get, path = "/admin/contests/{slug}/submissions.zip", tag = "admin", operation_id = "contest_archive",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "The archive", content_type = "application/zip", body = Vec<u8>),
+        (status = 404, description = "`unknown_contest`", body = ErrorBody),
+    ),
+)]
+pub async fn archive(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let contest = state.service.contest(&slug).await?;
+    let zip = (state.service.contest_archive(&contest).await).map_err(ApiError::internal)?;
+    let name = format!("{slug}-submissions.zip");
+    Ok(attachment("application/zip", &name, zip))
 }

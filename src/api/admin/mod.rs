@@ -64,6 +64,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
             delete(contests::remove_participant),
         )
         .route(
+            "/admin/contests/{slug}/results.csv",
+            get(contests::results_csv),
+        )
+        .route(
+            "/admin/contests/{slug}/submissions.zip",
+            get(contests::archive),
+        )
+        .route(
             "/admin/contests/{slug}/participants/{user_id}/time",
             put(contests::set_participant_time),
         )

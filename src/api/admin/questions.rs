@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::{ApiJson, ApiPath, ApiQuery, ErrorBody, ErrorCode};
 use crate::api::{ApiError, AppState, questions};
+use crate::attachment::attachment;
 use crate::judge::{AppliedLimits, Calibration, Question, QuestionSpec, QuestionTest};
 use crate::package::{self, DEFAULT_STATEMENT_LANGUAGE};
 use crate::service::{ImportReport, Saved, Strictness};
@@ -211,14 +212,7 @@ pub async fn export_package(
     let images = (state.database.statement_images(&slug).await).map_err(ApiError::internal)?;
     let zip = package::kattis_zip(&question, &images)
         .map_err(|why| ApiError::invalid(format!("question {slug:?} cannot be exported: {why}")))?;
-    let disposition = format!("attachment; filename=\"{slug}.zip\"");
-    Ok((
-        [
-            (CONTENT_TYPE, "application/zip".to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        zip,
-    ))
+    Ok(attachment("application/zip", &format!("{slug}.zip"), zip))
 }
 
 /// 201 for a question created, 200 for one replaced.

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 use super::charts::{QuestionVerdicts, Timeline, TimelineChart, Verdict, VerdictChart};
 use super::rejudges::RejudgesTable;
 use super::{AdminViewer, Fields, form_error, optional_number, refused, see_other, window};
+use crate::attachment::attachment;
 use crate::contest::{Contest, ContestSpec};
 use crate::pages::layout::{Layout, render};
 use crate::pages::session::Viewer;
@@ -453,4 +454,35 @@ mod tests {
         let error = form.spec().unwrap_err();
         assert!(error.contains("Starts at"), "{error}");
     }
+}
+
+/// `GET /ui/admin/contests/{slug}/results.csv`: the results for a gradebook.
+pub async fn results_csv(
+    State(state): State<PagesState>,
+    _: AdminViewer,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let contest = state.service.contest(&slug).await?;
+    let csv = (state.service.contest_results_csv(&contest).await).map_err(PageError::internal)?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &format!("{slug}-results.csv"),
+        csv,
+    ))
+}
+
+/// `GET /ui/admin/contests/{slug}/submissions.zip`: every submission, for
+/// the archive.
+pub async fn archive(
+    State(state): State<PagesState>,
+    _: AdminViewer,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let contest = state.service.contest(&slug).await?;
+    let zip = (state.service.contest_archive(&contest).await).map_err(PageError::internal)?;
+    Ok(attachment(
+        "application/zip",
+        &format!("{slug}-submissions.zip"),
+        zip,
+    ))
 }
