@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::layout::{Layout, render};
 use super::session::Viewer;
 use super::views::question::{Code, OwnSubmission, QuestionPage, run_examples};
-use super::views::scoreboard::{ScoreboardTable, scoreboard_table, status_text, table};
+use super::views::scoreboard::{BoardView, ScoreboardTable, scoreboard_table, status_text, table};
 use super::{PageError, PagesState};
 use crate::auth::Principal;
 use crate::contest::{Contest, ContestStatus, OwnTime, Window};
@@ -100,6 +100,7 @@ pub async fn contest(
     State(state): State<PagesState>,
     viewer: Viewer,
     Path(slug): Path<String>,
+    Query(view): Query<BoardView>,
 ) -> Result<Response, PageError> {
     let contest = visible_contest(&state, &viewer, &slug).await?;
     let now = Utc::now();
@@ -109,7 +110,7 @@ pub async fn contest(
     } else {
         None
     };
-    let scoreboard = scoreboard_table(&state, &viewer, &contest).await?;
+    let scoreboard = scoreboard_table(&state, &viewer, &contest, view).await?;
     let own = own_time(&viewer);
     let window = contest.window(&own);
     let status = window.status(now);
@@ -216,10 +217,11 @@ pub async fn scoreboard_fragment(
     State(state): State<PagesState>,
     viewer: Viewer,
     Path(slug): Path<String>,
+    Query(view): Query<BoardView>,
 ) -> Result<Response, PageError> {
     let contest = visible_contest(&state, &viewer, &slug).await?;
     let standings = (state.service.access()).scoreboard(&viewer.principal, &contest, Utc::now())?;
-    render(&table(&state, &contest, standings).await?)
+    render(&table(&state, &contest, standings, view).await?)
 }
 
 /// `GET /ui/contests/{contest}/questions/{question}`.

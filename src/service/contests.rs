@@ -1,4 +1,8 @@
 //! A contest, and its scoreboard: its participants ranked on its questions.
+//! Hundreds of open pages poll a contest's scoreboard, so each replica
+//! keeps it computed until the contest's scoreboard version moves (a result
+//! recorded, participants or settings changed: `Database::scoreboard_version`),
+//! and pollers arriving together wait for one computation.
 
 use std::collections::HashMap;
 
@@ -10,8 +14,26 @@ use super::{JudgingService, Refusal};
 use crate::auth::Standings;
 use crate::contest::{self, Attempt, Contest, Entrant, Scoring, StandingRow, Window};
 
+/// Computed scoreboards kept: a contest's live and frozen standings, a
+/// few contests at once.
+const KEPT_SCOREBOARDS: u64 = 64;
+/// Bounds how long a board computed from a contest read just before it
+/// changed can outlive the change.
+const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Computed scoreboards by contest, scoreboard version and freeze.
+pub(super) type ScoreboardCache =
+    moka::future::Cache<(String, String, Option<DateTime<Utc>>), Scoreboard>;
+
+pub(super) fn scoreboard_cache() -> ScoreboardCache {
+    moka::future::Cache::builder()
+        .max_capacity(KEPT_SCOREBOARDS)
+        .time_to_live(KEPT_FOR)
+        .build()
+}
+
 /// `GET /contests/{slug}/scoreboard`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Scoreboard {
     pub contest: String,
     pub scoring: Scoring,
@@ -22,7 +44,7 @@ pub struct Scoreboard {
     pub rows: Vec<StandingRow>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionWorth {
     pub slug: String,
     pub max_score: u32,
@@ -41,6 +63,21 @@ impl JudgingService {
             Standings::Live => None,
             Standings::FrozenAt(at) => Some(at),
         };
+        let Some(version) = self.database.scoreboard_version(contest.slug()).await? else {
+            return self.rank_contest(contest, frozen_at).await;
+        };
+        let key = (contest.slug().to_string(), version, frozen_at);
+        (self.scoreboards)
+            .try_get_with(key, self.rank_contest(contest, frozen_at))
+            .await
+            .map_err(|error| anyhow::anyhow!("{error:#}"))
+    }
+
+    async fn rank_contest(
+        &self,
+        contest: &Contest,
+        frozen_at: Option<DateTime<Utc>>,
+    ) -> Result<Scoreboard> {
         let summaries = self.database.questions().await?;
         let max_scores: Vec<(String, u32)> = (contest.questions().iter())
             .map(|slug| {

@@ -89,6 +89,7 @@ pub struct JudgingService {
     /// Wakes the deliverer when this replica queues a callback.
     callbacks_due: Notify,
     stopping: watch::Sender<bool>,
+    scoreboards: contests::ScoreboardCache,
 }
 
 impl JudgingService {
@@ -113,6 +114,7 @@ impl JudgingService {
             queued: Notify::new(),
             callbacks_due: Notify::new(),
             stopping: watch::channel(false).0,
+            scoreboards: contests::scoreboard_cache(),
             config,
             replica_id,
         })

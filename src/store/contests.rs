@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 use super::{Database, from_text, int, time, to_text};
 use crate::auth::Participant;
@@ -63,7 +63,8 @@ impl Database {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
              ON CONFLICT (slug) DO UPDATE SET title = $2, starts_at = $3, ends_at = $4,
                  scoring = $5, scoreboard = $6, freeze_minutes = $7, public = $8,
-                 compile_errors_count = $9, practice_after_end = $10, updated_at = $11",
+                 compile_errors_count = $9, practice_after_end = $10, updated_at = $11,
+                 scoreboard_version = contests.scoreboard_version + 1",
         )
         .bind(contest.slug())
         .bind(contest.title())
@@ -191,6 +192,7 @@ impl Database {
             .execute(&mut *tx)
             .await?;
         }
+        bump_scoreboard(&mut tx, contest).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -222,6 +224,7 @@ impl Database {
         user_id: &str,
         own: &OwnTime,
     ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE participants SET starts_at = $1, extra_minutes = $2
              WHERE contest_slug = $3 AND user_id = $4",
@@ -230,9 +233,11 @@ impl Database {
         .bind(i64::from(own.extra_minutes))
         .bind(contest)
         .bind(user_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        bump_scoreboard(&mut tx, contest).await?;
+        tx.commit().await?;
         Ok(updated > 0)
     }
 
@@ -246,14 +251,39 @@ impl Database {
 
     /// `false` if there was no such participant.
     pub async fn delete_participant(&self, contest: &str, user_id: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
         let deleted =
             sqlx::query("DELETE FROM participants WHERE contest_slug = $1 AND user_id = $2")
                 .bind(contest)
                 .bind(user_id)
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
+        bump_scoreboard(&mut tx, contest).await?;
+        tx.commit().await?;
         Ok(deleted > 0)
+    }
+
+    /// What a computed scoreboard of `contest` depends on, as a key that
+    /// changes when it does: its changes and its questions' worth (a
+    /// question edited); `None` if there is no such contest.
+    pub async fn scoreboard_version(&self, contest: &str) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT c.scoreboard_version,
+                 (SELECT MAX(q.updated_at) FROM questions q
+                  JOIN contest_questions cq ON cq.question_slug = q.slug
+                  WHERE cq.contest_slug = c.slug) AS questions_at
+             FROM contests c WHERE c.slug = $1",
+        )
+        .bind(contest)
+        .fetch_optional(self.pool())
+        .await?;
+        let key = |row: AnyRow| -> Result<String> {
+            let version: i64 = row.try_get("scoreboard_version")?;
+            let questions_at: Option<String> = row.try_get("questions_at")?;
+            Ok(format!("{version}/{}", questions_at.unwrap_or_default()))
+        };
+        row.map(key).transpose()
     }
 
     /// The participant a token's digest belongs to.
@@ -309,6 +339,15 @@ impl Database {
             .await?;
         Ok(row.is_some())
     }
+}
+
+/// Marks `contest`'s computed scoreboards out of date.
+async fn bump_scoreboard(tx: &mut Transaction<'static, Any>, contest: &str) -> Result<()> {
+    sqlx::query("UPDATE contests SET scoreboard_version = scoreboard_version + 1 WHERE slug = $1")
+        .bind(contest)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 fn own_time(row: &AnyRow) -> Result<OwnTime> {

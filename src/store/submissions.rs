@@ -325,6 +325,13 @@ impl Database {
             return Ok(false);
         }
         sqlx::query(
+            "UPDATE contests SET scoreboard_version = scoreboard_version + 1
+             WHERE slug = (SELECT contest_slug FROM submissions WHERE id = $1)",
+        )
+        .bind(id.to_string())
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query(
             "INSERT INTO callbacks (submission_id, url, state, attempts, next_attempt_at)
              SELECT id, callback_url, 'pending', 0, $1 FROM submissions
              WHERE id = $2 AND callback_url IS NOT NULL",

@@ -23,6 +23,11 @@ pub struct Browser {
 impl Browser {
     /// A headless browser for the server at `base` (`http://127.0.0.1:PORT`).
     pub async fn open(base: &str) -> Self {
+        // The tests' build has rustls with both ring (judgebox's, for
+        // callbacks) and aws-lc-rs (fantoccini's): WebDriver's client needs
+        // to be told which; ring, as the server uses. A second call finds
+        // it set, which is fine.
+        let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))

@@ -322,6 +322,9 @@ async fn every_teachers_page_is_for_administrators_only() {
         "/ui/admin/contests/week-1/edit",
         "/ui/admin/contests/week-1/charts",
         "/ui/admin/contests/week-1/participants",
+        "/ui/admin/contests/week-1/rejudges",
+        "/ui/admin/contests/week-1/results.csv",
+        "/ui/admin/contests/week-1/submissions.zip",
         "/ui/admin/submissions",
     ];
     for page in pages {
@@ -479,4 +482,100 @@ async fn a_teacher_builds_a_contest_in_the_forms_and_watches_the_live_scoreboard
     );
     browser.screenshot("teacher-submission").await;
     browser.close().await;
+}
+
+#[tokio::test]
+async fn a_teacher_with_200_students_reads_the_overview_searches_the_board_and_rejudges() {
+    // The hidden test is wrong (5 + 5 is not 11) until the teacher fixes it.
+    let question = |hidden: &str| {
+        json!({
+            "slug": "sum", "title": "Sum of two numbers",
+            "test_cases": [
+                {"input": "1 2", "expected_output": "3"},
+                {"input": "5 5", "expected_output": hidden, "hidden": true}
+            ]
+        })
+    };
+    let app = TestApp::spawn_with_question(question("11"), &[]).await;
+    let contest = json!({
+        "title": "Final", "starts_at": minutes_from_now(-30), "ends_at": minutes_from_now(90),
+        "questions": ["sum"], "scoring": "ioi", "scoreboard": "participants"
+    });
+    let (status, body) = app.put_contest("final", contest).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    let people: Vec<_> = (1..=200)
+        .map(|n| json!({"user_id": format!("s{n:03}"), "name": format!("Student {n}")}))
+        .collect();
+    let (status, added) = app.add_participants("final", json!(people)).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{added}");
+    let tokens: Vec<String> = (added["participants"].as_array().unwrap().iter())
+        .map(|p| p["token"].as_str().unwrap().to_string())
+        .collect();
+    // 30 right solutions, judged wrong by the broken test.
+    for token in &tokens[..30] {
+        let submission = json!({"language": "python", "code": SOLUTION, "question_id": "sum"});
+        let (status, body) = app.execute_as(Some(token), submission).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+        assert_eq!(body["summary"]["score"], 1, "{body}");
+    }
+
+    let browser = Browser::open(&app.address).await;
+    browser.visit("/ui/signin").await;
+    browser.sign_in(crate::helpers::ADMIN_TOKEN).await;
+    browser.visit("/ui/admin/contests/final").await;
+    let page = browser.wait_for_text("Solved by").await;
+    assert!(page.contains("0 of 200"), "{page}");
+    let overview = page.find("Solved by").unwrap();
+    let scoreboard = page.find("Rank").unwrap();
+    assert!(overview < scoreboard, "the overview comes first: {page}");
+    assert!(page.contains("Page 1 of 4"), "50 rows a page: {page}");
+    browser.screenshot("teacher-contest-200").await;
+
+    // Searching finds one student among 200.
+    browser
+        .find("input[name='q']")
+        .await
+        .send_keys("student 117")
+        .await
+        .unwrap();
+    browser.click("form.search button").await;
+    let found = browser.wait_for_text("1 of 200 match").await;
+    assert!(found.contains("s117") && !found.contains("s118"), "{found}");
+    browser.screenshot("teacher-scoreboard-search").await;
+
+    // The test is fixed; the teacher rejudges the whole contest.
+    let (status, body) = app.put_question("sum", question("10")).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    browser.visit("/ui/admin/contests/final").await;
+    browser
+        .click("form[action='/ui/admin/rejudges'] button")
+        .await;
+    browser.wait_for_text("every question").await;
+    browser.screenshot("teacher-rejudge-progress").await;
+    let started = std::time::Instant::now();
+    loop {
+        let rejudges = browser.text_of("table.rejudges").await;
+        if rejudges.contains("done") {
+            assert!(rejudges.contains("30 / 30"), "{rejudges}");
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "never done: {rejudges}");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    browser.screenshot("teacher-rejudge-done").await;
+    browser.visit("/ui/admin/contests/final").await;
+    let page = browser.wait_for_text("Solved by").await;
+    assert!(page.contains("30 of 200"), "the overview follows: {page}");
+    browser.close().await;
+
+    // The student sees that their verdict changed.
+    let student = Browser::open(&app.address).await;
+    student.visit(&format!("/ui/join/{}", tokens[0])).await;
+    student.click("form[action^='/ui/join/'] button").await;
+    student.wait_for_text("Sum of two numbers").await;
+    student.visit("/ui/contests/final/questions/sum").await;
+    let history = student.wait_for_text("rejudged; was Wrong answer").await;
+    assert!(history.contains("Accepted"), "{history}");
+    student.screenshot("student-rejudged").await;
+    student.close().await;
 }

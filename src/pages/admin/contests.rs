@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 
@@ -14,7 +14,7 @@ use crate::attachment::attachment;
 use crate::contest::{Contest, ContestSpec};
 use crate::pages::layout::{Layout, render};
 use crate::pages::session::Viewer;
-use crate::pages::views::scoreboard::{ScoreboardTable, scoreboard_table, status_text};
+use crate::pages::views::scoreboard::{BoardView, ScoreboardTable, scoreboard_table, status_text};
 use crate::pages::{PageError, PagesState};
 use crate::service::Refusal;
 use crate::store::QuestionSummary;
@@ -336,6 +336,7 @@ pub async fn show(
     State(state): State<PagesState>,
     viewer: AdminViewer,
     Path(slug): Path<String>,
+    Query(view): Query<BoardView>,
 ) -> Result<Response, PageError> {
     let contest = state.service.contest(&slug).await?;
     let all = all_questions(&state).await?;
@@ -360,7 +361,7 @@ pub async fn show(
         scoreboard_setting,
         questions,
         participants,
-        scoreboard: scoreboard_table(&state, &viewer, &contest).await?,
+        scoreboard: scoreboard_table(&state, &viewer, &contest, view).await?,
         charts: charts(&state, &contest).await?,
         rejudges: RejudgesTable::of(&state, &slug).await?,
         contest,

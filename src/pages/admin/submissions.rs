@@ -12,7 +12,7 @@ use super::AdminViewer;
 use crate::auth::Owner;
 use crate::judge::{Status, TestResult};
 use crate::pages::layout::{Layout, render};
-use crate::pages::views::{VERDICTS, verdict_label};
+use crate::pages::views::{VERDICTS, encode, verdict_label};
 use crate::pages::{PageError, PagesState};
 use crate::store::{ExecutionRecord, RejudgedResult, SubmissionFilter, SubmissionRecord};
 
@@ -77,20 +77,6 @@ impl Filters {
             format!("/ui/admin/submissions?{}", query.join("&"))
         }
     }
-}
-
-/// `text` as a URL query value.
-fn encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                encoded.push(byte as char)
-            }
-            _ => encoded.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    encoded
 }
 
 struct Row {

@@ -26,3 +26,17 @@ pub fn verdict_label(verdict: &str) -> &str {
         .find(|(name, _)| *name == verdict)
         .map_or(verdict, |(_, label)| label)
 }
+
+/// `text` as a URL query value.
+pub fn encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                encoded.push(byte as char)
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}
