@@ -24,6 +24,7 @@ pub mod package;
 pub mod pages;
 pub mod sandbox;
 pub mod service;
+pub mod similarity;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -165,6 +165,7 @@ impl Modify for AdminRoutes {
         admin::contests::set_participant_time,
         admin::contests::results_csv,
         admin::contests::archive,
+        admin::contests::similarity,
         admin::rejudges::create,
         admin::rejudges::list,
         admin::rejudges::show,

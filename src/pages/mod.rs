@@ -122,6 +122,14 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
             get(admin::rejudges::fragment),
         )
         .route("/ui/admin/rejudges", post(admin::rejudges::create))
+        .route(
+            "/ui/admin/contests/{contest}/similarity/{question}",
+            get(admin::similarity::report),
+        )
+        .route(
+            "/ui/admin/contests/{contest}/similarity/{question}/{a}/{b}",
+            get(admin::similarity::pair),
+        )
         .route("/ui/admin/submissions", get(admin::submissions::list))
         .route("/ui/admin/submissions/{id}", get(admin::submissions::show))
         .route("/ui/contests/{contest}", get(student::contest))

@@ -78,6 +78,29 @@ impl Database {
             .collect()
     }
 
+    /// Each participant's last submission to `question` in `contest`.
+    pub async fn final_submissions(
+        &self,
+        contest: &str,
+        question: &str,
+    ) -> Result<Vec<SubmissionRecord>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM submissions s
+             WHERE s.contest_slug = $1 AND s.question_slug = $2 AND s.owner = 'participant'
+                 AND s.created_at = (SELECT MAX(t.created_at) FROM submissions t
+                     WHERE t.contest_slug = s.contest_slug AND t.question_slug = s.question_slug
+                         AND t.owner = 'participant' AND t.user_id = s.user_id)
+             ORDER BY s.user_id"
+        ))
+        .bind(contest)
+        .bind(question)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(submission_from_row)
+        .collect()
+    }
+
     /// Newest first, with each one's verdict, `limit` from `offset`.
     pub async fn browse_submissions(
         &self,

@@ -22,6 +22,7 @@ mod peers;
 mod questions;
 mod rate_limits;
 mod rejudges;
+mod similarity;
 mod storage;
 mod submissions;
 mod validation;

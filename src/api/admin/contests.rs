@@ -10,14 +10,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::error::{ApiJson, ApiPath, ErrorBody, ErrorCode};
+use crate::api::error::{ApiJson, ApiPath, ApiQuery, ErrorBody, ErrorCode};
 use crate::api::{ApiError, AppState};
 use crate::attachment::attachment;
 use crate::contest::{
     Contest, ContestSpec, ContestStatus, OwnTime, ScoreboardSetting, Scoring,
     participants as roster,
 };
-use crate::service::Saved;
+use crate::service::{MAX_PAIRS, Saved, SimilarityReport};
 use crate::store::ParticipantRecord;
 
 /// A contest as admins see it.
@@ -338,4 +338,46 @@ pub async fn archive(
     let zip = (state.service.contest_archive(&contest).await).map_err(ApiError::internal)?;
     let name = format!("{slug}-submissions.zip");
     Ok(attachment("application/zip", &name, zip))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarityQuery {
+    /// Pairs to list, most alike first.
+    #[serde(default = "default_pairs")]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    limit: usize,
+}
+
+fn default_pairs() -> usize {
+    50
+}
+
+/// How alike the participants' final submissions to a question are
+///
+/// Every pair in the same language, compared as MOSS does (winnowed
+/// fingerprints of the token stream: renamed names, comments, layout and
+/// reordered functions do not hide a copy); the most alike first.
+#[utoipa::path(
+    get, path = "/admin/contests/{slug}/questions/{question}/similarity", tag = "admin",
+    operation_id = "question_similarity",
+    params(("slug" = String, Path), ("question" = String, Path), SimilarityQuery),
+    responses(
+        (status = 200, description = "The report", body = SimilarityReport),
+        (status = 404, description = "`unknown_contest`, or `unknown_question`: not in the contest",
+            body = ErrorBody),
+    ),
+)]
+pub async fn similarity(
+    State(state): State<AppState>,
+    ApiPath((slug, question)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<SimilarityQuery>,
+) -> Result<Json<SimilarityReport>, ApiError> {
+    if !(1..=MAX_PAIRS).contains(&query.limit) {
+        return Err(ApiError::invalid(format!("limit must be 1 to {MAX_PAIRS}")));
+    }
+    let contest = state.service.contest(&slug).await?;
+    let report = state.service.similarity(&contest, &question, query.limit);
+    Ok(Json(report.await?))
 }

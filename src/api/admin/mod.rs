@@ -64,6 +64,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             delete(contests::remove_participant),
         )
         .route(
+            "/admin/contests/{slug}/questions/{question}/similarity",
+            get(contests::similarity),
+        )
+        .route(
             "/admin/contests/{slug}/results.csv",
             get(contests::results_csv),
         )

@@ -11,6 +11,7 @@ pub mod contests;
 pub mod participants;
 pub mod questions;
 pub mod rejudges;
+pub mod similarity;
 pub mod submissions;
 
 use askama::Template;
