@@ -4,16 +4,17 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::{ApiPath, ErrorBody};
+use super::error::{ApiJson, ApiPath, ErrorBody};
 use super::{ApiError, AppState};
 use crate::auth::Principal;
 use crate::contest::{Contest, ContestStatus, ScoreboardSetting, Scoring};
-use crate::service::Scoreboard;
-use crate::store::QuestionSummary;
+use crate::service::{Ask, Scoreboard};
+use crate::store::{ClarificationRecord, QuestionSummary};
 
 /// A contest as the caller may see it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -141,6 +142,53 @@ pub async fn scoreboard(
     let scoreboard =
         (state.service.scoreboard(&contest, standings).await).map_err(ApiError::internal)?;
     Ok(Json(scoreboard))
+}
+
+/// The contest's clarifications and announcements the caller reads
+///
+/// Announcements and answers given to everyone; a participant's own
+/// questions too; admins and services read all. Newest first.
+#[utoipa::path(
+    get, path = "/contests/{slug}/clarifications", tag = "contests", operation_id = "list_clarifications",
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, description = "Newest first", body = Vec<ClarificationRecord>),
+        (status = 404, description = "`unknown_contest`: none, or not visible to the caller", body = ErrorBody),
+    ),
+)]
+pub async fn clarifications(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<Vec<ClarificationRecord>>, ApiError> {
+    let contest = visible(&state, &principal, &slug).await?;
+    Ok(Json(state.service.clarifications(&principal, &contest).await?))
+}
+
+/// Asks a question about one of the contest's questions, or the contest
+///
+/// Participants only, while the contest runs for them; the teacher answers
+/// privately or to everyone.
+#[utoipa::path(
+    post, path = "/contests/{slug}/clarifications", tag = "contests", operation_id = "ask",
+    params(("slug" = String, Path)),
+    request_body = Ask,
+    responses(
+        (status = 201, description = "Asked", body = ClarificationRecord),
+        (status = 403, description = "`forbidden`: not a participant of this contest; `contest_not_running`", body = ErrorBody),
+        (status = 404, description = "`unknown_contest`: none, or not visible to the caller", body = ErrorBody),
+        (status = 422, description = "`invalid`: empty or too long, or not one of the contest's questions", body = ErrorBody),
+    ),
+)]
+pub async fn ask(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(ask): ApiJson<Ask>,
+) -> Result<(StatusCode, Json<ClarificationRecord>), ApiError> {
+    let contest = visible(&state, &principal, &slug).await?;
+    let asked = state.service.ask(&principal, &contest, ask).await?;
+    Ok((StatusCode::CREATED, Json(asked)))
 }
 
 /// The contest if `principal` may see it; otherwise the same 404 as for

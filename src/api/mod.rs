@@ -69,6 +69,10 @@ pub fn router(state: AppState, max_body_bytes: usize, peer_apis: PeerApis) -> Ro
         .route("/contests", get(contests::list))
         .route("/contests/{slug}", get(contests::show))
         .route("/contests/{slug}/scoreboard", get(contests::scoreboard))
+        .route(
+            "/contests/{slug}/clarifications",
+            get(contests::clarifications).post(contests::ask),
+        )
         .route("/submissions", get(submissions::list))
         .route("/submissions/{id}", get(submissions::show))
         .route("/executions/{id}", get(executions::show))

@@ -274,6 +274,59 @@ impl AccessPolicy {
         })
     }
 
+    /// Asking a clarification in `contest`: its participants, while their
+    /// window runs.
+    pub fn ask(
+        &self,
+        principal: &Principal,
+        contest: &Contest,
+        now: DateTime<Utc>,
+    ) -> Result<Participant, Denied> {
+        let Principal::Participant(participant) = principal else {
+            return Err(match principal {
+                Principal::Anonymous => Denied::SignInRequired(
+                    "asking needs a participant token: Authorization: Bearer <token>".into(),
+                ),
+                _ => Denied::forbidden(
+                    Forbidden::NotPermitted,
+                    "only participants ask; teachers answer and announce",
+                ),
+            });
+        };
+        if participant.contest != contest.slug() {
+            return Err(Denied::forbidden(
+                Forbidden::NotPermitted,
+                format!("you are not in contest {:?}", contest.slug()),
+            ));
+        }
+        if contest.window(&participant.time).status(now) != ContestStatus::Running {
+            return Err(Denied::forbidden(
+                Forbidden::ContestNotRunning,
+                "questions are asked while the contest runs for you",
+            ));
+        }
+        Ok(participant.clone())
+    }
+
+    /// Whether `principal`, who may see `contest`, reads a clarification
+    /// asked there by `asked_by` (none: an announcement): the public ones,
+    /// and a participant their own; admin and service all.
+    pub fn read_clarification(
+        &self,
+        principal: &Principal,
+        contest: &Contest,
+        asked_by: Option<&str>,
+        public: bool,
+    ) -> bool {
+        match principal {
+            Principal::Admin | Principal::Service => true,
+            Principal::Participant(p) => {
+                public || (p.contest == contest.slug() && asked_by == Some(p.user_id.as_str()))
+            }
+            Principal::Anonymous => public,
+        }
+    }
+
     /// A question's own scoreboard: public for questions in no contest; a
     /// contest's question is ranked on the contest's scoreboard, with its
     /// rules (freeze, visibility), so only admin and service see this one.

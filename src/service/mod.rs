@@ -14,6 +14,7 @@
 mod authoring;
 mod calibration;
 mod callback;
+mod clarifications;
 mod contests;
 mod exports;
 mod identities;
@@ -39,6 +40,7 @@ use uuid::Uuid;
 pub use authoring::Saved;
 pub use calibration::calibrate_question;
 pub use callback::{CallbackPolicy, Unreachable};
+pub use clarifications::{Answer, Ask};
 pub use contests::Scoreboard;
 pub use identities::{Identities, IssuedParticipant, SESSION_LIFETIME};
 pub use import::{CheckedSubmission, ImportReport, Strictness};

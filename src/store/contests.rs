@@ -154,7 +154,7 @@ impl Database {
     /// submissions stay. `false` if there was none.
     pub async fn delete_contest(&self, slug: &str) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        for table in ["participants", "contest_questions"] {
+        for table in ["participants", "contest_questions", "clarifications"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE contest_slug = $1"))
                 .bind(slug)
                 .execute(&mut *tx)

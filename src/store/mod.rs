@@ -7,6 +7,7 @@
 mod api_keys;
 mod browse;
 mod callbacks;
+mod clarifications;
 mod contests;
 mod executions;
 mod program_files;
@@ -24,6 +25,7 @@ use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 pub use api_keys::ApiKeyRecord;
 pub use browse::{ContestSubmission, SubmissionFilter};
 pub use callbacks::{CallbackRecord, CallbackState};
+pub use clarifications::{ClarificationRecord, NewClarification};
 pub use contests::{ContestRefused, NewParticipant, ParticipantRecord};
 pub use executions::ExecutionRecord;
 pub use questions::QuestionSummary;

@@ -190,9 +190,12 @@ impl Database {
         .collect()
     }
 
-    /// How many submissions wait for a worker.
+    /// How many live submissions wait for a worker (rejudges wait behind
+    /// them and are not counted: a rejudge never fills the queue).
     pub async fn queued_submissions(&self) -> Result<u64> {
-        let row = sqlx::query("SELECT COUNT(*) AS queued FROM submissions WHERE state = 'queued'")
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS queued FROM submissions WHERE state = 'queued' AND priority = 0",
+        )
             .fetch_one(self.pool())
             .await?;
         int(&row, "queued")

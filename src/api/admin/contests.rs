@@ -17,8 +17,8 @@ use crate::contest::{
     Contest, ContestSpec, ContestStatus, OwnTime, ScoreboardSetting, Scoring,
     participants as roster,
 };
-use crate::service::{MAX_PAIRS, Saved, SimilarityReport};
-use crate::store::ParticipantRecord;
+use crate::service::{Answer, Ask, MAX_PAIRS, Saved, SimilarityReport};
+use crate::store::{ClarificationRecord, ParticipantRecord};
 
 /// A contest as admins see it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -380,4 +380,48 @@ pub async fn similarity(
     let contest = state.service.contest(&slug).await?;
     let report = state.service.similarity(&contest, &question, query.limit);
     Ok(Json(report.await?))
+}
+
+/// Posts an announcement to everyone in the contest
+#[utoipa::path(
+    post, path = "/admin/contests/{slug}/announcements", tag = "admin", operation_id = "announce",
+    params(("slug" = String, Path)),
+    request_body = Ask,
+    responses(
+        (status = 201, description = "Announced", body = ClarificationRecord),
+        (status = 404, description = "`unknown_contest`", body = ErrorBody),
+        (status = 422, description = "`invalid`: empty or too long, or not one of the contest's questions", body = ErrorBody),
+    ),
+)]
+pub async fn announce(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(announcement): ApiJson<Ask>,
+) -> Result<(StatusCode, Json<ClarificationRecord>), ApiError> {
+    let contest = state.service.contest(&slug).await?;
+    let posted = state.service.announce(&contest, announcement).await?;
+    Ok((StatusCode::CREATED, Json(posted)))
+}
+
+/// Answers a participant's question, to them or to everyone
+///
+/// Answering again replaces the answer.
+#[utoipa::path(
+    post, path = "/admin/contests/{slug}/clarifications/{id}/answer", tag = "admin",
+    operation_id = "answer_clarification",
+    params(("slug" = String, Path), ("id" = uuid::Uuid, Path)),
+    request_body = Answer,
+    responses(
+        (status = 200, description = "Answered", body = ClarificationRecord),
+        (status = 404, description = "`unknown_contest`, or `not_found`: no such question asked", body = ErrorBody),
+        (status = 422, description = "`invalid`: empty or too long", body = ErrorBody),
+    ),
+)]
+pub async fn answer(
+    State(state): State<AppState>,
+    ApiPath((slug, id)): ApiPath<(String, uuid::Uuid)>,
+    ApiJson(answer): ApiJson<Answer>,
+) -> Result<Json<ClarificationRecord>, ApiError> {
+    let contest = state.service.contest(&slug).await?;
+    Ok(Json(state.service.answer(&contest, id, answer).await?))
 }

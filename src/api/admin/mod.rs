@@ -68,6 +68,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(contests::similarity),
         )
         .route(
+            "/admin/contests/{slug}/announcements",
+            post(contests::announce),
+        )
+        .route(
+            "/admin/contests/{slug}/clarifications/{id}/answer",
+            post(contests::answer),
+        )
+        .route(
             "/admin/contests/{slug}/results.csv",
             get(contests::results_csv),
         )
