@@ -162,7 +162,9 @@ pub async fn clarifications(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Vec<ClarificationRecord>>, ApiError> {
     let contest = visible(&state, &principal, &slug).await?;
-    Ok(Json(state.service.clarifications(&principal, &contest).await?))
+    Ok(Json(
+        state.service.clarifications(&principal, &contest).await?,
+    ))
 }
 
 /// Asks a question about one of the contest's questions, or the contest

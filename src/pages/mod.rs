@@ -12,6 +12,7 @@
 
 mod admin;
 mod assets;
+mod clarifications;
 mod error;
 mod layout;
 mod markdown;
@@ -148,6 +149,18 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
         .route(
             "/ui/contests/{contest}/questions/{question}/submissions",
             post(student::submit),
+        )
+        .route(
+            "/ui/contests/{contest}/clarifications",
+            get(clarifications::fragment).post(clarifications::ask),
+        )
+        .route(
+            "/ui/admin/contests/{contest}/announcements",
+            post(clarifications::announce),
+        )
+        .route(
+            "/ui/admin/contests/{contest}/clarifications/{id}/answer",
+            post(clarifications::answer),
         )
         .route("/ui/submissions/{id}", get(student::submission))
         .route(

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use uuid::Uuid;
 
+use super::clarifications::ClarificationList;
 use super::layout::{Layout, render};
 use super::session::Viewer;
 use super::views::question::{Code, OwnSubmission, QuestionPage, run_examples};
@@ -78,6 +79,9 @@ struct ContestPage {
     status: &'static str,
     /// The viewer's window is over and they may keep practicing.
     practice: bool,
+    clarifications: ClarificationList,
+    /// The viewer may ask now.
+    can_ask: bool,
     /// `None` before the start (for students).
     questions: Option<Vec<QuestionStanding>>,
     scoreboard: Option<ScoreboardTable>,
@@ -120,6 +124,8 @@ pub async fn contest(
         own_time: own != OwnTime::default(),
         status: status_text(status),
         practice: status == ContestStatus::Ended && contest.practice_after_end(),
+        clarifications: ClarificationList::of(&state, &viewer, &contest, false).await?,
+        can_ask: access.ask(&viewer.principal, &contest, now).is_ok(),
         contest,
         questions,
         scoreboard,
@@ -250,6 +256,9 @@ pub async fn question(
         history: with_rejudges(&state, own_submissions(&state, &viewer, Some(&slug)).await?)
             .await?,
         draft_key: format!("{}:{}:{}", contest.slug(), slug, who),
+        contest_slug: contest.slug().to_string(),
+        clarifications: Some(ClarificationList::of(&state, &viewer, &contest, false).await?),
+        can_ask: access.ask(&viewer.principal, &contest, Utc::now()).is_ok(),
         practice: closed.is_none()
             && contest.practice_after_end()
             && contest.window(&own_time(&viewer)).status(Utc::now()) == ContestStatus::Ended,
@@ -334,7 +343,7 @@ pub async fn submission(
 }
 
 /// The contest, if the viewer may see it (otherwise as if there were none).
-async fn visible_contest(
+pub(super) async fn visible_contest(
     state: &PagesState,
     viewer: &Viewer,
     slug: &str,

@@ -62,7 +62,11 @@ impl JudgingService {
     }
 
     /// The teacher announces to everyone in `contest`.
-    pub async fn announce(&self, contest: &Contest, ask: Ask) -> Result<ClarificationRecord, Refusal> {
+    pub async fn announce(
+        &self,
+        contest: &Contest,
+        ask: Ask,
+    ) -> Result<ClarificationRecord, Refusal> {
         self.post(contest, ask, None).await
     }
 

@@ -196,8 +196,8 @@ impl Database {
         let row = sqlx::query(
             "SELECT COUNT(*) AS queued FROM submissions WHERE state = 'queued' AND priority = 0",
         )
-            .fetch_one(self.pool())
-            .await?;
+        .fetch_one(self.pool())
+        .await?;
         int(&row, "queued")
     }
 

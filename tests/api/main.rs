@@ -4,6 +4,7 @@ mod access;
 mod browser;
 mod calibration;
 mod checkers;
+mod clarifications;
 mod compiled;
 mod contests;
 mod execute;

@@ -12,6 +12,7 @@ use super::rejudges::RejudgesTable;
 use super::{AdminViewer, Fields, form_error, optional_number, refused, see_other, window};
 use crate::attachment::attachment;
 use crate::contest::{Contest, ContestSpec};
+use crate::pages::clarifications::ClarificationList;
 use crate::pages::layout::{Layout, render};
 use crate::pages::session::Viewer;
 use crate::pages::views::scoreboard::{BoardView, ScoreboardTable, scoreboard_table, status_text};
@@ -327,6 +328,7 @@ struct ContestPage {
     participants: u32,
     scoreboard: Option<ScoreboardTable>,
     rejudges: RejudgesTable,
+    clarifications: ClarificationList,
     charts: Charts,
 }
 
@@ -364,6 +366,7 @@ pub async fn show(
         scoreboard: scoreboard_table(&state, &viewer, &contest, view).await?,
         charts: charts(&state, &contest).await?,
         rejudges: RejudgesTable::of(&state, &slug).await?,
+        clarifications: ClarificationList::of(&state, &viewer, &contest, true).await?,
         contest,
     })
 }

@@ -69,9 +69,38 @@
         if (document.hidden) return;
         try {
           const response = await fetch(box.dataset.liveSrc, { credentials: "same-origin" });
-          if (response.ok) box.innerHTML = await response.text();
+          if (response.ok) {
+            box.innerHTML = await response.text();
+            countUnread(box);
+          }
         } catch (_) { /* try again next time */ }
       }, every);
+    }
+  }
+
+  // Clarifications: how many changed since this browser last showed them
+  // (kept per contest in localStorage), in the heading's badge; shown
+  // once the list is on screen.
+  function countUnread(box) {
+    const contest = box.dataset.clarifications;
+    if (!contest) return;
+    const key = "judgebox:seen:" + contest;
+    const seen = Number(localStorage.getItem(key) || 0);
+    const times = [...box.querySelectorAll("[data-updated]")].map((item) => Date.parse(item.dataset.updated));
+    const unread = times.filter((time) => time > seen).length;
+    for (const badge of document.querySelectorAll(`[data-unread-for="${CSS.escape(contest)}"]`)) {
+      badge.textContent = `${unread} new`;
+      badge.hidden = unread === 0;
+    }
+    const newest = Math.max(seen, ...times);
+    if (box.dataset.onScreen === "yes") localStorage.setItem(key, String(newest));
+  }
+  function clarifications() {
+    for (const box of document.querySelectorAll("[data-clarifications]")) {
+      countUnread(box);
+      new IntersectionObserver((entries) => {
+        box.dataset.onScreen = entries.some((e) => e.isIntersecting) ? "yes" : "no";
+      }).observe(box);
     }
   }
 
@@ -434,6 +463,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     countdowns();
     liveFragments();
+    clarifications();
     questionPage();
     testFiles();
     textFiles();

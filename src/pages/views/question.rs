@@ -7,6 +7,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::judge::{AppliedLimits, LimitPolicy, Question, StatementImage, TimeSource};
+use crate::pages::clarifications::ClarificationList;
 use crate::pages::layout::Layout;
 use crate::pages::markdown;
 use crate::pages::session::Viewer;
@@ -35,6 +36,11 @@ pub(in crate::pages) struct QuestionPage {
     pub(in crate::pages) closed: Option<String>,
     /// Their window is over: what they submit now is practice, not ranked.
     pub(in crate::pages) practice: bool,
+    /// In a contest: its slug, the clarifications the viewer reads, and
+    /// whether they may ask now.
+    pub(in crate::pages) contest_slug: String,
+    pub(in crate::pages) clarifications: Option<ClarificationList>,
+    pub(in crate::pages) can_ask: bool,
     pub(in crate::pages) draft_key: String,
 }
 
@@ -97,6 +103,9 @@ impl QuestionPage {
             history: Vec::new(),
             closed: None,
             practice: false,
+            contest_slug: String::new(),
+            clarifications: None,
+            can_ask: false,
             draft_key: String::new(),
         }
     }
