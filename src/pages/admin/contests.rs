@@ -411,6 +411,37 @@ pub async fn charts_fragment(
     render(&charts(&state, &contest).await?)
 }
 
+/// `GET /ui/admin/contests/{slug}/results.csv`: the results for a gradebook.
+pub async fn results_csv(
+    State(state): State<PagesState>,
+    _: AdminViewer,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let contest = state.service.contest(&slug).await?;
+    let csv = (state.service.contest_results_csv(&contest).await).map_err(PageError::internal)?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &format!("{slug}-results.csv"),
+        csv,
+    ))
+}
+
+/// `GET /ui/admin/contests/{slug}/submissions.zip`: every submission, for
+/// the archive.
+pub async fn archive(
+    State(state): State<PagesState>,
+    _: AdminViewer,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let contest = state.service.contest(&slug).await?;
+    let zip = (state.service.contest_archive(&contest).await).map_err(PageError::internal)?;
+    Ok(attachment(
+        "application/zip",
+        &format!("{slug}-submissions.zip"),
+        zip,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,35 +489,4 @@ mod tests {
         let error = form.spec().unwrap_err();
         assert!(error.contains("Starts at"), "{error}");
     }
-}
-
-/// `GET /ui/admin/contests/{slug}/results.csv`: the results for a gradebook.
-pub async fn results_csv(
-    State(state): State<PagesState>,
-    _: AdminViewer,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    let contest = state.service.contest(&slug).await?;
-    let csv = (state.service.contest_results_csv(&contest).await).map_err(PageError::internal)?;
-    Ok(attachment(
-        "text/csv; charset=utf-8",
-        &format!("{slug}-results.csv"),
-        csv,
-    ))
-}
-
-/// `GET /ui/admin/contests/{slug}/submissions.zip`: every submission, for
-/// the archive.
-pub async fn archive(
-    State(state): State<PagesState>,
-    _: AdminViewer,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    let contest = state.service.contest(&slug).await?;
-    let zip = (state.service.contest_archive(&contest).await).map_err(PageError::internal)?;
-    Ok(attachment(
-        "application/zip",
-        &format!("{slug}-submissions.zip"),
-        zip,
-    ))
 }
