@@ -123,6 +123,10 @@ impl JudgingService {
         principal: &Principal,
         contest: &Contest,
     ) -> Result<Vec<ClarificationRecord>, Refusal> {
+        // Before the start an announcement about a question would name it.
+        if !(self.access()).see_contest_questions(principal, contest, Utc::now()) {
+            return Ok(Vec::new());
+        }
         let all = self.database.clarifications(contest.slug()).await?;
         let readable = |c: &ClarificationRecord| {
             (self.access()).read_clarification(principal, contest, c.asked_by.as_deref(), c.public)

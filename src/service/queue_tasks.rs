@@ -1,7 +1,8 @@
 //! Queue tasks: one per judging slot in every replica (a server or a
 //! `judgebox worker`), each claiming the oldest queued submission under a
-//! lease and judging it, live submissions before rejudges, and rejudges in
-//! all but one slot; with them, the callback deliverer. On shutdown they stop claiming, and what is still
+//! lease and judging it, live submissions before rejudges, and only a few
+//! rejudges at once (`slots::rejudge_slots`); with them, the callback
+//! deliverer. On shutdown they stop claiming, and what is still
 //! running after the grace period goes back to the queue for another replica.
 
 use std::sync::Arc;

@@ -25,6 +25,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/contests"),
     ("GET", "/contests/{slug}"),
     ("GET", "/contests/{slug}/scoreboard"),
+    ("GET", "/contests/{slug}/clarifications"),
+    ("POST", "/contests/{slug}/clarifications"),
     ("GET", "/languages"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
@@ -46,6 +48,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/contests/{slug}/participants"),
     ("POST", "/admin/contests/{slug}/participants"),
     ("DELETE", "/admin/contests/{slug}/participants/{user_id}"),
+    ("PUT", "/admin/contests/{slug}/participants/{user_id}/time"),
+    (
+        "GET",
+        "/admin/contests/{slug}/questions/{question}/similarity",
+    ),
+    ("GET", "/admin/contests/{slug}/results.csv"),
+    ("GET", "/admin/contests/{slug}/submissions.zip"),
+    ("POST", "/admin/contests/{slug}/announcements"),
+    ("POST", "/admin/contests/{slug}/clarifications/{id}/answer"),
+    ("POST", "/admin/rejudges"),
+    ("GET", "/admin/rejudges"),
+    ("GET", "/admin/rejudges/{id}"),
     ("GET", "/admin/api-keys"),
     ("POST", "/admin/api-keys"),
     ("DELETE", "/admin/api-keys/{id}"),
@@ -165,7 +179,8 @@ async fn the_server_serves_every_listed_route() {
             .replace("{id}", &uuid::Uuid::nil().to_string())
             .replace("{number}", "1")
             .replace("{slug}", "probe")
-            .replace("{user_id}", "probe");
+            .replace("{user_id}", "probe")
+            .replace("{question}", "probe");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         // Not through `send`: /metrics answers text.
         let response = (app.request(method.clone(), &concrete).send().await).unwrap();

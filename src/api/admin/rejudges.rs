@@ -16,7 +16,7 @@ use crate::service::{RejudgeRequest, RejudgeView};
 /// contest
 ///
 /// The submissions go back to the queue behind every live submission and
-/// are judged in all but one judging slot; each keeps its result until the
+/// are judged a few at a time (half the CPUs); each keeps its result until the
 /// new one replaces it, and what it replaced stays in its `history`.
 /// Submissions still queued or running are judged anyway and are not
 /// counted.
