@@ -86,6 +86,10 @@ pub fn router(state: PagesState, max_body_bytes: usize) -> Router {
             post(admin::participants::remove),
         )
         .route(
+            "/ui/admin/contests/{contest}/participants/time",
+            post(admin::participants::set_time),
+        )
+        .route(
             "/ui/admin/questions/new",
             get(admin::questions::new_form).post(admin::questions::create),
         )

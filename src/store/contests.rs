@@ -307,11 +307,13 @@ impl Database {
 
     /// The judged submissions made to `contest` with its participants'
     /// tokens, in no order; one being rejudged with its earlier result.
+    /// The judge's own errors are not the participant's: left out.
     pub async fn contest_attempts(&self, contest: &str) -> Result<Vec<Attempt>> {
         let rows = sqlx::query(
             "SELECT user_id, question_slug, score, max_score, created_at, verdict
              FROM submissions
-             WHERE contest_slug = $1 AND owner = 'participant' AND score IS NOT NULL",
+             WHERE contest_slug = $1 AND owner = 'participant' AND score IS NOT NULL
+                 AND (verdict IS NULL OR verdict <> 'internal_error')",
         )
         .bind(contest)
         .fetch_all(self.pool())

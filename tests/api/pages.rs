@@ -308,6 +308,52 @@ async fn the_teachers_forms_refuse_what_the_api_refuses_with_the_same_reason() {
 }
 
 #[tokio::test]
+async fn a_teacher_gives_a_student_extra_time_from_the_participants_page() {
+    let (app, ann, _) = contest_with_two_students().await;
+    let teacher = app.teacher_session().await;
+    let page = "/ui/admin/contests/week-1/participants";
+    let action = "/ui/admin/contests/week-1/participants/time";
+    let fields = [
+        ("user_id", "ann"),
+        ("starts_at", "2026-12-01T10:00"),
+        ("extra_minutes", "30"),
+    ];
+    let (status, html) = teacher.post_form(page, action, &fields).await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::SEE_OTHER,
+        "back to the list: {html}"
+    );
+    let (_, html) = teacher.get(page).await;
+    assert!(
+        html.contains(r#"value="30""#) && html.contains("2026-12-01T10:00"),
+        "{html}"
+    );
+    let (_, list) = app.list_participants("week-1").await;
+    let listed = &list.as_array().unwrap()[0];
+    assert_eq!(listed["extra_minutes"], 30, "{list}");
+    assert_eq!(listed["starts_at"], "2026-12-01T10:00:00Z", "{list}");
+    // Too many minutes: the list again, with the reason the API gives.
+    let fields = [
+        ("user_id", "ann"),
+        ("starts_at", ""),
+        ("extra_minutes", "20000"),
+    ];
+    let (status, html) = teacher.post_form(page, action, &fields).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("extra_minutes is at most"), "{html}");
+    // Not a teacher: refused, nothing changed.
+    let student = app.participant_session(&ann).await;
+    let fields = [("user_id", "ann"), ("extra_minutes", "500")];
+    let (status, _) = student
+        .post_form("/ui/contests/week-1", action, &fields)
+        .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let (_, list) = app.list_participants("week-1").await;
+    assert_eq!(list[0]["extra_minutes"], 30, "{list}");
+}
+
+#[tokio::test]
 async fn every_teachers_page_is_for_administrators_only() {
     let (app, ann, _) = contest_with_two_students().await;
     let student = app.participant_session(&ann).await;

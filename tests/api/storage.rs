@@ -97,6 +97,7 @@ async fn downgrade(url: &str, statements: &[&str]) {
 /// Undoes migrations 0008 (calibration) and 0006 (identities): the owner
 /// columns and new tables go.
 async fn downgrade_to_before_identities(url: &str) {
+    downgrade_to_before_rejudges(url).await;
     downgrade_to_before_calibration(url).await;
     let statements = [
         "DROP TABLE participants",
@@ -109,6 +110,29 @@ async fn downgrade_to_before_identities(url: &str) {
         "ALTER TABLE submissions DROP COLUMN owner",
         "ALTER TABLE submissions DROP COLUMN contest_slug",
         "DELETE FROM _sqlx_migrations WHERE version = 6",
+    ];
+    downgrade(url, &statements).await;
+}
+
+/// Undoes migrations 0014 to 0017 (rejudges and verdicts, participants'
+/// own time, scoreboard versions, clarifications): an older database has
+/// none of their tables and columns.
+async fn downgrade_to_before_rejudges(url: &str) {
+    let statements = [
+        "DROP TABLE clarifications",
+        "ALTER TABLE contests DROP COLUMN scoreboard_version",
+        "ALTER TABLE participants DROP COLUMN starts_at",
+        "ALTER TABLE participants DROP COLUMN extra_minutes",
+        "ALTER TABLE contests DROP COLUMN practice_after_end",
+        "DROP TABLE rejudged_submissions",
+        "DROP TABLE rejudges",
+        "DROP INDEX submissions_queue",
+        "CREATE INDEX submissions_queue ON submissions (state, created_at)",
+        "ALTER TABLE submissions DROP COLUMN priority",
+        "ALTER TABLE submissions DROP COLUMN verdict",
+        "ALTER TABLE submissions DROP COLUMN rejudge_id",
+        "ALTER TABLE contests DROP COLUMN compile_errors_count",
+        "DELETE FROM _sqlx_migrations WHERE version >= 14",
     ];
     downgrade(url, &statements).await;
 }

@@ -89,7 +89,7 @@ impl ContestForm {
 }
 
 /// A time as `<input type="datetime-local">` shows it (UTC).
-fn local_input(time: DateTime<Utc>) -> String {
+pub(super) fn local_input(time: DateTime<Utc>) -> String {
     let format = if time.second() == 0 {
         "%Y-%m-%dT%H:%M"
     } else {
@@ -99,7 +99,7 @@ fn local_input(time: DateTime<Utc>) -> String {
 }
 
 /// A `datetime-local` value, read as UTC (a full RFC 3339 time also does).
-fn parse_time(label: &str, text: &str) -> Result<DateTime<Utc>, String> {
+pub(super) fn parse_time(label: &str, text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
     for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(time) = NaiveDateTime::parse_from_str(text, format) {

@@ -12,8 +12,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{AdminViewer, absolute_link, refused, see_other};
-use crate::contest::{Contest, participants as roster};
+use super::contests::{local_input, parse_time};
+use super::{AdminViewer, absolute_link, optional_number, refused, see_other};
+use crate::contest::{Contest, OwnTime, participants as roster};
 use crate::pages::layout::{Layout, render};
 use crate::pages::session::Viewer;
 use crate::pages::{PageError, PagesState};
@@ -29,6 +30,16 @@ struct ParticipantsPage {
     /// What was pasted, kept when it was refused.
     csv: String,
     error: Option<String>,
+}
+
+impl ParticipantsPage {
+    /// A participant's own start as the form shows it; "" for the contest's.
+    fn own_start(&self, participant: &ParticipantRecord) -> String {
+        participant
+            .time
+            .starts_at
+            .map_or_else(String::new, local_input)
+    }
 }
 
 #[derive(Template)]
@@ -141,4 +152,59 @@ pub async fn remove(
     Ok(see_other(&format!(
         "/ui/admin/contests/{slug}/participants"
     )))
+}
+
+#[derive(Deserialize)]
+pub struct TimeForm {
+    csrf: String,
+    user_id: String,
+    /// Empty: the contest's start.
+    #[serde(default)]
+    starts_at: String,
+    /// Empty: none.
+    #[serde(default)]
+    extra_minutes: String,
+}
+
+impl TimeForm {
+    fn own_time(&self) -> Result<OwnTime, String> {
+        let starts_at = match self.starts_at.trim() {
+            "" => None,
+            text => Some(parse_time("Own start", text)?),
+        };
+        let extra_minutes = optional_number("Extra minutes", &self.extra_minutes)?.unwrap_or(0);
+        Ok(OwnTime {
+            starts_at,
+            extra_minutes,
+        })
+    }
+}
+
+/// `POST /ui/admin/contests/{slug}/participants/time`: a participant's own
+/// start and extra minutes (accommodations); their link keeps working.
+pub async fn set_time(
+    State(state): State<PagesState>,
+    viewer: AdminViewer,
+    Path(slug): Path<String>,
+    Form(form): Form<TimeForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(Some(&form.csrf))?;
+    let contest = state.service.contest(&slug).await?;
+    let saved = match form.own_time() {
+        Ok(own) => {
+            (state.identities)
+                .set_participant_time(&slug, &form.user_id, &own)
+                .await
+        }
+        Err(error) => Err(Refusal::Invalid(error)),
+    };
+    match saved {
+        Ok(()) => Ok(see_other(&format!(
+            "/ui/admin/contests/{slug}/participants"
+        ))),
+        Err(Refusal::Invalid(error)) => {
+            refused(&page(&state, &viewer, contest, String::new(), Some(error)).await?)
+        }
+        Err(refusal) => Err(refusal.into()),
+    }
 }
