@@ -88,7 +88,7 @@ impl JudgingService {
         let entrants: Vec<Entrant> = (self.database.participants(contest.slug()).await?)
             .into_iter()
             .map(|p| Entrant {
-                window: contest.window(&p.time),
+                window: contest.window(&p.time()),
                 user_id: p.user_id,
                 name: p.name,
             })

@@ -22,9 +22,20 @@ pub struct ParticipantRecord {
     pub user_id: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Their own start, if later than the contest's.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Minutes added to their window.
+    pub extra_minutes: u32,
+}
+
+impl ParticipantRecord {
     /// Their own start and extra minutes.
-    #[serde(flatten)]
-    pub time: OwnTime,
+    pub fn time(&self) -> OwnTime {
+        OwnTime {
+            starts_at: self.starts_at,
+            extra_minutes: self.extra_minutes,
+        }
+    }
 }
 
 /// A participant to add, with the digest of their new token.
@@ -211,7 +222,8 @@ impl Database {
                 user_id: row.try_get("user_id")?,
                 name: row.try_get("name")?,
                 created_at: time(Some(row.try_get("created_at")?))?.expect("given"),
-                time: own_time(row)?,
+                starts_at: time(row.try_get("starts_at")?)?,
+                extra_minutes: int(row, "extra_minutes")?,
             })
         })
         .collect()

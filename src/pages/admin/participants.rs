@@ -35,10 +35,7 @@ struct ParticipantsPage {
 impl ParticipantsPage {
     /// A participant's own start as the form shows it; "" for the contest's.
     fn own_start(&self, participant: &ParticipantRecord) -> String {
-        participant
-            .time
-            .starts_at
-            .map_or_else(String::new, local_input)
+        participant.starts_at.map_or_else(String::new, local_input)
     }
 }
 
