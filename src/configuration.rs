@@ -90,13 +90,14 @@ pub struct LimitSettings {
     /// LANGUAGE=FACTOR pairs, comma-separated: a time limit written for no
     /// language in particular (a question's `limits`, a request's, the
     /// default) is multiplied by the language's factor; languages not named
-    /// get 1.
+    /// get 1. C and C++ get 2: compiled to WebAssembly they run 1.5 to 2.2
+    /// times as long as their native builds (`judgebox bench`, docs/performance.md).
     #[arg(
         long,
         env = "JUDGEBOX_TIME_FACTORS",
         value_delimiter = ',',
         value_parser = time_factor,
-        default_value = "c=1,cpp=1,java=1,python=3,javascript=3"
+        default_value = "c=2,cpp=2,cpp20=2,java=1,python=3,javascript=3"
     )]
     pub time_factors: Vec<(String, f64)>,
 }

@@ -300,7 +300,8 @@ async fn bench_interaction(loaded: &LoadedLanguages) -> Result<()> {
 }
 
 /// A compiled language: what a submission waits for (compile and run), what a
-/// resubmission waits for (cached), and compute against a native build.
+/// resubmission waits for (cached), and both against the native toolchain:
+/// its build of the same sources, and compute against its build.
 struct CompiledSubject {
     language: &'static str,
     source_file: &'static str,
@@ -308,8 +309,10 @@ struct CompiledSubject {
     /// A program with a mistake in it: what a compile error waits for.
     broken: &'static str,
     cpu_bound: &'static str,
-    /// Builds `source_file` in a directory and returns the command that runs it.
-    native: fn(&Path) -> Result<tokio::process::Command>,
+    /// The native compiler, run in a directory holding `source_file`.
+    native_build: &'static [&'static str],
+    /// Runs what `native_build` built in a directory.
+    native_run: fn(&Path) -> tokio::process::Command,
 }
 
 const COMPILED: [CompiledSubject; 2] = [
@@ -319,14 +322,8 @@ const COMPILED: [CompiledSubject; 2] = [
         hello: "#include <bits/stdc++.h>\nint main() { std::cout << \"hello, world\" << std::endl; }\n",
         broken: "#include <bits/stdc++.h>\nint main() { std::cout << hello << std::endl; }\n",
         cpu_bound: "#include <cstdio>\nint main() { unsigned long long s = 0; for (unsigned i = 0; i < 300000000u; i++) s += (i * i) % 7; printf(\"%llu\\n\", s); }\n",
-        native: |dir| {
-            let built = std::process::Command::new("g++")
-                .args(["-O2", "-o", "main", "main.cpp"])
-                .current_dir(dir)
-                .status()?;
-            anyhow::ensure!(built.success(), "g++ failed");
-            Ok(tokio::process::Command::new(dir.join("main")))
-        },
+        native_build: &["g++", "-O2", "-o", "main", "main.cpp"],
+        native_run: |dir| tokio::process::Command::new(dir.join("main")),
     },
     CompiledSubject {
         language: "java",
@@ -334,18 +331,19 @@ const COMPILED: [CompiledSubject; 2] = [
         hello: "public class Main { public static void main(String[] a) { System.out.println(\"hello, world\"); } }\n",
         broken: "public class Main { public static void main(String[] a) { System.out.println(hello); } }\n",
         cpu_bound: "public class Main { public static void main(String[] a) { long s = 0; for (int i = 0; i < 300000000; i++) s += ((long) i * i) % 7; System.out.println(s); } }\n",
-        native: |dir| {
-            let built = std::process::Command::new("javac")
-                .arg("Main.java")
-                .current_dir(dir)
-                .status()?;
-            anyhow::ensure!(built.success(), "javac failed");
+        native_build: &["javac", "Main.java"],
+        native_run: |dir| {
             let mut java = tokio::process::Command::new("java");
             java.args(["-cp", &dir.display().to_string(), "Main"]);
-            Ok(java)
+            java
         },
     },
 ];
+
+/// `source`, marked so that no earlier run (of this process or another) built it.
+fn new_source(source: &str, n: usize) -> String {
+    format!("// judgebox bench {} {n}\n{source}", std::process::id())
+}
 
 async fn bench_compiled(
     loaded: &LoadedLanguages,
@@ -357,18 +355,46 @@ async fn bench_compiled(
         let (http, counter) = (http.clone(), Arc::new(AtomicUsize::new(0)));
         Arc::new(move || {
             let (http, n) = (http.clone(), counter.fetch_add(1, Ordering::Relaxed));
-            // A comment no earlier run had: nothing is cached.
-            let code = format!("// judgebox bench {} {n}\n{source}", std::process::id());
+            let code = new_source(source, n);
             Box::pin(async move { http.judge(subject.language, &code, expected).await })
         })
     };
-    report(
-        "POST /execute, compile and run (new source)",
-        &time_runs(5, &fresh(subject.hello, "accepted")).await?,
-    );
-    report(
-        "POST /execute, compile error (new source)",
-        &time_runs(5, &fresh(subject.broken, "compilation_error")).await?,
+    let dir = tempfile_dir()?;
+    let native_build = |source: &'static str, succeeds: bool| -> Call {
+        let (dir, counter) = (dir.clone(), Arc::new(AtomicUsize::new(0)));
+        Arc::new(move || {
+            let (dir, n) = (dir.clone(), counter.fetch_add(1, Ordering::Relaxed));
+            Box::pin(async move {
+                std::fs::write(dir.join(subject.source_file), new_source(source, n))?;
+                let [compiler, args @ ..] = subject.native_build else {
+                    bail!("no native compiler")
+                };
+                let built = tokio::process::Command::new(compiler)
+                    .args(args)
+                    .current_dir(&dir)
+                    .output()
+                    .await?;
+                anyhow::ensure!(
+                    built.status.success() == succeeds,
+                    "{compiler} surprised us"
+                );
+                Ok(())
+            })
+        })
+    };
+    let p50 = |times: &[f64]| percentile(times, 50.0);
+    let new = time_runs(5, &fresh(subject.hello, "accepted")).await?;
+    report("POST /execute, compile and run (new source)", &new);
+    let native_new = time_runs(5, &native_build(subject.hello, true)).await?;
+    report("native build, same source (new)", &native_new);
+    let error = time_runs(5, &fresh(subject.broken, "compilation_error")).await?;
+    report("POST /execute, compile error (new source)", &error);
+    let native_error = time_runs(5, &native_build(subject.broken, false)).await?;
+    report("native build, same compile error", &native_error);
+    println!(
+        "against the native build (p50):      {:.2}x (compile and run), {:.2}x (compile error)",
+        p50(&new) / p50(&native_new),
+        p50(&error) / p50(&native_error)
     );
     let cached_http = http.clone();
     let cached: Call = Arc::new(move || {
@@ -391,9 +417,8 @@ async fn bench_compiled(
     let cpu = ready(language.compile(subject.cpu_bound).await?)?;
     let sandboxed = time_runs(3, &sandbox_call(cpu, b"", &limits)).await?;
     report("sandbox, CPU-bound program", &sandboxed);
-    let dir = tempfile_dir()?;
-    std::fs::write(dir.join(subject.source_file), subject.cpu_bound)?;
-    let native_command = Arc::new(tokio::sync::Mutex::new((subject.native)(&dir)?));
+    (native_build(subject.cpu_bound, true))().await?;
+    let native_command = Arc::new(tokio::sync::Mutex::new((subject.native_run)(&dir)));
     let native: Call = Arc::new(move || {
         let command = native_command.clone();
         Box::pin(async move {
@@ -407,7 +432,7 @@ async fn bench_compiled(
     let _ = std::fs::remove_dir_all(&dir);
     println!(
         "CPU-bound program (p50):            {:.1}x slower than native",
-        percentile(&sandboxed, 50.0) / percentile(&native_times, 50.0)
+        p50(&sandboxed) / p50(&native_times)
     );
     Ok(())
 }

@@ -14,7 +14,7 @@ pub const C: ClangLanguage = ClangLanguage {
     compiler: "/usr/bin/clang-19",
     source_file: "main.c",
     flags: &["--target=wasm32-wasi", "-O2", "-std=c17", "-lm"],
-    precompiled_header: None,
+    precompiled_headers: &[],
     native_fallback: Some(NativeFallback {
         compiler: "/usr/bin/gcc",
         flags: &["-O2", "-std=c17", "-pthread", "-lm"],

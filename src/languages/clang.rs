@@ -45,14 +45,20 @@ const HOST_SYMBOLS_FILE: &str = "host-symbols.txt";
 /// silent corruption; 64 MiB fits recursion 10^6 deep of a small function.
 const LINK_FLAGS: &[&str] = &["-Wl,--stack-first", "-Wl,-z,stack-size=67108864"];
 
+/// Flags of the precompiled header's own build: templates it uses are
+/// instantiated there once rather than in every compile that includes it,
+/// which halves a hello world's compile.
+const PCH_FLAGS: &[&str] = &["-fpch-instantiate-templates"];
+
 /// One language built with clang: its name, compiler and flags.
 pub struct ClangLanguage {
     pub info: LanguageInfo,
     pub compiler: &'static str,
     pub source_file: &'static str,
     pub flags: &'static [&'static str],
-    /// A header worth precompiling, used when a source includes it.
-    pub precompiled_header: Option<&'static str>,
+    /// Headers worth precompiling, the most inclusive first: a source
+    /// uses the first of them it includes.
+    pub precompiled_headers: &'static [&'static str],
     pub native_fallback: Option<NativeFallback>,
 }
 
@@ -95,6 +101,15 @@ impl Toolchain {
             include: runtimes_dir.join("include"),
         }
     }
+
+    /// Where clang finds `header`: among ours, or else libc++'s.
+    fn header(&self, header: &str) -> PathBuf {
+        let ours = self.include.join(header);
+        match ours.exists() {
+            true => ours,
+            false => self.sysroot.join("include/wasm32-wasi/c++/v1").join(header),
+        }
+    }
 }
 
 pub struct Clang {
@@ -102,9 +117,15 @@ pub struct Clang {
     toolchain: Toolchain,
     sandbox: WasmSandbox,
     native: Arc<NativeSandbox>,
-    /// The precompiled header, once `prepare` built it.
-    pch: tokio::sync::OnceCell<Option<PathBuf>>,
+    /// Each precompiled header, once `prepare` built it.
+    pch: Vec<Prepared>,
+    /// Each of the native compiler's precompiled headers: a directory
+    /// searched for includes that holds only `<header>.gch`.
+    native_pch: Vec<Prepared>,
 }
+
+/// What `prepare` made, if it could.
+type Prepared = tokio::sync::OnceCell<Option<PathBuf>>;
 
 /// A C or C++ program ready to run: WebAssembly, or a native binary.
 pub enum Binary {
@@ -127,12 +148,39 @@ impl Clang {
         native: Arc<NativeSandbox>,
     ) -> Self {
         Self {
-            language,
             toolchain,
             sandbox: sandbox.clone(),
             native,
-            pch: tokio::sync::OnceCell::new(),
+            pch: language
+                .precompiled_headers
+                .iter()
+                .map(|_| Prepared::new())
+                .collect(),
+            native_pch: language
+                .precompiled_headers
+                .iter()
+                .map(|_| Prepared::new())
+                .collect(),
+            language,
         }
+    }
+
+    /// Of the precompiled headers `prepared` (one per header), the first
+    /// that `source` includes, if it sends no flags (a compiler refuses a
+    /// header precompiled under other flags).
+    fn precompiled_for(&self, prepared: &[Prepared], source: Source<'_>) -> Option<PathBuf> {
+        if !source.flags.is_empty() {
+            return None;
+        }
+        let includes = |header: &&str| {
+            [format!("<{header}>"), format!("\"{header}\"")]
+                .iter()
+                .any(|include| source.code.contains(include))
+        };
+        let headers = self.language.precompiled_headers.iter().zip(prepared);
+        headers
+            .filter(|(header, _)| includes(header))
+            .find_map(|(_, pch)| pch.get().cloned().flatten())
     }
 
     /// Compiler flags shared by programs and the precompiled header, which
@@ -170,15 +218,20 @@ impl Clang {
     }
 
     /// Builds (once per flags and compiler, then kept on disk) the
-    /// precompiled header: it saves about 1.4 s of every compile using it.
+    /// precompiled header: a hello world including it compiles in 0.26 s
+    /// instead of 2.3 s.
     async fn build_pch(&self, cache: &CacheDir, header: &str) -> Result<PathBuf> {
-        let name = format!("{}.pch", cache.key(Source::code(header)));
+        let name = format!(
+            "{}.pch",
+            cache.key(Source::code(&format!("{header} {PCH_FLAGS:?}")))
+        );
         let pch = cache.path(&name);
         if pch.exists() {
             return Ok(pch);
         }
         let mut args = self.common_args();
-        let source = self.toolchain.include.join(header).into_os_string();
+        let source = self.toolchain.header(header).into_os_string();
+        args.extend(PCH_FLAGS.iter().map(Into::into));
         args.extend([
             "-x".into(),
             "c++-header".into(),
@@ -192,6 +245,44 @@ impl Clang {
         cache.write(&name, &dir.read("header.pch")?)
     }
 
+    /// Builds (once per flags and compiler, then kept on disk) the native
+    /// compiler's precompiled header: g++ compiles a program including
+    /// `bits/stdc++.h` in a quarter of the time with it, which is most of
+    /// what a compile error costs (both compilers run then).
+    async fn build_native_pch(
+        &self,
+        cache: &CacheDir,
+        header: &str,
+        fallback: &NativeFallback,
+    ) -> Result<PathBuf> {
+        let compiler_and_header = format!("{} {header}", fallback.compiler);
+        let dir_name = format!("{}.gch", cache.key(Source::code(&compiler_and_header)));
+        let gch = format!("{header}.gch");
+        let dir = cache.path(&dir_name);
+        if dir.join(&gch).exists() {
+            return Ok(dir);
+        }
+        // g++ looks for `<header>.gch` in each include directory before the
+        // header itself, so a directory holding only that is enough; it is
+        // built from a file that includes the header (the system's own).
+        let mut args: Vec<OsString> = vec!["-x".into(), "c++-header".into(), "header.h".into()];
+        args.extend(fallback.flags.iter().map(Into::into));
+        args.extend(["-o".into(), "header.h.gch".into()]);
+        let command = NativeCommand {
+            program: fallback.compiler.into(),
+            args,
+            executables: vec!["/usr/bin".into(), "/usr/lib/gcc".into()],
+            may_start_processes: true,
+            ..Default::default()
+        };
+        let include = format!("#include <{header}>\n");
+        let sources = [("header.h", include.as_str())];
+        let limits = build::precompiled_header_limits();
+        let built = build::run_compiler(&self.native, &sources, &command, &limits).await?;
+        cache.write(&format!("{dir_name}/{gch}"), &built.read("header.h.gch")?)?;
+        Ok(dir)
+    }
+
     /// What WebAssembly cannot build, built natively; the binary then runs
     /// in the native sandbox, threads but no processes.
     async fn build_native(
@@ -202,13 +293,18 @@ impl Clang {
         fallback: &NativeFallback,
     ) -> Result<Binary, BuildError> {
         let source_file = self.language.source_file;
+        let pch = self.precompiled_for(&self.native_pch, source);
         let mut args: Vec<OsString> = vec![source_file.into()];
         let flags = fallback.flags.iter().chain(&["-o", NATIVE_BINARY]);
         args.extend(flags.map(Into::into));
         args.extend(source.flags.iter().map(Into::into));
+        if let Some(pch) = &pch {
+            args.extend(["-I".into(), pch.into()]);
+        }
         let command = NativeCommand {
             program: fallback.compiler.into(),
             args,
+            read_only_paths: pch.into_iter().collect(),
             // The gcc driver runs cc1plus, as and ld.
             executables: vec!["/usr/bin".into(), "/usr/lib/gcc".into()],
             may_start_processes: true,
@@ -268,11 +364,16 @@ impl Compiler for Clang {
     }
 
     async fn prepare(&self, cache: &CacheDir) -> Result<()> {
-        let Some(header) = self.language.precompiled_header else {
-            return Ok(());
-        };
-        let pch = self.build_pch(cache, header);
-        build::prepare_once(&self.pch, &format!("a precompiled {header}"), pch).await;
+        let headers = self.language.precompiled_headers.iter();
+        for ((header, pch), native_pch) in headers.zip(&self.pch).zip(&self.native_pch) {
+            let built = self.build_pch(cache, header);
+            build::prepare_once(pch, &format!("a precompiled {header}"), built).await;
+            if let Some(fallback) = &self.language.native_fallback {
+                let built = self.build_native_pch(cache, header, fallback);
+                let what = format!("{}'s precompiled {header}", fallback.compiler);
+                build::prepare_once(native_pch, &what, built).await;
+            }
+        }
         Ok(())
     }
 
@@ -300,13 +401,7 @@ impl Compiler for Clang {
         args.push(format!("-Wl,--allow-undefined-file={HOST_SYMBOLS_FILE}").into());
         // After ours, so that the sender's `-std=` wins.
         args.extend(source.flags.iter().map(Into::into));
-        // A header precompiled under other flags is refused by clang.
-        let pch = self.pch.get().cloned().flatten().filter(|_| {
-            source.flags.is_empty()
-                && language
-                    .precompiled_header
-                    .is_some_and(|header| source.code.contains(header))
-        });
+        let pch = self.precompiled_for(&self.pch, source);
         if let Some(pch) = &pch {
             args.extend(["-include-pch".into(), pch.into()]);
         }
@@ -319,6 +414,7 @@ impl Compiler for Clang {
         let mut sources = source.files_as(language.source_file);
         sources.push((HOST_SYMBOLS_FILE, NULL_POINTER_HANDLER));
         let limits = build::compile_limits();
+        let started = std::time::Instant::now();
         let dir = match build::run_compiler(&self.native, &sources, &command, &limits).await {
             // Decided by outcome, not by what clang said: whatever the native
             // compiler builds is judged, and if it fails too, its diagnostics
@@ -336,8 +432,16 @@ impl Compiler for Clang {
             .read("program.wasm")
             .context("reading the compiled program")?;
         let artifact = cache.build_path(&format!("{key}.cwasm"));
+        let clang_done = std::time::Instant::now();
         let command =
             tokio::task::block_in_place(|| WasiCommand::compile(&self.sandbox, &wasm, &artifact))?;
+        // Where a build's time goes, for tuning (see docs/performance.md).
+        tracing::debug!(
+            clang_ms = (clang_done - started).as_millis() as u64,
+            wasmtime_ms = clang_done.elapsed().as_millis() as u64,
+            wasm_bytes = wasm.len(),
+            "built a program to WebAssembly"
+        );
         Ok(self.wasm(command))
     }
 

@@ -19,7 +19,8 @@ pub const CPP: ClangLanguage = ClangLanguage {
         "-std=c++17",
         "-fno-exceptions",
     ],
-    precompiled_header: Some("bits/stdc++.h"),
+    // Course programs include iostream; contest programs bits/stdc++.h.
+    precompiled_headers: &["bits/stdc++.h", "iostream"],
     native_fallback: Some(NativeFallback {
         compiler: "/usr/bin/g++",
         flags: &["-O2", "-std=c++17", "-pthread"],

@@ -9,6 +9,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::Stdio;
+use super::function_cache::CompiledFunctions;
 
 /// Native stack for compiled guest code. CPython recurses on the C stack for
 /// calls through C (`lru_cache`, `map`, `sorted(key=...)`), so depth 10^5
@@ -24,6 +25,10 @@ const TABLES_PER_RUN: u32 = 16;
 /// Instances made ahead of runs, beyond the runs' own: one per interpreter
 /// (see `interpreter.rs`), with room to spare.
 const AHEAD_INSTANCES: u32 = 4;
+
+/// Memory for functions Cranelift compiled, reused by later compiles: the
+/// libc++ that C++ programs link is about 10 MiB of them.
+const COMPILED_FUNCTIONS_BYTES: u64 = 64 << 20;
 
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -83,7 +88,10 @@ impl WasmSandbox {
             .memory_init_cow(true)
             .max_wasm_stack(MAX_WASM_STACK)
             .async_stack_size(MAX_WASM_STACK + (1 << 20))
-            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
+            .enable_incremental_compilation(Arc::new(CompiledFunctions::new(
+                COMPILED_FUNCTIONS_BYTES,
+            )))?;
         let engine = Engine::new(&wasm)?;
         // Every layer here is in-process and always available; say what holds.
         tracing::info!(

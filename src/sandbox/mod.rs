@@ -5,6 +5,7 @@ mod artifact;
 mod command;
 mod cpu_time;
 mod engine;
+mod function_cache;
 mod guest;
 mod interpreter;
 mod link;

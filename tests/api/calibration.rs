@@ -173,8 +173,9 @@ async fn per_language_limits_are_checked_like_limits_and_apply_unscaled() {
         limits["javascript"]["time_ms"], 3000,
         "scaled by 3: {public}"
     );
-    assert_eq!(limits["cpp"]["time_ms"], 1000, "{public}");
-    assert_eq!(limits["cpp"]["time_source"]["kind"], "unscaled");
+    assert_eq!(limits["cpp"]["time_ms"], 2000, "scaled by 2: {public}");
+    assert_eq!(limits["java"]["time_ms"], 1000, "{public}");
+    assert_eq!(limits["java"]["time_source"]["kind"], "unscaled");
 
     let cases = [
         (
@@ -212,7 +213,7 @@ async fn per_language_limits_are_checked_like_limits_and_apply_unscaled() {
 }
 
 #[tokio::test]
-async fn the_time_factor_scales_an_execute_requests_limit_in_python_and_not_in_cpp() {
+async fn the_time_factor_scales_an_execute_requests_limit_in_python_and_not_in_java() {
     let app = TestApp::spawn().await;
     let run = |language: &str, code: &str| json!({"language": language, "code": code, "limits": {"time_ms": 1000}});
     let (status, body) = app.execute(run("python", "print(1)")).await;
@@ -223,7 +224,8 @@ async fn the_time_factor_scales_an_execute_requests_limit_in_python_and_not_in_c
         limits["time_source"],
         json!({"kind": "scaled", "general_time_ms": 1000, "factor": 3.0, "capped": false})
     );
-    let (status, body) = app.execute(run("cpp", "int main() { return 0; }")).await;
+    let java = "public class Main { public static void main(String[] a) {} }";
+    let (status, body) = app.execute(run("java", java)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let limits = &body["metadata"]["limits"];
     assert_eq!(time_ms(limits), 1000, "{body}");

@@ -1,6 +1,8 @@
 //! C and C++: compiled in the native sandbox to WebAssembly, judged like the
 //! interpreted languages.
 
+use std::path::Path;
+
 use serde_json::json;
 
 use crate::helpers::TestApp;
@@ -159,6 +161,66 @@ async fn cpp_that_webassembly_cannot_build_falls_back_to_native_gcc() {
         .judge_code("cpp", SUM_CPP, &[("1 2", "3")], json!({}))
         .await;
     assert_eq!(body["metadata"]["backend"], "wasm");
+}
+
+#[tokio::test]
+async fn programs_including_a_precompiled_header_build_with_both_compilers() {
+    let app = TestApp::spawn().await;
+    // Made at start-up for clang and g++, where docs/languages.md says.
+    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes/build/cache/cpp");
+    let names: Vec<String> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for gch in ["bits/stdc++.h.gch", "iostream.gch"] {
+        let found = names
+            .iter()
+            .any(|name| name.ends_with(".gch") && cache.join(name).join(gch).is_file());
+        assert!(found, "no {gch} in {}: {names:?}", cache.display());
+    }
+    assert!(
+        names.iter().filter(|name| name.ends_with(".pch")).count() >= 2,
+        "{names:?}"
+    );
+
+    for header in ["bits/stdc++.h", "iostream"] {
+        // Built by clang with its precompiled header.
+        let code = format!(
+            "#include <{header}>\nint main() {{ std::string s; std::cin >> s; std::cout << s << '!' << std::endl; }}\n"
+        );
+        let body = app
+            .judge_code("cpp", &code, &[("hi", "hi!")], json!({}))
+            .await;
+        assert_eq!(
+            body["test_results"][0]["status"], "accepted",
+            "{header}: {body}"
+        );
+        assert_eq!(body["metadata"]["backend"], "wasm", "{header}: {body}");
+        // Built by g++ with its own.
+        let code = format!(
+            "#include <{header}>\nint main() {{ try {{ throw 7; }} catch (int e) {{ std::cout << e << std::endl; }} }}\n"
+        );
+        let body = app
+            .judge_code("cpp20", &code, &[("", "7")], json!({}))
+            .await;
+        assert_eq!(
+            body["test_results"][0]["status"], "accepted",
+            "{header}: {body}"
+        );
+        assert_eq!(body["metadata"]["backend"], "native", "{header}: {body}");
+        // Rejected by both: g++'s diagnostics, on the program's own line.
+        let code = format!("#include <{header}>\nint main() {{ std::cout << hello; }}\n");
+        let body = app.judge_code("cpp", &code, &[("", "")], json!({})).await;
+        assert_eq!(
+            body["test_results"][0]["status"], "compilation_error",
+            "{body}"
+        );
+        let output = body["compile_output"].as_str().unwrap();
+        assert!(
+            output.contains("main.cpp:2:") && output.contains("was not declared in this scope"),
+            "{header}: {output}"
+        );
+    }
 }
 
 /// A linked list of `n` nodes 1..=n from stdin, summed by a walk that goes

@@ -166,7 +166,7 @@ async fn a_database_from_before_calibration_upgrades_and_its_questions_get_the_f
     assert_eq!(admin["calibration"]["multiplier"], 2.0);
     assert_eq!(admin["calibrated"], json!(null));
     assert_eq!(admin["language_limits"]["python"]["time_ms"], 3000);
-    assert_eq!(admin["language_limits"]["c"]["time_ms"], 1000);
+    assert_eq!(admin["language_limits"]["java"]["time_ms"], 1000);
     // The new fields are stored from now on.
     let mut with_reference = question;
     with_reference["reference_solutions"] =

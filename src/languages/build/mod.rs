@@ -17,7 +17,9 @@ use async_trait::async_trait;
 use moka::future::Cache;
 
 pub use cache::{CacheDir, DiskBudget, file_identity};
-pub use native::{compile_limits, program_limits, run_compiler, run_program};
+pub use native::{
+    compile_limits, precompiled_header_limits, program_limits, run_compiler, run_program,
+};
 
 use super::{Compiled, Language, LanguageInfo, Program, Source};
 use crate::telemetry;

@@ -44,6 +44,18 @@ pub fn compile_limits() -> NativeLimits {
     }
 }
 
+/// A precompiled header is built once, ahead of compiles, and is large:
+/// g++'s of `bits/stdc++.h` is about 100 MiB and takes 5 s of CPU time.
+pub fn precompiled_header_limits() -> NativeLimits {
+    let limits = compile_limits();
+    NativeLimits {
+        cpu_time: 4 * limits.cpu_time,
+        wall_time: 4 * limits.wall_time,
+        file_size_bytes: limits.disk.bytes,
+        ..limits
+    }
+}
+
 /// Runs a compiler in a fresh run directory holding `sources` (file name,
 /// text): the directory, with what the compiler wrote, when it succeeded;
 /// `Rejected` with what it said, or why it was stopped, otherwise.
