@@ -127,6 +127,32 @@ pub struct Clang {
 /// What `prepare` made, if it could.
 type Prepared = tokio::sync::OnceCell<Option<PathBuf>>;
 
+/// A cell for each of `language`'s precompiled headers.
+fn one_per_header(language: &ClangLanguage) -> Vec<Prepared> {
+    language
+        .precompiled_headers
+        .iter()
+        .map(|_| Prepared::new())
+        .collect()
+}
+
+/// gcc or g++ with `args`, reading the system's headers (and `pch`).
+fn native_compiler_command(
+    fallback: &NativeFallback,
+    args: Vec<OsString>,
+    pch: Option<PathBuf>,
+) -> NativeCommand {
+    NativeCommand {
+        program: fallback.compiler.into(),
+        args,
+        read_only_paths: pch.into_iter().collect(),
+        // The gcc driver runs cc1plus, as and ld.
+        executables: vec!["/usr/bin".into(), "/usr/lib/gcc".into()],
+        may_start_processes: true,
+        ..Default::default()
+    }
+}
+
 /// A C or C++ program ready to run: WebAssembly, or a native binary.
 pub enum Binary {
     /// The native sandbox makes the directory of a run given files.
@@ -151,16 +177,8 @@ impl Clang {
             toolchain,
             sandbox: sandbox.clone(),
             native,
-            pch: language
-                .precompiled_headers
-                .iter()
-                .map(|_| Prepared::new())
-                .collect(),
-            native_pch: language
-                .precompiled_headers
-                .iter()
-                .map(|_| Prepared::new())
-                .collect(),
+            pch: one_per_header(&language),
+            native_pch: one_per_header(&language),
             language,
         }
     }
@@ -268,13 +286,7 @@ impl Clang {
         let mut args: Vec<OsString> = vec!["-x".into(), "c++-header".into(), "header.h".into()];
         args.extend(fallback.flags.iter().map(Into::into));
         args.extend(["-o".into(), "header.h.gch".into()]);
-        let command = NativeCommand {
-            program: fallback.compiler.into(),
-            args,
-            executables: vec!["/usr/bin".into(), "/usr/lib/gcc".into()],
-            may_start_processes: true,
-            ..Default::default()
-        };
+        let command = native_compiler_command(fallback, args, None);
         let include = format!("#include <{header}>\n");
         let sources = [("header.h", include.as_str())];
         let limits = build::precompiled_header_limits();
@@ -301,15 +313,7 @@ impl Clang {
         if let Some(pch) = &pch {
             args.extend(["-I".into(), pch.into()]);
         }
-        let command = NativeCommand {
-            program: fallback.compiler.into(),
-            args,
-            read_only_paths: pch.into_iter().collect(),
-            // The gcc driver runs cc1plus, as and ld.
-            executables: vec!["/usr/bin".into(), "/usr/lib/gcc".into()],
-            may_start_processes: true,
-            ..Default::default()
-        };
+        let command = native_compiler_command(fallback, args, pch);
         let sources = source.files_as(source_file);
         let limits = build::compile_limits();
         let dir = build::run_compiler(&self.native, &sources, &command, &limits).await?;
