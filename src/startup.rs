@@ -35,31 +35,20 @@ impl LoadedLanguages {
         let limits = settings.limits.policy()?;
         let sandbox =
             WasmSandbox::new(&settings.sandbox(&limits)).context("configuring wasmtime")?;
-        let native =
-            NativeSandbox::new(&settings.native()).context("setting up the native sandbox")?;
-        metrics::gauge!(telemetry::SANDBOX_LAYER, "layer" => "webassembly").set(1.0);
-        for layer in native.layers().await {
-            let active = if layer.active { 1.0 } else { 0.0 };
-            metrics::gauge!(telemetry::SANDBOX_LAYER, "layer" => layer.name.to_string())
-                .set(active);
-            if layer.active {
-                tracing::info!("native sandbox: {}: active ({})", layer.name, layer.detail);
-            } else {
-                tracing::warn!(
-                    "native sandbox: {}: UNAVAILABLE ({})",
-                    layer.name,
-                    layer.detail
-                );
-            }
-        }
-        let native = Arc::new(native);
-        let languages = Languages::load(
-            &sandbox,
-            &native,
-            &settings.runtimes_dir,
-            &settings.cache_dir,
-            settings.build_cache(),
-        )?;
+        let native = Arc::new(
+            NativeSandbox::new(&settings.native()).context("setting up the native sandbox")?,
+        );
+        // Loading the runtimes is CPU work and the layers' probes are mostly
+        // waiting for throwaway children: overlapped, start-up is shorter.
+        let loading = tokio::task::spawn_blocking({
+            let (sandbox, native) = (sandbox.clone(), native.clone());
+            let (runtimes_dir, cache_dir) =
+                (settings.runtimes_dir.clone(), settings.cache_dir.clone());
+            let build_cache = settings.build_cache();
+            move || Languages::load(&sandbox, &native, &runtimes_dir, &cache_dir, build_cache)
+        });
+        log_native_layers(&native).await;
+        let languages = loading.await.context("loading the runtimes")??;
         languages.prepare().await?;
         tracing::info!(
             languages = ?languages.names(),
@@ -71,6 +60,25 @@ impl LoadedLanguages {
             languages: Arc::new(languages),
             limits,
         })
+    }
+}
+
+/// Says at start-up how each native isolation layer stands on this machine,
+/// in the log and as a gauge.
+async fn log_native_layers(native: &NativeSandbox) {
+    metrics::gauge!(telemetry::SANDBOX_LAYER, "layer" => "webassembly").set(1.0);
+    for layer in native.layers().await {
+        let active = if layer.active { 1.0 } else { 0.0 };
+        metrics::gauge!(telemetry::SANDBOX_LAYER, "layer" => layer.name.to_string()).set(active);
+        if layer.active {
+            tracing::info!("native sandbox: {}: active ({})", layer.name, layer.detail);
+        } else {
+            tracing::warn!(
+                "native sandbox: {}: UNAVAILABLE ({})",
+                layer.name,
+                layer.detail
+            );
+        }
     }
 }
 
@@ -86,8 +94,11 @@ impl Replica {
     async fn start(settings: &WorkerSettings, judging: JudgingConfig) -> Result<Self> {
         // Installed first, so that start-up (the sandbox layers) is counted.
         telemetry::metrics();
-        let loaded = LoadedLanguages::load(&settings.runtime).await?;
-        let database = Database::connect(&settings.database_url).await?;
+        // Neither waits for the other: start-up is the longer of the two.
+        let (loaded, database) = tokio::try_join!(
+            LoadedLanguages::load(&settings.runtime),
+            Database::connect(&settings.database_url)
+        )?;
         let service = JudgingService::new(
             loaded.languages.clone(),
             loaded.limits.clone(),

@@ -49,6 +49,12 @@ impl Language for Interpreted {
         &self.info
     }
 
+    /// The first run's instance, made now.
+    async fn prepare(&self) -> Result<()> {
+        self.interpreter.make_ahead();
+        Ok(())
+    }
+
     /// Nothing to do ahead of time: each run parses the source in its own
     /// fresh instance, which costs far less than a separate checking instance.
     /// The files beside the source are the run's to find in its working

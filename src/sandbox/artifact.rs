@@ -11,14 +11,52 @@ use wasmtime::component::Component;
 
 use super::snapshot::snapshot_component;
 
-/// Where the precompiled form of `wasm` lives: keyed by the component's
-/// content and by the engine settings it was compiled for, so a rebuilt
-/// runtime or a changed engine configuration never loads stale code.
-pub fn precompiled_path(engine: &Engine, wasm: &[u8], cache_dir: &Path, name: &str) -> PathBuf {
-    let content = hex::encode(&Sha256::digest(wasm)[..12]);
+/// Where the precompiled form of the runtime whose content has `digest`
+/// lives: keyed by that content and by the engine settings it was compiled
+/// for, so a rebuilt runtime or a changed engine configuration never loads
+/// stale code.
+fn precompiled_path(engine: &Engine, digest: &str, cache_dir: &Path, name: &str) -> PathBuf {
     let mut hasher = DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
-    cache_dir.join(format!("{name}-{content}-{:016x}.cwasm", hasher.finish()))
+    cache_dir.join(format!("{name}-{digest}-{:016x}.cwasm", hasher.finish()))
+}
+
+/// The digest of the runtime's content, read from `<name>.digest` in
+/// `cache_dir` when the note there names the runtime as it is now (path,
+/// size and modification time, which copies into an image keep, unlike
+/// inodes); otherwise the runtime is read and hashed and the note rewritten.
+/// Reading and hashing the 20 MB Python runtime was a third of start-up.
+fn content_digest(wasm_path: &Path, cache_dir: &Path, name: &str) -> Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(wasm_path).with_context(|| reading(name, wasm_path))?;
+    let stamp = format!(
+        "{}\t{}\t{}.{:09}",
+        wasm_path.display(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec()
+    );
+    let note = cache_dir.join(format!("{name}.digest"));
+    if written_only_by_us(&note).is_ok()
+        && let Ok(text) = std::fs::read_to_string(&note)
+        && let Some((noted, digest)) = text.trim_end().rsplit_once('\t')
+        && noted == stamp
+    {
+        return Ok(digest.to_string());
+    }
+    let wasm = std::fs::read(wasm_path).with_context(|| reading(name, wasm_path))?;
+    let digest = hex::encode(&Sha256::digest(&wasm)[..12]);
+    // Only a saving: an unwritable cache is reported below, when the
+    // precompiled runtime cannot be written either.
+    let _ = write_atomically(&note, format!("{stamp}\t{digest}\n").as_bytes());
+    Ok(digest)
+}
+
+fn reading(name: &str, wasm_path: &Path) -> String {
+    format!(
+        "reading the {name} runtime at {} (run `make setup` to build it)",
+        wasm_path.display()
+    )
 }
 
 /// Loads the component at `wasm_path`, compiling and caching it first if
@@ -32,14 +70,10 @@ pub fn load_component(
     name: &str,
     wizer: bool,
 ) -> Result<(Component, bool)> {
-    let wasm = std::fs::read(wasm_path).with_context(|| {
-        format!(
-            "reading the {name} runtime at {} (run `make setup` to build it)",
-            wasm_path.display()
-        )
-    })?;
-    let path = precompiled_path(engine, &wasm, cache_dir, name);
+    let digest = content_digest(wasm_path, cache_dir, name)?;
+    let path = precompiled_path(engine, &digest, cache_dir, name);
     if !path.exists() {
+        let wasm = std::fs::read(wasm_path).with_context(|| reading(name, wasm_path))?;
         let wasm = if wizer {
             snapshot_component(engine, &wasm)?
         } else {

@@ -128,24 +128,40 @@ impl Interpreter {
             }
             Ahead::Empty => None,
         };
-        if let Some(room) = self.sandbox.ahead_permit() {
-            *ahead = Ahead::Making;
-            let (sandbox, pre, slot) = (self.sandbox.clone(), self.pre.clone(), self.ahead.clone());
-            tokio::spawn(async move {
-                let made = instantiate(&sandbox, &pre).await;
-                *slot.lock().unwrap() = match made {
-                    Ok(instance) => Ahead::Made(instance, room),
-                    Err(error) => {
-                        tracing::warn!(
-                            error = format!("{error:#}"),
-                            "cannot make an instance ahead"
-                        );
-                        Ahead::Empty
-                    }
-                };
-            });
-        }
+        self.start_making(&mut ahead);
         taken
+    }
+
+    /// Starts making an instance for the first run, so that it does not
+    /// wait for one (called at start-up).
+    pub fn make_ahead(&self) {
+        let mut ahead = self.ahead.lock().unwrap();
+        if matches!(*ahead, Ahead::Empty) {
+            self.start_making(&mut ahead);
+        }
+    }
+
+    /// Makes an instance in the background into `ahead`, which is empty, if
+    /// the pool has room for it.
+    fn start_making(&self, ahead: &mut Ahead) {
+        let Some(room) = self.sandbox.ahead_permit() else {
+            return;
+        };
+        *ahead = Ahead::Making;
+        let (sandbox, pre, slot) = (self.sandbox.clone(), self.pre.clone(), self.ahead.clone());
+        tokio::spawn(async move {
+            let made = instantiate(&sandbox, &pre).await;
+            *slot.lock().unwrap() = match made {
+                Ok(instance) => Ahead::Made(instance, room),
+                Err(error) => {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "cannot make an instance ahead"
+                    );
+                    Ahead::Empty
+                }
+            };
+        });
     }
 }
 

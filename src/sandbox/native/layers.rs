@@ -53,7 +53,13 @@ impl NativeSandbox {
                     .await
             }
         };
-        layers.push(match probe_run("exit 0").await {
+        // Landlock refuses reading /etc and running anything the command does
+        // not list; without it, the shell can do both. Both probes at once.
+        let (filtered, landlocked) = tokio::join!(
+            probe_run("exit 0"),
+            probe_run("read -r line < /etc/passwd || /bin/true")
+        );
+        layers.push(match filtered {
             Ok(run) if run.exit == Some(NativeExit::Code(0)) => Layer {
                 name: "seccomp denylist (no sockets but AF_UNIX, no ptrace, mounts, namespaces, bpf, io_uring)",
                 active: true,
@@ -65,9 +71,7 @@ impl NativeSandbox {
                 detail: format!("a probe under the filter failed: {other:?}"),
             },
         });
-        // Landlock refuses reading /etc and running anything the command does
-        // not list; without it, the shell can do both.
-        layers.push(match probe_run("read -r line < /etc/passwd || /bin/true").await {
+        layers.push(match landlocked {
             Ok(run) if run.exit != Some(NativeExit::Code(0)) => Layer {
                 name: "Landlock (read-only toolchain, writable run directory, only the command's executables, no TCP)",
                 active: true,
