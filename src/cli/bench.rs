@@ -93,6 +93,7 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
     bench_null_checks(&loaded).await?;
     bench_interaction(&loaded).await?;
     bench_peer_apis(&args, &http, concurrent_runs).await?;
+    bench_cold_start(&args).await?;
     http.print_metrics().await
 }
 
@@ -107,6 +108,110 @@ const PEER_HELLO: [(&str, &str, u32, &str); 2] = [
         "#include <stdio.h>\nint main(void) { puts(\"hello, world\"); return 0; }\n",
     ),
 ];
+
+/// Cold starts this many times for each figure.
+const COLD_STARTS: u64 = 20;
+
+/// A new `judgebox serve` process, from spawning it to its first judged
+/// Python answer, on a database made by an earlier start (a container that
+/// scaled to zero starting again); then `judgebox run` from spawn to exit,
+/// beside `python3` doing the same.
+async fn bench_cold_start(args: &BenchArgs) -> Result<()> {
+    println!("\n== cold start (a new process each time, n={COLD_STARTS})");
+    let exe = std::env::current_exe().context("finding this judgebox")?;
+    let dir = std::env::temp_dir().join(format!("judgebox-cold-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join("hello.py"), "print('hello, world')\n")?;
+    let (runtimes_dir, cache_dir) = (
+        args.runtime.runtimes_dir.clone(),
+        args.runtime.cache_dir.clone(),
+    );
+    let database_url = format!("sqlite://{}/cold.db?mode=rwc", dir.display());
+    let command = move |subcommand: &str| {
+        let mut command = tokio::process::Command::new(&exe);
+        command
+            .arg(subcommand)
+            .env("JUDGEBOX_RUNTIMES_DIR", &runtimes_dir)
+            .env("JUDGEBOX_CACHE_DIR", &cache_dir)
+            .env("JUDGEBOX_BIND", "127.0.0.1:0")
+            .env("DATABASE_URL", &database_url)
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
+        command
+    };
+    let serve: Call = Arc::new({
+        let command = command.clone();
+        move || {
+            let mut serve = command("serve");
+            Box::pin(async move { first_answer(&mut serve).await })
+        }
+    });
+    report(
+        "serve, spawn to the first judged Python",
+        &time_runs(COLD_STARTS, &serve).await?,
+    );
+    let run: Call = Arc::new({
+        let hello = dir.join("hello.py");
+        move || {
+            let mut run = command("run");
+            run.arg(&hello);
+            Box::pin(async move {
+                let output = run.output().await?;
+                if !output.status.success() {
+                    bail!(
+                        "judgebox run failed: {}",
+                        String::from_utf8_lossy(&output.stdout)
+                    );
+                }
+                Ok(())
+            })
+        }
+    });
+    report(
+        "judgebox run hello.py, spawn to exit",
+        &time_runs(COLD_STARTS, &run).await?,
+    );
+    let native = native_call(&args.python, "-c", "print('hello, world')");
+    report(
+        "python3, spawn to exit",
+        &time_runs(COLD_STARTS, &native).await?,
+    );
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+/// Starts `serve`, reads the address it says it listens on, and judges a
+/// Python hello world there.
+async fn first_answer(serve: &mut tokio::process::Command) -> Result<()> {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = serve.spawn().context("starting judgebox serve")?;
+    let stdout = child.stdout.take().context("judgebox serve's stdout")?;
+    let mut line = String::new();
+    tokio::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .await?;
+    let address = line
+        .trim()
+        .strip_prefix("judgebox listening on ")
+        .with_context(|| format!("judgebox serve said {line:?}"))?;
+    let body = json!({"language": "python", "code": "print('hello, world')",
+        "test_cases": [{"input": "", "expected_output": "hello, world"}]});
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{address}/execute"))
+        .json(&body)
+        .send()
+        .await?
+        .json()
+        .await?;
+    child.kill().await?;
+    if answer["test_results"][0]["status"] != "accepted" {
+        bail!("the cold start's answer: {answer}");
+    }
+    Ok(())
+}
 
 /// A way to run a program over HTTP: its label, path and body, and whether
 /// an answer says the program passed.
