@@ -147,3 +147,45 @@ pub(super) fn written_only_by_us(path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn digest_of(bytes: &[u8]) -> String {
+        hex::encode(&Sha256::digest(bytes)[..12])
+    }
+
+    #[test]
+    fn a_runtime_is_hashed_once_until_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (wasm, cache) = (dir.path().join("python.wasm"), dir.path().join("cache"));
+        std::fs::create_dir(&cache).unwrap();
+        std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(&wasm, b"first build").unwrap();
+        assert_eq!(content_digest(&wasm, &cache, "python").unwrap(), digest_of(b"first build"));
+
+        // The note answers for the file as it is: a digest it names is used
+        // without reading the runtime.
+        let note = cache.join("python.digest");
+        let text = std::fs::read_to_string(&note).unwrap();
+        let planted = text.replace(&digest_of(b"first build"), "noted");
+        std::fs::write(&note, &planted).unwrap();
+        assert_eq!(content_digest(&wasm, &cache, "python").unwrap(), "noted");
+
+        // A note others could have written is not believed.
+        std::fs::set_permissions(&note, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert_eq!(content_digest(&wasm, &cache, "python").unwrap(), digest_of(b"first build"));
+
+        // A rebuilt runtime (another size or modification time) is hashed again.
+        std::fs::write(&note, &planted).unwrap();
+        std::fs::set_permissions(&note, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::write(&wasm, b"second build, longer").unwrap();
+        assert_eq!(
+            content_digest(&wasm, &cache, "python").unwrap(),
+            digest_of(b"second build, longer")
+        );
+    }
+}

@@ -18,6 +18,8 @@ use crate::languages::{Compiled, Program};
 use crate::sandbox::{Invocation, RunLimits, Stdio};
 use crate::startup::{Application, LoadedLanguages};
 
+mod contest;
+
 /// One language's benchmark programs and the native interpreter to beat.
 struct Subject {
     language: &'static str,
@@ -65,6 +67,11 @@ pub struct BenchArgs {
     /// The native Node.js to compare against.
     #[arg(long, default_value = "node")]
     pub node: PathBuf,
+    /// Instead of the other figures, replay a contest like the seed's (200
+    /// students, every source new): paced at this many submissions a
+    /// minute, then all at once.
+    #[arg(long, value_name = "PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..))]
+    pub contest: Option<u32>,
     #[command(flatten)]
     pub runtime: RuntimeSettings,
 }
@@ -80,6 +87,10 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
         args.iterations, args.runtime.keep_resident_mb,
     );
     let http = Arc::new(HttpBench::start(&args.runtime).await?);
+    if let Some(per_minute) = args.contest {
+        contest::replay(&http, per_minute).await?;
+        return http.print_metrics().await;
+    }
     for subject in &SUBJECTS {
         let native = match subject.language {
             "python" => &args.python,
@@ -797,17 +808,25 @@ impl HttpBench {
         Ok(())
     }
 
+    /// POSTs `body` to `/execute`, which must answer 200, and returns the answer.
+    async fn execute(&self, body: &Value) -> Result<Value> {
+        let response = self.client.post(&self.url).json(body).send().await?;
+        let status = response.status();
+        let answer: Value = response.json().await?;
+        if !status.is_success() {
+            bail!("POST /execute answered {status}: {answer}");
+        }
+        Ok(answer)
+    }
+
     /// Judges `code` on one test, which must end as `expected`.
     async fn judge(&self, language: &str, code: &str, expected: &str) -> Result<()> {
-        let body = json!({
-            "language": language, "code": code, "user_id": "bench", "question_id": "hello",
-            "test_cases": [{"input": "", "expected_output": "hello, world"}],
-        });
-        let response = self.client.post(&self.url).json(&body).send().await?;
-        if !response.status().is_success() {
-            bail!("POST /execute answered {}", response.status());
-        }
-        let body: serde_json::Value = response.json().await?;
+        let body = self
+            .execute(&json!({
+                "language": language, "code": code, "user_id": "bench", "question_id": "hello",
+                "test_cases": [{"input": "", "expected_output": "hello, world"}],
+            }))
+            .await?;
         if body["test_results"][0]["status"] != expected {
             bail!("the benchmark submission was not {expected}: {body}");
         }
