@@ -165,7 +165,10 @@ mod tests {
         std::fs::create_dir(&cache).unwrap();
         std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::write(&wasm, b"first build").unwrap();
-        assert_eq!(content_digest(&wasm, &cache, "python").unwrap(), digest_of(b"first build"));
+        assert_eq!(
+            content_digest(&wasm, &cache, "python").unwrap(),
+            digest_of(b"first build")
+        );
 
         // The note answers for the file as it is: a digest it names is used
         // without reading the runtime.
@@ -177,7 +180,10 @@ mod tests {
 
         // A note others could have written is not believed.
         std::fs::set_permissions(&note, std::fs::Permissions::from_mode(0o666)).unwrap();
-        assert_eq!(content_digest(&wasm, &cache, "python").unwrap(), digest_of(b"first build"));
+        assert_eq!(
+            content_digest(&wasm, &cache, "python").unwrap(),
+            digest_of(b"first build")
+        );
 
         // A rebuilt runtime (another size or modification time) is hashed again.
         std::fs::write(&note, &planted).unwrap();
