@@ -512,14 +512,7 @@ async fn bench_compiled(
         p50(&new) / p50(&native_new),
         p50(&error) / p50(&native_error)
     );
-    let cached_http = http.clone();
-    let cached: Call = Arc::new(move || {
-        let http = cached_http.clone();
-        Box::pin(async move {
-            http.judge(subject.language, subject.hello, "accepted")
-                .await
-        })
-    });
+    let cached = judge_hello(http, subject.language, subject.hello);
     report(
         "POST /execute, resubmission (cached)",
         &time_runs(30, &cached).await?,
@@ -575,14 +568,7 @@ async fn bench_language(
         .with_context(|| format!("{} is not loaded", subject.language))?;
     let hello = sandbox_call(ready(language.compile(subject.hello).await?)?, b"", &limits);
     let hello_native = native_call(native, subject.inline_flag, subject.hello);
-    let http = http.clone();
-    let hello_http: Call = Arc::new(move || {
-        let http = http.clone();
-        Box::pin(async move {
-            http.judge(subject.language, subject.hello, "accepted")
-                .await
-        })
-    });
+    let hello_http = judge_hello(http, subject.language, subject.hello);
 
     let sandbox = time_runs(args.iterations, &hello).await?;
     report("sandbox run, hello world (per test)", &sandbox);
@@ -670,6 +656,15 @@ fn native_call(interpreter: &Path, inline_flag: &'static str, code: &'static str
             }
             Ok(())
         })
+    })
+}
+
+/// Judging `hello` in `language` through `POST /execute`, which must accept it.
+fn judge_hello(http: &Arc<HttpBench>, language: &'static str, hello: &'static str) -> Call {
+    let http = http.clone();
+    Arc::new(move || {
+        let http = http.clone();
+        Box::pin(async move { http.judge(language, hello, "accepted").await })
     })
 }
 
