@@ -3,12 +3,13 @@
 //! Debian's python3, run exactly as a compiler or a JVM would be.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use judgebox::sandbox::native::{
     DiskLimit, Layer, NativeCommand, NativeConfig, NativeExit, NativeLimits, NativeRun,
-    NativeSandbox, RunDir,
+    NativeSandbox, NativeService, RunDir,
 };
 use judgebox::sandbox::{Stdio, link};
 
@@ -709,4 +710,59 @@ async fn without_root_runs_get_their_namespaces_in_a_user_namespace() {
         .parse()
         .unwrap();
     assert!(started < limits().processes, "{out}");
+}
+
+/// Echoes each line back in capitals, and never ends by itself.
+fn capitalising_service(marker: &str) -> NativeCommand {
+    python(&format!(
+        "import sys\n# {marker}\nfor line in sys.stdin:\n    sys.stdout.write(line.upper())\n    sys.stdout.flush()"
+    ))
+}
+
+async fn ask(service: &mut NativeService, line: &str) -> std::io::Result<String> {
+    service.send(line.as_bytes());
+    let mut reply = vec![0; line.len()];
+    service.read_exact(&mut reply).await?;
+    Ok(text(&reply))
+}
+
+#[tokio::test]
+async fn a_service_answers_request_after_request_and_dies_when_dropped() {
+    let base = tempfile::tempdir().unwrap();
+    let sandbox = Arc::new(sandbox(base.path()));
+    let marker = "judgebox-service-test-7f3a";
+    let mut service = sandbox
+        .start_service(capitalising_service(marker), limits())
+        .unwrap();
+    assert_eq!(ask(&mut service, "first\n").await.unwrap(), "FIRST\n");
+    assert_eq!(ask(&mut service, "second\n").await.unwrap(), "SECOND\n");
+    assert!(!service.has_ended());
+    assert_eq!(processes_with(marker).len(), 1);
+    drop(service);
+    for _ in 0..250 {
+        if processes_with(marker).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_none_left(marker);
+}
+
+#[tokio::test]
+async fn a_service_is_stopped_at_its_wall_clock_limit_however_it_is_used() {
+    let base = tempfile::tempdir().unwrap();
+    let sandbox = Arc::new(sandbox(base.path()));
+    let one_second = NativeLimits {
+        wall_time: Duration::from_secs(1),
+        ..limits()
+    };
+    let marker = "judgebox-service-test-91c2";
+    let mut service = sandbox
+        .start_service(capitalising_service(marker), one_second)
+        .unwrap();
+    assert_eq!(ask(&mut service, "busy\n").await.unwrap(), "BUSY\n");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(service.has_ended());
+    assert!(ask(&mut service, "late\n").await.is_err());
+    assert_none_left(marker);
 }

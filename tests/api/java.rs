@@ -43,6 +43,59 @@ async fn a_java_compile_error_reports_javacs_diagnostics() {
 }
 
 #[tokio::test]
+async fn one_compile_sees_nothing_of_an_earlier_ones_classes() {
+    let app = TestApp::spawn().await;
+    // javac is kept warm between compiles: the second program names a class
+    // only the first one declared.
+    let first = "class Helper { static int answer() { return 42; } }\n\
+        public class Main { public static void main(String[] a) { System.out.println(Helper.answer()); } }";
+    let body = app
+        .judge_code("java", first, &[("", "42")], json!({}))
+        .await;
+    assert_eq!(body["test_results"][0]["status"], "accepted", "{body}");
+    let second = "public class Main { public static void main(String[] a) { System.out.println(Helper.answer()); } }";
+    let body = app
+        .judge_code("java", second, &[("", "42")], json!({}))
+        .await;
+    assert_eq!(
+        body["test_results"][0]["status"], "compilation_error",
+        "{body}"
+    );
+    let output = body["compile_output"].as_str().unwrap();
+    assert!(
+        output.contains("Main.java:1: error: cannot find symbol"),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn a_source_that_crashes_javac_is_a_compilation_error_and_the_next_compiles() {
+    let app = TestApp::spawn().await;
+    // Parentheses nested deeper than javac's stack.
+    let deep = format!(
+        "public class Main {{ public static void main(String[] a) {{ int x = {}1{}; }} }}",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    let body = app.judge_code("java", &deep, &[("", "")], json!({})).await;
+    assert_eq!(
+        body["test_results"][0]["status"], "compilation_error",
+        "{body}"
+    );
+    let output = body["compile_output"].as_str().unwrap();
+    // In the words of a javac of its own: the warm one hands such a source on.
+    assert!(
+        output.contains("The system is out of resources"),
+        "{output}"
+    );
+    assert!(output.contains("StackOverflowError"), "{output}");
+    let fine =
+        "public class Main { public static void main(String[] a) { System.out.println(7); } }";
+    let body = app.judge_code("java", fine, &[("", "7")], json!({})).await;
+    assert_eq!(body["test_results"][0]["status"], "accepted", "{body}");
+}
+
+#[tokio::test]
 async fn java_limits_and_failures_give_their_verdicts() {
     let app = TestApp::spawn().await;
     let cases = [

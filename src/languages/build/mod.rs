@@ -18,7 +18,8 @@ use moka::future::Cache;
 
 pub use cache::{CacheDir, DiskBudget, file_identity};
 pub use native::{
-    compile_limits, precompiled_header_limits, program_limits, run_compiler, run_program,
+    compile_limits, diagnostics, precompiled_header_limits, program_limits, run_compiler,
+    run_program,
 };
 
 use super::{Compiled, Language, LanguageInfo, Program, Source};

@@ -78,12 +78,18 @@ pub async fn run_compiler(
     }
     if run.exit != Some(NativeExit::Code(0)) {
         // javac prints some diagnostics on stdout.
-        let output = [run.stderr, run.stdout].concat();
-        let mut text = String::from_utf8_lossy(&output).into_owned();
-        text.truncate(text.floor_char_boundary(MAX_DIAGNOSTICS));
-        return Err(BuildError::Rejected(text));
+        return Err(BuildError::Rejected(diagnostics(
+            &[run.stderr, run.stdout].concat(),
+        )));
     }
     Ok(dir)
+}
+
+/// What a compiler said, as kept for `compile_output`.
+pub fn diagnostics(output: &[u8]) -> String {
+    let mut text = String::from_utf8_lossy(output).into_owned();
+    text.truncate(text.floor_char_boundary(MAX_DIAGNOSTICS));
+    text
 }
 
 /// Limits for a natively built program, from the submission's: its wall

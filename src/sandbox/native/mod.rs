@@ -22,6 +22,7 @@ mod process;
 mod run;
 mod run_dir;
 mod seccomp;
+mod service;
 
 use std::io;
 use std::os::unix::fs::PermissionsExt;
@@ -36,6 +37,7 @@ pub use self::layers::Layer;
 use self::permits::RunPermits;
 pub use self::run::{DiskLimit, NativeCommand, NativeExit, NativeLimits, NativeRun};
 pub use self::run_dir::RunDir;
+pub use self::service::NativeService;
 use super::{Invocation, Stdio};
 
 /// How the native sandbox is set up.
@@ -77,6 +79,9 @@ pub struct NativeSandbox {
     /// As many again, with uids of their own, for the judge's side of
     /// linked runs (`crate::sandbox::link`).
     companion_permits: RunPermits,
+    /// One, with a uid of its own, for a program that stays running
+    /// (`NativeService`): it must never hold a permit that runs wait for.
+    service_permits: RunPermits,
     /// Whether each best-effort layer is on here, or why not.
     uids: Result<(), String>,
     namespaces: Result<child::Namespaces, String>,
@@ -105,22 +110,24 @@ impl NativeSandbox {
             .with_context(|| format!("securing {}", runs_dir.display()))?;
         let mut shared = config.shared_paths.clone();
         shared.push(runs_dir.clone());
-        // The companions' uids follow the runs'.
-        let runs = config.concurrent_runs;
-        let uids = permits::uids(2 * runs, config.first_uid, &shared);
-        let (run_uids, companion_uids) = match &uids {
+        // The companions' uids follow the runs', and the service's theirs.
+        let runs = config.concurrent_runs as usize;
+        let uids = permits::uids(2 * runs as u32 + 1, config.first_uid, &shared);
+        let (run_uids, companion_uids, service_uids) = match &uids {
             Ok(uids) => (
-                uids[..runs as usize].to_vec(),
-                uids[runs as usize..].to_vec(),
+                uids[..runs].to_vec(),
+                uids[runs..2 * runs].to_vec(),
+                uids[2 * runs..].to_vec(),
             ),
-            Err(_) => (Vec::new(), Vec::new()),
+            Err(_) => (Vec::new(), Vec::new(), Vec::new()),
         };
         Ok(Self {
             seccomp: Arc::new(seccomp),
             no_processes: Arc::new(no_processes),
             runs_dir: runs_dir.clone(),
-            permits: RunPermits::new(runs, run_uids),
-            companion_permits: RunPermits::new(runs, companion_uids),
+            permits: RunPermits::new(runs as u32, run_uids),
+            companion_permits: RunPermits::new(runs as u32, companion_uids),
+            service_permits: RunPermits::new(1, service_uids),
             uids: uids.map(drop),
             namespaces: child::namespaces_available(),
             cgroups: Cgroups::probe(),
@@ -156,6 +163,22 @@ impl NativeSandbox {
             true => &self.companion_permits,
             false => &self.permits,
         };
+        let forever = std::future::pending();
+        self.run_on(permits, dir, command, stdio, limits, forever)
+            .await
+    }
+
+    /// `run` on one of `permits`, stopped early (as a timeout would stop
+    /// it) once `stop` is ready.
+    async fn run_on(
+        &self,
+        permits: &RunPermits,
+        dir: &RunDir,
+        command: &NativeCommand,
+        stdio: Stdio<'_>,
+        limits: &NativeLimits,
+        stop: impl Future<Output = ()>,
+    ) -> Result<NativeRun> {
         let permit = permits.acquire().await;
         if let Some(uid) = permit.uid {
             std::os::unix::fs::lchown(dir.path(), Some(uid), Some(uid))
@@ -174,7 +197,15 @@ impl NativeSandbox {
             Err(_) => None,
         };
         let run = self
-            .spawn_and_wait(dir, command, stdio, limits, permit.uid, cgroups.as_ref())
+            .spawn_and_wait(
+                dir,
+                command,
+                stdio,
+                limits,
+                permit.uid,
+                cgroups.as_ref(),
+                stop,
+            )
             .await;
         let out_of_memory = cgroups.as_ref().is_some_and(|c| c.oom_killed());
         // The cgroup's figure covers what `wait4` cannot: a run the service

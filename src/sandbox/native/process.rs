@@ -19,7 +19,8 @@ use crate::sandbox::link::Outgoing;
 
 impl NativeSandbox {
     /// Spawns `command` in `dir` with `stdio` as `uid` in `cgroups` and
-    /// waits for it to end or be stopped.
+    /// waits for it to end or be stopped (by its limits, or by `stop`).
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn spawn_and_wait(
         &self,
         dir: &RunDir,
@@ -28,6 +29,7 @@ impl NativeSandbox {
         limits: &NativeLimits,
         uid: Option<u32>,
         cgroups: Option<&RunCgroups>,
+        stop: impl Future<Output = ()>,
     ) -> Result<NativeRun> {
         let program = std::fs::canonicalize(&command.program)
             .with_context(|| format!("finding {}", command.program.display()))?;
@@ -106,6 +108,7 @@ impl NativeSandbox {
             status = child.wait() => (Some(status?), false, false),
             _ = tokio::time::sleep(limits.wall_time) => (None, true, false),
             _ = exceeded.notified() => (None, false, false),
+            () = stop => (None, false, false),
             () = dir.outgrown(limits.disk) => (None, false, true),
         };
         // Whatever the program left in its session dies with it.

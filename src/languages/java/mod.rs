@@ -1,6 +1,9 @@
 //! Java 17 (Debian's OpenJDK): `javac` and `java` both run in the native
-//! sandbox. Class files are cached by source and toolchain; every test case
-//! starts a fresh JVM.
+//! sandbox. javac is kept warm (`warm`), with a cold javac whenever that
+//! one cannot answer. Class files are cached by source and toolchain; every
+//! test case starts a fresh JVM.
+
+mod warm;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -13,6 +16,7 @@ use super::build::{self, BuildError, CacheDir, Compiler};
 use super::{LanguageInfo, Program, Source};
 use crate::sandbox::native::{NativeCommand, NativeLimits, NativeSandbox, RunDir};
 use crate::sandbox::{Invocation, Run, RunLimits, Stdio};
+use warm::{WarmCompile, WarmJavac};
 
 pub(super) const INFO: LanguageInfo = LanguageInfo {
     name: "java",
@@ -82,6 +86,7 @@ pub struct Java {
     /// javac's class-data-sharing archive, once `prepare` made it: it saves
     /// about a third of every compile.
     archive: tokio::sync::OnceCell<Option<PathBuf>>,
+    warm: WarmJavac,
 }
 
 /// A compiled program: its class directory and the class whose main runs.
@@ -94,6 +99,7 @@ pub struct Classes {
 impl Java {
     pub fn new(native: Arc<NativeSandbox>) -> Self {
         Self {
+            warm: WarmJavac::new(native.clone()),
             native,
             archive: tokio::sync::OnceCell::new(),
         }
@@ -140,6 +146,28 @@ impl Java {
         let sources = [("Main.java", ARCHIVE_SAMPLE)];
         let dir = build::run_compiler(&self.native, &sources, &command, &limits).await?;
         cache.write(&name, &dir.read("javac.jsa")?)
+    }
+
+    /// javac in a JVM of its own: the class files it wrote (name, bytes).
+    async fn compile_cold(
+        &self,
+        flags: &[String],
+        sources: &[(&str, &str)],
+        java_files: &[(&str, &str)],
+    ) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+        let mut args: Vec<OsString> = vec!["-d".into(), "classes".into()];
+        args.extend(flags.iter().map(Into::into));
+        args.extend(java_files.iter().map(|(name, _)| name.into()));
+        let command = self.javac(args);
+        let limits = build::compile_limits();
+        let dir = build::run_compiler(&self.native, sources, &command, &limits).await?;
+        // Copied, not moved: the run's uid owns what javac wrote.
+        let mut class_files = Vec::new();
+        for name in dir.files_in("classes").unwrap_or_default() {
+            let bytes = dir.read(&format!("classes/{name}"))?;
+            class_files.push((name, bytes));
+        }
+        Ok(class_files)
     }
 
     fn classes(&self, dir: PathBuf, main_class: String) -> Classes {
@@ -207,6 +235,7 @@ impl Compiler for Java {
     async fn prepare(&self, cache: &CacheDir) -> Result<()> {
         let archive = self.build_archive(cache);
         build::prepare_once(&self.archive, "javac's class-data-sharing archive", archive).await;
+        self.warm.prepare(cache, |args| self.javac(args)).await;
         Ok(())
     }
 
@@ -234,24 +263,36 @@ impl Compiler for Java {
         let main_file = format!("{main_class}.java");
         // The other classes compile with it; javac finds them by name.
         let sources = source.files_as(&main_file);
-        let mut args: Vec<OsString> = vec!["-d".into(), "classes".into()];
-        args.extend(source.flags.iter().map(Into::into));
-        let java_files = sources.iter().filter(|(name, _)| name.ends_with(".java"));
-        args.extend(java_files.map(|(name, _)| name.into()));
-        let command = self.javac(args);
-        let limits = build::compile_limits();
-        let dir = build::run_compiler(&self.native, &sources, &command, &limits).await?;
-        let class_files = dir.files_in("classes").unwrap_or_default();
-        if !class_files.contains(&format!("{main_class}.class")) {
+        let java_files: Vec<(&str, &str)> = (sources.iter().copied())
+            .filter(|(name, _)| name.ends_with(".java"))
+            .collect();
+        let class_files = match self.warm.compile(source.flags, &java_files).await {
+            Some(WarmCompile::Classes(class_files)) => class_files,
+            Some(WarmCompile::Rejected(diagnostics)) => {
+                return Err(BuildError::Rejected(diagnostics));
+            }
+            None => {
+                self.compile_cold(source.flags, &sources, &java_files)
+                    .await?
+            }
+        };
+        // Only the top-level classes, as javac wrote them to its directory
+        // (a class in a package would be in a subdirectory).
+        let class_files: Vec<_> = (class_files.into_iter())
+            .filter(|(name, _)| name.ends_with(".class") && !name.contains('/'))
+            .collect();
+        if !class_files
+            .iter()
+            .any(|(name, _)| *name == format!("{main_class}.class"))
+        {
             return Err(BuildError::Rejected(format!(
                 "no class {main_class} was compiled: make the class with `public static void main` \
                  public, or name it Main"
             )));
         }
-        // Copied, not moved: the run's uid owns what javac wrote.
         let classes_dir = cache.write_dir(key, |staging| {
-            for name in class_files.iter().filter(|name| name.ends_with(".class")) {
-                std::fs::write(staging.join(name), dir.read(&format!("classes/{name}"))?)?;
+            for (name, bytes) in &class_files {
+                std::fs::write(staging.join(name), bytes)?;
             }
             Ok(())
         })?;
