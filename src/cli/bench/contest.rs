@@ -61,7 +61,10 @@ struct Outcome {
 }
 
 pub async fn replay(http: &Arc<HttpBench>, per_minute: u32) -> Result<()> {
-    let submissions = submissions();
+    // Builds outlive a replay in the cache on disk: a replay's sources are
+    // its own.
+    let replay_id = uuid::Uuid::new_v4().simple().to_string();
+    let submissions = submissions(&replay_id[..12]);
     let count = submissions.len();
     println!(
         "\n== contest replay: {count} submissions from 200 students (python 99, cpp 50, java 33, \
@@ -169,8 +172,9 @@ fn summarise(label: &str, outcomes: &[Outcome], elapsed: Duration) {
 /// Every student's submissions in the order they arrive: both questions,
 /// with a wrong answer first for every third student on the sum and every
 /// fourth on the primes, and a compile error first for every fifth student
-/// in C++ or Java. Languages are interleaved as students arrive.
-fn submissions() -> Vec<Entry> {
+/// in C++ or Java. Languages are interleaved as students arrive. `replay`
+/// names the replay in every source.
+fn submissions(replay: &str) -> Vec<Entry> {
     let sum_tests = Arc::new(tests(Question::Sum));
     let primes_tests = Arc::new(tests(Question::Primes));
     let mut students = Vec::new();
@@ -201,7 +205,12 @@ fn submissions() -> Vec<Entry> {
             for expected in attempts {
                 entries.push(Entry {
                     language,
-                    code: source(language, question, expected, &format!("{language} {n}")),
+                    code: source(
+                        language,
+                        question,
+                        expected,
+                        &format!("{language} {n} of replay {replay}"),
+                    ),
                     tests: tests.clone(),
                     expected,
                 });

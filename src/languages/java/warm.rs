@@ -192,7 +192,8 @@ impl WarmJavac {
         };
         let compile = build::compile_limits();
         let limits = NativeLimits {
-            // Its whole life: at most as long as its compiles are allowed.
+            // All its compiles together: 30 cold compiles' worth, where a
+            // warm compile takes a tenth of a cold one.
             cpu_time: compile.cpu_time * 30,
             wall_time: SERVER_LIFETIME,
             address_space_bytes: 1 << 30,
@@ -292,5 +293,42 @@ impl<'a> Reader<'a> {
         let (bytes, rest) = self.0.split_at(length);
         self.0 = rest;
         Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(status: usize, diagnostics: &str, classes: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut body = Vec::new();
+        put_count(&mut body, status);
+        put_bytes(&mut body, diagnostics.as_bytes());
+        put_count(&mut body, classes.len());
+        for (name, bytes) in classes {
+            put_bytes(&mut body, name.as_bytes());
+            put_bytes(&mut body, bytes);
+        }
+        body
+    }
+
+    #[test]
+    fn a_reply_gives_classes_diagnostics_or_a_failure_and_a_cut_one_is_an_error() {
+        let compiled = reply(0, "", &[("Main.class", b"\xca\xfe"), ("Main$1.class", b"")]);
+        let Some(WarmCompile::Classes(classes)) = parse_reply(&compiled).unwrap() else {
+            panic!("not classes");
+        };
+        assert_eq!(classes[0], ("Main.class".to_string(), b"\xca\xfe".to_vec()));
+        assert_eq!(classes[1].0, "Main$1.class");
+        let rejected = reply(1, "Main.java:1: error: ';' expected", &[]);
+        let Some(WarmCompile::Rejected(said)) = parse_reply(&rejected).unwrap() else {
+            panic!("not rejected");
+        };
+        assert_eq!(said, "Main.java:1: error: ';' expected");
+        assert!(parse_reply(&reply(2, "", &[])).unwrap().is_none());
+        assert!(parse_reply(&compiled[..compiled.len() - 1]).is_err());
+        let mut too_long = reply(1, "", &[]);
+        too_long[7] = 200;
+        assert!(parse_reply(&too_long).is_err());
     }
 }

@@ -89,7 +89,10 @@ impl NativeSandbox {
         layers.push(best_effort(
             "unprivileged uid per run with RLIMIT_NPROC",
             &self.uids,
-            format!("{} run uids", 2 * self.permits.count()),
+            format!(
+                "{} run uids",
+                2 * self.permits.count() + self.service_permits.count()
+            ),
         ));
         layers.push(best_effort(
             "namespaces (network, IPC, UTS; PID with a reaper as PID 1)",
