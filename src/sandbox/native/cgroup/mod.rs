@@ -98,7 +98,7 @@ impl Cgroups {
         let probe = cgroups
             .create(&format!("probe-{}", uuid::Uuid::new_v4()), 64 << 20, 8)
             .map_err(|e| format!("cannot create a cgroup: {e}"))?;
-        probe.remove();
+        drop(probe);
         Ok(cgroups)
     }
 
@@ -136,13 +136,8 @@ impl Cgroups {
             }
             fs::write(run.pids.join("pids.max"), processes.to_string())
         })();
-        match made {
-            Ok(()) => Ok(run),
-            Err(error) => {
-                run.remove();
-                Err(error)
-            }
-        }
+        // On an error, `run` is dropped, which removes what was made.
+        made.map(|()| run)
     }
 
     /// Run cgroups a crashed service left behind. Only those of services
@@ -259,8 +254,20 @@ impl RunCgroups {
                 Err(error) => error.kind() == io::ErrorKind::NotFound,
             })
     }
+}
 
-    fn remove(self) {
-        self.try_remove();
+/// Removed when dropped, as far as it can be: most runs have removed them
+/// already, but a run abandoned midway (the service shutting down while a
+/// run, or javac kept warm, is still going) only kills its program, which
+/// then leaves its cgroups within milliseconds.
+impl Drop for RunCgroups {
+    fn drop(&mut self) {
+        for _ in 0..25 {
+            if self.try_remove() {
+                return;
+            }
+            self.kill_all();
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 }
