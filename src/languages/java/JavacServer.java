@@ -53,7 +53,9 @@ public class JavacServer {
         system.setLocation(StandardLocation.CLASS_PATH, List.of());
         system.setLocation(StandardLocation.SOURCE_PATH, List.of());
         while (true) {
-            List<String> options = new ArrayList<>();
+            // As a javac of its own runs: no annotation processing, whatever
+            // the class path holds (here nothing).
+            List<String> options = new ArrayList<>(List.of("-proc:none"));
             List<JavaFileObject> sources = new ArrayList<>();
             try {
                 int flags = requests.readInt();
