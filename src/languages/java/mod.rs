@@ -235,7 +235,10 @@ impl Compiler for Java {
     async fn prepare(&self, cache: &CacheDir) -> Result<()> {
         let archive = self.build_archive(cache);
         build::prepare_once(&self.archive, "javac's class-data-sharing archive", archive).await;
-        self.warm.prepare(cache, |args| self.javac(args)).await;
+        let flags = warm::JAVAC_INTERNALS.map(String::from);
+        let server = [warm::SERVER_SOURCE];
+        let compile = self.compile_cold(&flags, &server, &server);
+        self.warm.prepare(cache, compile).await;
         Ok(())
     }
 

@@ -22,11 +22,12 @@ use crate::languages::Source;
 use crate::languages::build::{self, BuildError, CacheDir};
 use crate::sandbox::native::{NativeCommand, NativeLimits, NativeSandbox, NativeService};
 
-const SERVER_SOURCE: &str = include_str!("JavacServer.java");
+/// Its source file: name, and text.
+pub const SERVER_SOURCE: (&str, &str) = ("JavacServer.java", include_str!("JavacServer.java"));
 const SERVER_CLASS: &str = "JavacServer";
 /// javac's own classes `JavacServer` uses to tell a compile error from a
 /// failure of javac itself.
-const JAVAC_INTERNALS: [&str; 4] = [
+pub const JAVAC_INTERNALS: [&str; 4] = [
     "--add-exports",
     "jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED",
     "--add-exports",
@@ -90,39 +91,29 @@ impl WarmJavac {
         }
     }
 
-    /// Compiles `JavacServer`, once, into the cache, with the cold javac
-    /// `javac` makes for the arguments it is given.
+    /// Keeps `JavacServer` compiled in the cache: by `compile` (a cold javac
+    /// given `SERVER_SOURCE` and `JAVAC_INTERNALS`), once.
     pub async fn prepare(
         &self,
         cache: &CacheDir,
-        javac: impl FnOnce(Vec<OsString>) -> NativeCommand,
+        compile: impl Future<Output = Result<Vec<(String, Vec<u8>)>, BuildError>>,
     ) {
-        let mut args: Vec<OsString> = JAVAC_INTERNALS.iter().map(Into::into).collect();
-        args.extend(["-d", "classes", "JavacServer.java"].map(Into::into));
-        let javac = javac(args);
         let build = async {
             // Kept beside the archive, where builds' eviction does not reach.
-            let dir = format!("server-{}", cache.key(Source::code(SERVER_SOURCE)));
+            let dir = format!("server-{}", cache.key(Source::code(SERVER_SOURCE.1)));
             let main = format!("{SERVER_CLASS}.class");
             if cache.path(&dir).join(&main).exists() {
                 return Ok(cache.path(&dir));
             }
-            let sources = [("JavacServer.java", SERVER_SOURCE)];
-            let limits = build::compile_limits();
-            let run = build::run_compiler(&self.native, &sources, &javac, &limits);
-            let built = run.await.map_err(|error| match error {
+            let mut classes = compile.await.map_err(|error| match error {
                 BuildError::Rejected(said) => anyhow::anyhow!("javac rejected it: {said}"),
                 BuildError::Host(error) => error,
             })?;
             std::fs::create_dir_all(cache.path(&dir))?;
             // Its main class last: the directory is complete once that exists.
-            let mut classes = built.files_in("classes")?;
-            classes.sort_by_key(|name| *name == main);
-            for name in &classes {
-                cache.write(
-                    &format!("{dir}/{name}"),
-                    &built.read(&format!("classes/{name}"))?,
-                )?;
+            classes.sort_by_key(|(name, _)| *name == main);
+            for (name, bytes) in &classes {
+                cache.write(&format!("{dir}/{name}"), bytes)?;
             }
             Ok(cache.path(&dir))
         };
