@@ -64,6 +64,11 @@ pub struct RuntimeSettings {
     /// resident between runs.
     #[arg(long, env = "JUDGEBOX_KEEP_RESIDENT_MB", default_value_t = 16)]
     pub keep_resident_mb: usize,
+    /// For profiling: writes /tmp/perf-PID.map, which names compiled
+    /// WebAssembly functions (CPython's and QuickJS's included) in `perf
+    /// report`. Slows start-up and leaves the file behind.
+    #[arg(long, env = "JUDGEBOX_WASM_PERF_MAP", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true", default_value = "false")]
+    pub wasm_perf_map: bool,
     #[command(flatten)]
     pub limits: LimitSettings,
 }
@@ -332,6 +337,7 @@ impl RuntimeSettings {
             max_concurrent_runs: self.concurrent_runs(),
             max_memory_bytes: policy.max_memory_mb() << 20,
             keep_resident_bytes: self.keep_resident_mb.min(1 << 10) << 20,
+            perf_map: self.wasm_perf_map,
         }
     }
 

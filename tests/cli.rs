@@ -1,5 +1,5 @@
 //! `judgebox run` (judging a file locally, as a teacher checking a problem
-//! set would), `judgebox import` and `judgebox doctor`.
+//! set would, or profiling one), `judgebox import` and `judgebox doctor`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -148,6 +148,35 @@ fn run_refuses_an_empty_test_list() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("test_cases must not be empty"), "{stderr}");
+}
+
+#[test]
+fn run_with_a_wasm_perf_map_names_the_interpreters_functions_for_perf() {
+    let dir = tempfile::tempdir().unwrap();
+    let solution = write(dir.path(), "solution.py", "print(1)\n");
+    let runtimes = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes/build");
+    let child = judgebox("run")
+        .arg(&solution)
+        .arg("--wasm-perf-map")
+        .arg("--runtimes-dir")
+        .arg(&runtimes)
+        .arg("--cache-dir")
+        .arg(runtimes.join("cache"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting judgebox run");
+    let perf_map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let map = std::fs::read_to_string(&perf_map).expect("the perf map judgebox wrote");
+    std::fs::remove_file(&perf_map).unwrap();
+    // `perf` reads lines of "START SIZE NAME"; CPython's eval loop is one.
+    assert!(
+        map.lines()
+            .any(|line| line.ends_with("::_PyEval_EvalFrameDefault")),
+        "{}",
+        &map[..map.len().min(500)]
+    );
 }
 
 #[test]

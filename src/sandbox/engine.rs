@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
-use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy,
+};
 
 use super::Stdio;
 use super::function_cache::CompiledFunctions;
@@ -39,6 +41,8 @@ pub struct SandboxConfig {
     /// Linear memory kept resident per pooled instance after a run: reset with
     /// `memset` instead of `madvise`, which is faster under parallel load.
     pub keep_resident_bytes: usize,
+    /// Write `/tmp/perf-PID.map` for `perf` (see `docs/performance.md`).
+    pub perf_map: bool,
 }
 
 /// The shared engine plus the permits that bound instances alive at once, so
@@ -92,6 +96,9 @@ impl WasmSandbox {
             .enable_incremental_compilation(Arc::new(CompiledFunctions::new(
                 COMPILED_FUNCTIONS_BYTES,
             )))?;
+        if config.perf_map {
+            wasm.profiler(ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&wasm)?;
         // Every layer here is in-process and always available; say what holds.
         tracing::info!(
