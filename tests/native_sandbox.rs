@@ -752,16 +752,27 @@ async fn a_service_answers_request_after_request_and_dies_when_dropped() {
 async fn a_service_is_stopped_at_its_wall_clock_limit_however_it_is_used() {
     let base = tempfile::tempdir().unwrap();
     let sandbox = Arc::new(sandbox(base.path()));
-    let one_second = NativeLimits {
-        wall_time: Duration::from_secs(1),
-        ..limits()
-    };
+    // Long enough for Python to start and answer on a slow machine (the
+    // cgroup v2 tests run under QEMU without KVM).
+    let wall_time = Duration::from_secs(5);
     let marker = "judgebox-service-test-91c2";
     let mut service = sandbox
-        .start_service(capitalising_service(marker), one_second)
+        .start_service(
+            capitalising_service(marker),
+            NativeLimits {
+                wall_time,
+                ..limits()
+            },
+        )
         .unwrap();
     assert_eq!(ask(&mut service, "busy\n").await.unwrap(), "BUSY\n");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(wall_time).await;
+    for _ in 0..300 {
+        if service.has_ended() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(service.has_ended());
     assert!(ask(&mut service, "late\n").await.is_err());
     assert_none_left(marker);
