@@ -11,16 +11,23 @@ fn judgebox(subcommand: &str) -> Command {
     command
 }
 
-/// `judgebox run` with the runtimes the build made.
-fn judgebox_run(args: &[&Path], extra: &[&str]) -> Output {
+/// `judgebox` with its subcommand, given the runtimes the build made.
+fn judgebox_with_runtimes(subcommand: &str) -> Command {
     let runtimes = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes/build");
-    judgebox("run")
-        .args(args)
-        .args(extra)
+    let mut command = judgebox(subcommand);
+    command
         .arg("--runtimes-dir")
         .arg(&runtimes)
         .arg("--cache-dir")
-        .arg(runtimes.join("cache"))
+        .arg(runtimes.join("cache"));
+    command
+}
+
+/// `judgebox run` with the runtimes the build made.
+fn judgebox_run(args: &[&Path], extra: &[&str]) -> Output {
+    judgebox_with_runtimes("run")
+        .args(args)
+        .args(extra)
         .output()
         .expect("running judgebox run")
 }
@@ -37,15 +44,10 @@ fn judgebox_import(paths: &[&Path], database: &Path) -> Output {
 
 /// `judgebox calibrate SLUG` on a SQLite database.
 fn judgebox_calibrate(slug: &str, database: &Path) -> Output {
-    let runtimes = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes/build");
-    judgebox("calibrate")
+    judgebox_with_runtimes("calibrate")
         .arg(slug)
         .arg("--database-url")
         .arg(format!("sqlite://{}", database.display()))
-        .arg("--runtimes-dir")
-        .arg(&runtimes)
-        .arg("--cache-dir")
-        .arg(runtimes.join("cache"))
         .output()
         .expect("running judgebox calibrate")
 }
@@ -154,14 +156,9 @@ fn run_refuses_an_empty_test_list() {
 fn run_with_a_wasm_perf_map_names_the_interpreters_functions_for_perf() {
     let dir = tempfile::tempdir().unwrap();
     let solution = write(dir.path(), "solution.py", "print(1)\n");
-    let runtimes = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes/build");
-    let child = judgebox("run")
+    let child = judgebox_with_runtimes("run")
         .arg(&solution)
         .arg("--wasm-perf-map")
-        .arg("--runtimes-dir")
-        .arg(&runtimes)
-        .arg("--cache-dir")
-        .arg(runtimes.join("cache"))
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("starting judgebox run");
